@@ -1,0 +1,181 @@
+"""Composition root: create_app(), routers, middleware and error mapping.
+
+Only this file knows how domain errors become HTTP statuses.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+
+from puente.core import i18n
+from puente.core.config import Settings, get_settings
+from puente.core.db import session_factory
+from puente.core.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+)
+from puente.core.logging import configure_logging
+from puente.web.deps import LoginRequired
+from puente.web.templating import CSRF_COOKIE, WEB_DIR, csrf_token, render
+
+log = structlog.get_logger(__name__)
+
+STATUS: list[tuple[type[DomainError], int]] = [
+    (NotFound, 404),
+    (PermissionDenied, 403),
+    (Unauthenticated, 401),
+    (Conflict, 409),
+    (InvalidInput, 422),
+]
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
+    "object-src 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+}
+
+
+def status_for(error: DomainError) -> int:
+    for family, status in STATUS:
+        if isinstance(error, family):
+            return status
+    return 400
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+def create_app(
+    settings: Settings | None = None,
+    sessions: sessionmaker[Session] | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(json=settings.log_json)
+    app = FastAPI(
+        title="Puente",
+        version="0.1.0",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.session_factory = sessions or session_factory()
+
+    @app.middleware("http")
+    async def per_request(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])
+        locale = i18n.negotiate(
+            request.headers.get("accept-language"),
+            request.cookies.get("puente_lang"),
+            settings.default_locale,
+        )
+        token = i18n.set_locale(locale)
+        try:
+            response = await call_next(request)
+        finally:
+            i18n._current.reset(token)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        response.headers.setdefault("Content-Language", locale)
+        if not request.url.path.startswith(("/api/", "/static/")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        if CSRF_COOKIE not in request.cookies:
+            response.set_cookie(
+                CSRF_COOKIE,
+                getattr(request.state, "csrf_token", None) or secrets.token_urlsafe(32),
+                httponly=True,
+                samesite="strict",
+                secure=settings.secure_cookies,
+            )
+        return response
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        status = status_for(exc)
+        if _wants_json(request):
+            headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            return JSONResponse(
+                {"error": type(exc).__name__, "detail": exc.detail},
+                status_code=status,
+                headers=headers,
+            )
+        if status == 401:
+            return RedirectResponse("/login", status_code=303)
+        csrf_token(request)
+        return render(
+            request,
+            "error.html",
+            {"status": status, "message": exc.translated()},
+            status_code=status,
+        )
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        if request.headers.get("hx-request") == "true":
+            return Response(status_code=204, headers={"HX-Redirect": exc.target})
+        return RedirectResponse(exc.target, status_code=303)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    for router in _routers():
+        app.include_router(router)
+    return app
+
+
+def _routers() -> list[Any]:
+    from puente.identity import api as identity_api
+    from puente.identity import web as identity_web
+
+    routers: list[Any] = [identity_web.router, identity_api.router]
+    for module in _modules():
+        for kind in ("web", "api"):
+            try:
+                imported = __import__(f"puente.{module}.{kind}", fromlist=["router"])
+            except ModuleNotFoundError as exc:
+                if exc.name not in (f"puente.{module}", f"puente.{module}.{kind}"):
+                    raise
+                continue
+            routers.append(imported.router)
+    return routers
+
+
+def _modules() -> tuple[str, ...]:
+    return (
+        "people",
+        "protection",
+        "pathways",
+        "early_warning",
+        "financing",
+        "coordination",
+        "commitments",
+        "exchange",
+    )

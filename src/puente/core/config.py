@@ -1,0 +1,68 @@
+"""Settings: the only place that reads the environment.
+
+Every field is listed in `.env.example`; `tests/test_docs.py` fails when one is not.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from `PUENTE_*` variables and `.env`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PUENTE_",
+        env_file=".env",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    env: str = Field(default="dev", description="dev, test or prod")
+    database_url: str = Field(
+        default="sqlite:///var/puente.db",
+        description="SQLAlchemy URL; sqlite:///… or postgresql+psycopg://…",
+    )
+    var_dir: Path = Field(default=Path("var"), description="Runtime files")
+    key_dir: Path = Field(
+        default=Path("var/keys"), description="Tenant key files (never in the DB)"
+    )
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    lockout_threshold: int = Field(default=5, ge=1, description="Failures before lock")
+    lockout_minutes: int = Field(default=15, ge=1)
+    default_locale: str = Field(default="en")
+    secure_cookies: bool = Field(default=False, description="Set in production (HTTPS)")
+    demo_password: SecretStr = Field(
+        default=SecretStr("puente-demo-2026"), description="Password of demo users"
+    )
+    host: str = Field(default="127.0.0.1")
+    port: int = Field(default=8000)
+    log_json: bool = Field(default=False, description="JSON logs (production)")
+    app_filter_enabled: bool = Field(
+        default=True,
+        description="Application tenant filter; only tests turn it off to prove RLS",
+    )
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in ("en", "es", "pt", "fr", "ht"):
+            raise ValueError(f"unsupported locale {value!r}")
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests clear the cache)."""
+    return Settings()

@@ -1,0 +1,177 @@
+"""Database: typed declarative base, engines, the unit of work and tenant scope.
+
+Tenant scope is the second wall: on PostgreSQL every transaction carries
+`app.tenant_ids` (a comma list, or `*` for system jobs) which the row-level security
+policies read. The first wall is the application filter in `identity.visibility`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    TypeDecorator,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    sessionmaker,
+)
+
+from puente.core.config import Settings, get_settings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SYSTEM_SCOPE = "*"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite stores naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: dt.datetime | None, _dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, _dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime()}
+
+
+class TenantMixin:
+    """Rows owned by a tenant (a state or the hub). RLS policies key on this column."""
+
+    tenant_code: Mapped[str] = mapped_column(String(3), index=True)
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            from pathlib import Path
+
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+_engines: dict[str, Engine] = {}
+
+
+def get_engine(settings: Settings | None = None) -> Engine:
+    settings = settings or get_settings()
+    url = settings.database_url
+    if url not in _engines:
+        _engines[url] = make_engine(url)
+    return _engines[url]
+
+
+def dispose_engines() -> None:
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+
+
+def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
+
+
+def set_tenant_scope(session: Session, tenant_codes: Sequence[str] | str) -> None:
+    """Bind the tenants this unit of work may touch (RLS on PostgreSQL).
+
+    `SYSTEM_SCOPE` is for system jobs (migrations, demo load, audit verify).
+    """
+    value = tenant_codes if isinstance(tenant_codes, str) else ",".join(tenant_codes)
+    session.info["tenant_scope"] = value
+    _apply_scope(session)
+
+
+def _apply_scope(session: Session) -> None:
+    value = session.info.get("tenant_scope")
+    bind = session.get_bind()
+    if value is None or bind.dialect.name != "postgresql":
+        return
+    session.execute(text("SELECT set_config('app.tenant_ids', :v, true)"), {"v": value})
+
+
+@event.listens_for(Session, "after_begin")
+def _reapply_scope(session: Session, _transaction: Any, connection: Any) -> None:
+    value = session.info.get("tenant_scope")
+    if value is not None and connection.dialect.name == "postgresql":
+        connection.execute(
+            text("SELECT set_config('app.tenant_ids', :v, true)"), {"v": value}
+        )
+
+
+@contextmanager
+def uow(
+    scope: Sequence[str] | str = SYSTEM_SCOPE, engine: Engine | None = None
+) -> Iterator[Session]:
+    """One unit of work: commits on success, rolls back on error."""
+    session = session_factory(engine)()
+    session.info["tenant_scope"] = scope if isinstance(scope, str) else ",".join(scope)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,30 @@
+"""Imports every models.py so that Base.metadata knows every table (for Alembic)."""
+
+from __future__ import annotations
+
+import importlib
+
+from puente.core import audit  # noqa: F401  (audit_event, audit_head)
+from puente.core.db import Base
+
+MODULES = (
+    "identity",
+    "people",
+    "protection",
+    "pathways",
+    "early_warning",
+    "financing",
+    "coordination",
+    "commitments",
+    "exchange",
+)
+
+
+def load_all_models() -> type[Base]:
+    for module in MODULES:
+        try:
+            importlib.import_module(f"puente.{module}.models")
+        except ModuleNotFoundError as exc:
+            if exc.name not in (f"puente.{module}", f"puente.{module}.models"):
+                raise
+    return Base

@@ -1,0 +1,59 @@
+"""In-process domain events, dispatched after commit and dropped on rollback.
+
+Events are frozen, past-tense dataclasses carrying ids, never ORM objects or personal
+data. Each handler runs in its own unit of work (it receives only the event).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import structlog
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+log = structlog.get_logger(__name__)
+
+E = TypeVar("E")
+Handler = Callable[[Any], None]
+_handlers: dict[type, list[Handler]] = defaultdict(list)
+_PENDING = "pending_events"
+
+
+def subscribe(
+    event_type: type[E],
+) -> Callable[[Callable[[E], None]], Callable[[E], None]]:
+    """Register a handler for `event_type` (decorator)."""
+
+    def register(fn: Callable[[E], None]) -> Callable[[E], None]:
+        _handlers[event_type].append(fn)
+        return fn
+
+    return register
+
+
+def publish(session: Session, event: object) -> None:
+    """Queue `event` on the session; it is dispatched once the session commits."""
+    session.info.setdefault(_PENDING, []).append(event)
+
+
+def dispatch(event: object) -> None:
+    for handler in list(_handlers.get(type(event), ())):
+        try:
+            handler(event)
+        except Exception:  # a handler failure must not undo a committed change
+            log.exception("event_handler_failed", event=type(event).__name__)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, [])
+    for item in pending:
+        dispatch(item)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)

@@ -1,0 +1,63 @@
+"""Structured logging, configured once. Ids only: never names, dates of birth or
+case facts. The redaction processor is a safety net, not the plan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+REDACTED_KEYS = frozenset(
+    {
+        "name",
+        "given_name",
+        "family_name",
+        "full_name",
+        "birth_date",
+        "password",
+        "token",
+        "secret",
+        "narrative",
+        "note",
+        "notes",
+        "address",
+        "phone",
+        "email",
+        "document_number",
+        "totp",
+        "code",
+    }
+)
+
+_state = {"configured": False}
+
+
+def redact(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> Any:
+    for key in list(event_dict):
+        if key.lower() in REDACTED_KEYS:
+            event_dict[key] = "[redacted]"
+    return event_dict
+
+
+def configure_logging(*, json: bool = False, level: int = logging.INFO) -> None:
+    if _state["configured"]:
+        return
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if json
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            redact,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        cache_logger_on_first_use=True,
+    )
+    _state["configured"] = True

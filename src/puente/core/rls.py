@@ -1,0 +1,56 @@
+"""PostgreSQL row-level security for tenant tables (the second wall).
+
+Each tenant table gets ENABLE and FORCE ROW LEVEL SECURITY (so the owning app role is
+subject to it too) and one policy keyed on `app.tenant_ids`, which `core.db` sets per
+transaction. With the setting absent, no row is visible. Migrations call these helpers
+for every table that has `tenant_code`; `tests/test_rls.py` checks none is missing.
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+POLICY = "tenant_wall"
+_CONDITION = (
+    "(current_setting('app.tenant_ids', true) = '*' OR tenant_code = ANY("
+    "string_to_array(current_setting('app.tenant_ids', true), ',')))"
+)
+
+
+def enable_rls(table: str) -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    op.execute(
+        f"CREATE POLICY {POLICY} ON {table} USING {_CONDITION} WITH CHECK {_CONDITION}"
+    )
+
+
+def disable_rls(table: str) -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(f"DROP POLICY IF EXISTS {POLICY} ON {table}")
+    op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+
+
+def forbid_update_delete(table: str) -> None:
+    """Append-only on PostgreSQL: a trigger refuses UPDATE and DELETE."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(
+        f"""CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql"""
+    )
+    op.execute(
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
+    )
+
+
+def allow_update_delete(table: str) -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+    op.execute(f"DROP FUNCTION IF EXISTS {table}_append_only()")

@@ -1,0 +1,179 @@
+"""Demo data: the 20 endorsing states and the hub, organisations, demo users, and each
+module's demo data. Idempotent: a second load changes nothing."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.progress import Progress
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from puente.core import db as core_db
+from puente.core.config import get_settings
+from puente.identity import system_actor
+from puente.identity.models import Organisation, Tenant, User
+from puente.identity.service import create_user
+
+# The 20 states that endorsed the Declaration in June 2022, and the regional hub.
+ENDORSERS: dict[str, str] = {
+    "ARG": "Argentina",
+    "BRB": "Barbados",
+    "BLZ": "Belize",
+    "BRA": "Brazil",
+    "CAN": "Canada",
+    "CHL": "Chile",
+    "COL": "Colombia",
+    "CRI": "Costa Rica",
+    "ECU": "Ecuador",
+    "SLV": "El Salvador",
+    "GTM": "Guatemala",
+    "HTI": "Haiti",
+    "HND": "Honduras",
+    "JAM": "Jamaica",
+    "MEX": "Mexico",
+    "PAN": "Panama",
+    "PRY": "Paraguay",
+    "PER": "Peru",
+    "USA": "United States",
+    "URY": "Uruguay",
+}
+HUB = "HUB"
+
+MIGRATION_AUTHORITIES: dict[str, str] = {
+    "COL": "Migración Colombia",
+    "PAN": "Servicio Nacional de Migración",
+    "MEX": "Instituto Nacional de Migración",
+    "CAN": "Immigration, Refugees and Citizenship Canada",
+    "USA": "Department of State, Bureau of Population, Refugees, and Migration",
+    "BRA": "Ministério da Justiça e Segurança Pública",
+    "CRI": "Dirección General de Migración y Extranjería",
+    "GTM": "Instituto Guatemalteco de Migración",
+    "HND": "Instituto Nacional de Migración",
+    "HTI": "Office National de la Migration",
+}
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    tenant: str
+    organisation: str
+    roles: tuple[str, ...]
+    locale: str
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("admin", HUB, "hub-secretariat", ("admin",), "en"),
+    DemoUser("caseworker.col", "COL", "migration", ("caseworker",), "es"),
+    DemoUser("supervisor.col", "COL", "migration", ("supervisor",), "es"),
+    DemoUser("protection.col", "COL", "unhcr", ("protection_officer",), "es"),
+    DemoUser("pathways.col", "COL", "migration", ("pathways_officer",), "es"),
+    DemoUser("focal_point.col", "COL", "migration", ("focal_point",), "es"),
+    DemoUser("caseworker.pan", "PAN", "migration", ("caseworker",), "es"),
+    DemoUser("caseworker.mex", "MEX", "migration", ("caseworker",), "es"),
+    DemoUser("pathways.bra", "BRA", "migration", ("pathways_officer",), "pt"),
+    DemoUser("employer.can", "CAN", "employer-agri", ("employer",), "en"),
+    DemoUser("analyst.hub", HUB, "hub-secretariat", ("analyst",), "en"),
+    DemoUser("coordinator.hub", HUB, "hub-secretariat", ("coordinator",), "en"),
+    DemoUser("donor.can", "CAN", "migration", ("donor",), "en"),
+    DemoUser("auditor.hub", HUB, "hub-secretariat", ("auditor",), "en"),
+)
+
+
+def _organisations(code: str) -> list[tuple[str, str, str]]:
+    if code == HUB:
+        return [("hub-secretariat", "Regional hub secretariat", "secretariat")]
+    orgs = [
+        (
+            "migration",
+            MIGRATION_AUTHORITIES.get(code, f"Migration authority ({code})"),
+            "ministry",
+        ),
+        ("unhcr", f"UNHCR {ENDORSERS[code]}", "un_agency"),
+        ("iom", f"IOM {ENDORSERS[code]}", "un_agency"),
+    ]
+    if code == "COL":
+        orgs.append(("ngo-refugio", "Fundación Refugio (NGO)", "ngo"))
+    if code == "CAN":
+        orgs.append(("employer-agri", "Prairie Growers Co-operative", "employer"))
+    return orgs
+
+
+def load_identity(session: Session) -> tuple[int, int]:
+    """Tenants, organisations and demo users; returns how many rows were added."""
+    added_orgs = added_users = 0
+    tenants = {**ENDORSERS, HUB: "Regional hub"}
+    for code, name in tenants.items():
+        if session.get(Tenant, code) is None:
+            session.add(
+                Tenant(code=code, name=name, kind="hub" if code == HUB else "state")
+            )
+        for slug, org_name, kind in _organisations(code):
+            exists = session.scalars(
+                select(Organisation.id).where(
+                    Organisation.tenant_code == code, Organisation.slug == slug
+                )
+            ).first()
+            if exists is None:
+                session.add(
+                    Organisation(tenant_code=code, slug=slug, name=org_name, kind=kind)
+                )
+                added_orgs += 1
+    session.flush()
+    password = get_settings().demo_password.get_secret_value()
+    for demo in DEMO_USERS:
+        if session.scalars(
+            select(User.id).where(User.username == demo.username)
+        ).first():
+            continue
+        org_id = session.scalars(
+            select(Organisation.id).where(
+                Organisation.tenant_code == demo.tenant,
+                Organisation.slug == demo.organisation,
+            )
+        ).one()
+        create_user(
+            session,
+            actor=system_actor(),
+            username=demo.username,
+            password=password,
+            tenant_code=demo.tenant,
+            roles=list(demo.roles),
+            organisation_id=org_id,
+            locale=demo.locale,
+        )
+        added_users += 1
+    return added_orgs, added_users
+
+
+DEMO_MODULES = (
+    "people",
+    "protection",
+    "pathways",
+    "early_warning",
+    "financing",
+    "commitments",
+)
+
+
+def load_demo(console: Console | None = None) -> list[str]:
+    """Load everything; each module's `demo.load(session, progress)` is idempotent."""
+    console = console or Console()
+    lines: list[str] = []
+    with core_db.uow() as session:
+        orgs, users = load_identity(session)
+        lines.append(f"identity: {orgs} organisations and {users} users added")
+    with Progress(console=console, transient=True) as progress:
+        for module in DEMO_MODULES:
+            try:
+                mod = importlib.import_module(f"puente.{module}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name not in (f"puente.{module}", f"puente.{module}.demo"):
+                    raise
+                continue
+            with core_db.uow() as session:
+                lines.append(f"{module}: {mod.load(session, progress)}")
+    return lines

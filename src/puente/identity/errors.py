@@ -1,0 +1,33 @@
+"""Identity errors."""
+
+from puente.core.i18n import N_
+
+from puente.core.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+
+
+class InvalidCredentials(Unauthenticated):
+    message = N_("Wrong username or password.")
+
+
+class AccountLocked(Unauthenticated):
+    message = N_("Too many failed attempts. Try again later.")
+
+
+class SessionExpired(Unauthenticated):
+    message = N_("Your session has ended. Please log in again.")
+
+
+class InvalidTotp(Unauthenticated):
+    message = N_("That code is not valid. Use a fresh code from your app.")
+
+
+class UserNotFound(NotFound):
+    message = N_("No such user.")
+
+
+class UserExists(Conflict):
+    message = N_("That username is taken.")
+
+
+class UnknownRole(InvalidInput):
+    message = N_("Unknown role: %(role)s.")

@@ -1,0 +1,391 @@
+"""Identity use cases: users, passwords, lockout, sessions, MFA, API tokens."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+
+import pyotp
+import structlog
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from puente.core import audit
+from puente.core.config import get_settings
+from puente.core.crypto import decrypt_field, encrypt_field, get_keyring
+from puente.core.db import utcnow
+from puente.identity.errors import (
+    AccountLocked,
+    InvalidCredentials,
+    InvalidTotp,
+    SessionExpired,
+    UnknownRole,
+    UserExists,
+    UserNotFound,
+)
+from puente.identity.models import ApiToken, Organisation, User, UserSession
+from puente.identity.permissions import Actor, Role, authorize
+
+log = structlog.get_logger(__name__)
+_hasher = PasswordHasher()  # argon2id with the library's current parameters
+# A hash to verify against when the user does not exist, so timing does not tell.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+TOTP_STEP = 30
+
+
+def _sha256(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        tenant_code=user.tenant_code,
+        organisation_id=user.organisation_id,
+        roles=frozenset(Role(r) for r in user.roles.split(",") if r),
+    )
+
+
+def get_user_by_username(session: Session, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if user is None:
+        raise UserNotFound()
+    return user
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    tenant_code: str,
+    roles: list[str],
+    organisation_id: uuid.UUID | None = None,
+    locale: str | None = None,
+) -> User:
+    """Create a user; needs `user:manage` in the user's tenant."""
+    authorize(actor, "user:manage", tenant_code=tenant_code)
+    for role in roles:
+        if role not in Role.__members__.values():
+            raise UnknownRole(role=role)
+    if session.scalars(select(User.id).where(User.username == username)).first():
+        raise UserExists()
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        tenant_code=tenant_code,
+        roles=",".join(sorted(roles)),
+        organisation_id=organisation_id,
+        locale=locale,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "identity:user:create",
+        tenant_code=tenant_code,
+        object_type="user",
+        object_id=user.id,
+    )
+    return user
+
+
+def authenticate(
+    session: Session, username: str, password: str, *, now: dt.datetime | None = None
+) -> User:
+    """Check a password; counts failures and locks the account past the threshold."""
+    now = now or utcnow()
+    user = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if user is None or not user.is_active:
+        with contextlib.suppress(VerificationError):
+            _hasher.verify(_DUMMY_HASH, password)
+        raise InvalidCredentials()
+    if user.locked_until and user.locked_until > now:
+        audit.record(
+            session,
+            None,
+            "identity:login:locked",
+            tenant_code=user.tenant_code,
+            object_type="user",
+            object_id=user.id,
+        )
+        raise AccountLocked()
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        _register_failure(session, user, now)
+        raise InvalidCredentials() from None
+    user.failed_logins = 0
+    user.locked_until = None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def _register_failure(session: Session, user: User, now: dt.datetime) -> None:
+    settings = get_settings()
+    user.failed_logins += 1
+    if user.failed_logins >= settings.lockout_threshold:
+        user.locked_until = now + dt.timedelta(minutes=settings.lockout_minutes)
+        user.failed_logins = 0
+        log.info("account_locked", user_id=str(user.id))
+    audit.record(
+        session,
+        None,
+        "identity:login:fail",
+        tenant_code=user.tenant_code,
+        object_type="user",
+        object_id=user.id,
+    )
+
+
+# Sessions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionToken:
+    token: str
+    record: UserSession
+
+
+def start_session(session: Session, user: User) -> SessionToken:
+    """A fresh session (a new id at every login: no fixation)."""
+    token = secrets.token_urlsafe(32)
+    record = UserSession(
+        id=_sha256(token), user_id=user.id, tenant_code=user.tenant_code
+    )
+    session.add(record)
+    session.flush()
+    audit.record(
+        session,
+        actor_for(user),
+        "identity:session:start",
+        object_type="user",
+        object_id=user.id,
+    )
+    return SessionToken(token, record)
+
+
+def rotate_session(session: Session, record: UserSession) -> SessionToken:
+    """Replace the session id, keeping its state (after MFA)."""
+    token = secrets.token_urlsafe(32)
+    fresh = UserSession(
+        id=_sha256(token),
+        user_id=record.user_id,
+        tenant_code=record.tenant_code,
+        created_at=record.created_at,
+        last_seen_at=utcnow(),
+        mfa_passed=record.mfa_passed,
+        pending_totp=record.pending_totp,
+    )
+    record.ended_at = utcnow()
+    session.add(fresh)
+    session.flush()
+    return SessionToken(token, fresh)
+
+
+def resolve_session(
+    session: Session, token: str, *, now: dt.datetime | None = None
+) -> tuple[UserSession, User]:
+    """The live session for a cookie token; ends it past the idle or absolute limit."""
+    now = now or utcnow()
+    settings = get_settings()
+    record = session.get(UserSession, _sha256(token))
+    if record is None or record.ended_at is not None:
+        raise SessionExpired()
+    idle = dt.timedelta(minutes=settings.session_idle_minutes)
+    absolute = dt.timedelta(hours=settings.session_absolute_hours)
+    if now - record.last_seen_at > idle or now - record.created_at > absolute:
+        record.ended_at = now
+        raise SessionExpired()
+    user = session.get(User, record.user_id)
+    if user is None or not user.is_active:
+        raise SessionExpired()
+    record.last_seen_at = now
+    return record, user
+
+
+def end_session(session: Session, token: str) -> None:
+    record = session.get(UserSession, _sha256(token))
+    if record is not None and record.ended_at is None:
+        record.ended_at = utcnow()
+        audit.record(
+            session,
+            None,
+            "identity:session:end",
+            tenant_code=record.tenant_code,
+            object_type="user",
+            object_id=record.user_id,
+        )
+
+
+# MFA ------------------------------------------------------------------------------
+
+
+def _seal(user: User, column: str, secret: str) -> bytes:
+    return encrypt_field(
+        get_keyring(),
+        tenant=user.tenant_code,
+        table="app_user",
+        column=column,
+        row_id=str(user.id),
+        value=secret,
+    )
+
+
+def _open(user: User, column: str, blob: bytes) -> str:
+    return decrypt_field(
+        get_keyring(),
+        tenant=user.tenant_code,
+        table="app_user",
+        column=column,
+        row_id=str(user.id),
+        blob=blob,
+    )
+
+
+def begin_enrolment(record: UserSession, user: User) -> str:
+    """A new TOTP secret, held (encrypted) on the session until confirmed."""
+    secret = pyotp.random_base32()
+    record.pending_totp = _seal(user, "pending_totp", secret)
+    return secret
+
+
+def pending_secret(record: UserSession, user: User) -> str | None:
+    if record.pending_totp is None:
+        return None
+    return _open(user, "pending_totp", record.pending_totp)
+
+
+def provisioning_uri(user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="Puente")
+
+
+def _matching_step(secret: str, code: str, now: dt.datetime) -> int | None:
+    totp = pyotp.TOTP(secret)
+    code = code.strip().replace(" ", "")
+    if not code.isdigit():
+        return None
+    current = int(now.timestamp()) // TOTP_STEP
+    for step in (current - 1, current, current + 1):
+        if secrets.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def confirm_enrolment(
+    session: Session,
+    record: UserSession,
+    user: User,
+    code: str,
+    *,
+    now: dt.datetime | None = None,
+) -> None:
+    now = now or utcnow()
+    secret = pending_secret(record, user)
+    step = _matching_step(secret, code, now) if secret else None
+    if secret is None or step is None:
+        _register_failure(session, user, now)
+        raise InvalidTotp()
+    user.totp_secret = _seal(user, "totp_secret", secret)
+    user.totp_last_step = step
+    user.mfa_enrolled_at = now
+    record.pending_totp = None
+    record.mfa_passed = True
+    audit.record(
+        session,
+        actor_for(user),
+        "identity:mfa:enrol",
+        object_type="user",
+        object_id=user.id,
+    )
+
+
+def verify_totp(
+    session: Session,
+    record: UserSession,
+    user: User,
+    code: str,
+    *,
+    now: dt.datetime | None = None,
+) -> None:
+    """Check a TOTP code; a code whose time step was already used is refused."""
+    now = now or utcnow()
+    if user.locked_until and user.locked_until > now:
+        raise AccountLocked()
+    if user.totp_secret is None:
+        raise InvalidTotp()
+    step = _matching_step(_open(user, "totp_secret", user.totp_secret), code, now)
+    if step is None or step <= user.totp_last_step:
+        _register_failure(session, user, now)
+        raise InvalidTotp()
+    user.totp_last_step = step
+    user.failed_logins = 0
+    record.mfa_passed = True
+    audit.record(
+        session,
+        actor_for(user),
+        "identity:mfa:pass",
+        object_type="user",
+        object_id=user.id,
+    )
+
+
+# API tokens -----------------------------------------------------------------------
+
+
+def issue_token(session: Session, *, actor: Actor, username: str) -> str:
+    """A new bearer token for `username`; only its hash is stored."""
+    user = get_user_by_username(session, username)
+    authorize(actor, "user:manage", tenant_code=user.tenant_code)
+    token = "pnt_" + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(
+            user_id=user.id, tenant_code=user.tenant_code, token_hash=_sha256(token)
+        )
+    )
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "identity:token:issue",
+        tenant_code=user.tenant_code,
+        object_type="user",
+        object_id=user.id,
+    )
+    return token
+
+
+def resolve_token(session: Session, token: str) -> User:
+    record = session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == _sha256(token))
+    ).one_or_none()
+    if record is None or record.revoked_at is not None:
+        raise InvalidCredentials()
+    user = session.get(User, record.user_id)
+    if user is None or not user.is_active:
+        raise InvalidCredentials()
+    record.last_used_at = utcnow()
+    return user
+
+
+def organisation_name(
+    session: Session, organisation_id: uuid.UUID | None
+) -> str | None:
+    if organisation_id is None:
+        return None
+    org = session.get(Organisation, organisation_id)
+    return org.name if org else None

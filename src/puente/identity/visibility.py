@@ -1,0 +1,69 @@
+"""The one helper every query of tenant data passes through (the first wall).
+
+`visible(actor, stmt, Model, permission)` narrows a select to what the actor's widest
+grant for that permission covers. `rls_scope(actor)` is what the database's row-level
+security sees for the same unit of work (the second wall).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, false
+
+from puente.core.config import get_settings
+from puente.core.db import SYSTEM_SCOPE
+from puente.identity.permissions import ROLE_GRANTS, Actor, Scope, widest_scope
+
+T = TypeVar("T", bound=tuple[Any, ...])
+
+
+def visible(actor: Actor, stmt: Select[T], model: Any, permission: str) -> Select[T]:
+    """Filter `stmt` on `model` to the rows `actor` may see through `permission`."""
+    if actor.is_system:
+        return stmt
+    if not get_settings().app_filter_enabled:
+        return stmt  # only tests switch this off, to prove RLS stands alone
+    scope = widest_scope(actor, permission)
+    if scope is None:
+        return stmt.where(false())
+    if scope is Scope.REGION:
+        return stmt
+    stmt = stmt.where(model.tenant_code == actor.tenant_code)
+    if scope is Scope.TENANT:
+        return stmt
+    if scope is Scope.ORGANISATION and hasattr(model, "organisation_id"):
+        return stmt.where(model.organisation_id == actor.organisation_id)
+    if scope is Scope.OWN and hasattr(model, "owner_id"):
+        return stmt.where(model.owner_id == actor.user_id)
+    return stmt
+
+
+def rls_scope(actor: Actor) -> str:
+    """Tenants the database lets this actor's unit of work touch."""
+    if actor.is_system:
+        return SYSTEM_SCOPE
+    regional = any(
+        grant.scope is Scope.REGION
+        and grant.permission.split(":")[0] in _REGIONAL_RESOURCES
+        for role in actor.roles
+        for grant in ROLE_GRANTS.get(role, ())
+    )
+    return SYSTEM_SCOPE if regional else actor.tenant_code
+
+
+# Resources whose rows a regional grant may read across tenants: aggregates and
+# published catalogues, never person-level data.
+_REGIONAL_RESOURCES = frozenset(
+    {
+        "flows",
+        "alert",
+        "trigger",
+        "plan",
+        "financing",
+        "pathway",
+        "commitment",
+        "offer",
+        "audit",
+    }
+)

@@ -1,0 +1,119 @@
+"""Jinja2 environment, rendering helper, CSRF and the dashboard card registry."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from puente.core import i18n
+from puente.core.errors import PermissionDenied
+from puente.core.i18n import N_
+from puente.identity.permissions import Actor, can
+
+CSRF_COOKIE = "puente_csrf"
+
+
+class CsrfFailed(PermissionDenied):
+    message = N_("The form has expired. Reload the page and try again.")
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+WEB_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = WEB_DIR.parent
+
+
+def _template_dirs() -> list[Path]:
+    dirs = [WEB_DIR / "templates"]
+    dirs += sorted(p for p in PACKAGE_DIR.glob("*/templates") if p.parent != WEB_DIR)
+    return dirs
+
+
+templates = Jinja2Templates(directory=_template_dirs())
+env = templates.env
+env.add_extension("jinja2.ext.i18n")
+env.install_gettext_callables(  # type: ignore[attr-defined]
+    lambda message: i18n.translations(i18n.get_locale()).gettext(message),
+    lambda s, p, n: i18n.translations(i18n.get_locale()).ngettext(s, p, n),
+    newstyle=True,
+)
+env.filters["number"] = lambda value, digits=0: format_decimal(
+    value,
+    format="#,##0" + ("." + "0" * digits if digits else ""),
+    locale=i18n.get_locale(),
+)
+env.filters["datetime"] = lambda value: format_datetime(
+    value, format="medium", locale=i18n.get_locale()
+)
+
+
+@dataclass(frozen=True)
+class DashboardCard:
+    """A link on the home dashboard, shown to roles with `permission`."""
+
+    permission: str
+    title: Any  # lazy translated string
+    description: Any
+    url: str
+    icon: str = "•"
+
+
+DASHBOARD_CARDS: list[DashboardCard] = []
+
+
+def register_card(card: DashboardCard) -> None:
+    if card not in DASHBOARD_CARDS:
+        DASHBOARD_CARDS.append(card)
+
+
+def cards_for(actor: Actor) -> list[DashboardCard]:
+    return [card for card in DASHBOARD_CARDS if can(actor, card.permission)]
+
+
+def csrf_token(request: Request) -> str:
+    token: str | None = getattr(request.state, "csrf_token", None)
+    if token is None:
+        token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        request.state.csrf_token = token
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Double-submit check for every state-changing HTML form or HTMX call."""
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent:
+        form = await request.form()
+        value = form.get(CSRF_FIELD, "")
+        sent = value if isinstance(value, str) else ""
+    if not cookie or not sent or not secrets.compare_digest(cookie, sent):
+        raise CsrfFailed()
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    actor: Actor | None = getattr(request.state, "actor", None)
+    locale = i18n.get_locale()
+    base = {
+        "request": request,
+        "actor": actor,
+        "locale": locale,
+        "locales": i18n.LOCALE_NAMES,
+        "csrf_token": csrf_token(request),
+        "is_htmx": request.headers.get("hx-request") == "true",
+        "dir": "ltr",
+    }
+    base.update(context or {})
+    return templates.TemplateResponse(request, name, base, status_code=status_code)

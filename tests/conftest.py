@@ -1,0 +1,221 @@
+"""Test fixtures: one database per backend and xdist worker, built from migrations;
+each test runs in a transaction that is rolled back (savepoints inside).
+
+Backends: SQLite always; PostgreSQL when PUENTE_TEST_POSTGRES=1 (`.ci/run` sets it).
+On PostgreSQL the tests connect as `puente_app`, a role without SUPERUSER or
+BYPASSRLS, so row-level security applies to every query they make.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from puente.app import create_app
+from puente.core import db as core_db
+from puente.core.config import Settings, get_settings
+from puente.core.migrate import upgrade
+from puente.identity import service as identity_service
+from puente.identity.models import User
+from puente.web.templating import CSRF_COOKIE
+
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PG_ROLE = "puente_app"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--browser", action="store_true", help="run Playwright tests")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("PUENTE_TEST_BROWSER") == "1":  # noqa: TID251 - test switch
+        config.option.browser = True
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> None:
+    skip_browser = pytest.mark.skip(reason="browser tests need --browser")
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "browser" in item.keywords and not config.getoption("--browser"):
+            item.add_marker(skip_browser)
+        if fixtures & {"session", "engine", "client", "db_url"}:
+            item.add_marker(pytest.mark.db)
+        elif "browser" not in item.keywords:
+            item.add_marker(pytest.mark.unit)
+
+
+def backends() -> list[str]:
+    enabled = ["sqlite"]
+    if os.environ.get("PUENTE_TEST_POSTGRES") == "1":  # noqa: TID251 - test switch
+        enabled.append("postgresql")
+    return enabled
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: TID251
+
+
+def create_pg_database(name: str) -> str:
+    """A fresh database owned by the unprivileged app role; returns its URL."""
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": PG_ROLE}
+        ).first()
+        if not exists:
+            conn.execute(text(f"CREATE ROLE {PG_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}" OWNER {PG_ROLE}'))
+    admin.dispose()
+    return f"postgresql+psycopg://{PG_ROLE}@127.0.0.1:5432/{name}"
+
+
+def fresh_database_url(backend: str, tmp_dir: Path, label: str) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_dir / f'{label}.db'}"
+    return create_pg_database(f"puente_test_{label}_{_worker()}")
+
+
+@pytest.fixture(scope="session")
+def key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("keys")
+
+
+@pytest.fixture(scope="session", params=backends())
+def db_url(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    key_dir: Path,
+) -> Iterator[str]:
+    """A database of this backend, migrated to head and seeded with the demo
+    tenants, organisations and users (committed once per session)."""
+    backend: str = request.param
+    url = fresh_database_url(backend, tmp_path_factory.mktemp(backend), "suite")
+    settings = _settings(url, key_dir)
+    _use_settings(settings)
+    upgrade("head", url)
+    engine = core_db.make_engine(url)
+    with core_db.uow(engine=engine) as session:
+        from puente.demo import load_identity
+
+        load_identity(session)
+    engine.dispose()
+    yield url
+
+
+def _settings(url: str, key_dir: Path, **extra: Any) -> Settings:
+    return Settings(
+        database_url=url,
+        key_dir=key_dir,
+        env="test",
+        _env_file=None,  # type: ignore[call-arg]
+        **extra,
+    )
+
+
+def _use_settings(settings: Settings) -> None:
+    get_settings.cache_clear()
+    core_db.dispose_engines()
+    os.environ["PUENTE_DATABASE_URL"] = settings.database_url  # noqa: TID251
+    os.environ["PUENTE_KEY_DIR"] = str(settings.key_dir)  # noqa: TID251
+    os.environ["PUENTE_ENV"] = "test"  # noqa: TID251
+
+
+@pytest.fixture
+def settings(db_url: str, key_dir: Path) -> Iterator[Settings]:
+    _use_settings(_settings(db_url, key_dir))
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = core_db.make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine, settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """A session factory whose every session lives inside one rolled-back
+    transaction (commits only release savepoints)."""
+    connection = engine.connect()
+    outer = connection.begin()
+    factory = sessionmaker(
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+    )
+    yield factory
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    db_session = sessions()
+    core_db.set_tenant_scope(db_session, core_db.SYSTEM_SCOPE)
+    yield db_session
+    db_session.close()
+
+
+@pytest.fixture
+def backend(db_url: str) -> str:
+    return "postgresql" if db_url.startswith("postgresql") else "sqlite"
+
+
+@pytest.fixture
+def app(sessions: sessionmaker[Session], settings: Settings) -> Any:
+    return create_app(settings, sessions)
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def token_for(session: Session) -> Callable[[str], str]:
+    """Issue a bearer token for a demo user."""
+    from puente.identity import system_actor
+
+    def issue(username: str) -> str:
+        token = identity_service.issue_token(
+            session, actor=system_actor(), username=username
+        )
+        session.commit()
+        return token
+
+    return issue
+
+
+@pytest.fixture
+def login_as(session: Session) -> Callable[[TestClient, str], TestClient]:
+    """Give `client` a live session of `username` that has passed MFA."""
+
+    def login(test_client: TestClient, username: str) -> TestClient:
+        user = session.scalars(select(User).where(User.username == username)).one()
+        started = identity_service.start_session(session, user)
+        started.record.mfa_passed = True
+        session.commit()
+        test_client.cookies.set("puente_session", started.token)
+        test_client.cookies.set(CSRF_COOKIE, "test-csrf-token")
+        return test_client
+
+    return login
+
+
+CSRF = {"csrf_token": "test-csrf-token"}
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
