@@ -94,7 +94,7 @@ def db_url(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     key_dir: Path,
-) -> Iterator[str]:
+) -> str:
     """A database of this backend, migrated to head and seeded with the demo
     tenants, organisations and users (committed once per session)."""
     backend: str = request.param
@@ -108,7 +108,7 @@ def db_url(
 
         load_identity(session)
     engine.dispose()
-    yield url
+    return url
 
 
 def _settings(url: str, key_dir: Path, **extra: Any) -> Settings:

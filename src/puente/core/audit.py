@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import BigInteger, Integer, String, Text, select
+from sqlalchemy import BigInteger, Integer, String, Text, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from puente.core.db import Base, utcnow
@@ -62,16 +62,21 @@ class AuditHead(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
+def _nullable(value: str | None) -> str:
+    # NULL and '' must hash differently, or a NULL could be blanked unnoticed.
+    return "\x00" if value is None else "=" + value
+
+
 def _digest(event: AuditEvent) -> str:
     parts = [
         event.prev_hash,
         str(event.id),
         event.occurred_at.astimezone(dt.UTC).isoformat(),
         event.tenant_code,
-        event.actor_id or "",
+        _nullable(event.actor_id),
         event.action,
-        event.object_type or "",
-        event.object_id or "",
+        _nullable(event.object_type),
+        _nullable(event.object_id),
         event.details,
     ]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
@@ -130,20 +135,54 @@ class ChainReport:
     reason: str = ""
 
 
-def _events(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
+_COLUMNS = (
+    "id",
+    "occurred_at",
+    "tenant_code",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "details",
+    "prev_hash",
+    "hash",
+)
+
+
+def _raw_rows(session: Session, batch: int = 5000) -> Iterator[dict[str, object]]:
+    """Rows as the database holds them (no type conversion that could hide or
+    choke on a tampered value)."""
     last = 0
+    columns = ", ".join(_COLUMNS)
     while True:
-        rows = session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.id > last)
-            .order_by(AuditEvent.id)
-            .limit(batch)
+        rows = session.execute(
+            text(
+                f"SELECT {columns} FROM audit_event WHERE id > :last "  # noqa: S608
+                "ORDER BY id LIMIT :n"
+            ),
+            {"last": last, "n": batch},
         ).all()
         if not rows:
             return
-        yield from rows
-        last = rows[-1].id
-        session.expunge_all()
+        for row in rows:
+            yield dict(zip(_COLUMNS, row, strict=True))
+        last = int(rows[-1][0])
+
+
+def _as_event(row: dict[str, object]) -> AuditEvent | None:
+    """Rebuild an event from raw values; None when a value is not even well-formed."""
+    raw_at = row["occurred_at"]
+    try:
+        if isinstance(raw_at, dt.datetime):
+            occurred_at = raw_at
+        else:
+            occurred_at = dt.datetime.fromisoformat(str(raw_at))
+    except ValueError:
+        return None
+    if occurred_at.tzinfo is None:
+        occurred_at = occurred_at.replace(tzinfo=dt.UTC)
+    values = {k: (None if row[k] is None else str(row[k])) for k in _COLUMNS[2:]}
+    return AuditEvent(id=int(str(row["id"])), occurred_at=occurred_at, **values)
 
 
 def verify_chain(session: Session) -> ChainReport:
@@ -151,7 +190,10 @@ def verify_chain(session: Session) -> ChainReport:
     prev_hash = GENESIS
     expected_id = 1
     count = 0
-    for event in _events(session):
+    for row in _raw_rows(session):
+        event = _as_event(row)
+        if event is None:
+            return ChainReport(False, count, int(str(row["id"])), "content altered")
         if event.id != expected_id:
             return ChainReport(False, count, expected_id, "event missing")
         if event.prev_hash != prev_hash:

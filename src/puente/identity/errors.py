@@ -1,8 +1,7 @@
 """Identity errors."""
 
-from puente.core.i18n import N_
-
 from puente.core.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from puente.core.i18n import N_
 
 
 class InvalidCredentials(Unauthenticated):

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from puente.core import i18n
 from puente.core.config import get_settings
 from puente.core.errors import Unauthenticated
-from puente.identity import service
 from puente.core.i18n import N_
+from puente.identity import service
 from puente.identity.permissions import Actor, Role
 from puente.web.deps import SESSION_COOKIE, DbSession, Require, web_session
 from puente.web.templating import cards_for, check_csrf, render
@@ -149,9 +149,7 @@ def mfa(
         service.verify_totp(session, record, user, code)
     except Unauthenticated as exc:
         session.commit()
-        return render(
-            request, "mfa.html", {"error": exc.translated()}, status_code=401
-        )
+        return render(request, "mfa.html", {"error": exc.translated()}, status_code=401)
     fresh = service.rotate_session(session, record)
     response = RedirectResponse("/", status_code=303)
     _set_session_cookie(response, fresh.token)

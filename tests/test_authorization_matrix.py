@@ -1,0 +1,171 @@
+"""Every route × every role: a role without the route's permission never succeeds.
+
+Routes declare their permission through `Require(...)`; routes that need none are
+listed in PUBLIC with the reason. A new route that declares nothing fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from puente.identity.models import User
+from puente.identity.permissions import ROLE_GRANTS, Actor, Role, can
+from puente.web.deps import Require
+from puente.web.templating import check_csrf
+from tests.conftest import CSRF
+
+# Routes anyone may call, and why.
+PUBLIC = {
+    ("GET", "/healthz"): "liveness probe",
+    ("GET", "/login"): "the login form",
+    ("POST", "/login"): "logging in",
+    ("POST", "/logout"): "ends whatever session the cookie names",
+    ("POST", "/lang"): "remembers a language choice in a cookie",
+    ("GET", "/mfa"): "needs a session that has not passed MFA yet",
+    ("POST", "/mfa"): "needs a session that has not passed MFA yet",
+    ("GET", "/mfa/enroll"): "needs a session that has not passed MFA yet",
+    ("POST", "/mfa/enroll"): "needs a session that has not passed MFA yet",
+}
+SKIP_PATHS = ("/static", "/api/v1/openapi.json", "/api/v1/docs")
+
+
+def _permissions(route: APIRoute) -> list[Require]:
+    found: list[Require] = []
+
+    def walk(dependant: Any) -> None:
+        for dep in dependant.dependencies:
+            if isinstance(dep.call, Require):
+                found.append(dep.call)
+            walk(dep)
+
+    walk(route.dependant)
+    return found
+
+
+def all_routes(routes: list[Any]) -> Iterator[APIRoute]:
+    """Every APIRoute, inside included routers too (FastAPI keeps them nested)."""
+    for route in routes:
+        nested = getattr(route, "original_router", None)
+        if nested is not None:
+            yield from all_routes(nested.routes)
+        elif isinstance(route, APIRoute):
+            yield route
+
+
+def _routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
+    for route in all_routes(app.routes):
+        if route.path.startswith(SKIP_PATHS):
+            continue
+        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+            yield method, route.path, route
+
+
+def _fill(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "00000000-0000-0000-0000-000000000000", path)
+
+
+def _user_for(session: Session, role: Role) -> str:
+    usernames = session.scalars(
+        select(
+            User.username,
+        ).where(User.roles == role.value)
+    )
+    name = usernames.first()
+    if name is None:
+        pytest.fail(f"no demo user has role {role}")
+    return name
+
+
+def test_every_route_declares_a_permission_or_is_public(app: FastAPI) -> None:
+    undeclared = [
+        (method, path)
+        for method, path, route in _routes(app)
+        if not _permissions(route) and (method, path) not in PUBLIC
+    ]
+    assert undeclared == []
+
+
+def test_every_html_form_post_checks_csrf(app: FastAPI) -> None:
+    def has_csrf(route: APIRoute) -> bool:
+        stack = list(route.dependant.dependencies)
+        while stack:
+            dep = stack.pop()
+            if dep.call is check_csrf:
+                return True
+            stack.extend(dep.dependencies)
+        return False
+
+    missing = [
+        path
+        for method, path, route in _routes(app)
+        if method in {"POST", "PUT", "PATCH", "DELETE"}
+        and not path.startswith("/api/")
+        and not has_csrf(route)
+    ]
+    assert missing == []
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(
+    client: TestClient, login_as: Callable[[TestClient, str], TestClient]
+) -> None:
+    login_as(client, "caseworker.col")
+    response = client.post("/logout", data={}, follow_redirects=False)
+    assert response.status_code == 403
+
+
+def test_matrix_every_route_every_role(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    login_as: Callable[[TestClient, str], TestClient],
+    token_for: Callable[[str], str],
+) -> None:
+    unexpected: list[str] = []
+    checked = 0
+    for role in Role:
+        username = _user_for(session, role)
+        token = token_for(username)
+        client.cookies.clear()
+        login_as(client, username)
+        actor = Actor(None, username, "XXX", None, frozenset({role}))
+        for method, path, route in _routes(app):
+            required = _permissions(route)
+            if not required:
+                continue
+            allowed = all(can(actor, r.permission) for r in required)
+            headers = (
+                {"Authorization": f"Bearer {token}"} if path.startswith("/api/") else {}
+            )
+            response = client.request(
+                method,
+                _fill(path),
+                headers=headers,
+                data=CSRF if method != "GET" and not path.startswith("/api/") else None,
+                follow_redirects=False,
+            )
+            checked += 1
+            if not allowed and response.status_code not in (401, 403):
+                unexpected.append(f"{role} {method} {path} -> {response.status_code}")
+            if allowed and response.status_code in (401, 403):
+                unexpected.append(f"{role} denied {method} {path}")
+    assert checked >= len(Role)
+    assert unexpected == [], f"unexpected successes or denials: {unexpected}"
+
+
+def test_every_role_has_grants_and_mfa_covers_personal_data() -> None:
+    from puente.identity.permissions import MFA_ROLES, Sensitivity
+
+    for role in Role:
+        assert ROLE_GRANTS[role], role
+    for role, grants in ROLE_GRANTS.items():
+        if any(g.ceiling >= Sensitivity.PERSONAL for g in grants):
+            assert role in MFA_ROLES
