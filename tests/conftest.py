@@ -101,7 +101,7 @@ def db_url(
     url = fresh_database_url(backend, tmp_path_factory.mktemp(backend), "suite")
     settings = _settings(url, key_dir)
     _use_settings(settings)
-    upgrade("head", url)
+    upgrade("heads", url)
     engine = core_db.make_engine(url)
     with core_db.uow(engine=engine) as session:
         from puente.demo import load_identity

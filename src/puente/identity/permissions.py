@@ -150,12 +150,13 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
     ),
 }
 
-# Roles that can read personal data must pass MFA before they see anything.
+# Roles that can read personal data, and the privileged roles, must pass MFA before
+# they see anything.
 MFA_ROLES = frozenset(
     role
     for role, grants in ROLE_GRANTS.items()
     if any(grant.ceiling >= Sensitivity.PERSONAL for grant in grants)
-)
+) | {Role.ADMIN, Role.AUDITOR}
 
 
 @dataclass(frozen=True)

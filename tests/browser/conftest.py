@@ -1,0 +1,128 @@
+"""Browser tests: a real server on loopback (uvicorn in a thread) over a fresh SQLite
+database with the full demo loaded, driven by Playwright in Debian's Chromium.
+
+Run with `pytest --browser` (CI sets PUENTE_TEST_BROWSER=1). Never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+import uvicorn
+
+from puente.core.config import get_settings
+
+CHROMIUM = "/usr/bin/chromium"
+DEMO_PASSWORD = "puente-demo-2026"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Serve a migrated, demo-loaded Puente; yields its base URL."""
+    import os
+
+    from puente.app import create_app
+    from puente.core import db as core_db
+    from puente.core.migrate import upgrade
+    from puente.demo import load_demo
+
+    base = tmp_path_factory.mktemp("live")
+    os.environ["PUENTE_DATABASE_URL"] = f"sqlite:///{base / 'live.db'}"  # noqa: TID251
+    os.environ["PUENTE_KEY_DIR"] = str(base / "keys")  # noqa: TID251
+    get_settings.cache_clear()
+    core_db.dispose_engines()
+    upgrade("heads")
+    load_demo()
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("the live server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any, live_server: str) -> Iterator[Any]:
+    context = chromium.new_context(base_url=live_server, locale="en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+TOTP_SECRETS: dict[str, str] = {}
+
+
+@pytest.fixture
+def log_in(live_server: str) -> Callable[[Any, str], None]:
+    """Log `username` in through the real pages, enrolling MFA on first use."""
+
+    def run(page: Any, username: str) -> None:
+        page.goto("/login")
+        page.locator("#username").fill(username)
+        page.locator("#password").fill(DEMO_PASSWORD)
+        page.locator("form[action='/login'] button[type=submit]").click()
+        page.wait_for_load_state()
+        if "/mfa/enroll" in page.url:
+            secret = page.locator("#totp-secret").inner_text().strip()
+            TOTP_SECRETS[username] = secret
+            page.locator("#code").fill(pyotp.TOTP(secret).now())
+            page.locator("form[action='/mfa/enroll'] button[type=submit]").click()
+        elif page.url.endswith("/mfa"):
+            totp = pyotp.TOTP(TOTP_SECRETS[username])
+            # a code's time step can be used once: wait for the next one
+            time.sleep(31 - time.time() % 30)
+            page.locator("#code").fill(totp.now())
+            page.locator("form[action='/mfa'] button[type=submit]").click()
+        page.wait_for_load_state()
+
+    return run
