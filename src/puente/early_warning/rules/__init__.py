@@ -1,0 +1,1 @@
+"""Pure early-warning rules: surge detectors mirroring R `surveillance`."""
