@@ -36,6 +36,8 @@ def subscribe(
 
 def publish(session: Session, event: object) -> None:
     """Queue `event` on the session; it is dispatched once the session commits."""
+    if not session.in_transaction():
+        session.begin()  # so that a rollback, even of no writes, drops the event
     session.info.setdefault(_PENDING, []).append(event)
 
 
@@ -44,7 +46,7 @@ def dispatch(event: object) -> None:
         try:
             handler(event)
         except Exception:  # a handler failure must not undo a committed change
-            log.exception("event_handler_failed", event=type(event).__name__)
+            log.exception("event_handler_failed", event_type=type(event).__name__)
 
 
 @sa_event.listens_for(Session, "after_commit")
@@ -54,6 +56,8 @@ def _after_commit(session: Session) -> None:
         dispatch(item)
 
 
-@sa_event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous_transaction: Any) -> None:
+    # Only the outermost rollback drops events; a savepoint rollback keeps them.
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
