@@ -32,9 +32,9 @@ class TestPasswords:
         assert _user(session).password_hash.startswith("$argon2id$")
 
     def test_right_password_authenticates(self, session: Session) -> None:
-        assert service.authenticate(session, "caseworker.col", DEMO_PASSWORD).username == (
-            "caseworker.col"
-        )
+        assert service.authenticate(
+            session, "caseworker.col", DEMO_PASSWORD
+        ).username == ("caseworker.col")
 
     def test_wrong_password_and_unknown_user_fail_alike(self, session: Session) -> None:
         with pytest.raises(InvalidCredentials):
@@ -153,7 +153,9 @@ class TestTokens:
         from puente.identity import system_actor
         from puente.identity.models import ApiToken
 
-        token = service.issue_token(session, actor=system_actor(), username="analyst.hub")
+        token = service.issue_token(
+            session, actor=system_actor(), username="analyst.hub"
+        )
         assert service.resolve_token(session, token).username == "analyst.hub"
         stored = session.scalars(select(ApiToken.token_hash)).all()
         assert token not in stored

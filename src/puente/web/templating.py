@@ -24,6 +24,7 @@ CSRF_COOKIE = "puente_csrf"
 class CsrfFailed(PermissionDenied):
     message = N_("The form has expired. Reload the page and try again.")
 
+
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 WEB_DIR = Path(__file__).resolve().parent
