@@ -110,8 +110,7 @@ def users_create(
     """Create a user."""
     from sqlalchemy import select
 
-    from puente.identity import service, system_actor
-    from puente.identity.models import Organisation
+    from puente.identity import Organisation, service, system_actor
 
     try:
         with core_db.uow() as session:

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 
 from puente.core import db as core_db
 from puente.core.config import get_settings
-from puente.identity import system_actor
-from puente.identity.models import Organisation, Tenant, User
+from puente.identity import Organisation, Tenant, User, system_actor
 from puente.identity.service import create_user
 
 # The 20 states that endorsed the Declaration in June 2022, and the regional hub.

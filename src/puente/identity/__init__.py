@@ -2,6 +2,7 @@
 permissions, MFA, sessions and API tokens, and the visibility helper every tenant
 query passes through. It does not own any domain data."""
 
+from puente.identity.models import Organisation, Tenant, User, UserSession
 from puente.identity.permissions import (
     Actor,
     Role,
@@ -15,6 +16,10 @@ from puente.identity.visibility import rls_scope, visible
 
 __all__ = [
     "Actor",
+    "Organisation",
+    "Tenant",
+    "User",
+    "UserSession",
     "Role",
     "Scope",
     "Sensitivity",
