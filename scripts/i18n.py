@@ -1,10 +1,10 @@
 """Translation catalogs: extract, update, check.
 
-    python scripts/i18n.py extract   # rewrite locale/messages.pot from the code
-    python scripts/i18n.py update    # merge the template into each <lang>/messages.po
-    python scripts/i18n.py check     # exit 1 when the template is stale or a string
-                                     # lacks a translation in any language
-    python scripts/i18n.py merge FILE.json  # add translations {msgid: {lang: text}}
+python scripts/i18n.py extract   # rewrite locale/messages.pot from the code
+python scripts/i18n.py update    # merge the template into each <lang>/messages.po
+python scripts/i18n.py check     # exit 1 when the template is stale or a string
+                                 # lacks a translation in any language
+python scripts/i18n.py merge FILE.json  # add translations {msgid: {lang: text}}
 """
 
 from __future__ import annotations
@@ -22,18 +22,32 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "src" / "puente" / "locale"
 POT = LOCALE_DIR / "messages.pot"
 LANGS = ("es", "pt", "fr", "ht")
-PLURALS = {"es": "(n != 1)", "pt": "(n != 1)", "fr": "(n > 1)", "ht": "(n != 1)"}
 
 
 def extract_to(path: Path) -> None:
     subprocess.run(  # noqa: S603 - fixed arguments
         [
-            str(Path(sys.executable).parent / "pybabel"), "-q", "extract",
-            "-F", str(ROOT / "babel.cfg"),
-            "-k", "N_", "-k", "lazy_gettext", "-k", "_", "-k", "gettext",
-            "-k", "ngettext:1,2",
-            "--no-location", "--sort-output", "--omit-header",
-            "-o", str(path), "src",
+            str(Path(sys.executable).parent / "pybabel"),
+            "-q",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "N_",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "_",
+            "-k",
+            "gettext",
+            "-k",
+            "ngettext:1,2",
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            "-o",
+            str(path),
+            "src",
         ],
         check=True,
         cwd=ROOT,
@@ -52,8 +66,15 @@ def _read(path: Path, lang: str | None = None) -> Catalog:
 def _write(catalog: Catalog, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
-    write_po(buffer, catalog, omit_header=False, sort_output=True, width=88,
-             include_previous=False, no_location=True)
+    write_po(
+        buffer,
+        catalog,
+        omit_header=False,
+        sort_output=True,
+        width=88,
+        include_previous=False,
+        no_location=True,
+    )
     path.write_bytes(buffer.getvalue())
 
 
@@ -71,7 +92,6 @@ def update() -> None:
         catalog.project = "Puente"
         catalog.header_comment = "# Puente translations."
         catalog.fuzzy = False
-        catalog._num_plurals, catalog._plural_expr = 2, PLURALS[lang]
         _write(catalog, path)
 
 
@@ -100,9 +120,14 @@ def problems() -> list[str]:
     for lang in LANGS:
         catalog = _read(_po_path(lang), lang)
         missing = sorted(
-            str(m.id) for m in catalog
-            if m.id and (not m.string or (isinstance(m.string, tuple)
-                                          and not all(m.string)) or m.fuzzy)
+            str(m.id)
+            for m in catalog
+            if m.id
+            and (
+                not m.string
+                or (isinstance(m.string, tuple) and not all(m.string))
+                or m.fuzzy
+            )
         )
         absent = sorted(expected - _ids(catalog))
         if missing:

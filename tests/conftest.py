@@ -116,7 +116,7 @@ def _settings(url: str, key_dir: Path, **extra: Any) -> Settings:
         database_url=url,
         key_dir=key_dir,
         env="test",
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         **extra,
     )
 

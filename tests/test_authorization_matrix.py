@@ -65,7 +65,7 @@ def _routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
     for route in all_routes(app.routes):
         if route.path.startswith(SKIP_PATHS):
             continue
-        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+        for method in sorted((route.methods or set()) - {"HEAD", "OPTIONS"}):
             yield method, route.path, route
 
 

@@ -15,10 +15,10 @@ from puente.core.config import get_settings
 from puente.core.db import SYSTEM_SCOPE
 from puente.identity.permissions import ROLE_GRANTS, Actor, Scope, widest_scope
 
-T = TypeVar("T", bound=tuple[Any, ...])
+SelectT = TypeVar("SelectT", bound=Select[Any])
 
 
-def visible(actor: Actor, stmt: Select[T], model: Any, permission: str) -> Select[T]:
+def visible(actor: Actor, stmt: SelectT, model: Any, permission: str) -> SelectT:
     """Filter `stmt` on `model` to the rows `actor` may see through `permission`."""
     if actor.is_system:
         return stmt
