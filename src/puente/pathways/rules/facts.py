@@ -1,0 +1,684 @@
+"""The facts vocabulary: what a person may tell us, typed, and how it reaches CEL.
+
+Every pathway rule is a CEL expression over these names (plus the reserved `today`).
+A fact that is absent (or null) is *missing*, never false: screening turns it into
+"undetermined" and asks for it. `docs/pathways-facts.md` documents each fact; a test
+keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from types import MappingProxyType
+
+from puente.core.errors import InvalidInput
+
+LANGUAGES: tuple[str, ...] = ("en", "es", "pt", "fr", "ht")
+
+FactValue = int | bool | str | date | tuple[str, ...]
+CelValue = int | bool | str | tuple[str, ...]
+
+
+class FactsError(InvalidInput):
+    """A facts document is malformed; `field` names the offending key."""
+
+    message = "Invalid fact %(field)s: %(problem)s"
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(field=field, problem=problem)
+        self.field = field
+        self.problem = problem
+
+
+class FactType(StrEnum):
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    ISO3 = "iso3"
+    ISO3_LIST = "iso3_list"
+    DATE = "date"
+    ISCO = "isco08"
+    ENUM = "enum"
+    CEFR = "cefr"
+    ISCED = "isced"
+    SUBDIVISION = "iso3166_2"
+    TAG_LIST = "tag_list"
+
+
+class ProtectionStatus(StrEnum):
+    NONE = "none"
+    ASYLUM_SEEKER = "asylum_seeker"
+    REFUGEE = "refugee"
+    STATELESS = "stateless"
+
+
+class FamilyRelationship(StrEnum):
+    SPOUSE = "spouse"
+    CHILD = "child"
+    PARENT = "parent"
+    SIBLING = "sibling"
+    GRANDPARENT = "grandparent"
+    GRANDCHILD = "grandchild"
+    OTHER = "other"
+    NONE = "none"
+
+
+CEFR_LEVELS: tuple[str, ...] = ("A1", "A2", "B1", "B2", "C1", "C2")
+
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+_ISCO = re.compile(r"^[0-9]{4}$")
+_SUBDIVISION = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+_TAG = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,79}$")
+_MAX_LIST = 50
+
+
+@dataclass(frozen=True, slots=True)
+class FactSpec:
+    """One fact of the vocabulary. `ask` is a noun phrase for "we need ___"."""
+
+    name: str
+    type: FactType
+    meaning: str
+    example: str
+    ask: Mapping[str, str]
+    values: tuple[str, ...] = ()
+    computed_from: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+def _ask(en: str, es: str, pt: str, fr: str, ht: str) -> Mapping[str, str]:
+    return MappingProxyType({"en": en, "es": es, "pt": pt, "fr": fr, "ht": ht})
+
+
+_SPECS: tuple[FactSpec, ...] = (
+    FactSpec(
+        "age",
+        FactType.INTEGER,
+        "Age in whole years.",
+        "34",
+        _ask("your age", "su edad", "sua idade", "votre âge", "laj ou"),
+        minimum=0,
+        maximum=130,
+    ),
+    FactSpec(
+        "nationality",
+        FactType.ISO3,
+        "Nationality, ISO 3166-1 alpha-3 (`XXA` for stateless).",
+        '"VEN"',
+        _ask(
+            "your nationality",
+            "su nacionalidad",
+            "sua nacionalidade",
+            "votre nationalité",
+            "nasyonalite ou",
+        ),
+    ),
+    FactSpec(
+        "country_of_residence",
+        FactType.ISO3,
+        "State where the person lives now, ISO 3166-1 alpha-3.",
+        '"COL"',
+        _ask(
+            "the country where you live",
+            "el país donde vive",
+            "o país onde mora",
+            "le pays où vous vivez",
+            "peyi kote ou rete a",
+        ),
+    ),
+    FactSpec(
+        "subdivision_of_residence",
+        FactType.SUBDIVISION,
+        "Province or state of residence, ISO 3166-2 (e.g. Roraima is `BR-RR`).",
+        '"BR-RR"',
+        _ask(
+            "the province or state where you live",
+            "la provincia o estado donde vive",
+            "o estado onde mora",
+            "la province ou l'État où vous vivez",
+            "depatman oswa eta kote ou rete a",
+        ),
+    ),
+    FactSpec(
+        "date_of_entry",
+        FactType.DATE,
+        "Date of (last) entry into the country of residence, ISO 8601.",
+        '"2020-03-15"',
+        _ask(
+            "your date of entry",
+            "su fecha de entrada",
+            "sua data de entrada",
+            "votre date d'entrée",
+            "dat ou te antre a",
+        ),
+    ),
+    FactSpec(
+        "years_of_residence",
+        FactType.INTEGER,
+        "Computed: whole years from `date_of_entry` to the screening date. "
+        "Not an input.",
+        "6",
+        _ask(
+            "your date of entry",
+            "su fecha de entrada",
+            "sua data de entrada",
+            "votre date d'entrée",
+            "dat ou te antre a",
+        ),
+        computed_from=("date_of_entry",),
+    ),
+    FactSpec(
+        "entered_regularly",
+        FactType.BOOLEAN,
+        "Entered the country of residence through an official port of entry with "
+        "inspection.",
+        "true",
+        _ask(
+            "whether you entered through an official border post",
+            "si entró por un puesto fronterizo oficial",
+            "se você entrou por um posto de fronteira oficial",
+            "si vous êtes entré par un poste-frontière officiel",
+            "si ou te antre pa yon pòs fwontyè ofisyèl",
+        ),
+    ),
+    FactSpec(
+        "has_regular_status",
+        FactType.BOOLEAN,
+        "Holds a valid residence permit or status in the country of residence now.",
+        "false",
+        _ask(
+            "whether you have a valid permit where you live",
+            "si tiene un permiso vigente donde vive",
+            "se você tem uma autorização válida onde mora",
+            "si vous avez un titre de séjour valide là où vous vivez",
+            "si ou gen yon pèmi valab kote ou rete a",
+        ),
+    ),
+    FactSpec(
+        "has_passport",
+        FactType.BOOLEAN,
+        "Holds a valid passport.",
+        "true",
+        _ask(
+            "whether you have a valid passport",
+            "si tiene un pasaporte vigente",
+            "se você tem um passaporte válido",
+            "si vous avez un passeport valide",
+            "si ou gen yon paspò ki valab",
+        ),
+    ),
+    FactSpec(
+        "has_national_id",
+        FactType.BOOLEAN,
+        "Holds a national identity document of the country of nationality.",
+        "true",
+        _ask(
+            "whether you have a national identity card",
+            "si tiene documento nacional de identidad",
+            "se você tem documento de identidade do seu país",
+            "si vous avez une carte d'identité nationale",
+            "si ou gen kat idantite peyi ou",
+        ),
+    ),
+    FactSpec(
+        "has_criminal_record",
+        FactType.BOOLEAN,
+        "Has a criminal conviction anywhere (as the person declares it).",
+        "false",
+        _ask(
+            "whether you have a criminal record",
+            "si tiene antecedentes penales",
+            "se você tem antecedentes criminais",
+            "si vous avez un casier judiciaire",
+            "si ou gen dosye kriminèl",
+        ),
+    ),
+    FactSpec(
+        "protection_status",
+        FactType.ENUM,
+        "Protection situation: `none`, `asylum_seeker`, `refugee` or `stateless`.",
+        '"asylum_seeker"',
+        _ask(
+            "your protection status (asylum, refugee, stateless)",
+            "su situación de protección (solicitante de asilo, refugiado, apátrida)",
+            "sua situação de proteção (solicitante de refúgio, refugiado, apátrida)",
+            "votre statut de protection (demandeur d'asile, réfugié, apatride)",
+            "sitiyasyon pwoteksyon ou (demandè azil, refijye, apatrid)",
+        ),
+        values=tuple(s.value for s in ProtectionStatus),
+    ),
+    FactSpec(
+        "has_unhcr_referral",
+        FactType.BOOLEAN,
+        "Referred for resettlement by UNHCR (or a recognised referral partner).",
+        "false",
+        _ask(
+            "whether UNHCR has referred you for resettlement",
+            "si ACNUR lo ha remitido para reasentamiento",
+            "se o ACNUR encaminhou você para reassentamento",
+            "si le HCR vous a orienté vers la réinstallation",
+            "si HCR voye dosye ou pou reyenstalasyon",
+        ),
+    ),
+    FactSpec(
+        "has_job_offer",
+        FactType.BOOLEAN,
+        "Has a concrete job offer from an employer.",
+        "true",
+        _ask(
+            "whether you have a job offer",
+            "si tiene una oferta de trabajo",
+            "se você tem uma oferta de emprego",
+            "si vous avez une offre d'emploi",
+            "si ou gen yon òf travay",
+        ),
+    ),
+    FactSpec(
+        "job_offer_isco",
+        FactType.ISCO,
+        "ISCO-08 unit group (4 digits) of the job offered.",
+        '"9211"',
+        _ask(
+            "the occupation of your job offer",
+            "la ocupación de su oferta de trabajo",
+            "a ocupação da sua oferta de emprego",
+            "le métier de votre offre d'emploi",
+            "ki travay òf la ye",
+        ),
+    ),
+    FactSpec(
+        "job_offer_state",
+        FactType.ISO3,
+        "State where the offered job is, ISO 3166-1 alpha-3.",
+        '"USA"',
+        _ask(
+            "the country of your job offer",
+            "el país de su oferta de trabajo",
+            "o país da sua oferta de emprego",
+            "le pays de votre offre d'emploi",
+            "nan ki peyi òf travay la ye",
+        ),
+    ),
+    FactSpec(
+        "job_offer_subdivision",
+        FactType.SUBDIVISION,
+        "Province or state of the offered job, ISO 3166-2.",
+        '"MX-CHP"',
+        _ask(
+            "the province or state of your job offer",
+            "la provincia o estado de su oferta de trabajo",
+            "o estado da sua oferta de emprego",
+            "la province ou l'État de votre offre d'emploi",
+            "nan ki depatman oswa eta òf travay la ye",
+        ),
+    ),
+    FactSpec(
+        "occupation_isco",
+        FactType.ISCO,
+        "The person's own main occupation, ISCO-08 unit group.",
+        '"6111"',
+        _ask(
+            "your occupation",
+            "su ocupación",
+            "sua ocupação",
+            "votre métier",
+            "ki travay ou fè",
+        ),
+    ),
+    FactSpec(
+        "years_experience",
+        FactType.INTEGER,
+        "Years of experience in the main occupation.",
+        "5",
+        _ask(
+            "your years of work experience",
+            "sus años de experiencia laboral",
+            "seus anos de experiência profissional",
+            "vos années d'expérience professionnelle",
+            "konbyen ane eksperyans travay ou genyen",
+        ),
+        minimum=0,
+        maximum=80,
+    ),
+    FactSpec(
+        "skills",
+        FactType.TAG_LIST,
+        "Skill tags (ESCO skill codes or lowercase tags such as `pruning`).",
+        '["harvesting", "pruning"]',
+        _ask(
+            "your skills",
+            "sus habilidades",
+            "suas habilidades",
+            "vos compétences",
+            "konpetans ou",
+        ),
+    ),
+    FactSpec(
+        "education_level",
+        FactType.ISCED,
+        "Highest completed education, ISCED 2011 level 0–8 (6 = bachelor's).",
+        "3",
+        _ask(
+            "your highest level of education",
+            "su nivel de estudios más alto",
+            "seu nível de escolaridade mais alto",
+            "votre plus haut niveau d'études",
+            "nivo lekòl ki pi wo ou fini",
+        ),
+        minimum=0,
+        maximum=8,
+    ),
+    FactSpec(
+        "cefr_en",
+        FactType.CEFR,
+        "English level on the CEFR scale (A1–C2).",
+        '"B1"',
+        _ask(
+            "your level of English",
+            "su nivel de inglés",
+            "seu nível de inglês",
+            "votre niveau d'anglais",
+            "nivo angle ou",
+        ),
+        values=CEFR_LEVELS,
+    ),
+    FactSpec(
+        "cefr_es",
+        FactType.CEFR,
+        "Spanish level on the CEFR scale (A1–C2).",
+        '"C2"',
+        _ask(
+            "your level of Spanish",
+            "su nivel de español",
+            "seu nível de espanhol",
+            "votre niveau d'espagnol",
+            "nivo panyòl ou",
+        ),
+        values=CEFR_LEVELS,
+    ),
+    FactSpec(
+        "cefr_pt",
+        FactType.CEFR,
+        "Portuguese level on the CEFR scale (A1–C2).",
+        '"A2"',
+        _ask(
+            "your level of Portuguese",
+            "su nivel de portugués",
+            "seu nível de português",
+            "votre niveau de portugais",
+            "nivo pòtigè ou",
+        ),
+        values=CEFR_LEVELS,
+    ),
+    FactSpec(
+        "cefr_fr",
+        FactType.CEFR,
+        "French level on the CEFR scale (A1–C2).",
+        '"B2"',
+        _ask(
+            "your level of French",
+            "su nivel de francés",
+            "seu nível de francês",
+            "votre niveau de français",
+            "nivo franse ou",
+        ),
+        values=CEFR_LEVELS,
+    ),
+    FactSpec(
+        "family_in",
+        FactType.ISO3_LIST,
+        "States where close family (spouse, child, parent, sibling, grandparent, "
+        "grandchild) lives, ISO 3166-1 alpha-3. An empty list means nowhere.",
+        '["USA", "CAN"]',
+        _ask(
+            "the countries where your close family lives",
+            "los países donde vive su familia cercana",
+            "os países onde mora sua família próxima",
+            "les pays où vit votre famille proche",
+            "peyi kote fanmi pwòch ou rete",
+        ),
+    ),
+    FactSpec(
+        "family_relationship",
+        FactType.ENUM,
+        "Closest relationship to a family member living in one of `family_in`.",
+        '"parent"',
+        _ask(
+            "how you are related to your family abroad",
+            "su parentesco con su familia en el exterior",
+            "seu parentesco com sua família no exterior",
+            "votre lien avec votre famille à l'étranger",
+            "ki relasyon ou genyen ak fanmi ou lòt bò a",
+        ),
+        values=tuple(r.value for r in FamilyRelationship),
+    ),
+    FactSpec(
+        "family_sponsor_status",
+        FactType.ENUM,
+        "Status of that family member in their state: `citizen`, "
+        "`permanent_resident`, `temporary_resident` or `none`.",
+        '"citizen"',
+        _ask(
+            "the immigration status of your family member abroad",
+            "la situación migratoria de su familiar en el exterior",
+            "a situação migratória do seu familiar no exterior",
+            "le statut migratoire de votre proche à l'étranger",
+            "estati imigrasyon fanmi ou lòt bò a",
+        ),
+        values=("citizen", "permanent_resident", "temporary_resident", "none"),
+    ),
+    FactSpec(
+        "has_approved_family_petition",
+        FactType.BOOLEAN,
+        "A family-based immigrant petition filed for the person has been approved "
+        "(for the US: Form I-130).",
+        "true",
+        _ask(
+            "whether a family petition for you has been approved",
+            "si se aprobó una petición familiar a su favor",
+            "se uma petição familiar a seu favor foi aprovada",
+            "si une demande familiaire en votre faveur a été approuvée",
+            "si yon petisyon fanmi pou ou te apwouve",
+        ),
+    ),
+    FactSpec(
+        "sponsor_in_us",
+        FactType.BOOLEAN,
+        "Has a financial supporter in the United States willing to file for them.",
+        "false",
+        _ask(
+            "whether you have a supporter in the United States",
+            "si tiene un patrocinador en Estados Unidos",
+            "se você tem um patrocinador nos Estados Unidos",
+            "si vous avez un garant aux États-Unis",
+            "si ou gen yon moun k ap sipòte w Ozetazini",
+        ),
+    ),
+    FactSpec(
+        "is_vaccinated",
+        FactType.BOOLEAN,
+        "Vaccination card up to date for the destination's public-health requirements.",
+        "true",
+        _ask(
+            "whether your vaccinations are up to date",
+            "si tiene sus vacunas al día",
+            "se suas vacinas estão em dia",
+            "si vos vaccins sont à jour",
+            "si vaksen ou yo ajou",
+        ),
+    ),
+    FactSpec(
+        "accepts_relocation",
+        FactType.BOOLEAN,
+        "Agrees, freely, to relocate to another city or region.",
+        "true",
+        _ask(
+            "whether you agree to move to another city",
+            "si acepta mudarse a otra ciudad",
+            "se você aceita mudar para outra cidade",
+            "si vous acceptez de déménager dans une autre ville",
+            "si ou dakò deplase al rete nan yon lòt vil",
+        ),
+    ),
+    FactSpec(
+        "is_student_admitted",
+        FactType.BOOLEAN,
+        "Holds an admission letter from an education institution in the destination.",
+        "false",
+        _ask(
+            "whether a school or university has admitted you",
+            "si una institución educativa lo ha admitido",
+            "se uma instituição de ensino aceitou você",
+            "si un établissement d'enseignement vous a admis",
+            "si yon lekòl oswa inivèsite aksepte w",
+        ),
+    ),
+)
+
+FACTS: Mapping[str, FactSpec] = MappingProxyType({s.name: s for s in _SPECS})
+INPUT_FACTS: tuple[str, ...] = tuple(s.name for s in _SPECS if not s.computed_from)
+COMPUTED_FACTS: tuple[str, ...] = tuple(s.name for s in _SPECS if s.computed_from)
+TODAY = "today"
+"""Reserved CEL variable: the screening date as an ISO 8601 string."""
+RULE_VARIABLES: frozenset[str] = frozenset(FACTS) | {TODAY}
+
+
+def input_facts_for(name: str) -> tuple[str, ...]:
+    """The input facts a person must give for `name` (itself unless computed)."""
+    spec = FACTS[name]
+    return spec.computed_from or (name,)
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Parsed, validated facts of one person. Absent names are missing facts."""
+
+    values: Mapping[str, FactValue] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+
+    def get(self, name: str) -> FactValue | None:
+        return self.values.get(name)
+
+    def has(self, name: str) -> bool:
+        return name in self.values
+
+    def replace(self, **changes: object) -> Facts:
+        """Return new facts with `changes` parsed and applied (None removes a fact)."""
+        merged: dict[str, object] = {k: _to_json(v) for k, v in self.values.items()}
+        merged.update(changes)
+        return parse_facts(merged)
+
+    def to_json(self) -> dict[str, object]:
+        return {k: _to_json(v) for k, v in self.values.items()}
+
+    def to_cel(self, today: date) -> dict[str, CelValue]:
+        """CEL activation: dates become ISO strings; lists stay (hashable) tuples.
+
+        `years_of_residence` is computed here, from `date_of_entry` and `today`.
+        """
+        out: dict[str, CelValue] = {}
+        for name, value in self.values.items():
+            out[name] = _to_cel(value)
+        entry = self.values.get("date_of_entry")
+        if isinstance(entry, date):
+            out["years_of_residence"] = years_between(entry, today)
+        out[TODAY] = today.isoformat()
+        return out
+
+
+def years_between(start: date, end: date) -> int:
+    """Whole years from `start` to `end` (0 when `end` is before `start`)."""
+    years = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+    return max(years, 0)
+
+
+def _to_cel(value: FactValue) -> CelValue:
+    # Lists stay tuples: CEL takes them as lists, and the memo needs hashable keys.
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _to_json(value: FactValue) -> object:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def parse_facts(data: Mapping[str, object]) -> Facts:
+    """Parse a JSON object into `Facts`.
+
+    Unknown keys (and computed facts) are an error naming the key; absent keys and
+    nulls are missing facts; a wrong type is an error naming the field.
+    """
+    if not isinstance(data, Mapping):
+        raise FactsError("(document)", "facts must be a JSON object")
+    values: dict[str, FactValue] = {}
+    for name, raw in data.items():
+        spec = FACTS.get(name) if isinstance(name, str) else None
+        if spec is None:
+            raise FactsError(str(name), "unknown fact; see docs/pathways-facts.md")
+        if spec.computed_from:
+            raise FactsError(
+                name, f"computed from {', '.join(spec.computed_from)}; do not send it"
+            )
+        if raw is None:
+            continue
+        values[name] = _parse_value(spec, raw)
+    return Facts(values)
+
+
+def _parse_value(spec: FactSpec, raw: object) -> FactValue:
+    name = spec.name
+    kind = spec.type
+    if kind is FactType.BOOLEAN:
+        if not isinstance(raw, bool):
+            raise FactsError(name, "expected true or false")
+        return raw
+    if kind in (FactType.INTEGER, FactType.ISCED):
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise FactsError(name, "expected a whole number")
+        if (spec.minimum is not None and raw < spec.minimum) or (
+            spec.maximum is not None and raw > spec.maximum
+        ):
+            raise FactsError(name, f"expected {spec.minimum}–{spec.maximum}")
+        return raw
+    if kind is FactType.DATE:
+        if not isinstance(raw, str):
+            raise FactsError(name, "expected a date as YYYY-MM-DD")
+        try:
+            return date.fromisoformat(raw) if len(raw) == 10 else _bad_date(name)
+        except ValueError:
+            raise FactsError(name, "expected a date as YYYY-MM-DD") from None
+    if kind in (FactType.ISO3_LIST, FactType.TAG_LIST):
+        if not isinstance(raw, list) or len(raw) > _MAX_LIST:
+            raise FactsError(name, f"expected a list of at most {_MAX_LIST} codes")
+        pattern = _ISO3 if kind is FactType.ISO3_LIST else _TAG
+        items: list[str] = []
+        for item in raw:
+            if not isinstance(item, str) or not pattern.match(item):
+                raise FactsError(name, f"invalid list item {item!r}")
+            if item not in items:
+                items.append(item)
+        return tuple(items)
+    if not isinstance(raw, str):
+        raise FactsError(name, "expected a string")
+    if kind is FactType.ISO3 and not _ISO3.match(raw):
+        raise FactsError(name, "expected an ISO 3166-1 alpha-3 code such as VEN")
+    if kind is FactType.ISCO and not _ISCO.match(raw):
+        raise FactsError(name, "expected a 4-digit ISCO-08 code such as 6111")
+    if kind is FactType.SUBDIVISION and not _SUBDIVISION.match(raw):
+        raise FactsError(name, "expected an ISO 3166-2 code such as BR-RR")
+    if kind in (FactType.ENUM, FactType.CEFR) and raw not in spec.values:
+        raise FactsError(name, f"expected one of {', '.join(spec.values)}")
+    return raw
+
+
+def _bad_date(name: str) -> date:
+    raise FactsError(name, "expected a date as YYYY-MM-DD")

@@ -1,0 +1,404 @@
+"""Worker–offer matching: a weighted score with one explained factor each.
+
+Factors: occupation (ISCO-08: same unit group 1, same minor group 0.6, same sub-major
+group 0.3), skills (share of the offer's skills the worker has), language (CEFR level
+in the required language), location (preferred destinations), availability (start
+date) and eligibility for the offer's pathway.
+
+Gates (never scored, always enforced): the offer passed the automatic fair-recruitment
+checks; the worker shares the offer's ISCO sub-major group, reads a contract language
+(native or ≥ B2, ER-05), is old enough (ER-22), consents to matching (ER-24), and is
+not `not_eligible` for the offer's pathway.
+
+Scale: workers are columns of numpy arrays sorted by sub-major group; each offer
+group is scored against its own worker slice in blocks, keeping memory flat.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from puente.pathways.rules.catalogue import LAD_STATES
+from puente.pathways.rules.eligibility import Outcome
+from puente.pathways.rules.fair_recruitment import JobOffer, OfferCheck, check_offer
+
+WEIGHTS: Final[Mapping[str, float]] = {
+    "occupation": 0.30,
+    "skills": 0.20,
+    "language": 0.15,
+    "location": 0.10,
+    "availability": 0.10,
+    "eligibility": 0.15,
+}
+FACTORS: Final = tuple(WEIGHTS)
+LANGUAGE_INDEX: Final[Mapping[str, int]] = {
+    code: i for i, code in enumerate(("en", "es", "pt", "fr", "ht", "de", "it", "nl"))
+}
+STATE_INDEX: Final[Mapping[str, int]] = {
+    code: i
+    for i, code in enumerate(
+        (
+            *LAD_STATES,
+            "GUY",
+            "DOM",
+            "TTO",
+            "ESP",
+            "CUB",
+            "VEN",
+            "NIC",
+            "BOL",
+            "DEU",
+            "ITA",
+        )
+    )
+}
+CEFR_RANK: Final[Mapping[str, int]] = {
+    "A1": 1,
+    "A2": 2,
+    "B1": 3,
+    "B2": 4,
+    "C1": 5,
+    "C2": 6,
+    "native": 7,
+}
+CONTRACT_READING_RANK: Final = 4  # B2, research/03 ER-05
+SKILL_WORDS: Final = 4  # 256-bit hashed skill sets
+AVAILABILITY_GRACE_DAYS: Final = 60
+ELIGIBLE, UNDETERMINED, NOT_ELIGIBLE = 2, 1, 0
+_EPOCH: Final = date(1970, 1, 1)
+_PAIR_BUDGET: Final = 2_000_000
+
+U64 = npt.NDArray[np.uint64]
+I32 = npt.NDArray[np.int32]
+
+
+def skill_bits(skills: Sequence[str]) -> U64:
+    """Hash skills into a fixed bitset (collisions only ever overstate overlap)."""
+    bits = np.zeros(SKILL_WORDS, dtype=np.uint64)
+    for skill in skills:
+        h = zlib.crc32(skill.encode("utf-8")) % (64 * SKILL_WORDS)
+        bits[h // 64] |= np.uint64(1) << np.uint64(h % 64)
+    return bits
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerProfile:
+    id: str
+    isco: str
+    skills: tuple[str, ...]
+    languages: Mapping[str, str]
+    preferred_destinations: tuple[str, ...]
+    available_from: date
+    age: int
+    pathway_outcomes: Mapping[str, Outcome]
+    consents_to_matching: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerArrays:
+    """Column store of workers. `eligibility[:, j]` is for `pathway_ids[j]`."""
+
+    ids: npt.NDArray[np.int64]
+    isco: I32
+    skills: U64
+    languages: npt.NDArray[np.uint8]
+    destinations: U64
+    available_day: I32
+    age: npt.NDArray[np.uint8]
+    eligibility: npt.NDArray[np.int8]
+    consent: npt.NDArray[np.bool_]
+    pathway_ids: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+
+def encode_workers(
+    profiles: Sequence[WorkerProfile], pathway_ids: Sequence[str]
+) -> tuple[WorkerArrays, list[str]]:
+    """Encode profiles as arrays; returns the arrays and the id of each row."""
+    n = len(profiles)
+    pathways = tuple(pathway_ids)
+    codes = {Outcome.ELIGIBLE: ELIGIBLE, Outcome.UNDETERMINED: UNDETERMINED}
+    arrays = WorkerArrays(
+        ids=np.arange(n, dtype=np.int64),
+        isco=np.array([int(p.isco) for p in profiles], dtype=np.int32),
+        skills=np.stack([skill_bits(p.skills) for p in profiles])
+        if n
+        else np.zeros((0, SKILL_WORDS), dtype=np.uint64),
+        languages=np.array(
+            [
+                [CEFR_RANK.get(p.languages.get(lang, ""), 0) for lang in LANGUAGE_INDEX]
+                for p in profiles
+            ],
+            dtype=np.uint8,
+        ).reshape(n, len(LANGUAGE_INDEX)),
+        destinations=np.array(
+            [_state_mask(p.preferred_destinations) for p in profiles], dtype=np.uint64
+        ),
+        available_day=np.array(
+            [(p.available_from - _EPOCH).days for p in profiles], dtype=np.int32
+        ),
+        age=np.array([min(p.age, 255) for p in profiles], dtype=np.uint8),
+        eligibility=np.array(
+            [
+                [
+                    codes.get(p.pathway_outcomes[pid], NOT_ELIGIBLE)
+                    if pid in p.pathway_outcomes
+                    else UNDETERMINED
+                    for pid in pathways
+                ]
+                for p in profiles
+            ],
+            dtype=np.int8,
+        ).reshape(n, len(pathways)),
+        consent=np.array([p.consents_to_matching for p in profiles], dtype=np.bool_),
+        pathway_ids=pathways,
+    )
+    return arrays, [p.id for p in profiles]
+
+
+def _state_mask(states: Sequence[str]) -> int:
+    mask = 0
+    for s in states:
+        if s in STATE_INDEX:
+            mask |= 1 << STATE_INDEX[s]
+    return mask
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One ranked pair. `factors` holds each factor's score in 0..1."""
+
+    offer_id: str
+    worker_row: int
+    score: float
+    factors: Mapping[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class _OfferVector:
+    offer_id: str
+    isco: int
+    skills: U64
+    skill_count: int
+    contract_languages: tuple[int, ...]
+    required_language: int
+    required_rank: int
+    state_bit: int
+    start_day: int
+    pathway_column: int
+    minimum_age: int
+
+
+def _offer_vector(offer: JobOffer, pathway_ids: Sequence[str]) -> _OfferVector:
+    bits = skill_bits(offer.skills)
+    contract = [offer.contract_language, *offer.contract_translations]
+    return _OfferVector(
+        offer_id=offer.id or offer.title,
+        isco=int(offer.isco),
+        skills=bits,
+        skill_count=int(np.bitwise_count(bits).sum()),
+        contract_languages=tuple(
+            LANGUAGE_INDEX[c] for c in contract if c in LANGUAGE_INDEX
+        ),
+        required_language=LANGUAGE_INDEX.get(offer.required_language, -1),
+        required_rank=CEFR_RANK.get(offer.required_cefr, 0),
+        state_bit=1 << STATE_INDEX[offer.state] if offer.state in STATE_INDEX else 0,
+        start_day=(offer.start_date - _EPOCH).days if offer.start_date else -(10**9),
+        pathway_column=(
+            pathway_ids.index(offer.pathway_id)
+            if offer.pathway_id in pathway_ids
+            else -1
+        ),
+        minimum_age=offer.minimum_age,
+    )
+
+
+def score_block(
+    offers: Sequence[_OfferVector], w: WorkerArrays, rows: npt.NDArray[np.intp]
+) -> tuple[npt.NDArray[np.float32], dict[str, npt.NDArray[np.float32]]]:
+    """Scores (offers × rows), −1 where a gate excludes the pair, plus each factor."""
+    f32 = np.float32
+    isco = w.isco[rows]
+    o_isco = np.array([o.isco for o in offers], dtype=np.int32)[:, None]
+    occupation = np.where(
+        isco[None, :] == o_isco,
+        f32(1.0),
+        np.where(
+            isco[None, :] // 10 == o_isco // 10,
+            f32(0.6),
+            np.where(isco[None, :] // 100 == o_isco // 100, f32(0.3), f32(0.0)),
+        ),
+    ).astype(f32)
+    o_bits = np.stack([o.skills for o in offers])
+    overlap = np.bitwise_count(w.skills[rows][None, :, :] & o_bits[:, None, :]).sum(
+        axis=2, dtype=np.int32
+    )
+    counts = np.array([o.skill_count for o in offers], dtype=f32)[:, None]
+    skills = np.where(counts > 0, overlap / np.maximum(counts, 1), f32(1.0)).astype(f32)
+
+    langs = w.languages[rows]
+    language = np.ones((len(offers), rows.size), dtype=f32)
+    readable = np.zeros((len(offers), rows.size), dtype=np.bool_)
+    for i, o in enumerate(offers):
+        if o.required_language >= 0 and o.required_rank > 0:
+            level = langs[:, o.required_language].astype(f32)
+            language[i] = np.where(
+                level >= o.required_rank, f32(1.0), f32(0.5) * level / o.required_rank
+            )
+        for c in o.contract_languages:
+            readable[i] |= langs[:, c] >= CONTRACT_READING_RANK
+
+    dest = w.destinations[rows][None, :]
+    bit = np.array([o.state_bit for o in offers], dtype=np.uint64)[:, None]
+    location = np.where(
+        (dest & bit) != 0, f32(1.0), np.where(dest == 0, f32(0.5), f32(0.0))
+    ).astype(f32)
+
+    start = np.array([o.start_day for o in offers], dtype=np.int32)[:, None]
+    late = (w.available_day[rows][None, :] - start).astype(f32)
+    availability = np.clip(1 - late / AVAILABILITY_GRACE_DAYS, 0, 1).astype(f32)
+
+    eligibility = np.ones((len(offers), rows.size), dtype=f32)
+    allowed = readable & w.consent[rows][None, :]
+    ages = w.age[rows]
+    for i, o in enumerate(offers):
+        allowed[i] &= ages >= o.minimum_age
+        if o.pathway_column >= 0:
+            code = w.eligibility[rows, o.pathway_column]
+            eligibility[i] = np.where(code == ELIGIBLE, f32(1.0), f32(0.5))
+            allowed[i] &= code != NOT_ELIGIBLE
+    allowed &= occupation > 0
+
+    factors = {
+        "occupation": occupation,
+        "skills": skills,
+        "language": language,
+        "location": location,
+        "availability": availability,
+        "eligibility": eligibility,
+    }
+    total = np.zeros_like(occupation)
+    for name, values in factors.items():
+        total += f32(WEIGHTS[name]) * values
+    return np.where(allowed, total, f32(-1.0)), factors
+
+
+def rank_workers_for_offers(
+    workers: WorkerArrays,
+    offers: Sequence[JobOffer],
+    *,
+    k: int = 20,
+    checks: Sequence[OfferCheck] | None = None,
+) -> dict[str, list[Match]]:
+    """Top-k workers per offer. Blocked offers get no entry: they are never matched."""
+    vectors: list[_OfferVector] = []
+    for i, offer in enumerate(offers):
+        check = checks[i] if checks is not None else check_offer(offer)
+        if not check.blocked:
+            vectors.append(_offer_vector(offer, workers.pathway_ids))
+    order = np.argsort(workers.isco // 100, kind="stable")
+    groups = workers.isco[order] // 100
+    out: dict[str, list[Match]] = {}
+    by_group: dict[int, list[_OfferVector]] = {}
+    for v in vectors:
+        by_group.setdefault(v.isco // 100, []).append(v)
+    for group, members in by_group.items():
+        lo, hi = np.searchsorted(groups, [group, group + 1])
+        rows = order[lo:hi]
+        if rows.size == 0:
+            for v in members:
+                out[v.offer_id] = []
+            continue
+        block = max(1, _PAIR_BUDGET // rows.size)
+        for start in range(0, len(members), block):
+            chunk = members[start : start + block]
+            scores, factors = score_block(chunk, workers, rows)
+            kk = min(k, rows.size)
+            top = np.argpartition(-scores, kk - 1, axis=1)[:, :kk]
+            for i, v in enumerate(chunk):
+                idx = top[i][np.argsort(-scores[i, top[i]], kind="stable")]
+                idx = idx[scores[i, idx] >= 0]
+                out[v.offer_id] = [
+                    Match(
+                        offer_id=v.offer_id,
+                        worker_row=int(rows[j]),
+                        score=round(float(scores[i, j]), 4),
+                        factors={
+                            n: round(float(a[i, j]), 4) for n, a in factors.items()
+                        },
+                    )
+                    for j in idx
+                ]
+    return out
+
+
+def rank_offers_for_worker(
+    worker: WorkerArrays,
+    row: int,
+    offers: Sequence[JobOffer],
+    *,
+    k: int = 20,
+    checks: Sequence[OfferCheck] | None = None,
+) -> list[Match]:
+    """Top-k non-blocked offers for one worker row."""
+    vectors = [
+        _offer_vector(o, worker.pathway_ids)
+        for i, o in enumerate(offers)
+        if not (checks[i] if checks is not None else check_offer(o)).blocked
+    ]
+    if not vectors:
+        return []
+    rows = np.array([row], dtype=np.intp)
+    scores, factors = score_block(vectors, worker, rows)
+    ranked = sorted(range(len(vectors)), key=lambda i: -float(scores[i, 0]))
+    return [
+        Match(
+            offer_id=vectors[i].offer_id,
+            worker_row=row,
+            score=round(float(scores[i, 0]), 4),
+            factors={n: round(float(a[i, 0]), 4) for n, a in factors.items()},
+        )
+        for i in ranked[:k]
+        if scores[i, 0] >= 0
+    ]
+
+
+def explain(match: Match, worker: WorkerProfile, offer: JobOffer) -> list[str]:
+    """One plain-language line per factor of a match."""
+    f = match.factors
+    level = worker.languages.get(offer.required_language, "none")
+    pathway = worker.pathway_outcomes.get(offer.pathway_id)
+    return [
+        f"Occupation ({f['occupation']:.0%}): worker ISCO {worker.isco}, offer ISCO "
+        f"{offer.isco}"
+        + (
+            " — same unit group."
+            if worker.isco == offer.isco
+            else " — related group (partial credit)."
+        ),
+        f"Skills ({f['skills']:.0%}): the worker has "
+        f"{len(set(worker.skills) & set(offer.skills))} of {len(offer.skills)} "
+        "skills the offer asks for.",
+        f"Language ({f['language']:.0%}): needs {offer.required_language or '—'} "
+        f"{offer.required_cefr or ''}, the worker has {level}.",
+        f"Location ({f['location']:.0%}): the job is in {offer.state}; preferred "
+        f"destinations: {', '.join(worker.preferred_destinations) or 'any'}.",
+        f"Availability ({f['availability']:.0%}): available from "
+        f"{worker.available_from.isoformat()}, job starts "
+        f"{offer.start_date.isoformat() if offer.start_date else 'any time'}.",
+        f"Eligibility ({f['eligibility']:.0%}): "
+        + (
+            f"{pathway.value} for {offer.pathway_id}."
+            if pathway and offer.pathway_id
+            else "no pathway screening result yet."
+        ),
+    ]
