@@ -4,7 +4,7 @@ error, and responses match the documented schema (research/07 §6: 0 server erro
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import schemathesis
@@ -31,7 +31,8 @@ def test_api_never_fails_with_a_server_error(
 ) -> None:
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     headers = {"Authorization": f"Bearer {token_for(username)}"}
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # An Err here (an operation the schema cannot describe) fails the test too.
+    operations = [cast(Any, result).ok() for result in schema.get_all_operations()]
     assert operations
     failures: list[str] = []
     for operation in operations:
