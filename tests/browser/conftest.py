@@ -126,3 +126,31 @@ def log_in(live_server: str) -> Callable[[Any, str], None]:
         page.wait_for_load_state()
 
     return run
+
+
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page: Any) -> list[str]:
+    """Run axe-core (WCAG 2.1 A and AA rules) on the current page; the page's context
+    must be created with `bypass_csp=True` so the test can inject the script."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document,"
+        " {runOnly: {type: 'tag', values: tags}})",
+        WCAG_TAGS,
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+
+
+@pytest.fixture
+def audit_page(chromium: Any, live_server: str) -> Iterator[Any]:
+    """A page whose context lets the accessibility checker in (CSP bypassed)."""
+    context = chromium.new_context(base_url=live_server, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
