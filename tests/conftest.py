@@ -60,7 +60,17 @@ def backends() -> list[str]:
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: TID251
+    # Unique per run, so that concurrent runs on one machine never share a database.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: TID251
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))  # noqa: TID251
+    return f"{worker}_{run[:8]}"
+
+
+def drop_pg_database(name: str) -> None:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def create_pg_database(name: str) -> str:
@@ -99,6 +109,9 @@ def db_url(
     tenants, organisations and users (committed once per session)."""
     backend: str = request.param
     url = fresh_database_url(backend, tmp_path_factory.mktemp(backend), "suite")
+    if backend == "postgresql":
+        name = url.rsplit("/", 1)[1]
+        request.addfinalizer(lambda: drop_pg_database(name))
     settings = _settings(url, key_dir)
     _use_settings(settings)
     upgrade("heads", url)

@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 from puente.core.config import Settings
 from puente.core.db import make_engine
 from puente.core.migrate import check, downgrade, upgrade
-from tests.conftest import fresh_database_url
+from tests.conftest import drop_pg_database, fresh_database_url
 
 
 @pytest.mark.slow
@@ -27,6 +27,8 @@ def test_up_down_up_and_check(db_url: str, settings: Settings, tmp_path: Path) -
     upgrade("heads", url)
     assert set(inspect(engine).get_table_names()) == tables_up
     engine.dispose()
+    if backend == "postgresql":
+        drop_pg_database(url.rsplit("/", 1)[1])
 
 
 def test_migration_files_are_date_prefixed() -> None:

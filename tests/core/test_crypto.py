@@ -32,7 +32,7 @@ def test_round_trip(value: str) -> None:
         ring = KeyRing(Path(tmp))
         blob = encrypt_field(ring, value=value, **PLACE)
         assert decrypt_field(ring, blob=blob, **PLACE) == value
-        if value:
+        if len(value.encode()) >= 8:  # shorter byte runs occur in random data
             assert value.encode() not in blob
 
 
