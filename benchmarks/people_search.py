@@ -1,0 +1,469 @@
+"""Fuzzy person search at scale on PostgreSQL: indexed blocking keys against a
+full scan, on the same data in the same run.
+
+    .venv/bin/python benchmarks/people_search.py --json            # 1,000,000 people
+    .venv/bin/python benchmarks/people_search.py --people 100000   # quicker
+
+Creates the scratch database `puente_bench_people` as the `postgres` superuser,
+migrates it, bulk-loads synthetic people with COPY (as the superuser: PostgreSQL
+refuses COPY FROM into a table under row-level security), then searches as the
+unprivileged app role through `puente.people.search_people`, so row-level
+security and the application filter both apply. Queries are corrupted copies of
+stored persons (accents stripped, typos, a surname dropped, spelling variants,
+year-only or shifted birth dates); recall@10 says how often the true person came
+back. The database is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import random
+import statistics
+import sys
+import time
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+import structlog
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from puente.core.db import make_engine, set_tenant_scope
+from puente.core.migrate import upgrade
+from puente.identity import Actor, Role
+from puente.people import SearchQuery, search_people
+from puente.people import repository as repo
+from puente.people.rules.matching import jaro_winkler
+
+DB_NAME = "puente_bench_people"
+ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/"
+APP_ROLE = "puente_app"
+TENANT = "COL"
+
+GIVEN_F = (
+    "María", "Ana", "Carmen", "Rosa", "Luisa", "Daniela", "Andreína", "Yusmary",
+    "Mariangel", "Yelitza", "Gabriela", "Valentina", "Camila", "Paola", "Diana",
+    "Leidy", "Yesenia", "Luz", "Marina", "Sofía", "Isabel", "Patricia", "Carolina",
+    "Alejandra", "Fernanda", "Mayra", "Jessica", "Nancy", "Verónica", "Karla",
+    "Marie", "Nadège", "Roseline", "Fabienne", "Mirlande", "Guerline", "Jeanne",
+    "Wislande", "Esther", "Judith", "Josefina", "Yolanda", "Beatriz", "Lucía",
+    "Adriana", "Milagros", "Dayana", "Yuleisy", "Génesis", "Nathaly",
+)  # fmt: skip
+GIVEN_M = (
+    "José", "Luis", "Jesús", "Carlos", "Juan", "Pedro", "Miguel", "Ángel",
+    "Yorman", "Wilmer", "Andrés", "David", "Jhon", "Fabián", "Édgar", "Byron",
+    "Darwin", "Segundo", "Wilson", "Kléver", "Jean", "Pierre", "Wilner", "Frantz",
+    "Baptiste", "Ricardo", "Emmanuel", "Jacques", "Louis", "Joseph", "Manuel",
+    "Francisco", "Antonio", "Alejandro", "Daniel", "Diego", "Javier", "Rafael",
+    "Eduardo", "Fernando", "Ramón", "Orlando", "Richard", "Kevin", "Brayan",
+    "Yeferson", "Anderson", "Jorge", "Víctor", "Héctor",
+)  # fmt: skip
+FAMILY = (
+    "González", "Rodríguez", "Pérez", "Hernández", "García", "Rojas", "Martínez",
+    "Díaz", "Zambrano", "Mendoza", "Gómez", "López", "Muñoz", "Castro", "Ortiz",
+    "Cárdenas", "Valencia", "Quispe", "Chávez", "Guamán", "Vera", "Cedeño",
+    "Sánchez", "Ramírez", "Torres", "Flores", "Rivera", "Morales", "Jiménez",
+    "Romero", "Álvarez", "Ruiz", "Vargas", "Castillo", "Suárez", "Medina",
+    "Guzmán", "Salazar", "Herrera", "Aguilar", "Moreno", "Gutiérrez", "Ríos",
+    "Contreras", "Navarro", "Paredes", "Peña", "Carrillo", "Figueroa", "Molina",
+    "Delgado", "Campos", "Vásquez", "Reyes", "Cruz", "Blanco", "Marcano",
+    "Briceño", "Parra", "Villegas", "Acosta", "Montilla", "Barrios", "Colmenares",
+    "Escalona", "Guerrero", "Linares", "Mora", "Núñez", "Ochoa", "Pacheco",
+    "Quintero", "Rondón", "Salas", "Tovar", "Uzcátegui", "Yépez", "Zerpa",
+    "Joseph", "Jean-Louis", "Pierre", "Charles", "Louis", "Saint-Fleur",
+    "Baptiste", "Désir", "Dorvil", "Étienne", "Augustin", "Célestin", "Philogène",
+    "Toussaint", "Fils-Aimé", "Jean-Baptiste", "Michel", "François", "Laguerre",
+    "Noël", "Alexis", "Exantus", "Brutus", "Petit-Frère", "Valcourt", "Delva",
+    "de la Cruz", "del Valle", "de los Santos", "Da Silva", "Dos Santos",
+    "Bermúdez", "Cabrera", "Calderón", "Córdoba", "Espinoza", "Fuentes",
+    "Galindo", "Ibarra", "Lara", "León", "Luna", "Maldonado", "Mejía", "Miranda",
+    "Montoya", "Osorio", "Palacios", "Pineda", "Ponce", "Quiroz", "Rosales",
+    "Sandoval", "Serrano", "Solís", "Soto", "Valdez", "Velásquez", "Vega",
+    "Villalobos", "Zapata", "Arias", "Benítez", "Bravo", "Cortés", "Durán",
+)  # fmt: skip
+NATIONALITIES = ("VEN", "VEN", "VEN", "VEN", "VEN", "HTI", "HTI", "ECU", "COL", "PER")
+SPELLING = (("y", "i"), ("v", "b"), ("z", "s"), ("ll", "y"), ("j", "g"), ("k", "c"),
+            ("h", ""), ("s", "z"), ("i", "y"), ("c", "s"))  # fmt: skip
+
+
+def _zipf(count: int, exponent: float = 1.05) -> list[float]:
+    return [1 / (rank**exponent) for rank in range(1, count + 1)]
+
+
+@dataclass(frozen=True)
+class Generated:
+    given: str
+    family: str
+    sex: str
+    year: int
+    month: int | None
+    day: int | None
+    nationality: str
+
+
+class Population:
+    """Seeded synthetic persons (Zipf-weighted names, partial birth dates)."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.given_weights = {"F": _zipf(len(GIVEN_F)), "M": _zipf(len(GIVEN_M))}
+        self.family_weights = _zipf(len(FAMILY))
+
+    def person(self) -> Generated:
+        rng = self.rng
+        sex = "F" if rng.random() < 0.5 else "M"
+        pool = GIVEN_F if sex == "F" else GIVEN_M
+        given = rng.choices(pool, self.given_weights[sex], k=2)
+        family = rng.choices(FAMILY, self.family_weights, k=2)
+        nationality = rng.choice(NATIONALITIES)
+        year = rng.randint(1945, 2024)
+        precision = rng.random()
+        month = rng.randint(1, 12) if precision > 0.1 else None
+        day = rng.randint(1, 28) if precision > 0.2 and month else None
+        return Generated(
+            given=given[0] if rng.random() < 0.55 else f"{given[0]} {given[1]}",
+            family=family[0]
+            if nationality == "HTI" or rng.random() < 0.1
+            else f"{family[0]} {family[1]}",
+            sex=sex,
+            year=year,
+            month=month,
+            day=day,
+            nationality=nationality,
+        )
+
+
+def _strip_accents(text_value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text_value)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _typo(rng: random.Random, word: str) -> str:
+    if len(word) < 4:
+        return word
+    position = rng.randint(1, len(word) - 2)
+    kind = rng.random()
+    if kind < 0.4:  # substitution
+        return word[:position] + rng.choice("aeiourlnst") + word[position + 1 :]
+    if kind < 0.7:  # transposition
+        return (
+            word[:position] + word[position + 1] + word[position] + word[position + 2 :]
+        )
+    return word[:position] + word[position + 1 :]  # deletion
+
+
+def corrupt(rng: random.Random, person: Generated) -> dict[str, Any]:
+    given, family = person.given, person.family
+    if rng.random() < 0.35:
+        given, family = _strip_accents(given), _strip_accents(family)
+    if rng.random() < 0.25 and " " in given:
+        given = given.split(" ")[0]
+    if rng.random() < 0.25 and " " in family and not family.startswith("de"):
+        family = family.rsplit(" ", 1)[0]
+    if rng.random() < 0.2:
+        given = _typo(rng, given)
+    if rng.random() < 0.2:
+        family = _typo(rng, family)
+    if rng.random() < 0.1:
+        old, new = rng.choice(SPELLING)
+        family = family.replace(old, new, 1)
+    birth: str | None
+    roll = rng.random()
+    if roll < 0.1:
+        birth = None
+    elif roll < 0.4 or person.month is None:
+        birth = str(person.year + (rng.choice((-1, 1)) if rng.random() < 0.1 else 0))
+    elif person.day is None:
+        birth = f"{person.year}-{person.month:02d}"
+    else:
+        birth = f"{person.year}-{person.month:02d}-{person.day:02d}"
+    return {"given_name": given, "family_name": family, "birth_date": birth}
+
+
+# --- database ----------------------------------------------------------------------
+
+
+def create_database() -> str:
+    with psycopg.connect(ADMIN_DSN + "postgres", autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_ROLE,)
+        ).fetchone()
+        if not exists:
+            conn.execute(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS")
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}" OWNER {APP_ROLE}')
+    return f"postgresql+psycopg://{APP_ROLE}@127.0.0.1:5432/{DB_NAME}"
+
+
+def drop_database() -> None:
+    with psycopg.connect(ADMIN_DSN + "postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+PERSON_COLUMNS = (
+    "id", "tenant_code", "organisation_id", "owner_id", "given_name", "family_name",
+    "given_norm", "family_norm", "sex", "birth_year", "birth_month", "birth_day",
+    "birth_precision", "nationality", "other_nationalities", "languages",
+    "consent_to_tracing", "has_protection_flag", "version", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _rows(
+    population: Population, count: int, organisation: uuid.UUID, keep: set[int]
+) -> Iterator[tuple[tuple[Any, ...], frozenset[str], Generated | None]]:
+    now = "2026-11-28 00:00:00+00"
+    for index in range(count):
+        person = population.person()
+        keys = repo.blocking_keys(person.given, person.family)
+        precision = "day" if person.day else "month" if person.month else "year"
+        row = (
+            uuid.UUID(int=population.rng.getrandbits(128), version=4),
+            TENANT, organisation, None, person.given, person.family,
+            " ".join(repo.canonical_tokens(person.given)),
+            " ".join(repo.canonical_tokens(person.family)),
+            person.sex, person.year, person.month, person.day, precision,
+            person.nationality, "", "es", False, False, 1, now, now,
+        )  # fmt: skip
+        yield row, keys, person if index in keep else None
+
+
+def load(
+    count: int, organisation: uuid.UUID, keep: set[int], seed: int
+) -> tuple[dict[int, tuple[uuid.UUID, Generated]], int]:
+    """COPY `count` people and their search keys; returns the kept samples."""
+    kept: dict[int, tuple[uuid.UUID, Generated]] = {}
+    keys_written = 0
+    population = Population(seed)
+    with psycopg.connect(ADMIN_DSN + DB_NAME) as conn:
+        definitions = [
+            row[0]
+            for row in conn.execute(
+                "SELECT indexdef FROM pg_indexes WHERE tablename IN "
+                "('person', 'person_search_key') AND indexname NOT LIKE 'pk_%%'"
+            )
+        ]
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename IN "
+                "('person', 'person_search_key') AND indexname NOT LIKE 'pk_%%'"
+            )
+        ]
+        for name in names:
+            conn.execute(f'DROP INDEX "{name}"')
+        key_buffer = io.StringIO()
+        with conn.cursor() as cursor:
+            columns = ", ".join(PERSON_COLUMNS)
+            with cursor.copy(f"COPY person ({columns}) FROM STDIN") as copy:
+                for index, (row, keys, sample) in enumerate(
+                    _rows(population, count, organisation, keep)
+                ):
+                    copy.write_row(row)
+                    person_id = row[0]
+                    for key in keys:
+                        key_buffer.write(f"{person_id}\t{key}\t{TENANT}\t{row[9]}\n")
+                        keys_written += 1
+                    if sample is not None:
+                        kept[index] = (person_id, sample)
+            key_buffer.seek(0)
+            with cursor.copy(
+                "COPY person_search_key (person_id, key, tenant_code, birth_year) "
+                "FROM STDIN"
+            ) as copy:
+                while chunk := key_buffer.read(1 << 20):
+                    copy.write(chunk)
+        for definition in definitions:
+            conn.execute(definition)
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE person")
+        conn.execute("VACUUM ANALYZE person_search_key")
+    return kept, keys_written
+
+
+# --- measurements ------------------------------------------------------------------
+
+
+def _percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    position = min(round(share * (len(ordered) - 1)), len(ordered) - 1)
+    return ordered[position]
+
+
+def _summary(times: list[float], hits: list[bool]) -> dict[str, float | int]:
+    return {
+        "queries": len(times),
+        "p50_ms": round(_percentile(times, 0.50) * 1000, 1),
+        "p95_ms": round(_percentile(times, 0.95) * 1000, 1),
+        "mean_ms": round(statistics.fmean(times) * 1000, 1) if times else 0.0,
+        "max_ms": round(max(times) * 1000, 1) if times else 0.0,
+        "recall_at_10": round(sum(hits) / len(hits), 3) if hits else 0.0,
+    }
+
+
+def _timed(run: Callable[[], list[uuid.UUID]], target: uuid.UUID) -> tuple[float, bool]:
+    start = time.perf_counter()
+    ids = run()
+    return time.perf_counter() - start, target in ids[:10]
+
+
+def bench_indexed(
+    engine: Engine, actor: Actor, queries: list[tuple[uuid.UUID, dict[str, Any]]]
+) -> dict[str, float | int]:
+    times: list[float] = []
+    hits: list[bool] = []
+    with Session(engine) as session:
+        set_tenant_scope(session, TENANT)
+
+        def run(query: dict[str, Any]) -> list[uuid.UUID]:
+            found = search_people(session, actor=actor, query=SearchQuery(**query))
+            return [c.person_id for c in found]
+
+        for _target, query in queries[:5]:  # warm caches and the connection
+            run(query)
+        for target, query in queries:
+            elapsed, hit = _timed(lambda q=query: run(q), target)  # type: ignore[misc]
+            times.append(elapsed)
+            hits.append(hit)
+    return _summary(times, hits)
+
+
+def bench_ilike(
+    engine: Engine, queries: list[tuple[uuid.UUID, dict[str, Any]]]
+) -> dict[str, float | int]:
+    """The naive way: a substring ILIKE on the names as given (a full scan)."""
+    times: list[float] = []
+    hits: list[bool] = []
+    sql = text(
+        "SELECT id FROM person WHERE given_name ILIKE :given "
+        "AND family_name ILIKE :family LIMIT 10"
+    )
+    with engine.connect() as conn:
+        conn.execute(
+            text("SELECT set_config('app.tenant_ids', :t, false)"), {"t": TENANT}
+        )
+        for target, query in queries:
+            given = query["given_name"].split(" ")[0]
+            family = query["family_name"].split(" ")[0]
+            params = {"given": f"%{given}%", "family": f"%{family}%"}
+            elapsed, hit = _timed(
+                lambda p=params: list(conn.execute(sql, p).scalars()),  # type: ignore[misc]
+                target,
+            )
+            times.append(elapsed)
+            hits.append(hit)
+    return _summary(times, hits)
+
+
+def bench_python_scan(
+    engine: Engine, queries: list[tuple[uuid.UUID, dict[str, Any]]]
+) -> dict[str, float | int]:
+    """Fuzzy without an index: Jaro-Winkler against every stored name."""
+    with engine.connect() as conn:
+        conn.execute(
+            text("SELECT set_config('app.tenant_ids', :t, false)"), {"t": TENANT}
+        )
+        rows = conn.execute(
+            text("SELECT id, given_norm, family_norm FROM person")
+        ).all()
+    times: list[float] = []
+    hits: list[bool] = []
+    for target, query in queries:
+        probe = " ".join(
+            repo.canonical_tokens(query["given_name"])
+            + repo.canonical_tokens(query["family_name"])
+        )
+
+        def run(probe: str = probe) -> list[uuid.UUID]:
+            scored = sorted(
+                ((jaro_winkler(probe, f"{g} {f}"), pid) for pid, g, f in rows),
+                reverse=True,
+            )
+            return [pid for _score, pid in scored[:10]]
+
+        elapsed, hit = _timed(run, target)
+        times.append(elapsed)
+        hits.append(hit)
+    return _summary(times, hits)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--ilike-queries", type=int, default=200)
+    parser.add_argument("--python-scan-queries", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=20261128)
+    parser.add_argument("--json", action="store_true", help="print JSON only")
+    args = parser.parse_args(argv)
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING)
+    )
+
+    def say(message: str) -> None:
+        if not args.json:
+            print(message, file=sys.stderr)
+
+    rng = random.Random(args.seed + 1)
+    keep = set(rng.sample(range(args.people), min(args.queries, args.people)))
+    organisation = uuid.uuid4()
+    url = create_database()
+    engine: Engine | None = None
+    try:
+        say(f"migrating {DB_NAME}")
+        upgrade("heads", url)
+        say(f"loading {args.people:,} people with COPY")
+        started = time.perf_counter()
+        kept, keys = load(args.people, organisation, keep, args.seed)
+        load_seconds = time.perf_counter() - started
+        queries = [
+            (person_id, corrupt(rng, person))
+            for _index, (person_id, person) in sorted(kept.items())
+        ]
+        engine = make_engine(url)
+        actor = Actor(
+            uuid.uuid4(), "bench", TENANT, organisation, frozenset({Role.SUPERVISOR})
+        )
+        say("indexed search (blocking keys + Jaro-Winkler scoring)")
+        indexed = bench_indexed(engine, actor, queries)
+        say("naive ILIKE full scan")
+        ilike = bench_ilike(engine, queries[: args.ilike_queries])
+        say("naive Python Jaro-Winkler full scan")
+        python_scan = bench_python_scan(engine, queries[: args.python_scan_queries])
+        with engine.connect() as conn:
+            size = conn.execute(
+                text(
+                    "SELECT pg_size_pretty(pg_total_relation_size('person_search_key'))"
+                )
+            ).scalar_one()
+        result = {
+            "benchmark": "people_search",
+            "backend": "postgresql",
+            "people": args.people,
+            "search_keys": keys,
+            "search_key_table_size": size,
+            "load_seconds": round(load_seconds, 1),
+            "goal_p95_ms": 100,
+            "indexed_blocking": indexed,
+            "ilike_full_scan": ilike,
+            "python_jaro_winkler_full_scan": python_scan,
+        }
+        print(json.dumps(result, indent=None if args.json else 2))
+    finally:
+        if engine is not None:
+            engine.dispose()
+        drop_database()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,146 @@
+"""JSON API of the people module under /api/v1/people."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+
+from puente.identity import Actor
+from puente.people import service
+from puente.people.schemas import (
+    Candidate,
+    HouseholdCreate,
+    HouseholdMemberIn,
+    HouseholdRead,
+    HouseholdRegistration,
+    PersonCreate,
+    PersonFilter,
+    PersonPage,
+    PersonRead,
+    PersonUpdate,
+    SearchQuery,
+    SensitiveCreate,
+    SensitiveKind,
+    SensitiveRead,
+    SensitiveRecorded,
+)
+from puente.web.deps import DbSession, Require
+
+router = APIRouter(prefix="/api/v1/people", tags=["people"])
+
+Reader = Annotated[Actor, Depends(Require("person:read"))]
+Writer = Annotated[Actor, Depends(Require("person:write"))]
+
+
+@router.post("", response_model=PersonRead, status_code=status.HTTP_201_CREATED)
+def register_person(
+    data: PersonCreate, session: DbSession, actor: Writer
+) -> PersonRead:
+    """Register a new person (search first: `GET /api/v1/people/search`)."""
+    return service.register_person(session, actor=actor, data=data)
+
+
+@router.get("", response_model=PersonPage)
+def list_people(
+    filters: Annotated[PersonFilter, Query()], session: DbSession, actor: Reader
+) -> PersonPage:
+    return service.list_people(session, actor=actor, filters=filters)
+
+
+@router.get("/search", response_model=list[Candidate])
+def search_people(
+    query: Annotated[SearchQuery, Query()], session: DbSession, actor: Reader
+) -> list[Candidate]:
+    """Search before create: scored candidates with a field-by-field comparison.
+
+    `q` is a whole name; or `given_name` and `family_name`; plus an optional
+    partial `birth_date` (YYYY, YYYY-MM, YYYY-MM-DD) and `document_number`."""
+    return service.search_people(session, actor=actor, query=query)
+
+
+@router.post(
+    "/households", response_model=HouseholdRead, status_code=status.HTTP_201_CREATED
+)
+def create_household(
+    data: HouseholdCreate, session: DbSession, actor: Writer
+) -> HouseholdRead:
+    return service.create_household(session, actor=actor, data=data)
+
+
+@router.post(
+    "/households/register",
+    response_model=HouseholdRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def register_household(
+    data: HouseholdRegistration, session: DbSession, actor: Writer
+) -> HouseholdRead:
+    """A whole family in one call: members are registered (or linked) together."""
+    return service.register_household(session, actor=actor, data=data)
+
+
+@router.get("/households/{household_id}", response_model=HouseholdRead)
+def get_household(
+    household_id: uuid.UUID, session: DbSession, actor: Reader
+) -> HouseholdRead:
+    return service.get_household(session, actor=actor, household_id=household_id)
+
+
+@router.post("/households/{household_id}/members", response_model=HouseholdRead)
+def add_member(
+    household_id: uuid.UUID,
+    member: HouseholdMemberIn,
+    session: DbSession,
+    actor: Writer,
+) -> HouseholdRead:
+    return service.add_member(
+        session, actor=actor, household_id=household_id, member=member
+    )
+
+
+@router.get("/{person_id}", response_model=PersonRead)
+def get_person(person_id: uuid.UUID, session: DbSession, actor: Reader) -> PersonRead:
+    """One person; another tenant's person (or one out of reach) answers 404."""
+    return service.get_person(session, actor=actor, person_id=person_id)
+
+
+@router.patch("/{person_id}", response_model=PersonRead)
+def update_person(
+    person_id: uuid.UUID, data: PersonUpdate, session: DbSession, actor: Writer
+) -> PersonRead:
+    """Edit with `expected_version`; a stale version answers 409, nothing saved."""
+    return service.update_person(session, actor=actor, person_id=person_id, data=data)
+
+
+@router.post(
+    "/{person_id}/sensitive",
+    response_model=SensitiveRecorded,
+    status_code=status.HTTP_201_CREATED,
+)
+def record_sensitive(
+    person_id: uuid.UUID, data: SensitiveCreate, session: DbSession, actor: Writer
+) -> SensitiveRecorded:
+    return service.record_sensitive(
+        session,
+        actor=actor,
+        person_id=person_id,
+        attribute=data.attribute,
+        value=data.value,
+        consent=data.consent,
+    )
+
+
+@router.get("/{person_id}/sensitive", response_model=list[SensitiveRead])
+def read_sensitive(
+    person_id: uuid.UUID,
+    session: DbSession,
+    actor: Reader,
+    attribute: SensitiveKind | None = None,
+    purpose: Annotated[str, Query(max_length=40)] = "case_work",
+) -> list[SensitiveRead]:
+    """Sensitive facts, for roles with the sensitive ceiling only; audited."""
+    return service.read_sensitive(
+        session, actor=actor, person_id=person_id, attribute=attribute, purpose=purpose
+    )

@@ -1,0 +1,32 @@
+"""Events the people module publishes (ids only, never personal data)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PersonRegistered:
+    """Published by `register_person` once a new person is stored; family tracing
+    may react (a new consenting person can match an open tracing request)."""
+
+    person_id: uuid.UUID
+    tenant_code: str
+
+
+@dataclass(frozen=True)
+class PersonUpdated:
+    """Published by `update_person`; carries the new version only."""
+
+    person_id: uuid.UUID
+    tenant_code: str
+    version: int
+
+
+@dataclass(frozen=True)
+class HouseholdRegistered:
+    """Published when a household or travelling group is created."""
+
+    household_id: uuid.UUID
+    tenant_code: str
