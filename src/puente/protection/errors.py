@@ -1,0 +1,93 @@
+"""Protection errors (each a family of `core.errors`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from puente.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from puente.core.i18n import N_
+from puente.protection.rules.returns import ReturnGateFailed
+
+
+class CaseNotFound(NotFound):
+    message = N_("No such case.")
+
+
+class ReferralNotFound(NotFound):
+    message = N_("No such referral.")
+
+
+class ServiceNotFound(NotFound):
+    message = N_("No such service.")
+
+
+class ReturnDecisionNotFound(NotFound):
+    message = N_("No such return decision.")
+
+
+class TracingRequestNotFound(NotFound):
+    message = N_("No such tracing request.")
+
+
+class ScreeningNotFound(NotFound):
+    message = N_("No such screening.")
+
+
+class StaleCase(Conflict):
+    """Someone else changed the case since it was read (optimistic locking)."""
+
+    message = N_(
+        "Someone else changed this case since you opened it. "
+        "Reload it; your input was kept."
+    )
+
+
+class ConsentMissing(Conflict):
+    message = N_("A referral needs the person's consent, a purpose and an end date.")
+
+
+class ConsentRevoked(PermissionDenied):
+    message = N_("The person has withdrawn consent for this referral.")
+
+
+class ConsentExpired(PermissionDenied):
+    message = N_("The consent for this referral has expired.")
+
+
+class ReferralStateConflict(Conflict):
+    message = N_("A referral that is %(status)s cannot be %(target)s.")
+
+
+class NotReferralRecipient(NotFound):
+    message = N_("No such referral.")
+
+
+class ApprovalNotPending(Conflict):
+    message = N_("There is no pending %(kind)s approval for this case.")
+
+
+class SelfApprovalNotAllowed(Conflict):
+    message = N_("A supervisor cannot approve their own request.")
+
+
+class ReturnNotDraft(Conflict):
+    message = N_("This return decision is already %(status)s.")
+
+
+class DeclineReasonMissing(InvalidInput):
+    message = N_("Declining a referral needs a reason.")
+
+
+class ExportPasswordTooShort(InvalidInput):
+    message = N_("An export password needs at least 12 characters.")
+
+
+class ReturnBlocked(ReturnGateFailed):
+    """The gate did not pass; `detail` lists the failed checks (for the 409)."""
+
+    @property
+    def detail(self) -> Any:
+        return {
+            "message": str(self),
+            "failed_checks": list(self.params.get("failed_checks", ())),
+        }

@@ -1,0 +1,265 @@
+"""Pydantic in/out shapes of the protection API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Iso3 = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ScreeningCreate(_In):
+    person_id: uuid.UUID
+    answers: dict[str, Any] = Field(default_factory=dict)
+    form_version: int = 1
+
+
+class ScreeningRead(BaseModel):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    form: str
+    form_version: int
+    priority: str
+    recommended_action: str
+    flags: list[str]
+    suggested_specific_needs: list[str]
+
+
+class ProfileWrite(_In):
+    claim_status: str = "none"
+    country_of_origin: Iso3 | None = None
+    former_habitual_residences: list[Iso3] = Field(default_factory=list)
+    persecutor_states: list[Iso3] = Field(default_factory=list)
+    is_refugee: bool = False
+    is_stateless: bool = False
+    expressed_fear: bool = False
+
+
+class CaseCreate(_In):
+    person_id: uuid.UUID
+    screening_id: uuid.UUID | None = None
+    case_type: str | None = None
+    summary: Annotated[str, Field(max_length=300)] = ""
+
+
+class CaseUpdate(_In):
+    expected_version: int
+    summary: Annotated[str, Field(max_length=300)] | None = None
+    priority: str | None = None
+
+
+class CaseMove(_In):
+    target: str
+    expected_version: int | None = None
+
+
+class CaseRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    number: str
+    person_id: uuid.UUID
+    tenant_code: str
+    case_type: str
+    state: str
+    priority: str
+    flags: str
+    summary: str
+    owner_id: uuid.UUID | None
+    opened_at: dt.datetime
+    version: int
+
+
+class ApprovalDecision(_In):
+    approve: bool
+    comment: Annotated[str, Field(max_length=500)] = ""
+
+
+class ApprovalRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    kind: str
+    status: str
+    cycle: int
+
+
+class GoalCreate(_In):
+    description: Annotated[str, Field(min_length=1, max_length=500)]
+    need_code: Annotated[str, Field(max_length=10)] = ""
+
+
+class TaskCreate(_In):
+    description: Annotated[str, Field(min_length=1, max_length=500)]
+    due_on: dt.date | None = None
+
+
+class IdRead(BaseModel):
+    id: uuid.UUID
+
+
+class NoteCreate(_In):
+    body: Annotated[str, Field(min_length=1, max_length=10000)]
+
+
+class BidCreate(_In):
+    panel_member_ids: list[str] = Field(min_length=1, max_length=10)
+    child_heard: bool
+    options_considered: list[str] = Field(default_factory=list, max_length=10)
+    recommendation: str
+    decided_on: dt.date
+    review_on: dt.date | None = None
+    reason_child_not_heard: Annotated[str, Field(max_length=300)] = ""
+
+
+class ServiceRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    organisation_name: str
+    state: str
+    service_type: str
+    place: str
+    languages: str
+    capacity: int | None
+    hours: str
+
+
+class ReferralCreate(_In):
+    case_id: uuid.UUID
+    service_id: uuid.UUID
+    purpose: Annotated[str, Field(min_length=1, max_length=300)]
+    shared_fields: list[str] = Field(min_length=1)
+    consent_given_by: str = "person"
+    consent_until: dt.date
+
+
+class ReferralResponse(_In):
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class ReferralRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    service_id: uuid.UUID
+    recipient_state: str
+    purpose: str
+    shared_fields: str
+    consent_until: dt.date
+    consent_revoked_at: dt.datetime | None
+    status: str
+    decline_reason: str
+
+
+class ReferralContent(BaseModel):
+    """What the recipient may read under the consent."""
+
+    referral: ReferralRead
+    given_name: str | None
+    family_name: str | None
+    specific_needs: list[str]
+    case_summary: str
+
+
+class ReturnCreate(_In):
+    person_id: uuid.UUID
+    destination: Iso3
+    facts: dict[str, Any] = Field(default_factory=dict)
+    case_id: uuid.UUID | None = None
+
+
+class CheckRead(BaseModel):
+    id: str
+    result: str
+    applicable: bool
+    overridable: bool
+    legal_basis: str
+    title: str
+    reason: str
+
+
+class ReturnRead(BaseModel):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    destination: str
+    status: str
+    gate_passed: bool
+    failed_checks: list[str]
+    checks: list[CheckRead]
+    signatures: int
+
+
+class OverrideSign(_In):
+    authority: Annotated[str, Field(min_length=1, max_length=200)]
+    legal_basis: Annotated[str, Field(min_length=1, max_length=300)]
+    checks: list[str] | None = None
+
+
+class TracingCreate(_In):
+    requester_person_id: uuid.UUID
+    relationship: str
+    sought_given_name: Annotated[str, Field(max_length=200)] = ""
+    sought_family_name: Annotated[str, Field(max_length=200)] = ""
+    sought_sex: str | None = None
+    sought_birth_date: str | None = None
+    last_seen_place: Annotated[str, Field(max_length=200)] = ""
+    last_seen_on: dt.date | None = None
+    search_state: Iso3 | None = None
+    case_id: uuid.UUID | None = None
+
+
+class TracingMatchRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    score: float
+    likelihood: str
+    decision: str
+
+
+class TracingRead(BaseModel):
+    id: uuid.UUID
+    status: str
+    relationship: str
+    search_state: str
+    matches: list[TracingMatchRead]
+
+
+class ConsularCreate(_In):
+    person_id: uuid.UUID
+    wish: str
+    detained_at: dt.datetime
+    rights_informed_at: dt.datetime | None = None
+    case_id: uuid.UUID | None = None
+
+
+class ConsularRead(BaseModel):
+    """Never says why a consulate is not notified (that could reveal a claim)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    consulate_state: str
+    wish: str
+    action: str
+    status: str
+    due_at: dt.datetime | None
+    refer_to_protecting_authority: bool
+
+
+class ExportRequest(_In):
+    format: str = "csv"
+    password: Annotated[str, Field(max_length=200)] | None = None
+    encrypt: bool = True

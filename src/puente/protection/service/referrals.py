@@ -1,0 +1,422 @@
+"""The service directory and referrals with purpose-bound consent.
+
+A referral names a purpose, the data categories the receiving organisation may
+see and an end date. The receiving organisation accepts, declines (with a reason)
+or completes it. Revoking consent stops every further read by the recipient and
+shows on both sides. A referral to a provider in a state the person is protected
+from is refused (DP-1), whatever the consent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from puente.core import events
+from puente.core.db import new_id, utcnow
+from puente.core.errors import InvalidInput
+from puente.identity import visible
+from puente.identity.permissions import Actor, authorize
+from puente.protection.errors import (
+    ConsentExpired,
+    ConsentMissing,
+    ConsentRevoked,
+    DeclineReasonMissing,
+    ReferralNotFound,
+    ReferralStateConflict,
+    ServiceNotFound,
+)
+from puente.protection.events import CaseReferred, ReferralConsentRevoked
+from puente.protection.models import Case, Referral, ServiceDirectoryEntry
+from puente.protection.rules.disclosure import Channel
+from puente.protection.service._common import (
+    add_event,
+    guard_disclosure,
+    protection_facts,
+    record,
+    visible_case,
+)
+from puente.protection.service._people import PersonLabel, person_label
+
+SERVICE_TYPES = (
+    "shelter",
+    "health",
+    "mental_health",
+    "legal_aid",
+    "child_protection",
+    "gbv_response",
+    "anti_trafficking",
+    "asylum_information",
+    "family_tracing",
+    "cash_assistance",
+    "education",
+    "documentation",
+)
+# Data categories a referral may share. The protection claim is never one of them.
+SHAREABLE_FIELDS = ("identity", "contact", "specific_needs", "case_summary")
+CONSENT_GIVERS = ("person", "guardian")
+# Allowed moves of a referral: (from, to)
+_MOVES = {
+    ("sent", "accepted"),
+    ("sent", "declined"),
+    ("accepted", "completed"),
+}
+
+
+@dataclass(frozen=True)
+class ReferralView:
+    """What the receiving organisation may read while consent stands."""
+
+    referral: Referral
+    service: ServiceDirectoryEntry
+    person: PersonLabel | None
+    specific_needs: tuple[str, ...]
+    case_summary: str
+
+
+def list_services(
+    session: Session,
+    *,
+    actor: Actor,
+    service_type: str | None = None,
+    state: str | None = None,
+    language: str | None = None,
+) -> list[ServiceDirectoryEntry]:
+    authorize(actor, "case:read", tenant_code=actor.tenant_code)
+    stmt = select(ServiceDirectoryEntry).where(ServiceDirectoryEntry.is_active)
+    if service_type:
+        stmt = stmt.where(ServiceDirectoryEntry.service_type == service_type)
+    if state:
+        stmt = stmt.where(ServiceDirectoryEntry.state == state.upper())
+    if language:
+        stmt = stmt.where(ServiceDirectoryEntry.languages.contains(language))
+    stmt = stmt.order_by(
+        ServiceDirectoryEntry.state, ServiceDirectoryEntry.organisation_name
+    )
+    return list(
+        session.scalars(visible(actor, stmt, ServiceDirectoryEntry, "case:read"))
+    )
+
+
+def add_service(
+    session: Session,
+    *,
+    actor: Actor,
+    slug: str,
+    organisation_name: str,
+    state: str,
+    service_type: str,
+    place: str,
+    languages: list[str],
+    capacity: int | None = None,
+    hours: str = "",
+    organisation_id: uuid.UUID | None = None,
+) -> ServiceDirectoryEntry:
+    """Add a service to this tenant's directory (`referral:write`)."""
+    authorize(actor, "referral:write", tenant_code=actor.tenant_code)
+    if service_type not in SERVICE_TYPES or len(state) != 3:
+        raise InvalidInput()
+    entry = ServiceDirectoryEntry(
+        id=new_id(),
+        tenant_code=actor.tenant_code,
+        slug=slug,
+        organisation_name=organisation_name,
+        provider_organisation_id=organisation_id,
+        state=state.upper(),
+        service_type=service_type,
+        place=place,
+        languages=",".join(languages),
+        capacity=capacity,
+        hours=hours,
+    )
+    session.add(entry)
+    session.flush()
+    record(
+        session,
+        actor,
+        "protection:service:create",
+        object_type="service",
+        object_id=entry.id,
+    )
+    return entry
+
+
+def _service(
+    session: Session, actor: Actor, service_id: uuid.UUID
+) -> ServiceDirectoryEntry:
+    entry = session.scalars(
+        visible(
+            actor,
+            select(ServiceDirectoryEntry).where(ServiceDirectoryEntry.id == service_id),
+            ServiceDirectoryEntry,
+            "case:read",
+        )
+    ).one_or_none()
+    if entry is None:
+        raise ServiceNotFound()
+    return entry
+
+
+def refer_case(
+    session: Session,
+    *,
+    actor: Actor,
+    case_id: uuid.UUID,
+    service_id: uuid.UUID,
+    purpose: str,
+    shared_fields: list[str],
+    consent_given_by: str,
+    consent_until: dt.date,
+) -> Referral:
+    """Refer a case to a service (`referral:write`) with purpose-bound consent.
+
+    Raises ConsentMissing without purpose, data categories or a future end date,
+    and DisclosureForbidden toward a state the person is protected from. Audits
+    `protection:referral:create`; publishes `CaseReferred`.
+    """
+    authorize(actor, "referral:write", tenant_code=actor.tenant_code)
+    case = visible_case(session, actor, case_id, "case:write")
+    service = _service(session, actor, service_id)
+    fields = sorted(set(shared_fields))
+    if (
+        not purpose.strip()
+        or not fields
+        or any(f not in SHAREABLE_FIELDS for f in fields)
+        or consent_given_by not in CONSENT_GIVERS
+        or consent_until <= dt.datetime.now(dt.UTC).date()
+    ):
+        raise ConsentMissing()
+    _person, facts = protection_facts(session, actor, case.person_id)
+    referral = Referral(
+        id=new_id(),
+        tenant_code=case.tenant_code,
+        case_id=case.id,
+        service_id=service.id,
+        recipient_state=service.state,
+        recipient_organisation_id=service.provider_organisation_id,
+        purpose=purpose.strip()[:300],
+        shared_fields=",".join(fields),
+        consent_given_by=consent_given_by,
+        consent_until=consent_until,
+        status="sent",
+        sent_by=actor.user_id,
+        sent_at=utcnow(),
+    )
+    # DP-1 before anything is written: a refusal leaves no referral behind.
+    guard_disclosure(
+        session,
+        actor,
+        facts=facts,
+        person_id=case.person_id,
+        recipient_state=service.state,
+        channel=Channel.REFERRAL,
+        object_id=referral.id,
+    )
+    session.add(referral)
+    session.flush()
+    add_event(session, actor, case, "referred", service.service_type)
+    record(
+        session,
+        actor,
+        "protection:referral:create",
+        object_type="referral",
+        object_id=referral.id,
+        case_id=str(case.id),
+        service_id=str(service.id),
+    )
+    events.publish(session, CaseReferred(case_id=case.id, referral_id=referral.id))
+    return referral
+
+
+def list_referrals(
+    session: Session, *, actor: Actor, case_id: uuid.UUID
+) -> list[Referral]:
+    """Referrals of a case (sender side), with their consent state."""
+    case = visible_case(session, actor, case_id)
+    return list(
+        session.scalars(
+            select(Referral)
+            .where(Referral.case_id == case.id)
+            .order_by(Referral.sent_at.desc())
+        )
+    )
+
+
+def referral_inbox(session: Session, *, actor: Actor) -> list[Referral]:
+    """Referrals sent to the actor's organisation (`referral:write`), revoked ones
+    included so that the recipient sees the revocation."""
+    authorize(actor, "referral:write", tenant_code=actor.tenant_code)
+    if actor.organisation_id is None:
+        return []
+    stmt = (
+        select(Referral)
+        .where(
+            Referral.tenant_code == actor.tenant_code,
+            Referral.recipient_organisation_id == actor.organisation_id,
+        )
+        .order_by(Referral.sent_at.desc())
+    )
+    return list(session.scalars(stmt))
+
+
+def _referral_for(
+    session: Session, actor: Actor, referral_id: uuid.UUID
+) -> tuple[Referral, bool, bool]:
+    """The referral and whether the actor is its recipient and/or its sender."""
+    authorize(actor, "referral:write", tenant_code=actor.tenant_code)
+    referral = session.scalars(
+        select(Referral).where(
+            Referral.id == referral_id, Referral.tenant_code == actor.tenant_code
+        )
+    ).one_or_none()
+    if referral is None:
+        raise ReferralNotFound()
+    is_recipient = (
+        actor.organisation_id is not None
+        and referral.recipient_organisation_id == actor.organisation_id
+    )
+    sender_case = session.scalars(
+        visible(
+            actor,
+            select(Case.id).where(Case.id == referral.case_id),
+            Case,
+            "case:read",
+        )
+    ).first()
+    is_sender = sender_case is not None
+    if not is_recipient and not is_sender:
+        raise ReferralNotFound()
+    return referral, is_recipient, is_sender
+
+
+def _require_consent(referral: Referral) -> None:
+    if referral.consent_revoked_at is not None:
+        raise ConsentRevoked()
+    if referral.consent_until < dt.datetime.now(dt.UTC).date():
+        raise ConsentExpired()
+
+
+def read_referral(
+    session: Session, *, actor: Actor, referral_id: uuid.UUID
+) -> ReferralView:
+    """The recipient's view: only the consented data categories, and only while
+    consent stands (ConsentRevoked after revocation). Audited."""
+    referral, is_recipient, _is_sender = _referral_for(session, actor, referral_id)
+    if not is_recipient:
+        raise ReferralNotFound()
+    _require_consent(referral)
+    case = session.get(Case, referral.case_id)
+    service = session.get(ServiceDirectoryEntry, referral.service_id)
+    if case is None or service is None:
+        raise ReferralNotFound()
+    shared = set(referral.shared_fields.split(","))
+    from puente.identity.permissions import system_actor
+
+    person = None
+    if "identity" in shared:
+        # The recipient reads through the referral's consent, not a case grant.
+        person = person_label(session, system_actor(case.tenant_code), case.person_id)
+    record(
+        session,
+        actor,
+        "protection:referral:read",
+        object_type="referral",
+        object_id=referral.id,
+    )
+    return ReferralView(
+        referral=referral,
+        service=service,
+        person=person,
+        specific_needs=tuple(c for c in case.flags.split(",") if c)
+        if "specific_needs" in shared
+        else (),
+        case_summary=case.summary if "case_summary" in shared else "",
+    )
+
+
+def respond_to_referral(
+    session: Session,
+    *,
+    actor: Actor,
+    referral_id: uuid.UUID,
+    target: str,
+    reason: str = "",
+) -> Referral:
+    """The receiving organisation accepts, declines (with a reason) or completes."""
+    referral, is_recipient, _is_sender = _referral_for(session, actor, referral_id)
+    if not is_recipient:
+        raise ReferralNotFound()
+    _require_consent(referral)
+    if (referral.status, target) not in _MOVES:
+        raise ReferralStateConflict(status=referral.status, target=target)
+    if target == "declined" and not reason.strip():
+        raise DeclineReasonMissing()
+    referral.status = target
+    referral.decline_reason = reason.strip()[:500] if target == "declined" else ""
+    referral.responded_by = actor.user_id
+    referral.responded_at = utcnow()
+    session.flush()
+    case = session.get(Case, referral.case_id)
+    if case is not None:
+        add_event(session, actor, case, "referral_" + target)
+    record(
+        session,
+        actor,
+        f"protection:referral:{target}",
+        object_type="referral",
+        object_id=referral.id,
+    )
+    return referral
+
+
+def revoke_referral_consent(
+    session: Session, *, actor: Actor, referral_id: uuid.UUID
+) -> Referral:
+    """Record that the person withdrew consent (sender side); from now on the
+    recipient can read nothing more, and both sides see the revocation."""
+    referral, _is_recipient, is_sender = _referral_for(session, actor, referral_id)
+    if not is_sender:
+        raise ReferralNotFound()
+    if referral.consent_revoked_at is None:
+        referral.consent_revoked_at = utcnow()
+        referral.consent_revoked_by = actor.user_id
+        if referral.status in ("sent", "accepted"):
+            referral.status = "revoked"
+        session.flush()
+        case = session.get(Case, referral.case_id)
+        if case is not None:
+            add_event(session, actor, case, "referral_consent_revoked")
+        record(
+            session,
+            actor,
+            "protection:referral:revoke_consent",
+            object_type="referral",
+            object_id=referral.id,
+        )
+        events.publish(session, ReferralConsentRevoked(referral_id=referral.id))
+    return referral
+
+
+def get_referral(
+    session: Session, *, actor: Actor, referral_id: uuid.UUID
+) -> tuple[Referral, bool, bool]:
+    """The referral row (no person data) for either side, with the side flags."""
+    return _referral_for(session, actor, referral_id)
+
+
+def inbox_or_outbox(session: Session, *, actor: Actor) -> list[Referral]:
+    """Both sides at once: sent by the actor's organisation or sent to it."""
+    authorize(actor, "referral:write", tenant_code=actor.tenant_code)
+    case_ids = visible(actor, select(Case.id), Case, "case:read")
+    stmt = select(Referral).where(
+        Referral.tenant_code == actor.tenant_code,
+        or_(
+            Referral.case_id.in_(case_ids),
+            Referral.recipient_organisation_id == actor.organisation_id,
+        ),
+    )
+    return list(session.scalars(stmt.order_by(Referral.sent_at.desc())))
