@@ -1,0 +1,60 @@
+"""Pathway errors (families from `core.errors`)."""
+
+from __future__ import annotations
+
+from puente.core.errors import Conflict, InvalidInput, NotFound
+from puente.core.i18n import N_
+
+
+class PathwayNotFound(NotFound):
+    message = N_("No pathway %(pathway_id)s in the catalogue.")
+
+
+class ScreeningNotFound(NotFound):
+    message = N_("Screening not found.")
+
+
+class ApplicationNotFound(NotFound):
+    message = N_("Application not found.")
+
+
+class OfferNotFound(NotFound):
+    message = N_("Job offer not found.")
+
+
+class WorkerNotFound(NotFound):
+    message = N_("Worker not found.")
+
+
+class AttestationNotFound(NotFound):
+    message = N_("Attestation not found.")
+
+
+class PathwayClosed(Conflict):
+    message = N_("The pathway %(pathway_id)s is closed; no new applications.")
+
+
+class StageNotAllowed(Conflict):
+    message = N_("An application cannot move from %(current)s to %(target)s.")
+
+
+class DecisionNotAllowed(Conflict):
+    message = N_("A decision can only be recorded at the decision stage.")
+
+
+class OfferBlocked(Conflict):
+    message = N_(
+        "The offer failed fair-recruitment checks (%(checks)s); it is never matched."
+    )
+
+
+class SelfReview(Conflict):
+    message = N_("An attestation must be reviewed by someone other than its author.")
+
+
+class NotAttestable(InvalidInput):
+    message = N_("Check %(check_id)s is not an attested check.")
+
+
+class BadStateChange(InvalidInput):
+    message = N_("Pathway state must be open, closed or follow its dates.")

@@ -1,0 +1,340 @@
+"""Pydantic in/out shapes of the pathways service (the API's response models)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+OutcomeName = Literal["eligible", "not_eligible", "undetermined"]
+KindName = Literal[
+    "labour", "family", "humanitarian", "resettlement", "regularisation", "study"
+]
+Language = Literal["en", "es", "pt", "fr", "ht"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ClauseRead(_Model):
+    id: str
+    cel: str
+    reason_pass: str
+    reason_fail: str
+    effective_from: dt.date
+
+
+class PathwayRead(_Model):
+    id: str
+    state: str
+    kind: KindName
+    title: str
+    summary: str
+    opens_on: dt.date
+    closes_on: dt.date | None
+    is_open: bool
+    override: str | None = None
+    quota: int | None
+    quota_unit: str | None
+    documents: list[str]
+    source_url: str
+    version: str
+    clauses: list[ClauseRead] = Field(default_factory=list)
+
+
+class ScreeningResultRead(_Model):
+    pathway_id: str
+    state: str
+    kind: KindName
+    title: str
+    version: str
+    outcome: OutcomeName
+    label: str
+    reasons: list[str]
+    missing: list[str]
+
+
+class QuestionRead(_Model):
+    fact: str
+    type: str
+    ask: str
+    values: list[str] = Field(default_factory=list)
+
+
+class ScreeningRequest(_Model):
+    facts: dict[str, Any]
+    language: Language = "en"
+    person_id: uuid.UUID | None = None
+    applicant_ref: str = Field(default="", max_length=80)
+    store: bool = True
+    on: dt.date | None = None
+
+
+class ScreeningRead(_Model):
+    id: uuid.UUID | None
+    language: str
+    screened_on: dt.date
+    catalogue_versions: dict[str, str]
+    results: list[ScreeningResultRead]
+    questions: list[QuestionRead]
+    applicant_ref: str = ""
+    person_id: uuid.UUID | None = None
+
+
+class RescreenReport(_Model):
+    pathway_id: str
+    change: str
+    screenings: int
+    applications: int
+    stranded: int = 0
+
+
+class PathwayStateChange(_Model):
+    state: Literal["open", "closed", "dates"]
+    reason: str = Field(default="", max_length=500)
+
+
+class DecisionRead(_Model):
+    outcome: str
+    reason: str
+    decided_at: dt.datetime
+
+
+class NotificationRead(_Model):
+    kind: str
+    message: str
+    language: str
+    created_at: dt.datetime
+
+
+class ApplicationCreate(_Model):
+    pathway_id: str
+    screening_id: uuid.UUID | None = None
+    person_id: uuid.UUID | None = None
+    applicant_ref: str = Field(default="", max_length=80)
+    language: Language = "en"
+
+
+class ApplicationRead(_Model):
+    id: uuid.UUID
+    pathway_id: str
+    pathway_title: str
+    pathway_state: str
+    kind: str
+    stage: str
+    stages: list[str]
+    next_stage: str | None
+    status: str
+    status_reason: str
+    eligibility: str
+    alternatives: list[str]
+    documents: dict[str, bool]
+    person_id: uuid.UUID | None
+    applicant_ref: str
+    screening_id: uuid.UUID | None
+    decisions: list[DecisionRead] = Field(default_factory=list)
+    notifications: list[NotificationRead] = Field(default_factory=list)
+    created_at: dt.datetime
+
+
+class StageChange(_Model):
+    stage: str
+
+
+class DecisionCreate(_Model):
+    outcome: Literal["approved", "refused"]
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class DocumentUpdate(_Model):
+    document: str
+    received: bool = True
+
+
+class CheckRead(_Model):
+    id: str
+    title: str
+    kind: str
+    result: Literal["pass", "fail", "needs_attestation"]
+    reason: str
+
+
+class OfferRead(_Model):
+    id: uuid.UUID
+    external_id: str
+    title: str
+    isco: str
+    state: str
+    pathway_id: str
+    wage_hourly: Decimal
+    currency: str
+    hours_week: Decimal
+    status: Literal["draft", "blocked", "published"]
+    blocked: bool
+    checks: list[CheckRead]
+    created_at: dt.datetime
+    owner_id: uuid.UUID | None = None
+
+
+class OfferCheckRead(_Model):
+    blocked: bool
+    checks: list[CheckRead]
+
+
+class AttestationCreate(_Model):
+    check_id: str
+    evidence: str = Field(min_length=3, max_length=4000)
+
+
+class AttestationReview(_Model):
+    accept: bool
+    note: str = Field(default="", max_length=2000)
+
+
+class AttestationRead(_Model):
+    id: uuid.UUID
+    offer_id: uuid.UUID
+    check_id: str
+    attested_on: dt.date
+    evidence: str
+    review: str
+    review_note: str
+
+
+class MatchRead(_Model):
+    worker_id: uuid.UUID
+    worker_ref: str
+    offer_id: uuid.UUID
+    offer_title: str
+    score: float
+    factors: dict[str, float]
+    explanation: list[str]
+
+
+class RightsCardRead(_Model):
+    offer_id: uuid.UUID
+    language: str
+    title: str
+    lines: list[str]
+    warning: str
+
+
+class CredentialIn(_Model):
+    qualification: str = Field(min_length=2, max_length=200)
+    issuing_country: str = Field(pattern=r"^[A-Z]{3}$")
+    isced_level: int = Field(ge=0, le=8)
+
+
+class WorkerCreate(_Model):
+    worker_ref: str = Field(min_length=3, max_length=40)
+    isco: str = Field(pattern=r"^[0-9]{4}$")
+    skills: list[str] = Field(default_factory=list, max_length=50)
+    years_experience: int = Field(default=0, ge=0, le=80)
+    languages: dict[str, Literal["A1", "A2", "B1", "B2", "C1", "C2", "native"]] = Field(
+        default_factory=dict
+    )
+    credentials: list[CredentialIn] = Field(default_factory=list)
+    preferred_destinations: list[str] = Field(default_factory=list, max_length=20)
+    available_from: dt.date
+    birth_year: int = Field(ge=1900, le=2100)
+    nationality: str = Field(pattern=r"^[A-Z]{3}$")
+    consents_to_matching: bool = False
+    person_id: uuid.UUID | None = None
+
+
+class WorkerRead(_Model):
+    id: uuid.UUID
+    worker_ref: str
+    isco: str
+    skills: list[str]
+    years_experience: int
+    languages: dict[str, str]
+    preferred_destinations: list[str]
+    available_from: dt.date
+    nationality: str
+    consents_to_matching: bool
+    pathway_outcomes: dict[str, str]
+
+
+class RecognitionCreate(_Model):
+    qualification: str = Field(min_length=2, max_length=200)
+    issuing_country: str = Field(pattern=r"^[A-Z]{3}$")
+    isced_level: int = Field(ge=0, le=8)
+    isco: str = Field(pattern=r"^[0-9]{4}$")
+    outcome: Literal["full", "partial", "conditional", "not_recognised"]
+    conditions: str = Field(default="", max_length=2000)
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class RecognitionRead(_Model):
+    id: uuid.UUID
+    state: str
+    credential_key: str
+    qualification: str
+    issuing_country: str
+    isced_level: int
+    isco: str
+    outcome: str
+    conditions: str
+    reason: str
+    decided_on: dt.date
+    is_regulated: bool = False
+
+
+class RegulatedOccupationCreate(_Model):
+    isco: str = Field(pattern=r"^[0-9]{4}$")
+    title: str = Field(min_length=2, max_length=200)
+    authority: str = Field(min_length=2, max_length=200)
+    source_url: str = Field(default="", max_length=500)
+
+
+class RegulatedOccupationRead(_Model):
+    state: str
+    isco: str
+    title: str
+    authority: str
+    source_url: str
+
+
+class SchemeIn(_Model):
+    minimum_years: Decimal = Field(ge=0)
+    reference_wage: Decimal = Field(ge=0)
+    base_rate: Decimal = Field(default=Decimal(0), ge=0)
+    base_years: Decimal = Field(default=Decimal(0), ge=0)
+    rate_per_year: Decimal = Field(default=Decimal(0), ge=0)
+    max_rate: Decimal | None = Field(default=None, ge=0)
+
+
+class PeriodIn(_Model):
+    state: str = Field(pattern=r"^[A-Z]{1,3}$")
+    years: Decimal = Field(ge=0, le=80)
+    scheme: SchemeIn
+
+
+class TotalisationRequest(_Model):
+    periods: list[PeriodIn] = Field(min_length=1, max_length=20)
+    agreement: Literal["ibero_american", "caricom"] | None = None
+    on: dt.date | None = None
+
+
+class StateBenefitRead(_Model):
+    state: str
+    years: Decimal
+    autonomous: Decimal | None
+    theoretical: Decimal | None
+    pro_rata: Decimal | None
+    payable: Decimal
+    basis: str
+    explanation: list[str]
+
+
+class TotalisationRead(_Model):
+    agreement: str | None
+    total_years: Decimal
+    states: list[StateBenefitRead]
+    total_payable: Decimal
+    explanation: list[str]

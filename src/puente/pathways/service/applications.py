@@ -1,0 +1,508 @@
+"""Applications to a pathway: stages per kind, documents checklist, decisions with
+reasons, notifications, and what happens to them when a pathway closes or changes.
+
+A closed pathway never strands a case: its open applications get the status
+`pathway_closed`, a plain reason, and the applicant's other eligible pathways."""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from puente.core import audit, events
+from puente.core.db import utcnow
+from puente.identity import Actor, Sensitivity, authorize, visible
+from puente.pathways.errors import (
+    ApplicationNotFound,
+    DecisionNotAllowed,
+    PathwayClosed,
+    PathwayNotFound,
+    StageNotAllowed,
+)
+from puente.pathways.events import ApplicationStageChanged, ApplicationSubmitted
+from puente.pathways.models import (
+    Application,
+    ApplicationDecision,
+    ApplicationNotification,
+    Screening,
+)
+from puente.pathways.rules.catalogue import DOCUMENTS, Pathway
+from puente.pathways.rules.eligibility import Outcome, screener_for
+from puente.pathways.rules.stages import (
+    DECISION_STAGE,
+    OPEN_STATUSES,
+    STAGES,
+    ApplicationStatus,
+    can_advance,
+    first_stage,
+    next_stage,
+)
+from puente.pathways.schemas import ApplicationRead, DecisionRead, NotificationRead
+from puente.pathways.service.catalogue import ActiveCatalogue, active_catalogue
+from puente.pathways.service.screening import decrypt_facts
+
+log = structlog.get_logger(__name__)
+PERMISSION = "application:write"
+
+_CLOSED_MESSAGE = {
+    "en": "The pathway {title} has closed. Your case stays open. Other pathways you "
+    "qualify for: {others}.",
+    "es": "La vía {title} se cerró. Su caso sigue abierto. Otras vías para las que "
+    "califica: {others}.",
+    "pt": "A via {title} foi encerrada. Seu caso continua aberto. Outras vias para as "
+    "quais você se qualifica: {others}.",
+    "fr": "La voie {title} est fermée. Votre dossier reste ouvert. Autres voies "
+    "possibles : {others}.",
+    "ht": "Chemen {title} fèmen. Dosye ou rete ouvè. Lòt chemen ou ka fè: {others}.",
+}
+_NONE_YET = {
+    "en": "none yet; an officer will contact you",
+    "es": "ninguna por ahora; un funcionario le contactará",
+    "pt": "nenhuma por enquanto; um servidor entrará em contato",
+    "fr": "aucune pour l'instant ; un agent vous contactera",
+    "ht": "pa gen pou kounye a; yon ofisye ap kontakte w",
+}
+_STAGE_MESSAGE = {
+    "en": "Your application for {title} moved to the stage: {stage}.",
+    "es": "Su solicitud para {title} pasó a la etapa: {stage}.",
+    "pt": "Seu pedido para {title} passou para a etapa: {stage}.",
+    "fr": "Votre demande pour {title} est passée à l'étape : {stage}.",
+    "ht": "Demann ou pou {title} pase nan etap: {stage}.",
+}
+_DECISION_MESSAGE = {
+    "en": "Decision on {title}: {outcome}. Reason: {reason}",
+    "es": "Decisión sobre {title}: {outcome}. Motivo: {reason}",
+    "pt": "Decisão sobre {title}: {outcome}. Motivo: {reason}",
+    "fr": "Décision sur {title} : {outcome}. Motif : {reason}",
+    "ht": "Desizyon sou {title}: {outcome}. Rezon: {reason}",
+}
+_REVIEW_MESSAGE = {
+    "en": "The rules of {title} changed; an officer will review your application.",
+    "es": "Las reglas de {title} cambiaron; un funcionario revisará su solicitud.",
+    "pt": "As regras de {title} mudaram; um servidor vai revisar seu pedido.",
+    "fr": "Les règles de {title} ont changé ; un agent va revoir votre demande.",
+    "ht": "Règ {title} yo chanje; yon ofisye pral revize demann ou.",
+}
+
+
+def _person_seam(session: Session, actor: Actor, person_id: uuid.UUID) -> None:
+    """Check the person through `puente.people` when it offers a lookup (seam: the
+    people module is built separately; without it the id is kept as given)."""
+    people = importlib.import_module("puente.people")
+    lookup = getattr(people, "get_person", None)
+    if callable(lookup):
+        lookup(session, actor=actor, person_id=person_id)
+
+
+def _language_of(session: Session, application: Application) -> str:
+    if application.screening_id is not None:
+        screening = session.get(Screening, application.screening_id)
+        if screening is not None:
+            return screening.language
+    return "en"
+
+
+def _notify(
+    session: Session, application: Application, kind: str, message: str, lang: str
+) -> None:
+    session.add(
+        ApplicationNotification(
+            tenant_code=application.tenant_code,
+            application_id=application.id,
+            kind=kind,
+            message=message,
+            language=lang,
+        )
+    )
+
+
+def apply_to_pathway(
+    session: Session,
+    *,
+    actor: Actor,
+    pathway_id: str,
+    screening_id: uuid.UUID | None = None,
+    person_id: uuid.UUID | None = None,
+    applicant_ref: str = "",
+) -> ApplicationRead:
+    """Open an application (needs `application:write`); the pathway must be open.
+
+    Links the screening whose facts decide eligibility; publishes
+    `ApplicationSubmitted`."""
+    authorize(
+        actor,
+        PERMISSION,
+        tenant_code=actor.tenant_code,
+        sensitivity=Sensitivity.PERSONAL,
+    )
+    active = active_catalogue(session)
+    pathway = active.by_id().get(pathway_id)
+    if pathway is None:
+        raise PathwayNotFound(pathway_id=pathway_id)
+    if not active.is_open(pathway):
+        raise PathwayClosed(pathway_id=pathway_id)
+    eligibility = ""
+    if screening_id is not None:
+        from puente.pathways.service.screening import _visible_screening
+
+        screening = _visible_screening(session, actor, screening_id)
+        person_id = person_id or screening.person_id
+        applicant_ref = applicant_ref or screening.applicant_ref
+        eligibility = _outcome_for(screening.results, pathway_id)
+    if person_id is not None:
+        _person_seam(session, actor, person_id)
+    application = Application(
+        tenant_code=actor.tenant_code,
+        organisation_id=actor.organisation_id,
+        owner_id=actor.user_id,
+        pathway_id=pathway.id,
+        pathway_state=pathway.state,
+        kind=pathway.kind.value,
+        person_id=person_id,
+        applicant_ref=applicant_ref,
+        screening_id=screening_id,
+        stage=first_stage(pathway.kind),
+        status=ApplicationStatus.ACTIVE.value,
+        eligibility=eligibility,
+        alternatives=[],
+        documents=dict.fromkeys(pathway.documents, False),
+    )
+    session.add(application)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "pathways:application:create",
+        object_type="pathway_application",
+        object_id=application.id,
+        pathway_id=pathway.id,
+    )
+    events.publish(session, ApplicationSubmitted(application.id, pathway.id))
+    return _read(session, application, active)
+
+
+def _outcome_for(results: list[Any], pathway_id: str) -> str:
+    for item in results:
+        if isinstance(item, dict) and item.get("pathway_id") == pathway_id:
+            return str(item.get("outcome", ""))
+    return ""
+
+
+def _visible_application(
+    session: Session, actor: Actor, application_id: uuid.UUID
+) -> Application:
+    stmt = visible(
+        actor,
+        select(Application).where(Application.id == application_id),
+        Application,
+        PERMISSION,
+    )
+    application = session.scalars(stmt).one_or_none()
+    if application is None:
+        raise ApplicationNotFound()
+    authorize(
+        actor,
+        PERMISSION,
+        tenant_code=application.tenant_code,
+        sensitivity=Sensitivity.PERSONAL,
+    )
+    return application
+
+
+def _read(
+    session: Session,
+    application: Application,
+    active: ActiveCatalogue | None = None,
+    *,
+    detail: bool = False,
+) -> ApplicationRead:
+    active = active or active_catalogue(session)
+    pathway = active.by_id().get(application.pathway_id)
+    lang = _language_of(session, application) if detail else "en"
+    title = pathway.title.get(lang) if pathway else application.pathway_id
+    stages = list(STAGES[pathway.kind]) if pathway else [application.stage]
+    decisions: list[DecisionRead] = []
+    notifications: list[NotificationRead] = []
+    if detail:
+        decisions = [
+            DecisionRead(outcome=d.outcome, reason=d.reason, decided_at=d.decided_at)
+            for d in session.scalars(
+                select(ApplicationDecision)
+                .where(ApplicationDecision.application_id == application.id)
+                .order_by(ApplicationDecision.decided_at)
+            )
+        ]
+        notifications = [
+            NotificationRead(
+                kind=n.kind,
+                message=n.message,
+                language=n.language,
+                created_at=n.created_at,
+            )
+            for n in session.scalars(
+                select(ApplicationNotification)
+                .where(ApplicationNotification.application_id == application.id)
+                .order_by(ApplicationNotification.created_at)
+            )
+        ]
+    upcoming = (
+        next_stage(pathway.kind, application.stage)
+        if pathway and application.stage in stages
+        else None
+    )
+    return ApplicationRead(
+        id=application.id,
+        pathway_id=application.pathway_id,
+        pathway_title=title,
+        pathway_state=application.pathway_state,
+        kind=application.kind,
+        stage=application.stage,
+        stages=stages,
+        next_stage=upcoming,
+        status=application.status,
+        status_reason=application.status_reason,
+        eligibility=application.eligibility,
+        alternatives=list(application.alternatives),
+        documents={k: bool(v) for k, v in application.documents.items()},
+        person_id=application.person_id,
+        applicant_ref=application.applicant_ref,
+        screening_id=application.screening_id,
+        decisions=decisions,
+        notifications=notifications,
+        created_at=application.created_at,
+    )
+
+
+def list_applications(
+    session: Session, *, actor: Actor, status: str | None = None, limit: int = 200
+) -> list[ApplicationRead]:
+    """Applications the actor's tenant follows (needs `application:write`)."""
+    authorize(actor, PERMISSION, sensitivity=Sensitivity.PERSONAL)
+    stmt = visible(actor, select(Application), Application, PERMISSION)
+    if status:
+        stmt = stmt.where(Application.status == status)
+    rows = session.scalars(
+        stmt.order_by(Application.created_at.desc()).limit(limit)
+    ).all()
+    active = active_catalogue(session)
+    return [_read(session, row, active) for row in rows]
+
+
+def get_application(
+    session: Session, *, actor: Actor, application_id: uuid.UUID
+) -> ApplicationRead:
+    application = _visible_application(session, actor, application_id)
+    return _read(session, application, detail=True)
+
+
+def advance_application(
+    session: Session, *, actor: Actor, application_id: uuid.UUID, stage: str
+) -> ApplicationRead:
+    """Move to the next stage (one at a time, per the kind's table); notifies."""
+    application = _visible_application(session, actor, application_id)
+    active = active_catalogue(session)
+    pathway = active.by_id().get(application.pathway_id)
+    if pathway is None or not can_advance(
+        pathway.kind, application.stage, stage, application.status
+    ):
+        raise StageNotAllowed(current=application.stage, target=stage)
+    application.stage = stage
+    application.updated_at = utcnow()
+    lang = _language_of(session, application)
+    _notify(
+        session,
+        application,
+        "stage",
+        _STAGE_MESSAGE.get(lang, _STAGE_MESSAGE["en"]).format(
+            title=pathway.title.get(lang), stage=stage
+        ),
+        lang,
+    )
+    audit.record(
+        session,
+        actor,
+        "pathways:application:stage",
+        object_type="pathway_application",
+        object_id=application.id,
+        stage=stage,
+    )
+    events.publish(
+        session, ApplicationStageChanged(application.id, stage, application.status)
+    )
+    session.flush()
+    return _read(session, application, active, detail=True)
+
+
+def record_document(
+    session: Session,
+    *,
+    actor: Actor,
+    application_id: uuid.UUID,
+    document: str,
+    received: bool = True,
+) -> ApplicationRead:
+    """Tick a document of the checklist (codes from the catalogue's DOCUMENTS)."""
+    from puente.pathways.errors import NotAttestable
+
+    application = _visible_application(session, actor, application_id)
+    if document not in DOCUMENTS:
+        raise NotAttestable(check_id=document)
+    documents = dict(application.documents)
+    documents[document] = received
+    application.documents = documents
+    application.updated_at = utcnow()
+    audit.record(
+        session,
+        actor,
+        "pathways:application:document",
+        object_type="pathway_application",
+        object_id=application.id,
+        document=document,
+        received=received,
+    )
+    session.flush()
+    return _read(session, application, detail=True)
+
+
+def decide_application(
+    session: Session,
+    *,
+    actor: Actor,
+    application_id: uuid.UUID,
+    outcome: str,
+    reason: str,
+) -> ApplicationRead:
+    """Record a decision with its reason at the decision stage; notifies."""
+    application = _visible_application(session, actor, application_id)
+    if application.stage != DECISION_STAGE or application.status not in OPEN_STATUSES:
+        raise DecisionNotAllowed()
+    active = active_catalogue(session)
+    pathway = active.by_id().get(application.pathway_id)
+    session.add(
+        ApplicationDecision(
+            tenant_code=application.tenant_code,
+            application_id=application.id,
+            outcome=outcome,
+            reason=reason,
+            decided_by=actor.user_id,
+        )
+    )
+    application.status = (
+        ApplicationStatus.APPROVED.value
+        if outcome == "approved"
+        else ApplicationStatus.REFUSED.value
+    )
+    application.status_reason = reason
+    if outcome == "approved" and pathway is not None:
+        application.stage = next_stage(pathway.kind, DECISION_STAGE) or DECISION_STAGE
+    application.updated_at = utcnow()
+    lang = _language_of(session, application)
+    title = pathway.title.get(lang) if pathway else application.pathway_id
+    _notify(
+        session,
+        application,
+        "decision",
+        _DECISION_MESSAGE.get(lang, _DECISION_MESSAGE["en"]).format(
+            title=title, outcome=outcome, reason=reason
+        ),
+        lang,
+    )
+    audit.record(
+        session,
+        actor,
+        "pathways:application:decide",
+        object_type="pathway_application",
+        object_id=application.id,
+        outcome=outcome,
+    )
+    events.publish(
+        session,
+        ApplicationStageChanged(application.id, application.stage, application.status),
+    )
+    session.flush()
+    return _read(session, application, active, detail=True)
+
+
+def handle_pathway_change(
+    session: Session, *, pathway: Pathway, change: str, active: ActiveCatalogue
+) -> tuple[int, int]:
+    """Re-evaluate the open applications to `pathway` after it changed (system).
+
+    closed: status `pathway_closed`, a reason, the other eligible pathways and a
+    notification. changed: re-screen; not eligible any more → `needs_review`.
+    opened: applications closed with the pathway become active again.
+    Returns (applications touched, those left with no alternative)."""
+    if change == "opened":
+        rows = session.scalars(
+            select(Application).where(
+                Application.pathway_id == pathway.id,
+                Application.status == ApplicationStatus.PATHWAY_CLOSED.value,
+            )
+        ).all()
+        for row in rows:
+            row.status = ApplicationStatus.ACTIVE.value
+            row.status_reason = ""
+            row.updated_at = utcnow()
+        return len(rows), 0
+    rows = session.scalars(
+        select(Application).where(
+            Application.pathway_id == pathway.id,
+            Application.status.in_([s.value for s in OPEN_STATUSES]),
+        )
+    ).all()
+    stranded = 0
+    screener = screener_for(active.pathways, active.today)
+    for row in rows:
+        lang = _language_of(session, row)
+        results = []
+        if row.screening_id is not None:
+            screening = session.get(Screening, row.screening_id)
+            if screening is not None:
+                results = screener.screen(decrypt_facts(screening), lang)
+        title = pathway.title.get(lang)
+        if change == "closed":
+            others = [
+                r.pathway_id
+                for r in results
+                if r.outcome is Outcome.ELIGIBLE and r.pathway_id != pathway.id
+            ]
+            titles = [r.title for r in results if r.pathway_id in others]
+            row.status = ApplicationStatus.PATHWAY_CLOSED.value
+            row.alternatives = others
+            message = _CLOSED_MESSAGE.get(lang, _CLOSED_MESSAGE["en"]).format(
+                title=title,
+                others=", ".join(titles) or _NONE_YET.get(lang, _NONE_YET["en"]),
+            )
+            row.status_reason = message
+            stranded += not others
+            _notify(session, row, "pathway_closed", message, lang)
+        else:
+            mine = next((r for r in results if r.pathway_id == pathway.id), None)
+            if mine is not None:
+                row.eligibility = mine.outcome.value
+                if mine.outcome is Outcome.NOT_ELIGIBLE:
+                    row.status = ApplicationStatus.NEEDS_REVIEW.value
+                    row.status_reason = "; ".join(mine.reasons)
+                    _notify(
+                        session,
+                        row,
+                        "pathway_changed",
+                        _REVIEW_MESSAGE.get(lang, _REVIEW_MESSAGE["en"]).format(
+                            title=title
+                        ),
+                        lang,
+                    )
+        row.updated_at = utcnow()
+        log.info(
+            "application_rescreened",
+            application_id=str(row.id),
+            pathway_id=pathway.id,
+            change=change,
+        )
+    session.flush()
+    return len(rows), stranded

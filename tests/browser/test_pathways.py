@@ -1,0 +1,59 @@
+"""Pathways in Chromium: a pathways officer screens a person in Portuguese and sees
+eligible pathways with reasons; an employer publishes a compliant offer and sees
+ranked workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _fill(page: Any, selector: str, value: str) -> None:
+    page.locator(selector).fill(value)
+    page.locator(selector).dispatch_event("change")
+    page.wait_for_load_state("networkidle")
+
+
+def test_officer_screens_a_person_in_portuguese(
+    page: Any, log_in: Callable[[Any, str], None]
+) -> None:
+    log_in(page, "pathways.bra")
+    page.goto("/pathways/screen")
+    assert page.locator("html").get_attribute("lang") == "pt"
+    _fill(page, "#fact_nationality", "VEN")
+    _fill(page, "#fact_country_of_residence", "BRA")
+    _fill(page, "#fact_date_of_entry", "2020-03-01")
+    _fill(page, "#fact_age", "30")
+    page.locator("#fact_has_criminal_record").select_option("false")
+    page.wait_for_load_state("networkidle")
+    page.locator("button[value=update]").click()
+    page.wait_for_load_state()
+    eligible = page.locator("[data-outcome=eligible]")
+    assert eligible.count() >= 1
+    first = eligible.first.inner_text()
+    assert "Elegível" in first
+    assert page.locator("[data-outcome=eligible] .pw-reasons li").count() >= 1
+    assert "Brasil" in page.locator(".pw-results").inner_text()
+
+
+def test_employer_publishes_a_compliant_offer_and_sees_ranked_workers(
+    page: Any, log_in: Callable[[Any, str], None]
+) -> None:
+    log_in(page, "employer.can")
+    page.goto("/pathways/offers/new")
+    assert page.locator("#employer_name").input_value() == (
+        "Prairie Growers Co-operative"
+    )
+    page.locator("#worksite_address").fill("Road 12 North, Portage la Prairie, MB")
+    page.locator("#lmt_reference").fill("LMIA-BROWSER-1")
+    page.get_by_role("button", name="Check and publish").click()
+    page.wait_for_url("**/pathways/offers/*")
+    assert "Published" in page.locator("#offer-status").inner_text()
+    assert page.locator("[data-result=fail]").count() == 0
+    rows = page.locator("#matches tbody tr")
+    assert rows.count() >= 3
+    assert "Occupation" in rows.first.inner_text()
