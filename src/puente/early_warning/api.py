@@ -1,0 +1,130 @@
+"""Early-warning JSON routes under /api/v1/early-warning: alerts, their CAP 1.2 XML,
+the Atom feed of current alerts, notices and response plans."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from puente.early_warning import cap
+from puente.early_warning.service import alerts as alert_service
+from puente.early_warning.service import plans as plan_service
+from puente.identity import Actor
+from puente.web.deps import DbSession, Require
+
+router = APIRouter(prefix="/api/v1/early-warning", tags=["early-warning"])
+AlertReader = Annotated[Actor, Depends(Require("alert:read"))]
+PlanReader = Annotated[Actor, Depends(Require("plan:read"))]
+PlanWriter = Annotated[Actor, Depends(Require("plan:write"))]
+AlertWriter = Annotated[Actor, Depends(Require("alert:write"))]
+
+
+class AlertChange(BaseModel):
+    """An Update (optionally with a new severity) or a Cancel of an alert."""
+
+    note: str = Field(min_length=1, max_length=500)
+    severity: cap.Severity | None = None
+
+
+CAP_MEDIA_TYPE = "application/cap+xml"
+ATOM_MEDIA_TYPE = "application/atom+xml"
+
+
+@router.get("/alerts", response_model=list[alert_service.AlertRead])
+def alerts(
+    session: DbSession, actor: AlertReader, current: bool = False
+) -> list[alert_service.AlertRead]:
+    """Alerts, newest period first; `current=true` leaves out cancelled ones."""
+    return alert_service.list_alerts(session, actor=actor, current_only=current)
+
+
+@router.get(
+    "/alerts.atom",
+    response_class=Response,
+    responses={200: {"content": {ATOM_MEDIA_TYPE: {}}}},
+)
+def alerts_atom(request: Request, session: DbSession, actor: AlertReader) -> Response:
+    """Atom 1.0 feed of current alerts; each entry links the alert's CAP XML."""
+    body = alert_service.atom_feed(session, actor=actor, base_url=str(request.base_url))
+    return Response(body, media_type=ATOM_MEDIA_TYPE)
+
+
+@router.get(
+    "/alerts/{alert_id}.cap.xml",
+    response_class=Response,
+    responses={200: {"content": {CAP_MEDIA_TYPE: {}}}},
+)
+def alert_cap(session: DbSession, actor: AlertReader, alert_id: uuid.UUID) -> Response:
+    """The alert's latest message as CAP 1.2 XML (one info block per language)."""
+    body = alert_service.alert_cap_xml(session, actor=actor, alert_id=alert_id)
+    return Response(body, media_type=CAP_MEDIA_TYPE)
+
+
+@router.get("/alerts/{alert_id}", response_model=alert_service.AlertDetail)
+def alert(
+    session: DbSession, actor: AlertReader, alert_id: uuid.UUID
+) -> alert_service.AlertDetail:
+    """One alert: why it fired (trigger, condition, values) and its messages."""
+    return alert_service.get_alert(session, actor=actor, alert_id=alert_id)
+
+
+@router.post("/alerts/{alert_id}/update", response_model=alert_service.AlertDetail)
+def update_alert(
+    session: DbSession, actor: AlertWriter, alert_id: uuid.UUID, change: AlertChange
+) -> alert_service.AlertDetail:
+    """Send a CAP Update for the alert (e.g. a changed severity)."""
+    alert_service.update_alert(
+        session,
+        actor=actor,
+        alert_id=alert_id,
+        note=change.note,
+        severity=change.severity,
+    )
+    return alert_service.get_alert(session, actor=actor, alert_id=alert_id)
+
+
+@router.post("/alerts/{alert_id}/cancel", response_model=alert_service.AlertDetail)
+def cancel_alert(
+    session: DbSession, actor: AlertWriter, alert_id: uuid.UUID, change: AlertChange
+) -> alert_service.AlertDetail:
+    """Send a CAP Cancel: the alert leaves the feed and the map."""
+    alert_service.cancel_alert(
+        session, actor=actor, alert_id=alert_id, note=change.note
+    )
+    return alert_service.get_alert(session, actor=actor, alert_id=alert_id)
+
+
+@router.get("/notices", response_model=list[alert_service.NoticeRead])
+def notices(session: DbSession, actor: AlertReader) -> list[alert_service.NoticeRead]:
+    """The caller's unread alert notices."""
+    return alert_service.unread_notices(session, actor=actor)
+
+
+@router.post(
+    "/alerts/{alert_id}/plan",
+    response_model=plan_service.PlanDetail,
+    status_code=201,
+)
+def activate_plan(
+    session: DbSession, actor: PlanWriter, alert_id: uuid.UUID
+) -> plan_service.PlanDetail:
+    """Activate the response plan of an alert."""
+    plan = plan_service.activate_plan(session, actor=actor, alert_id=alert_id)
+    return plan_service.get_plan(session, actor=actor, plan_id=plan.id)
+
+
+@router.get("/plans", response_model=list[plan_service.PlanSummary])
+def plans(session: DbSession, actor: PlanReader) -> list[plan_service.PlanSummary]:
+    return plan_service.list_plans(session, actor=actor)
+
+
+@router.get("/plans/{plan_id}", response_model=plan_service.PlanDetail)
+def plan(
+    session: DbSession, actor: PlanReader, plan_id: uuid.UUID
+) -> plan_service.PlanDetail:
+    """A plan: sites, requirements, stock, pledges, gaps and tasks."""
+    return plan_service.get_plan(session, actor=actor, plan_id=plan_id)

@@ -1,0 +1,647 @@
+"""Early-warning screens: flows dashboard (charts, map), alerts and why they fired,
+the trigger catalogue with adoptions, and response plans with their gaps."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import uuid
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Final
+
+import structlog
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from puente.core import i18n
+from puente.core.errors import NotFound
+from puente.core.i18n import N_, lazy_gettext
+from puente.early_warning.service import alerts as alert_service
+from puente.early_warning.service import plans as plan_service
+from puente.identity import Actor, can
+from puente.web.deps import DbSession, Require
+from puente.web.templating import (
+    WEB_DIR,
+    DashboardCard,
+    check_csrf,
+    register_card,
+    render,
+)
+
+log = structlog.get_logger(__name__)
+router = APIRouter(prefix="/early-warning", include_in_schema=False)
+Csrf = Depends(check_csrf)
+FlowsReader = Annotated[Actor, Depends(Require("flows:read", web=True))]
+AlertReader = Annotated[Actor, Depends(Require("alert:read", web=True))]
+AlertWriter = Annotated[Actor, Depends(Require("alert:write", web=True))]
+TriggerReader = Annotated[Actor, Depends(Require("trigger:read", web=True))]
+PlanReader = Annotated[Actor, Depends(Require("plan:read", web=True))]
+PlanWriter = Annotated[Actor, Depends(Require("plan:write", web=True))]
+
+GEO_PATH: Final = WEB_DIR / "static" / "geo" / "americas.geo.json"
+MAX_CHARTS: Final = 4
+NOTICES_SHOWN: Final = 5
+
+for card in (
+    DashboardCard(
+        "flows:read",
+        lazy_gettext("Flows and early warning"),
+        lazy_gettext("Arrivals, alarms, forecasts and the map of current alerts."),
+        "/early-warning",
+        "📈",
+    ),
+    DashboardCard(
+        "alert:read",
+        lazy_gettext("Alerts"),
+        lazy_gettext("Alerts raised by the common triggers, and why they fired."),
+        "/early-warning/alerts",
+        "⚠",
+    ),
+    DashboardCard(
+        "trigger:read",
+        lazy_gettext("Common triggers"),
+        lazy_gettext("The trigger catalogue and which states adopted it."),
+        "/early-warning/triggers",
+        "⚙",
+    ),
+    DashboardCard(
+        "plan:read",
+        lazy_gettext("Response plans"),
+        lazy_gettext("Requirements, stock, pledges and gaps per site."),
+        "/early-warning/plans",
+        "🧭",
+    ),
+):
+    register_card(card)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _flows_call(name: str, session: Session, actor: Actor, **kwargs: Any) -> Any:
+    """Call the flow/trigger service by name; None when it is not there (yet) or
+    fails, so the dashboard degrades to what alerts alone can show."""
+    for module_name in ("flows", "series", "indicators", "triggers", "catalogue"):
+        try:
+            module = importlib.import_module(
+                f"puente.early_warning.service.{module_name}"
+            )
+        except ModuleNotFoundError:
+            continue
+        function = getattr(module, name, None)
+        if callable(function):
+            try:
+                return function(session, actor=actor, **kwargs)
+            except NotFound:
+                return None
+            except Exception:  # a broken panel must not take the page down
+                log.exception("flows_call_failed", function=name)
+                return None
+    return None
+
+
+@cache
+def _geo() -> list[dict[str, Any]]:
+    raw = json.loads(Path(GEO_PATH).read_text(encoding="utf-8"))
+    features: list[dict[str, Any]] = raw["features"]
+    return features
+
+
+# Equirectangular, standard parallel 20°, over the Americas.
+_LON0, _LAT0, _SCALE = -170.0, 84.0, 4.0
+_KX = math.cos(math.radians(20)) * _SCALE
+MAP_WIDTH: Final = round((-30 - _LON0) * _KX)
+MAP_HEIGHT: Final = round((_LAT0 + 57) * _SCALE)
+
+
+def _project(lon: float, lat: float) -> tuple[float, float]:
+    return round((lon - _LON0) * _KX, 1), round((_LAT0 - lat) * _SCALE, 1)
+
+
+@cache
+def _country_paths() -> tuple[tuple[str, str, str], ...]:
+    """(ISO3, English name, SVG path) for each vendored country."""
+    out: list[tuple[str, str, str]] = []
+    for feature in _geo():
+        parts: list[str] = []
+        for polygon in feature["geometry"]["coordinates"]:
+            for ring in polygon:
+                points = [_project(lon, lat) for lon, lat in ring]
+                parts.append("M" + "L".join(f"{x:g},{y:g}" for x, y in points) + "Z")
+        out.append((feature["id"], feature["properties"]["name"], "".join(parts)))
+    return tuple(out)
+
+
+def map_countries(levels: dict[str, int]) -> list[dict[str, Any]]:
+    """Countries to draw, with their alert level (0 = none)."""
+    rows = []
+    for code, name, path in _country_paths():
+        level = levels.get(code, 0)
+        rows.append(
+            {
+                "code": code,
+                "name": alert_service.country_name(code)
+                if code in alert_service.COUNTRY_NAMES
+                else name,
+                "path": path,
+                "level": level,
+                "level_name": i18n.gettext(alert_service.LEVEL_NAMES[level]),
+            }
+        )
+    # Countries with an alert last, so their outline is on top.
+    return sorted(rows, key=lambda row: row["level"])
+
+
+def _any_alarm(panel: Any, length: int) -> list[bool]:
+    """Whether any detector raised an alarm in each period (`alarms` is per
+    detector: name -> aligned list)."""
+    raw = getattr(panel, "alarms", None) or {}
+    columns = list(raw.values()) if isinstance(raw, dict) else [raw]
+    return [
+        any(bool(column[i]) for column in columns if i < len(column))
+        for i in range(length)
+    ]
+
+
+def _series_chart(panel: Any, title: str) -> dict[str, Any] | None:
+    """A Vega-Lite spec: counts, alarms and the forecast with its 80% band."""
+    periods = list(getattr(panel, "periods", []) or [])
+    counts = list(getattr(panel, "counts", []) or [])
+    if not periods or not counts:
+        return None
+    alarms = _any_alarm(panel, len(periods))
+    values: list[dict[str, Any]] = []
+    for index, period in enumerate(periods):
+        count = counts[index] if index < len(counts) else None
+        values.append(
+            {
+                "period": str(period)[:10],
+                "count": None
+                if count is None or (isinstance(count, float) and math.isnan(count))
+                else count,
+                "alarm": bool(alarms[index]) if index < len(alarms) else False,
+                "kind": i18n.gettext("Observed"),
+            }
+        )
+    fc_periods = list(getattr(panel, "forecast_periods", []) or [])
+    means = list(getattr(panel, "forecast_mean", []) or [])
+    lows = list(
+        getattr(panel, "forecast_lo80", None) or getattr(panel, "forecast_lo", [])
+    )
+    highs = list(
+        getattr(panel, "forecast_hi80", None) or getattr(panel, "forecast_hi", [])
+    )
+    forecast = [
+        {
+            "period": str(p)[:10],
+            "mean": means[i] if i < len(means) else None,
+            "lo": lows[i] if i < len(lows) else None,
+            "hi": highs[i] if i < len(highs) else None,
+        }
+        for i, p in enumerate(fc_periods)
+    ]
+    x = {
+        "field": "period",
+        "type": "temporal",
+        "title": i18n.gettext("Month"),
+        "axis": {"format": "%Y-%m"},  # language-neutral month labels
+    }
+    y_title = i18n.gettext("Arrivals")
+    layers: list[dict[str, Any]] = [
+        {
+            "data": {"values": values},
+            "mark": {"type": "line", "color": "#0b4f8a"},
+            "encoding": {
+                "x": x,
+                "y": {"field": "count", "type": "quantitative", "title": y_title},
+            },
+        },
+        {
+            "data": {"values": [v for v in values if v["alarm"]]},
+            "mark": {"type": "point", "filled": True, "color": "#a4161a", "size": 60},
+            "encoding": {"x": x, "y": {"field": "count", "type": "quantitative"}},
+        },
+    ]
+    if forecast:
+        layers += [
+            {
+                "data": {"values": forecast},
+                "mark": {"type": "area", "color": "#8a5300", "opacity": 0.25},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "lo", "type": "quantitative"},
+                    "y2": {"field": "hi"},
+                },
+            },
+            {
+                "data": {"values": forecast},
+                "mark": {"type": "line", "color": "#8a5300", "strokeDash": [4, 3]},
+                "encoding": {"x": x, "y": {"field": "mean", "type": "quantitative"}},
+            },
+        ]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": title,
+        "width": 600,
+        "height": 200,
+        "layer": layers,
+    }
+
+
+def _panels(session: Session, actor: Actor, alerts: list[Any]) -> list[dict[str, Any]]:
+    """Charts for the series with current alerts first, then the largest series."""
+    keys: list[str] = []
+    for alert in alerts:
+        if alert.series_key not in keys:
+            keys.append(alert.series_key)
+    listed = _flows_call("list_series", session, actor) or []
+    for series in listed:
+        key = getattr(series, "series_key", None) or (
+            series.get("series_key") if isinstance(series, dict) else None
+        )
+        if key and key not in keys:
+            keys.append(str(key))
+    charts: list[dict[str, Any]] = []
+    for key in keys:
+        if len(charts) >= MAX_CHARTS:
+            break
+        panel = _flows_call("series_panel", session, actor, series_key=key)
+        if panel is None:
+            continue
+        spec = _series_chart(panel, key)
+        if spec is None:
+            continue
+        periods = list(getattr(panel, "periods", []) or [])
+        counts = list(getattr(panel, "counts", []) or [])
+        alarms = _any_alarm(panel, len(periods))
+        rows = [
+            {
+                "period": str(p)[:7],
+                "count": counts[i] if i < len(counts) else None,
+                "alarm": bool(alarms[i]) if i < len(alarms) else False,
+            }
+            for i, p in enumerate(periods)
+        ][-12:]
+        charts.append(
+            {
+                "id": f"chart-{len(charts)}",
+                "series_key": key,
+                "spec": spec,
+                "rows": rows,
+                "alarm_count": sum(1 for a in alarms if a),
+            }
+        )
+    return charts
+
+
+# --------------------------------------------------------------------------- pages
+
+NAV: Final = (
+    ("/early-warning", "flows:read", N_("Flows")),
+    ("/early-warning/alerts", "alert:read", N_("Alerts")),
+    ("/early-warning/triggers", "trigger:read", N_("Triggers")),
+    ("/early-warning/plans", "plan:read", N_("Response plans")),
+)
+
+
+def _page(
+    request: Request, actor: Actor, name: str, context: dict[str, Any]
+) -> HTMLResponse:
+    path = request.url.path
+    context["ew_nav"] = [
+        {"url": url, "label": i18n.gettext(label), "current": path == url}
+        for url, permission, label in NAV
+        if can(actor, permission)
+    ]
+    context["has_charts"] = bool(context.get("charts") or context.get("chart"))
+    return render(request, name, context)
+
+
+@router.get("", response_class=HTMLResponse)
+def dashboard(request: Request, session: DbSession, actor: FlowsReader) -> Response:
+    alerts = (
+        alert_service.list_alerts(session, actor=actor, current_only=True)
+        if can(actor, "alert:read")
+        else []
+    )
+    levels: dict[str, int] = {}
+    for alert in alerts:
+        if alert.country:
+            levels[alert.country] = max(levels.get(alert.country, 0), alert.level)
+    notices = alert_service.unread_notices(session, actor=actor, limit=100)
+    return _page(
+        request,
+        actor,
+        "early_warning/dashboard.html",
+        {
+            "alerts": alerts,
+            "countries": map_countries(levels),
+            "levels": sorted(levels.items(), key=lambda item: -item[1]),
+            "level_names": {
+                k: i18n.gettext(v) for k, v in alert_service.LEVEL_NAMES.items()
+            },
+            "country_name": alert_service.country_name,
+            "map_width": MAP_WIDTH,
+            "map_height": MAP_HEIGHT,
+            "charts": _panels(session, actor, alerts),
+            "notices": notices[:NOTICES_SHOWN],
+            "more_notices": max(0, len(notices) - NOTICES_SHOWN),
+            "notice_count": len(notices),
+            "labels": _cap_labels(),
+        },
+    )
+
+
+def _cap_labels() -> dict[str, str]:
+    return {k: i18n.gettext(v) for k, v in alert_service.CAP_LABELS.items()}
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alert_list(
+    request: Request,
+    session: DbSession,
+    actor: AlertReader,
+    country: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
+    history: bool = False,
+) -> Response:
+    alerts = alert_service.list_alerts(session, actor=actor, current_only=not history)
+    if country:
+        alerts = [alert for alert in alerts if alert.country == country]
+    return _page(
+        request,
+        actor,
+        "early_warning/alerts.html",
+        {
+            "alerts": alerts,
+            "country": country,
+            "history": history,
+            "labels": _cap_labels(),
+            "country_name": alert_service.country_name,
+        },
+    )
+
+
+@router.get("/alerts/{alert_id}", response_class=HTMLResponse)
+def alert_detail(
+    request: Request, session: DbSession, actor: AlertReader, alert_id: uuid.UUID
+) -> Response:
+    alert = alert_service.get_alert(session, actor=actor, alert_id=alert_id)
+    return _page(
+        request,
+        actor,
+        "early_warning/alert_detail.html",
+        {
+            "alert": alert,
+            "labels": _cap_labels(),
+            "country_name": alert_service.country_name,
+            "plan_id": plan_service.plan_for_alert(
+                session, actor=actor, alert_id=alert.id
+            ),
+            "can_activate": can(actor, "plan:write") and alert.is_current,
+            "can_cancel": can(actor, "alert:write") and alert.is_current,
+        },
+    )
+
+
+@router.get("/alerts/{alert_id}/activate", response_class=HTMLResponse)
+def activate_confirm(
+    request: Request, session: DbSession, actor: PlanWriter, alert_id: uuid.UUID
+) -> Response:
+    alert = alert_service.get_alert(session, actor=actor, alert_id=alert_id)
+    existing = plan_service.plan_for_alert(session, actor=actor, alert_id=alert.id)
+    if existing is not None:
+        return RedirectResponse(f"/early-warning/plans/{existing}", status_code=303)
+    return _page(
+        request,
+        actor,
+        "early_warning/activate.html",
+        {"alert": alert, "country_name": alert_service.country_name},
+    )
+
+
+@router.post("/alerts/{alert_id}/activate", dependencies=[Csrf])
+def activate(session: DbSession, actor: PlanWriter, alert_id: uuid.UUID) -> Response:
+    plan = plan_service.activate_plan(session, actor=actor, alert_id=alert_id)
+    return RedirectResponse(f"/early-warning/plans/{plan.id}", status_code=303)
+
+
+@router.post("/alerts/{alert_id}/cancel", dependencies=[Csrf])
+def cancel(
+    session: DbSession,
+    actor: AlertWriter,
+    alert_id: uuid.UUID,
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    alert_service.cancel_alert(
+        session,
+        actor=actor,
+        alert_id=alert_id,
+        note=note.strip() or i18n.gettext("Cancelled by the coordinator."),
+    )
+    return RedirectResponse(f"/early-warning/alerts/{alert_id}", status_code=303)
+
+
+@router.post("/notices/{notice_id}/read", dependencies=[Csrf])
+def notice_read(
+    session: DbSession, actor: AlertReader, notice_id: uuid.UUID
+) -> Response:
+    alert_service.mark_notice_read(session, actor=actor, notice_id=notice_id)
+    return RedirectResponse("/early-warning", status_code=303)
+
+
+def _catalogues(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    return [
+        {
+            "version": item.version,
+            "proposed_at": item.proposed_at,
+            "adopted_by": item.adopted_by,
+            "states": [
+                (code, code in item.adopted_by) for code in alert_service.LAD_STATES
+            ],
+            "actor_adopted": actor.tenant_code in item.adopted_by,
+            "triggers": item.triggers,
+        }
+        for item in alert_service.catalogue_overview(session, actor=actor)
+    ]
+
+
+def _attr(item: Any, name: str) -> Any:
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+
+
+@router.get("/triggers", response_class=HTMLResponse)
+def triggers(request: Request, session: DbSession, actor: TriggerReader) -> Response:
+    return _page(
+        request,
+        actor,
+        "early_warning/triggers.html",
+        {
+            "catalogues": _catalogues(session, actor),
+            "country_name": alert_service.country_name,
+            "labels": _cap_labels(),
+            "can_adopt": can(actor, "trigger:adopt")
+            and actor.tenant_code in alert_service.LAD_STATES,
+        },
+    )
+
+
+@router.post("/triggers/{version}/adopt", dependencies=[Csrf])
+def adopt(
+    session: DbSession,
+    actor: Annotated[Actor, Depends(Require("trigger:adopt", web=True))],
+    version: str,
+) -> Response:
+    """A state's focal point adopts a catalogue version for their state."""
+    adopt_catalogue = None
+    try:
+        module = importlib.import_module("puente.early_warning.service.triggers")
+        adopt_catalogue = getattr(module, "adopt_catalogue", None)
+    except ModuleNotFoundError:
+        adopt_catalogue = None
+    if adopt_catalogue is None:
+        raise NotFound()
+    adopt_catalogue(session, actor=actor, version=version)
+    return RedirectResponse("/early-warning/triggers", status_code=303)
+
+
+@router.get("/plans", response_class=HTMLResponse)
+def plan_list(request: Request, session: DbSession, actor: PlanReader) -> Response:
+    return _page(
+        request,
+        actor,
+        "early_warning/plans.html",
+        {
+            "plans": plan_service.list_plans(session, actor=actor),
+            "country_name": alert_service.country_name,
+        },
+    )
+
+
+def _gap_chart(plan: plan_service.PlanDetail) -> dict[str, Any]:
+    """Stacked bars per requirement: the share covered and the share missing."""
+    covered = i18n.gettext("Covered")
+    missing = i18n.gettext("Gap")
+    values = [
+        {
+            "site": site.name,
+            "item": line.item,
+            "part": part,
+            "rank": rank,
+            "share": round(share * 100, 1),
+        }
+        for site in plan.sites
+        for line in site.lines
+        for rank, (part, share) in enumerate(
+            ((covered, line.covered_share), (missing, 1 - line.covered_share))
+        )
+    ]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": i18n.gettext("Share of each requirement covered (%)"),
+        "data": {"values": values},
+        "width": 420,
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {"field": "item", "type": "nominal", "title": None, "sort": None},
+            "x": {
+                "field": "share",
+                "type": "quantitative",
+                "stack": True,
+                "title": "%",
+                "scale": {"domain": [0, 100]},
+            },
+            "color": {
+                "field": "part",
+                "type": "nominal",
+                "title": None,
+                "scale": {
+                    "domain": [covered, missing],
+                    "range": ["#0b4f8a", "#a4161a"],
+                },
+            },
+            "order": {"field": "rank", "type": "quantitative"},
+            "row": {"field": "site", "type": "nominal", "title": None},
+        },
+    }
+
+
+@router.get("/plans/{plan_id}", response_class=HTMLResponse)
+def plan_detail(
+    request: Request, session: DbSession, actor: PlanReader, plan_id: uuid.UUID
+) -> Response:
+    plan = plan_service.get_plan(session, actor=actor, plan_id=plan_id)
+    return _page(
+        request,
+        actor,
+        "early_warning/plan_detail.html",
+        {
+            "plan": plan,
+            "chart": _gap_chart(plan),
+            "country_name": alert_service.country_name,
+            "statuses": [
+                (key, i18n.gettext(label))
+                for key, label in plan_service.TASK_LABELS.items()
+            ],
+        },
+    )
+
+
+@router.post("/plans/{plan_id}/lines/{line_id}", dependencies=[Csrf])
+def plan_supply(
+    session: DbSession,
+    actor: PlanWriter,
+    plan_id: uuid.UUID,
+    line_id: uuid.UUID,
+    in_stock: Annotated[float, Form(ge=0)],
+    pledged: Annotated[float, Form(ge=0)],
+) -> Response:
+    plan_service.record_supply(
+        session, actor=actor, line_id=line_id, in_stock=in_stock, pledged=pledged
+    )
+    return RedirectResponse(
+        f"/early-warning/plans/{plan_id}#line-{line_id}", status_code=303
+    )
+
+
+@router.post("/plans/{plan_id}/tasks/{task_id}", dependencies=[Csrf])
+def plan_task(
+    session: DbSession,
+    actor: PlanWriter,
+    plan_id: uuid.UUID,
+    task_id: uuid.UUID,
+    status: Annotated[str, Form(max_length=20)],
+) -> Response:
+    plan_service.move_task(session, actor=actor, task_id=task_id, status=status)
+    return RedirectResponse(
+        f"/early-warning/plans/{plan_id}#task-{task_id}", status_code=303
+    )
+
+
+# Strings shown only through data (templates, sites) so Babel extracts them.
+_DATA_STRINGS: Final = (
+    N_("Main reception site"),
+    N_("Settlement site"),
+    N_("Set up covered space for the planning figure"),
+    N_("Truck or pipe water and install toilets and taps"),
+    N_("Pre-position food for the planning period"),
+    N_("Deploy primary health-care units"),
+    N_("Staff protection and referral desks and child-friendly spaces"),
+    N_("Plan the site and set up covered space"),
+    N_("Build water supply, toilets and taps"),
+    N_("Organise food distribution for the planning period"),
+    N_("Open primary health-care units"),
+    N_("Register arrivals, staff protection desks and child-friendly spaces"),
+    N_("Water"),
+    N_("Toilets"),
+    N_("Water taps"),
+    N_("Bathing soap"),
+    N_("Covered living space"),
+    N_("Site area"),
+    N_("Food energy"),
+    N_("Primary health-care units"),
+    N_("Protection and referral desks"),
+    N_("Child-friendly spaces"),
+)
