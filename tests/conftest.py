@@ -111,7 +111,7 @@ def db_url(
     url = fresh_database_url(backend, tmp_path_factory.mktemp(backend), "suite")
     if backend == "postgresql":
         name = url.rsplit("/", 1)[1]
-        request.addfinalizer(lambda: drop_pg_database(name))
+        request.addfinalizer(lambda: drop_pg_database(name))  # noqa: PT021 - returns the URL
     settings = _settings(url, key_dir)
     _use_settings(settings)
     upgrade("heads", url)

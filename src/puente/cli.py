@@ -30,6 +30,22 @@ app.add_typer(audit_app, name="audit")
 EXIT_CODES = {404: 4, 403: 3, 401: 3, 409: 5, 422: 2}
 
 
+@app.callback()
+def main(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log progress")
+    ] = False,
+) -> None:
+    """Puente: protection, pathways, early warning."""
+    import logging
+
+    from puente.core.logging import configure_logging
+
+    configure_logging(
+        json=get_settings().log_json, level=logging.INFO if verbose else logging.WARNING
+    )
+
+
 def fail(error: DomainError) -> typer.Exit:
     from puente.app import status_for
 

@@ -147,7 +147,10 @@ def test_cli_verify_on_a_file_database_and_sqlite3_tampering(
             target = conn.execute("SELECT max(id) / 2 + 1 FROM audit_event").fetchone()[
                 0
             ]
-        edit = f"UPDATE audit_event SET {column} = coalesce({column}, '') || 'x' WHERE id = {target};"  # noqa: S608 - fixed column names
+        edit = (  # fixed column names, not user input
+            f"UPDATE audit_event SET {column} = coalesce({column}, '') || 'x' "  # noqa: S608
+            f"WHERE id = {target};"
+        )
         if shutil.which("sqlite3"):  # the same tool the outside check uses
             subprocess.run(["sqlite3", str(copy), edit], check=True)
         else:

@@ -4,6 +4,7 @@ case facts. The redaction processor is a safety net, not the plan."""
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -50,6 +51,7 @@ def configure_logging(*, json: bool = False, level: int = logging.INFO) -> None:
         else structlog.dev.ConsoleRenderer(colors=False)
     )
     structlog.configure(
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,

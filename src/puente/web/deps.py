@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from puente.core.db import SYSTEM_SCOPE, set_tenant_scope
 from puente.core.errors import PermissionDenied, Unauthenticated
+from puente.identity import User, UserSession
 from puente.identity import service as identity_service
 from puente.identity.errors import SessionExpired
-from puente.identity import User, UserSession
 from puente.identity.permissions import Actor, can
 from puente.identity.visibility import rls_scope
 
