@@ -12,6 +12,8 @@ from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
@@ -145,10 +147,57 @@ def create_app(
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(
+        _request: Request, exc: RequestValidationError
+    ) -> Response:
+        # One error shape for every failure: {"error", "detail"}; detail names fields.
+        return JSONResponse(
+            {"error": "InvalidInput", "detail": jsonable_encoder(exc.errors())},
+            status_code=422,
+        )
+
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     for router in _routers():
         app.include_router(router)
+    _document_errors(app)
     return app
+
+
+ERROR_RESPONSES = {
+    "401": "Authentication required",
+    "403": "Not allowed",
+    "404": "Not found (or not visible to the caller)",
+    "409": "Conflicts with the current state",
+    "422": "Invalid input; `detail` names the fields",
+}
+
+
+def _document_errors(app: FastAPI) -> None:
+    """Every JSON operation documents the error shape its failures use."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = {
+            "type": "object",
+            "required": ["error", "detail"],
+            "properties": {"error": {"type": "string"}, "detail": {}},
+        }
+        schema["components"]["schemas"].pop("HTTPValidationError", None)
+        schema["components"]["schemas"].pop("ValidationError", None)
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for code, description in ERROR_RESPONSES.items():
+                    responses[code] = {"description": description, "content": error}
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _routers() -> list[Any]:
