@@ -267,15 +267,19 @@ def load(
                 ):
                     copy.write_row(row)
                     person_id = row[0]
+                    month = "\\N" if row[10] is None else row[10]
+                    day = "\\N" if row[11] is None else row[11]
                     for key in keys:
-                        key_buffer.write(f"{person_id}\t{key}\t{TENANT}\t{row[9]}\n")
+                        key_buffer.write(
+                            f"{person_id}\t{key}\t{TENANT}\t{row[9]}\t{month}\t{day}\n"
+                        )
                         keys_written += 1
                     if sample is not None:
                         kept[index] = (person_id, sample)
             key_buffer.seek(0)
             with cursor.copy(
-                "COPY person_search_key (person_id, key, tenant_code, birth_year) "
-                "FROM STDIN"
+                "COPY person_search_key (person_id, key, tenant_code, birth_year, "
+                "birth_month, birth_day) FROM STDIN"
             ) as copy:
                 while chunk := key_buffer.read(1 << 20):
                     copy.write(chunk)
@@ -304,6 +308,7 @@ def _summary(times: list[float], hits: list[bool]) -> dict[str, float | int]:
         "queries": len(times),
         "p50_ms": round(_percentile(times, 0.50) * 1000, 1),
         "p95_ms": round(_percentile(times, 0.95) * 1000, 1),
+        "p99_ms": round(_percentile(times, 0.99) * 1000, 1),
         "mean_ms": round(statistics.fmean(times) * 1000, 1) if times else 0.0,
         "max_ms": round(max(times) * 1000, 1) if times else 0.0,
         "recall_at_10": round(sum(hits) / len(hits), 3) if hits else 0.0,

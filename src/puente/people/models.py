@@ -63,13 +63,26 @@ class Person(TenantMixin, Base):
 
 
 class PersonSearchKey(Base):
-    """Blocking keys (phonetic given|family pairs and family keys) with the birth
-    year, indexed so that search reads a few hundred rows, never the table."""
+    """Blocking keys (phonetic given|family pairs, surname pairs, single names,
+    initials; see `repository.blocking_keys`) with the birth date, indexed so that
+    search reads a few thousand index entries, never the table.
+
+    The probe index covers everything search reads (person id and birth date), so
+    candidate selection is an index-only scan on PostgreSQL.
+    """
 
     __tablename__ = "person_search_key"
     __table_args__ = (
         PrimaryKeyConstraint("person_id", "key", name="pk_person_search_key"),
-        Index("ix_person_search_key_lookup", "tenant_code", "key", "birth_year"),
+        Index(
+            "ix_person_search_key_probe",
+            "tenant_code",
+            "key",
+            "birth_year",
+            "birth_month",
+            "birth_day",
+            postgresql_include=["person_id"],
+        ),
     )
 
     person_id: Mapped[uuid.UUID] = mapped_column(
@@ -78,6 +91,8 @@ class PersonSearchKey(Base):
     key: Mapped[str] = mapped_column(String(64))
     tenant_code: Mapped[str] = mapped_column(String(3))
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    birth_month: Mapped[int | None] = mapped_column(SmallInteger)
+    birth_day: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class IdentityDocument(TenantMixin, Base):

@@ -1,8 +1,9 @@
 """Queries and storage helpers of the people module: blocking keys, candidate
 retrieval for search, blind indexes and field encryption.
 
-Search reads `person_search_key` through its (tenant_code, key, birth_year) index
-and then at most `MAX_CANDIDATES` persons; it never scans the person table.
+Search reads `person_search_key` through its covering probe index in bounded
+ranges (`plan_probes`), ranks the hits in the database and joins at most
+`MAX_CANDIDATES` persons, in one round trip; it never scans the person table.
 """
 
 from __future__ import annotations
@@ -12,22 +13,50 @@ import hmac
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
+from itertools import combinations
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, delete, func, or_, select
+from sqlalchemy import Float, Row, Select, Uuid, column, delete, select, text
 from sqlalchemy.orm import Session
 
 from puente.core.crypto import decrypt_field, encrypt_field, get_keyring
 from puente.identity import Actor, visible
 from puente.people.models import IdentityDocument, Person, PersonSearchKey
+from puente.people.rules.birth_dates import PartialDate
 from puente.people.rules.matching import normalise_document_number
 from puente.people.rules.names import canonical_token, name_tokens, phonetic_key
 
-MAX_CANDIDATES = 300
-# Below this many candidates from given|family keys, family-only keys are tried.
-FEW_CANDIDATES = 25
+# Persons scored in full per search, chosen by the pre-rank (shared key weight
+# plus birth-date agreement) that the database computes from the probe index.
+MAX_CANDIDATES = 150
 KEY_LENGTH = 64
+# Rows read per probe, so that a common key (González, María) costs a bounded
+# number of index entries: per birth year, per exact date, or in all when the
+# query has no birth date.
+YEAR_CAP = 500
+# Years further from the query's are read less deeply: most true matches share
+# the year, and the long tail of a common key is what costs milliseconds.
+YEAR_CAP_BY_OFFSET = {0: YEAR_CAP, 1: 300, 2: 100}
+DATE_CAP = 200
+UNDATED_CAP = 1000
+UNDATED_WEAK_CAP = 300
+# Years around the query's birth year that are probed: a year-only or month-only
+# date is often estimated ("about 2010"), a full date rarely off by more than one.
+PARTIAL_YEAR_WINDOW = 2
+FULL_YEAR_WINDOW = 1
+
+# Evidence one shared key gives in the pre-rank, by kind. A phonetic key holds
+# letters and digits only, so ":" and "|" cannot collide between kinds; the two
+# kinds of 0004 ("given|family" and "|family") keep their format.
+PAIR_WEIGHT = 4.0  # first given name with one surname
+SURNAMES_WEIGHT = 3.0  # "ff:" two surnames, sorted
+INITIAL_WEIGHT = 1.5  # "i:" initial of the first given name with one surname
+FAMILY_WEIGHT = 1.0  # "|" one surname
+GIVEN_WEIGHT = 1.0  # "g:" one of the first two given names
+INITIALS_WEIGHT = 0.5  # "in:" both initials, probed on the exact date only
+_INITIALS = "in:"
 
 
 @lru_cache(maxsize=65536)
@@ -45,35 +74,307 @@ def canonical_tokens(name: str) -> tuple[str, ...]:
     return tuple(canonical(token) for token in name_tokens(name))
 
 
-def blocking_keys(given_name: str, family_name: str) -> frozenset[str]:
-    """Keys stored for a person: first given key with each family key, and each
-    family key alone (as `names.NormalisedName.blocking_keys`, memoised)."""
-    given = [phonetic(canonical(t)) for t in name_tokens(given_name)]
-    family = [phonetic(canonical(t)) for t in name_tokens(family_name)]
+@lru_cache(maxsize=65536)
+def weighted_keys(given_name: str, family_name: str) -> dict[str, float]:
+    """Blocking keys of a name with the pre-rank weight of each.
+
+    Several kinds, so that one typo or one dropped name leaves the true person
+    reachable: given|family pairs (as `names.NormalisedName.blocking_keys`), the
+    two surnames together, the first initial with each surname (typos rarely hit
+    the first letter), each surname and each of the first two given names alone
+    (probed only near the birth year), and both initials (exact date only).
+    """
+    given = [
+        key for key in (phonetic(canonical(t)) for t in name_tokens(given_name)) if key
+    ]
+    family = [
+        key for key in (phonetic(canonical(t)) for t in name_tokens(family_name)) if key
+    ]
+    keys: dict[str, float] = {}
+
+    def put(key: str, weight: float) -> None:
+        key = key[:KEY_LENGTH]
+        keys[key] = max(weight, keys.get(key, 0.0))
+
     first = given[0] if given else ""
-    keys = {f"{first}|{key}" for key in family if key}
-    keys |= {f"|{key}" for key in family if key}
-    return frozenset(key[:KEY_LENGTH] for key in keys)
+    for key in family:
+        put(f"{first}|{key}", PAIR_WEIGHT if first else FAMILY_WEIGHT)
+        put(f"|{key}", FAMILY_WEIGHT)
+        if first:
+            put(f"i:{first[0]}|{key}", INITIAL_WEIGHT)
+            put(f"{_INITIALS}{first[0]}{key[0]}", INITIALS_WEIGHT)
+    for one, two in combinations(sorted(set(family)), 2):
+        put(f"ff:{one}|{two}", SURNAMES_WEIGHT)
+    for key in given[:2]:
+        put(f"g:{key}", GIVEN_WEIGHT)
+    return keys
 
 
-@dataclass(frozen=True)
-class ProbeKeys:
-    """Keys a search asks for: given|family pairs (selective) and family alone."""
-
-    pairs: frozenset[str]
-    families: frozenset[str]
+def blocking_keys(given_name: str, family_name: str) -> frozenset[str]:
+    """Keys stored for a person (see `weighted_keys`)."""
+    return frozenset(weighted_keys(given_name, family_name))
 
 
-def probe_keys(splits: Iterable[tuple[str, str]]) -> ProbeKeys:
+class ProbeKind(StrEnum):
+    YEAR = "year"  # stored birth year equal to the probe's
+    DATE = "date"  # same year and month, and day when the query has one
+    ANY = "any"  # the query has no birth date
+    UNKNOWN_YEAR = "unknown"  # stored without a birth year
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """One bounded index range read by search."""
+
+    kind: ProbeKind
+    key: str
+    weight: float
+    cap: int
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+
+
+def probe_weights(splits: Iterable[tuple[str, str]]) -> dict[str, float]:
     """Keys for each (given, family) reading of the query, in both orders, so a
     registration with given and family names swapped is still found."""
-    pairs: set[str] = set()
-    families: set[str] = set()
+    weights: dict[str, float] = {}
     for given, family in splits:
         for first, second in ((given, family), (family, given)):
-            for key in blocking_keys(first, second):
-                (families if key.startswith("|") else pairs).add(key)
-    return ProbeKeys(frozenset(pairs), frozenset(families))
+            for key, weight in weighted_keys(first, second).items():
+                weights[key] = max(weight, weights.get(key, 0.0))
+    return weights
+
+
+def plan_probes(
+    splits: Iterable[tuple[str, str]], birth: PartialDate | None
+) -> list[Probe]:
+    """The index reads of one search, most selective kinds first."""
+    probes: list[Probe] = []
+    weights = sorted(probe_weights(splits).items(), key=lambda item: -item[1])
+    for key, weight in weights:
+        strong = weight >= SURNAMES_WEIGHT
+        initials = key.startswith(_INITIALS)
+        if birth is None:
+            if not initials:
+                cap = UNDATED_CAP if strong else UNDATED_WEAK_CAP
+                probes.append(Probe(ProbeKind.ANY, key, weight, cap))
+            continue
+        if birth.month is not None:
+            probes.append(
+                Probe(
+                    ProbeKind.DATE,
+                    key,
+                    weight,
+                    DATE_CAP,
+                    birth.year,
+                    birth.month,
+                    birth.day,
+                )
+            )
+        if initials:
+            continue
+        window = PARTIAL_YEAR_WINDOW if birth.day is None else FULL_YEAR_WINDOW
+        for offset in sorted(range(-window, window + 1), key=abs):
+            probes.append(
+                Probe(
+                    ProbeKind.YEAR,
+                    key,
+                    weight,
+                    YEAR_CAP_BY_OFFSET.get(abs(offset), YEAR_CAP),
+                    birth.year + offset,
+                )
+            )
+        if strong:
+            probes.append(Probe(ProbeKind.UNKNOWN_YEAR, key, weight, DATE_CAP))
+    return probes
+
+
+def date_agreement(
+    query: PartialDate | None,
+    year: int | None,
+    month: int | None,
+    day: int | None,
+) -> float:
+    """Pre-rank points for a stored birth date against the query's.
+
+    Mirrors `_DATE_AGREEMENT_SQL`; a cheap stand-in for `compare_birth_dates`,
+    used only to choose which candidates are scored in full.
+    """
+    if query is None or year is None:
+        return 0.0
+    distance = abs(year - query.year)
+    if distance:
+        return {1: 0.5, 2: 0.0}.get(distance, -5.0)
+    points = 2.0
+    if query.month is not None and month is not None:
+        if month != query.month:
+            return points - 1.0
+        points += 1.0
+        if query.day is not None and day is not None:
+            points += 1.0 if day == query.day else -1.0
+    return points
+
+
+_DATE_AGREEMENT_SQL = """
+CASE
+  WHEN CAST(:year AS integer) IS NULL OR y IS NULL THEN 0.0
+  WHEN y = :year THEN 2.0
+    + CASE WHEN CAST(:month AS integer) IS NULL OR m IS NULL THEN 0.0
+           WHEN m = :month THEN 1.0 ELSE -1.0 END
+    + CASE WHEN CAST(:day AS integer) IS NULL OR d IS NULL OR m <> :month
+                OR CAST(:month AS integer) IS NULL THEN 0.0
+           WHEN d = :day THEN 1.0 ELSE -1.0 END
+  WHEN abs(y - :year) = 1 THEN 0.5
+  WHEN abs(y - :year) = 2 THEN 0.0
+  ELSE -5.0
+END"""
+
+
+def _lateral(kind: ProbeKind, condition: str) -> str:
+    # Built once at import from constants below; every value is a bound parameter.
+    return f"""
+  SELECT p.key, p.weight, k.person_id, k.birth_year, k.birth_month, k.birth_day
+  FROM probe AS p CROSS JOIN LATERAL (
+    SELECT k.person_id, k.birth_year, k.birth_month, k.birth_day
+    FROM person_search_key AS k
+    WHERE k.tenant_code = :tenant AND k.key = p.key {condition}
+    LIMIT p.cap
+  ) AS k
+  WHERE p.kind = '{kind.value}'"""  # noqa: S608
+
+
+# One round trip: every probe is a bounded read of the covering index (an
+# index-only scan), hits are summed per person with the date agreement, and only
+# the best MAX_CANDIDATES person ids leave this subquery to be joined to `person`.
+_HITS_SQL = f"""
+WITH probe AS (
+  SELECT * FROM unnest(
+    CAST(:kinds AS text[]), CAST(:keys AS text[]), CAST(:weights AS float8[]),
+    CAST(:caps AS integer[]), CAST(:years AS integer[]),
+    CAST(:months AS integer[]), CAST(:days AS integer[])
+  ) AS p(kind, key, weight, cap, year, month, day)
+), hit AS ({
+    " UNION ALL ".join(
+        _lateral(kind, condition)
+        for kind, condition in (
+            (ProbeKind.YEAR, "AND k.birth_year = p.year"),
+            (
+                ProbeKind.DATE,
+                "AND k.birth_year = p.year AND k.birth_month = p.month "
+                "AND (p.day IS NULL OR k.birth_day = p.day)",
+            ),
+            (ProbeKind.ANY, ""),
+            (ProbeKind.UNKNOWN_YEAR, "AND k.birth_year IS NULL"),
+        )
+    )
+}
+), per_key AS (
+  SELECT person_id, max(weight) AS weight, max(birth_year) AS y,
+         max(birth_month) AS m, max(birth_day) AS d
+  FROM hit GROUP BY person_id, key
+), per_person AS (
+  SELECT person_id, sum(weight) AS weight, max(y) AS y, max(m) AS m, max(d) AS d
+  FROM per_key GROUP BY person_id
+)
+SELECT person_id, weight + {_DATE_AGREEMENT_SQL} AS prerank
+FROM per_person ORDER BY prerank DESC, person_id LIMIT :limit
+"""  # noqa: S608 (constants only; every value is a bound parameter)
+
+
+def search_candidates(
+    session: Session,
+    actor: Actor,
+    probes: Sequence[Probe],
+    birth: PartialDate | None,
+    *,
+    only_tracing_consent: bool,
+) -> list[Row[Any]]:
+    """The visible persons most worth scoring, best pre-rank first, with the
+    columns scoring needs (`SEARCH_COLUMNS` plus `prerank`)."""
+    if not probes:
+        return []
+    if session.get_bind().dialect.name != "postgresql":
+        return _search_candidates_portable(
+            session, actor, probes, birth, only_tracing_consent=only_tracing_consent
+        )
+    hits = (
+        text(_HITS_SQL)
+        .bindparams(
+            tenant=actor.tenant_code,
+            kinds=[p.kind.value for p in probes],
+            keys=[p.key for p in probes],
+            weights=[p.weight for p in probes],
+            caps=[p.cap for p in probes],
+            years=[p.year for p in probes],
+            months=[p.month for p in probes],
+            days=[p.day for p in probes],
+            year=birth.year if birth else None,
+            month=birth.month if birth else None,
+            day=birth.day if birth else None,
+            limit=MAX_CANDIDATES,
+        )
+        .columns(column("person_id", Uuid), column("prerank", Float))
+        .subquery("hits")
+    )
+    stmt = cast(
+        "Select[Any]",
+        select(*SEARCH_COLUMNS, hits.c.prerank).join(
+            hits, hits.c.person_id == Person.id
+        ),
+    )
+    stmt = visible(actor, stmt, Person, "person:read")
+    if only_tracing_consent:
+        stmt = stmt.where(Person.consent_to_tracing.is_(True))
+    return list(session.execute(stmt.order_by(hits.c.prerank.desc(), Person.id)))
+
+
+def _search_candidates_portable(
+    session: Session,
+    actor: Actor,
+    probes: Sequence[Probe],
+    birth: PartialDate | None,
+    *,
+    only_tracing_consent: bool,
+) -> list[Row[Any]]:
+    """The same selection one probe at a time, for SQLite (small data sets)."""
+    key = PersonSearchKey
+    per_key: dict[tuple[uuid.UUID, str], float] = {}
+    dates: dict[uuid.UUID, tuple[int | None, int | None, int | None]] = {}
+    for probe in probes:
+        stmt = select(
+            key.person_id, key.birth_year, key.birth_month, key.birth_day
+        ).where(key.tenant_code == actor.tenant_code, key.key == probe.key)
+        if probe.kind is ProbeKind.YEAR:
+            stmt = stmt.where(key.birth_year == probe.year)
+        elif probe.kind is ProbeKind.DATE:
+            stmt = stmt.where(
+                key.birth_year == probe.year, key.birth_month == probe.month
+            )
+            if probe.day is not None:
+                stmt = stmt.where(key.birth_day == probe.day)
+        elif probe.kind is ProbeKind.UNKNOWN_YEAR:
+            stmt = stmt.where(key.birth_year.is_(None))
+        stmt = stmt.order_by(key.birth_year, key.birth_month, key.birth_day)
+        for person_id, year, month, day in session.execute(stmt.limit(probe.cap)):
+            slot = (person_id, probe.key)
+            per_key[slot] = max(probe.weight, per_key.get(slot, 0.0))
+            dates[person_id] = (year, month, day)
+    totals: dict[uuid.UUID, float] = {}
+    for (person_id, _key), weight in per_key.items():
+        totals[person_id] = totals.get(person_id, 0.0) + weight
+    prerank = {
+        person_id: total + date_agreement(birth, *dates[person_id])
+        for person_id, total in totals.items()
+    }
+    best = sorted(prerank, key=lambda pid: (-prerank[pid], str(pid)))
+    rows = fetch_candidates(
+        session,
+        actor,
+        best[:MAX_CANDIDATES],
+        only_tracing_consent=only_tracing_consent,
+    )
+    return sorted(rows, key=lambda row: (-prerank[row.id], str(row.id)))
 
 
 def replace_search_keys(session: Session, person: Person) -> None:
@@ -91,58 +392,10 @@ def add_search_keys(session: Session, person: Person) -> None:
                 key=key,
                 tenant_code=person.tenant_code,
                 birth_year=person.birth_year,
+                birth_month=person.birth_month,
+                birth_day=person.birth_day,
             )
         )
-
-
-def candidate_ids(
-    session: Session,
-    actor: Actor,
-    keys: ProbeKeys,
-    year: int | None,
-) -> list[uuid.UUID]:
-    """Person ids sharing a blocking key with the probe, nearest birth year first."""
-    found: list[uuid.UUID] = []
-    if keys.pairs:
-        found = _ids_for(session, actor, keys.pairs, year, window=None)
-    if len(found) < FEW_CANDIDATES and keys.families:
-        # Family keys alone are common (García): bound them by the birth year.
-        more = _ids_for(session, actor, keys.families, year, window=2)
-        seen = set(found)
-        found += [pid for pid in more if pid not in seen]
-    return found[:MAX_CANDIDATES]
-
-
-def _ids_for(
-    session: Session,
-    actor: Actor,
-    keys: frozenset[str],
-    year: int | None,
-    *,
-    window: int | None,
-) -> list[uuid.UUID]:
-    stmt = select(PersonSearchKey.person_id).where(
-        PersonSearchKey.key.in_(sorted(keys))
-    )
-    stmt = visible(actor, stmt, PersonSearchKey, "person:read")
-    if year is not None:
-        distance = func.abs(func.coalesce(PersonSearchKey.birth_year, year) - year)
-        if window is not None:
-            stmt = stmt.where(
-                or_(
-                    PersonSearchKey.birth_year.is_(None),
-                    PersonSearchKey.birth_year.between(year - window, year + window),
-                )
-            )
-        stmt = stmt.order_by(distance)
-    stmt = stmt.limit(MAX_CANDIDATES * 2)
-    ids: list[uuid.UUID] = []
-    seen: set[uuid.UUID] = set()
-    for person_id in session.scalars(stmt):
-        if person_id not in seen:
-            seen.add(person_id)
-            ids.append(person_id)
-    return ids
 
 
 SEARCH_COLUMNS = (

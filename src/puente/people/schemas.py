@@ -306,7 +306,7 @@ class PersonFilter(_In):
     sex: Sex | None = None
     consent_to_tracing: bool | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
-    offset: Annotated[int, Field(ge=0)] = 0
+    offset: Annotated[int, Field(ge=0, le=10_000_000)] = 0
 
     _country = field_validator("nationality")(_optional_iso3)
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from collections.abc import Iterable
 from typing import Any, cast
 
 import structlog
@@ -52,7 +51,7 @@ from puente.people.rules.matching import (
     MatchResult,
     PersonFacts,
     compare_persons,
-    jaro_winkler,
+    name_agreement,
     normalise_document_number,
 )
 from puente.people.schemas import (
@@ -88,8 +87,6 @@ log = structlog.get_logger(__name__)
 READ = "person:read"
 WRITE = "person:write"
 ADULT_AGE = 18
-# Candidates scored in full (field by field) after the quick name pre-score.
-FULLY_SCORED = 15
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -437,10 +434,12 @@ def update_person(
         _apply_names(person, given, family)
         changed.append("name")
     if "birth_date" in changes:
-        before = person.birth_year
+        before = (person.birth_year, person.birth_month, person.birth_day)
         _apply_birth(person, changes["birth_date"])
         changed.append("birth_date")
-        if before != person.birth_year and "name" not in changed:
+        after = (person.birth_year, person.birth_month, person.birth_day)
+        # Search keys carry the whole birth date (read by the probe index).
+        if before != after and "name" not in changed:
             changed.append("search_keys")
     for name in ("nationality", "country_of_birth", "habitual_residence"):
         if name in changes:
@@ -603,87 +602,38 @@ def _splits(query: SearchQuery) -> list[tuple[str, str]]:
     return [(" ".join(words[:k]), " ".join(words[k:])) for k in range(1, len(words))]
 
 
-@lru_cache(maxsize=262144)
-def _similar(first: str, second: str) -> float:
-    """Jaro-Winkler of two canonical tokens, memoised (names repeat a lot)."""
-    return jaro_winkler(first, second)
-
-
-def _best(tokens: Sequence[str], against: Sequence[str]) -> float:
-    if not tokens or not against:
-        return 0.0
-    return sum(max(_similar(a, b) for b in against) for a in tokens) / len(tokens)
-
-
-def _quick_score(
-    probe: Sequence[tuple[tuple[str, ...], tuple[str, ...]]],
-    given_norm: str,
-    family_norm: str,
-) -> float:
-    """A cheap name pre-score to choose which candidates are scored in full."""
-    given = given_norm.split()
-    family = family_norm.split()
-    best = 0.0
-    for probe_given, probe_family in probe:
-        direct = _best(probe_family, family) * 0.6 + (
-            _best(probe_given[:1], given) * 0.4 if probe_given else 0.3
-        )
-        swapped = (
-            _best(probe_given, family) * 0.6 + _best(probe_family[:1], given) * 0.4
-        )
-        best = max(best, direct, swapped * 0.95)
-    return best
-
-
 def search_people(
     session: Session, *, actor: Actor, query: SearchQuery
 ) -> list[Candidate]:
     """Likely existing records for a name, a partial birth date, a document number.
 
-    Candidates come from indexed blocking keys (phonetic given|family pairs, then
-    family keys bounded by birth year) and document blind indexes; each is scored
-    field by field (`rules.matching`). Only visible persons are returned; with
-    `only_tracing_consent`, only persons who consented to tracing.
+    Candidates come from indexed blocking keys (`repository.plan_probes`: name
+    keys read per birth year, per exact date, or capped when the date is unknown)
+    pre-ranked in the database, and from document blind indexes; each is scored
+    field by field (`rules.matching`), and records that tie on score are ordered
+    by how completely their names correspond. Only visible persons are returned;
+    with `only_tracing_consent`, only persons who consented to tracing.
     """
     _require(actor, READ)
     if query.is_empty:
         return []
     birth = parse_partial_date(query.birth_date) if query.birth_date else None
     splits = _splits(query)
-    ids: list[uuid.UUID] = []
-    document_ids: set[uuid.UUID] = set()
+    document_ids: list[uuid.UUID] = []
     if query.document_number.strip():
-        document_ids = set(
-            repo.ids_with_document(session, actor, query.document_number)
-        )
-        ids += list(document_ids)
-    if splits:
-        keys = repo.probe_keys(splits)
-        ids += [
-            pid
-            for pid in repo.candidate_ids(
-                session, actor, keys, birth.year if birth else None
-            )
-            if pid not in document_ids
-        ]
-    rows = repo.fetch_candidates(
+        document_ids = repo.ids_with_document(session, actor, query.document_number)
+    rows = repo.search_candidates(
         session,
         actor,
-        ids[: repo.MAX_CANDIDATES],
+        repo.plan_probes(splits, birth),
+        birth,
         only_tracing_consent=query.only_tracing_consent,
     )
-    probe_tokens = [
-        (repo.canonical_tokens(given), repo.canonical_tokens(family))
-        for given, family in splits
-    ]
-    if probe_tokens:
-        rows.sort(
-            key=lambda row: (
-                row.id not in document_ids,
-                -_quick_score(probe_tokens, str(row.given_norm), str(row.family_norm)),
-            )
-        )
-    rows = rows[: max(FULLY_SCORED, query.limit + 5)]
+    found = {row.id for row in rows}
+    missing = [pid for pid in document_ids if pid not in found]
+    rows += repo.fetch_candidates(
+        session, actor, missing, only_tracing_consent=query.only_tracing_consent
+    )
     nationalities = frozenset({query.nationality} if query.nationality else set())
     documents = frozenset(
         {normalise_document_number(query.document_number)}
@@ -701,7 +651,8 @@ def search_people(
         )
         for given, family in (splits or [("", "")])
     ]
-    candidates: list[Candidate] = []
+    with_document = set(document_ids)
+    scored: list[tuple[Candidate, float]] = []
     for row in rows:
         facts = PersonFacts(
             given_name=str(row.given_name),
@@ -712,20 +663,25 @@ def search_people(
             | frozenset(_split_list(str(row.other_nationalities))),
             # The stored number is not decrypted for search: a blind-index hit
             # stands for "same number", anything else is left blank.
-            document_numbers=documents if row.id in document_ids else frozenset(),
+            document_numbers=documents if row.id in with_document else frozenset(),
         )
-        result = max(
-            (compare_persons(probe, facts) for probe in probes),
-            key=lambda r: (r.score * r.coverage, r.score),
+        result, probe = max(
+            ((compare_persons(probe, facts), probe) for probe in probes),
+            key=lambda pair: (pair[0].score * pair[0].coverage, pair[0].score),
         )
         if result.likelihood is Likelihood.UNLIKELY:
             continue
-        candidates.append(_candidate(row.id, facts, result))
-    candidates.sort(
-        key=lambda c: (c.likelihood != Likelihood.LIKELY, -c.score, -c.coverage)
+        scored.append((_candidate(row.id, facts, result), name_agreement(probe, facts)))
+    scored.sort(
+        key=lambda item: (
+            item[0].likelihood != Likelihood.LIKELY,
+            -item[0].score,
+            -item[0].coverage,
+            -item[1],  # ties: the name with no extra or missing tokens first
+        )
     )
-    log.info("people_searched", candidates=len(candidates), scanned=len(ids))
-    return candidates[: query.limit]
+    log.info("people_searched", candidates=len(scored), scanned=len(rows))
+    return [candidate for candidate, _agreement in scored[: query.limit]]
 
 
 def _candidate(

@@ -249,7 +249,7 @@ def list_page(request: Request, session: DbSession, actor: Reader) -> Response:
         "nationality": params.get("nationality") or None,
         "sex": params.get("sex") or None,
         "consent_to_tracing": True if params.get("tracing") == "yes" else None,
-        "offset": params.get("offset", "0")
+        "offset": params.get("offset", "0")[:8]
         if params.get("offset", "0").isdigit()
         else 0,
     }

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from puente.people.rules.birth_dates import (
@@ -66,6 +67,7 @@ def jaro(first: str, second: str) -> float:
     ) / 3
 
 
+@lru_cache(maxsize=1 << 18)  # token pairs repeat across candidates and queries
 def jaro_winkler(first: str, second: str, *, prefix_scale: float = 0.1) -> float:
     """Jaro-Winkler similarity: Jaro boosted by a common prefix of up to 4."""
     similarity = jaro(first, second)
@@ -334,6 +336,35 @@ def compare_persons(
     else:
         likelihood = Likelihood.UNLIKELY
     return MatchResult(round(score, 4), round(coverage, 4), likelihood, fields)
+
+
+def _agreement(first: Sequence[str], second: Sequence[str]) -> float:
+    if not first or not second:
+        return 0.0
+    forward = sum(max(jaro_winkler(a, b) for b in second) for a in first)
+    backward = sum(max(jaro_winkler(b, a) for a in first) for b in second)
+    return (forward + backward) / (len(first) + len(second))
+
+
+def name_agreement(
+    probe: PersonFacts, candidate: PersonFacts, weights: MatchWeights = DEFAULT_WEIGHTS
+) -> float:
+    """How completely two names correspond, token for token, in both directions.
+
+    `token_similarity` forgives a missing token ("Garcia" = "Garcia Marquez"), so
+    among many records that tie on score this says which name has no extra or
+    missing tokens; search uses it only to order ties, never to accept a match.
+    """
+    a = normalise_name(probe.given_name, probe.family_name)
+    b = normalise_name(candidate.given_name, candidate.family_name)
+    direct = weights.given_name * _agreement(
+        a.given, b.given
+    ) + weights.family_name * _agreement(a.family, b.family)
+    swapped = 0.95 * (
+        weights.given_name * _agreement(a.given, b.family)
+        + weights.family_name * _agreement(a.family, b.given)
+    )
+    return round(max(direct, swapped) / (weights.given_name + weights.family_name), 4)
 
 
 def rank_candidates(

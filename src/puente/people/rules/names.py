@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
 from puente.people.rules.birth_dates import (
@@ -122,6 +123,12 @@ def fold(text: str) -> str:
     return " ".join(_NON_LETTER.split(stripped)).strip()
 
 
+# Names repeat a great deal (Zipf), so the pure functions below are memoised:
+# search scores hundreds of candidates per query and must not re-run the regexes.
+_CACHE_SIZE = 1 << 16
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def name_tokens(name: str) -> tuple[str, ...]:
     """Folded words of a name without particles ("de la Cruz y Pérez" -> cruz, perez).
 
@@ -132,6 +139,7 @@ def name_tokens(name: str) -> tuple[str, ...]:
     return kept or words
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def canonical_token(token: str) -> str:
     """One spelling for a folded or raw word across es/pt/fr/ht orthographies."""
     # ç sounds s; fold() would turn it into c, which sounds k before a, o, u.
@@ -143,6 +151,7 @@ def canonical_token(token: str) -> str:
     return word
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def phonetic_key(token: str) -> str:
     """Blocking key: first sound plus consonant skeleton of the canonical spelling.
 
@@ -188,6 +197,7 @@ class NormalisedName:
         return frozenset(keys)
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def normalise_name(given_name: str, family_name: str) -> NormalisedName:
     """Canonical tokens of the given and family names, particles dropped."""
     return NormalisedName(
