@@ -106,3 +106,51 @@ def test_app_role_cannot_bypass_rls(session: Session, backend: str) -> None:
 def test_inspector_sees_the_tables(session: Session) -> None:
     names = set(inspect(session.get_bind()).get_table_names())
     assert {"app_user", "audit_event", "organisation", "tenant"} <= names
+
+
+def test_regional_reader_is_still_walled_from_person_tables(
+    session: Session, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pathways officer reads the region's catalogue, never another state's people."""
+    if backend != "postgresql":
+        pytest.skip("row-level security is PostgreSQL's")
+    monkeypatch.setattr(get_settings(), "app_filter_enabled", False)
+    officer = _actor(session, "pathways.bra")
+    scope = rls_scope(officer)
+    assert scope.tenants == "BRA"
+    assert scope.region_read
+    assert not scope.region_write
+    set_tenant_scope(session, scope)
+    people_tenants = session.execute(text("SELECT DISTINCT tenant_code FROM person"))
+    assert {row[0] for row in people_tenants} <= {"BRA"}
+    users = session.scalars(select(User)).all()
+    assert {u.tenant_code for u in users} == {"BRA"}
+
+
+def test_shared_tables_have_the_regional_policies(
+    session: Session, backend: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("row-level security is PostgreSQL's")
+    policies = session.execute(
+        text(
+            "SELECT tablename, policyname FROM pg_policies "
+            "WHERE policyname LIKE 'region_%'"
+        )
+    ).all()
+    shared = {table for table, _name in policies}
+    assert {
+        "alert",
+        "trigger_firing",
+        "pathway_catalogue_version",
+        "pathway_job_offer",
+    } <= shared
+    # Person-level tables are never shared.
+    assert not shared & {
+        "person",
+        "protection_case",
+        "sensitive_attribute",
+        "pathway_screening",
+        "pathway_application",
+        "app_user",
+    }

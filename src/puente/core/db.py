@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -141,40 +142,67 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
     return sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
 
 
-def set_tenant_scope(session: Session, tenant_codes: Sequence[str] | str) -> None:
-    """Bind the tenants this unit of work may touch (RLS on PostgreSQL).
+@dataclass(frozen=True)
+class RlsScope:
+    """What row-level security lets one unit of work touch.
+
+    `tenants`: a comma list of tenant codes, or `*` for system jobs. `region_read` /
+    `region_write` open the *shared* tables (aggregates, catalogues, alerts) of every
+    tenant for reading / writing; person-level tables never look at them.
+    """
+
+    tenants: str
+    region_read: bool = False
+    region_write: bool = False
+
+    def settings(self) -> dict[str, str]:
+        return {
+            "app.tenant_ids": self.tenants,
+            "app.region_read": "on" if self.region_read else "off",
+            "app.region_write": "on" if self.region_write else "off",
+        }
+
+
+def _as_scope(value: RlsScope | Sequence[str] | str) -> RlsScope:
+    if isinstance(value, RlsScope):
+        return value
+    if isinstance(value, str):
+        is_system = value == SYSTEM_SCOPE
+        return RlsScope(value, region_read=is_system, region_write=is_system)
+    return RlsScope(",".join(value))
+
+
+def set_tenant_scope(session: Session, scope: RlsScope | Sequence[str] | str) -> None:
+    """Bind what this unit of work may touch (RLS on PostgreSQL).
 
     `SYSTEM_SCOPE` is for system jobs (migrations, demo load, audit verify).
     """
-    value = tenant_codes if isinstance(tenant_codes, str) else ",".join(tenant_codes)
-    session.info["tenant_scope"] = value
-    _apply_scope(session)
+    resolved = _as_scope(scope)
+    session.info["tenant_scope"] = resolved
+    _apply_scope(session.get_bind(), session, resolved)
 
 
-def _apply_scope(session: Session) -> None:
-    value = session.info.get("tenant_scope")
-    bind = session.get_bind()
-    if value is None or bind.dialect.name != "postgresql":
+def _apply_scope(bind: Any, runner: Any, scope: RlsScope) -> None:
+    if bind.dialect.name != "postgresql":
         return
-    session.execute(text("SELECT set_config('app.tenant_ids', :v, true)"), {"v": value})
+    for name, value in scope.settings().items():
+        runner.execute(text("SELECT set_config(:n, :v, true)"), {"n": name, "v": value})
 
 
 @event.listens_for(Session, "after_begin")
 def _reapply_scope(session: Session, _transaction: Any, connection: Any) -> None:
-    value = session.info.get("tenant_scope")
-    if value is not None and connection.dialect.name == "postgresql":
-        connection.execute(
-            text("SELECT set_config('app.tenant_ids', :v, true)"), {"v": value}
-        )
+    scope = session.info.get("tenant_scope")
+    if scope is not None:
+        _apply_scope(connection, connection, _as_scope(scope))
 
 
 @contextmanager
 def uow(
-    scope: Sequence[str] | str = SYSTEM_SCOPE, engine: Engine | None = None
+    scope: RlsScope | Sequence[str] | str = SYSTEM_SCOPE, engine: Engine | None = None
 ) -> Iterator[Session]:
     """One unit of work: commits on success, rolls back on error."""
     session = session_factory(engine)()
-    session.info["tenant_scope"] = scope if isinstance(scope, str) else ",".join(scope)
+    session.info["tenant_scope"] = _as_scope(scope)
     try:
         yield session
         session.commit()

@@ -17,7 +17,16 @@ _CONDITION = (
 )
 
 
-def enable_rls(table: str) -> None:
+REGION_READ = "region_read"
+REGION_WRITE = "region_write"
+_REGION_READ = "(current_setting('app.region_read', true) = 'on')"
+_REGION_WRITE = "(current_setting('app.region_write', true) = 'on')"
+
+
+def enable_rls(table: str, *, shared: bool = False) -> None:
+    """Wall `table` by tenant. A *shared* table (aggregates, catalogues, alerts) is
+    also readable, and writable, by actors whose regional grants open the region
+    (`core.db.RlsScope`); person-level tables must never be shared."""
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
@@ -25,11 +34,34 @@ def enable_rls(table: str) -> None:
     op.execute(
         f"CREATE POLICY {POLICY} ON {table} USING {_CONDITION} WITH CHECK {_CONDITION}"
     )
+    if shared:
+        share_rls(table)
+
+
+def share_rls(table: str) -> None:
+    """Add the regional policies to an already walled table."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(
+        f"CREATE POLICY {REGION_READ} ON {table} FOR SELECT USING {_REGION_READ}"
+    )
+    op.execute(
+        f"CREATE POLICY {REGION_WRITE} ON {table} USING {_REGION_WRITE} "
+        f"WITH CHECK {_REGION_WRITE}"
+    )
+
+
+def unshare_rls(table: str) -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(f"DROP POLICY IF EXISTS {REGION_READ} ON {table}")
+    op.execute(f"DROP POLICY IF EXISTS {REGION_WRITE} ON {table}")
 
 
 def disable_rls(table: str) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
+    unshare_rls(table)
     op.execute(f"DROP POLICY IF EXISTS {POLICY} ON {table}")
     op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, false
 
 from puente.core.config import get_settings
-from puente.core.db import SYSTEM_SCOPE
+from puente.core.db import SYSTEM_SCOPE, RlsScope
 from puente.identity.permissions import ROLE_GRANTS, Actor, Scope, widest_scope
 
 SelectT = TypeVar("SelectT", bound=Select[Any])
@@ -39,31 +39,20 @@ def visible(actor: Actor, stmt: SelectT, model: Any, permission: str) -> SelectT
     return stmt
 
 
-def rls_scope(actor: Actor) -> str:
-    """Tenants the database lets this actor's unit of work touch."""
+def rls_scope(actor: Actor) -> RlsScope:
+    """What the database lets this actor's unit of work touch: their own tenant's
+    rows, plus every tenant's *shared* rows (aggregates, catalogues, alerts) when a
+    regional grant covers them. Person-level tables stay walled to the tenant."""
     if actor.is_system:
-        return SYSTEM_SCOPE
-    regional = any(
-        grant.scope is Scope.REGION
-        and grant.permission.split(":")[0] in _REGIONAL_RESOURCES
+        return RlsScope(SYSTEM_SCOPE, region_read=True, region_write=True)
+    regional = [
+        grant
         for role in actor.roles
         for grant in ROLE_GRANTS.get(role, ())
+        if grant.scope is Scope.REGION
+    ]
+    return RlsScope(
+        actor.tenant_code,
+        region_read=bool(regional),
+        region_write=any(not g.permission.endswith(":read") for g in regional),
     )
-    return SYSTEM_SCOPE if regional else actor.tenant_code
-
-
-# Resources whose rows a regional grant may read across tenants: aggregates and
-# published catalogues, never person-level data.
-_REGIONAL_RESOURCES = frozenset(
-    {
-        "flows",
-        "alert",
-        "trigger",
-        "plan",
-        "financing",
-        "pathway",
-        "commitment",
-        "offer",
-        "audit",
-    }
-)

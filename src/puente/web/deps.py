@@ -13,7 +13,7 @@ import structlog
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from puente.core.db import SYSTEM_SCOPE, set_tenant_scope
+from puente.core.db import SYSTEM_SCOPE, RlsScope, set_tenant_scope
 from puente.core.errors import PermissionDenied, Unauthenticated
 from puente.identity import User, UserSession
 from puente.identity import service as identity_service
@@ -29,7 +29,7 @@ def get_db(request: Request) -> Iterator[Session]:
     session: Session = request.app.state.session_factory()
     # Authentication reads users across tenants; the scope narrows to the actor's
     # tenants as soon as the actor is known (`_bind_actor`).
-    session.info["tenant_scope"] = SYSTEM_SCOPE
+    session.info["tenant_scope"] = RlsScope(SYSTEM_SCOPE, True, True)
     try:
         yield session
         session.commit()
