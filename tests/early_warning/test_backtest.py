@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from puente.core import db as core_db
 from puente.core.config import get_settings
 from puente.core.migrate import upgrade
+from puente.early_warning.analytics.backtest import geometric_mean, scored_series
 
 DATA = Path(__file__).resolve().parents[2] / "src/puente/early_warning/data"
 
@@ -69,12 +73,14 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
 @pytest.mark.slow
 class TestDarienBacktest:
     def test_prints_the_contract_object(self, report: dict[str, Any]) -> None:
+        # The contract's keys, plus the per-series forecast figures.
         assert set(report) == {
             "events",
             "false_alarms_per_series_year",
             "mase_h1",
             "mase_h3",
             "coverage_80",
+            "forecast_series",
         }
         assert set(report["events"][0]) == {
             "event_id",
@@ -98,10 +104,31 @@ class TestDarienBacktest:
     ) -> None:
         assert report["false_alarms_per_series_year"] <= 1
 
+    def test_forecasts_are_scored_on_every_eligible_series(
+        self, report: dict[str, Any]
+    ) -> None:
+        scored = report["forecast_series"]
+        assert "darien_nat|*" in scored
+        assert "darien_nat|nat=VEN" in scored
+        assert len(scored) > 5
+        ratios = [s["mase_h1"] for s in scored.values() if s["mase_h1"]]
+        geometric = float(np.exp(np.mean(np.log(ratios))))
+        assert report["mase_h1"] == pytest.approx(geometric, abs=1e-3)
+
+    def test_band_is_calibrated(self, report: dict[str, Any]) -> None:
+        # Split-conformal 80 % band: was 0.891 with the models' own intervals.
+        assert 0.7 <= report["coverage_80"] <= 0.87
+
+    def test_false_alarms_are_counted_on_the_total(
+        self, report: dict[str, Any]
+    ) -> None:
+        assert {e["series"] for e in report["events"]} == {"darien_nat|*"}
+
     @pytest.mark.xfail(
         strict=True,
-        reason="measured mase_h1 ~1.04: no candidate beats the naive forecast "
-        "at h=1 on the regime-driven Darién total (see the final report)",
+        reason="measured mase_h1 1.0239 (geometric mean over the 14 scored "
+        "Darién series; the total alone 1.0367): the configured models do not "
+        "beat the naive forecast at h=1 on these regime-driven series",
     )
     def test_forecast_beats_naive_at_h1(self, report: dict[str, Any]) -> None:
         assert report["mase_h1"] < 1
@@ -122,3 +149,28 @@ class TestDarienBacktest:
         )  # fmt: skip
         assert result.exit_code != 0
         assert "row 2, column n" in result.output
+
+
+class TestScope:
+    def test_scored_series_need_24_months_and_volume(self) -> None:
+        months = [dt.date(2020 + i // 12, i % 12 + 1, 1) for i in range(30)]
+        rows: dict[str, list[float | None]] = {
+            "s|*": [500.0] * 30,
+            "s|nat=A": [150.0] * 30,
+            "s|nat=B": [20.0] * 30,  # too small
+            "s|nat=C": [None] * 10 + [900.0] * 20,  # too short
+        }
+        series = pl.DataFrame(
+            {
+                "series_key": [k for k in rows for _ in months],
+                "period": [m for _ in rows for m in months],
+                "count": [v for values in rows.values() for v in values],
+            }
+        )
+        assert scored_series(series, list(rows)) == ["s|*", "s|nat=A"]
+        assert scored_series(series, ["s|nat=A"]) == ["s|nat=A"]
+
+    def testgeometric_mean_of_ratios(self) -> None:
+        assert geometric_mean([0.5, 2.0]) == 1.0
+        assert geometric_mean([None, 0.8]) == 0.8
+        assert geometric_mean([]) is None

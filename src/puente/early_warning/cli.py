@@ -132,8 +132,15 @@ def backtest_command(
                 if where
                 else sorted({event.series_key for event in labelled})
             )
+            # Forecasts are scored over the whole scope: the source, or the
+            # one series --where names (see analytics/backtest.py).
             result = run_backtest(
-                series, parsed, labelled, keys, population=population()
+                series,
+                parsed,
+                labelled,
+                keys,
+                forecast_scope=keys if where else None,
+                population=population(),
             )
     except DomainError as exc:
         raise _fail(exc) from exc

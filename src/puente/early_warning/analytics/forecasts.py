@@ -6,6 +6,27 @@ periods <= t only. The model used at t is the one with the smallest mean
 absolute h=1 error over the previous `selection_window` origins whose outcome
 was known at t (the ensemble until there is such a record). Missing counts
 inside a series are interpolated for fitting only; they are never reported.
+
+Guards (response plans size from the upper bound, so a runaway forecast is a
+safety problem). At each origin, with `recent max` = the highest count of the
+last `cap_window` periods:
+
+- a model is replaced by the naive forecast (mean and bounds) when its fit is
+  degenerate: the history has fewer than `min_nonzero` non-zero counts, or a
+  jump from near zero lies in the last `cap_window` periods (a count more than
+  `jump_ratio` times every count of the `cap_window` periods before it; on the
+  log scale such a step reads as an explosive trend), or its mean at some
+  horizon exceeds the cap below (the fit extrapolates beyond anything seen);
+- every mean and bound is clipped to [0, `cap_multiple` x recent max].
+
+Intervals (`conformal`): the 80 % band is split-conformal. At origin t the band
+of model m at horizon h is the model's mean shifted by quantiles of the last
+`calibration_window` residuals log1p(actual) - log1p(mean) of m at h whose
+outcome was known at t (origin j with j + h <= t); the ranks are the
+finite-sample conformal ones (floor((n + 1) 0.1) and ceil((n + 1) 0.9)), so
+at least 9 residuals are needed. Until then, and for the 95 % band (which
+would need 39), the model's own interval is used, the 95 % band widened to
+contain the 80 % one. Bands always contain the mean.
 """
 
 from __future__ import annotations
@@ -41,7 +62,20 @@ class ForecastConfig:
     # in transit flows is weak next to regime changes (research/02 §6).
     ensemble_members: tuple[str, ...] = ("Naive", "AutoETS", "AutoARIMA")
     # Candidate models; the live dashboard may leave out AutoARIMA (~4x cost).
+    # The naive forecast is always fitted (the fallback and the benchmark).
     models: tuple[str, ...] = BASE_MODELS
+    # Guards (see the module docstring).
+    cap_multiple: float = 3.0
+    cap_window: int = 12
+    jump_ratio: float = 20.0
+    min_nonzero: int = 8
+    # Split-conformal 80 % band from past rolling-origin residuals.
+    conformal: bool = True
+    calibration_window: int = 24
+
+    @property
+    def fitted_models(self) -> tuple[str, ...]:
+        return self.models if "Naive" in self.models else ("Naive", *self.models)
 
 
 DEFAULT_FORECASTS: Final = ForecastConfig()
@@ -62,7 +96,7 @@ def _models(config: ForecastConfig) -> list[Any]:
             season_length=season, max_p=2, max_q=2, max_P=1, max_Q=1, max_order=4
         ),
     }
-    return [candidates[name] for name in config.models]
+    return [candidates[name] for name in config.fitted_models]
 
 
 def _history(
@@ -91,6 +125,7 @@ def raw_forecasts(
     """
     panels: list[pd.DataFrame] = []
     labels: dict[str, tuple[str, dt.date]] = {}
+    stats: list[dict[str, Any]] = []
     by_key = {
         key: group.sort("period")
         for (key,), group in frame.group_by(["series_key"])
@@ -103,16 +138,15 @@ def raw_forecasts(
         for origin in origins[key]:
             if origin not in position:
                 continue
-            y = _history(values[: position[origin] + 1])
-            if (
-                int((~np.isnan(values[: position[origin] + 1])).sum())
-                < config.min_history
-            ):
+            at = position[origin]
+            y = _history(values[: at + 1])
+            if int((~np.isnan(values[: at + 1])).sum()) < config.min_history:
                 continue
-            if config.log_scale:
-                y = np.log1p(np.maximum(y, 0.0))
             label = f"{len(labels)}"
             labels[label] = (key, origin)
+            stats.append(_origin_stats(label, str(key), values, at, config))
+            if config.log_scale:
+                y = np.log1p(np.maximum(y, 0.0))
             panels.append(
                 pd.DataFrame({"unique_id": label, "ds": np.arange(len(y)), "y": y})
             )
@@ -131,7 +165,7 @@ def raw_forecasts(
         h=(pl.col("ds") - pl.col("ds").min().over("unique_id") + 1).cast(pl.Int32)
     )
     long: list[pl.DataFrame] = []
-    for model in config.models:
+    for model in config.fitted_models:
         long.append(
             result.select(
                 "unique_id",
@@ -146,13 +180,19 @@ def raw_forecasts(
         stacked = stacked.with_columns(
             [pl.col(c).exp() - 1.0 for c in ("mean", *_BOUNDS)]
         )
+    origin_stats = pl.DataFrame(stats, schema=_STATS_SCHEMA)
+    stacked = fall_back_to_naive(stacked, origin_stats)
+    members = [m for m in config.ensemble_members if m in config.models]
     ensemble = (
-        stacked.filter(pl.col("model").is_in(config.ensemble_members))
+        stacked.filter(pl.col("model").is_in(members))
         .group_by("unique_id", "h")
         .agg(pl.col("mean", *_BOUNDS).mean())
         .with_columns(model=pl.lit("Ensemble"))
     )
     stacked = pl.concat([stacked, ensemble.select(stacked.columns)])
+    if config.conformal:
+        stacked = conformal_bands(stacked, origin_stats, config)
+    stacked = cap_forecasts(stacked, origin_stats)
     keys = pl.DataFrame(
         {
             "unique_id": list(labels),
@@ -160,12 +200,175 @@ def raw_forecasts(
             "origin": pl.Series([v[1] for v in labels.values()], dtype=pl.Date),
         }
     )
-    clip = [pl.col(c).clip(lower_bound=0.0) for c in ("mean", *_BOUNDS)]
     return (
         stacked.join(keys, on="unique_id")
-        .with_columns(clip)
         .select("series_key", "origin", "model", "h", "mean", *_BOUNDS)
         .sort("series_key", "origin", "model", "h")
+    )
+
+
+_STATS_SCHEMA: Final[dict[str, pl.DataType]] = {
+    "unique_id": pl.Utf8(),
+    "series": pl.Utf8(),
+    "position": pl.Int64(),
+    "cap": pl.Float64(),
+    "degenerate": pl.Boolean(),
+    "outcomes": pl.List(pl.Float64()),
+}
+
+
+def _origin_stats(
+    label: str,
+    key: str,
+    values: np.ndarray[Any, np.dtype[np.float64]],
+    at: int,
+    config: ForecastConfig,
+) -> dict[str, Any]:
+    """What the guards and the calibration need about one origin. `outcomes`
+    are the counts at h = 1..horizon after it (NaN when unknown); they are
+    only ever read at later origins, once known (see `conformal_bands`)."""
+    history = values[: at + 1]
+    observed = history[~np.isnan(history)]
+    window = config.cap_window
+    recent = history[max(0, len(history) - window) :]
+    recent = recent[~np.isnan(recent)]
+    recent_max = float(recent.max()) if len(recent) else 0.0
+    nonzero = int((observed > 0).sum())
+    jump = False
+    for i in range(max(0, len(history) - window), len(history)):
+        before = history[max(0, i - window) : i]
+        before = before[~np.isnan(before)]
+        value = history[i]
+        ceiling = (
+            config.jump_ratio * max(float(before.max()), 1.0) if len(before) else 0
+        )
+        if len(before) and not np.isnan(value) and value > ceiling:
+            jump = True
+            break
+    ahead = values[at + 1 : at + 1 + config.horizon]
+    outcomes = [float(v) for v in ahead] + [np.nan] * (config.horizon - len(ahead))
+    return {
+        "unique_id": label,
+        "series": key,
+        "position": at,
+        "cap": config.cap_multiple * recent_max,
+        "degenerate": nonzero < config.min_nonzero or jump,
+        "outcomes": outcomes,
+    }
+
+
+def fall_back_to_naive(stacked: pl.DataFrame, stats: pl.DataFrame) -> pl.DataFrame:
+    """Replace a model's forecast (mean and bounds, all horizons) by the naive
+    one where the origin is degenerate or the model's mean exceeds the cap.
+
+    `stacked`: `unique_id, h, model, mean, lo80, hi80, lo95, hi95` in counts;
+    `stats`: `unique_id, cap, degenerate` per origin."""
+    columns = ("mean", *_BOUNDS)
+    naive = stacked.filter(pl.col("model") == "Naive").select(
+        "unique_id", "h", *[pl.col(c).alias(f"_naive_{c}") for c in columns]
+    )
+    failed = (
+        pl.col("degenerate")
+        | (pl.col("mean").max().over("unique_id", "model") > pl.col("cap"))
+    ) & (pl.col("model") != "Naive")
+    return (
+        stacked.join(stats.select("unique_id", "cap", "degenerate"), on="unique_id")
+        .join(naive, on=["unique_id", "h"], how="left")
+        .with_columns(
+            [
+                pl.when(failed)
+                .then(pl.col(f"_naive_{c}"))
+                .otherwise(pl.col(c))
+                .alias(c)
+                for c in columns
+            ]
+        )
+        .select(stacked.columns)
+    )
+
+
+def cap_forecasts(stacked: pl.DataFrame, stats: pl.DataFrame) -> pl.DataFrame:
+    """Clip means and bounds to [0, cap] (cap = `cap_multiple` x recent max)."""
+    return (
+        stacked.join(stats.select("unique_id", "cap"), on="unique_id")
+        .with_columns(
+            [
+                pl.col(c).clip(lower_bound=0.0).clip(upper_bound=pl.col("cap"))
+                for c in ("mean", *_BOUNDS)
+            ]
+        )
+        .select(stacked.columns)
+    )
+
+
+def conformal_ranks(n: int, level: float) -> tuple[int, int] | None:
+    """1-based order statistics of n residuals bounding a split-conformal
+    two-sided `level` band, or None when n is too small."""
+    alpha = (1.0 - level) / 2.0
+    # The epsilon keeps (9 + 1) * 0.1 from flooring to 0 in floating point.
+    low = int(np.floor((n + 1) * alpha + 1e-9))
+    high = int(np.ceil((n + 1) * (1.0 - alpha) - 1e-9))
+    if low < 1 or high > n:
+        return None
+    return low, high
+
+
+def conformal_bands(
+    stacked: pl.DataFrame, stats: pl.DataFrame, config: ForecastConfig
+) -> pl.DataFrame:
+    """The 80 % band from past out-of-sample residuals (module docstring).
+
+    Residuals are on the log1p scale (flows err by ratios). The residual of
+    origin j at horizon h enters the band of origin t only when j + h <= t
+    (positions on the series' period grid), and only the last
+    `calibration_window` such residuals are used."""
+    info = stats.select("unique_id", "series", "position", "outcomes")
+    frame = stacked.join(info, on="unique_id").sort("series", "model", "h", "position")
+    lo_out = frame["lo80"].to_numpy().copy()
+    hi_out = frame["hi80"].to_numpy().copy()
+    means = frame["mean"].to_numpy()
+    positions = frame["position"].to_numpy()
+    hs = frame["h"].to_numpy()
+    outcomes = frame["outcomes"].to_list()
+    new_group = frame.select(
+        pl.any_horizontal(
+            [pl.col(c).ne_missing(pl.col(c).shift(1)) for c in ("series", "model", "h")]
+        )
+    ).to_series()
+    starts = np.flatnonzero(new_group.fill_null(True).to_numpy())
+    ends = np.r_[starts[1:], len(frame)]
+    for start, end in zip(starts, ends, strict=True):
+        h = int(hs[start])
+        pos = positions[start:end]
+        mean = np.maximum(means[start:end], 0.0)
+        actual = np.array([outcomes[i][h - 1] for i in range(start, end)])
+        residual = np.log1p(np.maximum(actual, 0.0)) - np.log1p(mean)
+        known_at = pos + h  # the residual is known from this position on
+        for k in range(end - start):
+            usable = residual[(known_at <= pos[k]) & ~np.isnan(residual)]
+            usable = usable[-config.calibration_window :]
+            ranks = conformal_ranks(len(usable), 0.8)
+            if ranks is None:
+                continue
+            ordered = np.sort(usable)
+            centre = np.log1p(mean[k])
+            lo_out[start + k] = np.expm1(centre + ordered[ranks[0] - 1])
+            hi_out[start + k] = np.expm1(centre + ordered[ranks[1] - 1])
+    mean_col = pl.col("mean")
+    return (
+        frame.with_columns(
+            lo80=pl.Series(lo_out, dtype=pl.Float64),
+            hi80=pl.Series(hi_out, dtype=pl.Float64),
+        )
+        .with_columns(
+            lo80=pl.min_horizontal("lo80", mean_col),
+            hi80=pl.max_horizontal("hi80", mean_col),
+        )
+        .with_columns(
+            lo95=pl.min_horizontal("lo95", "lo80"),
+            hi95=pl.max_horizontal("hi95", "hi80"),
+        )
+        .select(stacked.columns)
     )
 
 
@@ -296,16 +499,18 @@ def forecast_latest(
     last_origins: int = 1,
 ) -> pl.DataFrame:
     """Forecasts at the last `last_origins` periods of each series in `keys`,
-    with model choice over the `selection_window` origins before them."""
+    with model choice over the `selection_window` origins before them (and,
+    with `conformal`, bands from the `calibration_window` origins before)."""
     wanted = set(keys)
+    span = config.selection_window
+    if config.conformal:
+        span = max(span, config.calibration_window + config.horizon)
     origins: dict[str, list[dt.date]] = {}
     for (key,), group in frame.filter(pl.col("series_key").is_in(wanted)).group_by(
         ["series_key"]
     ):
         periods = group.filter(pl.col("count").is_not_null())["period"].sort()
-        origins[str(key)] = periods.tail(
-            config.selection_window + last_origins
-        ).to_list()
+        origins[str(key)] = periods.tail(span + last_origins).to_list()
     out = forecast_origins(frame, origins, config)
     return out.filter(
         pl.col("period").rank("ordinal", descending=True).over("series_key")

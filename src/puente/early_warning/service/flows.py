@@ -46,9 +46,12 @@ from puente.identity import Actor, authorize, visible
 log = structlog.get_logger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-# Live forecasts: totals and the largest series, a short model-selection window.
+# Live forecasts: totals and the largest series, a short model-selection window
+# and a short calibration window for the conformal band (each past origin is a
+# refit; 12 residuals is the least that leaves a margin over the 9 needed).
+LIVE_MODELS = ("Naive", "SeasonalNaive", "AutoETS")
 LIVE_FORECASTS = ForecastConfig(
-    selection_window=4, models=("Naive", "SeasonalNaive", "AutoETS")
+    selection_window=4, models=LIVE_MODELS, calibration_window=12
 )
 LIVE_FORECAST_ORIGINS = 1
 TOP_SERIES_FORECAST = 2
@@ -316,7 +319,9 @@ def source_frame(session: Session, source: FlowSource) -> pl.DataFrame:
         config = ForecastConfig(
             selection_window=4,
             season_length=52,
-            models=("Naive", "SeasonalNaive", "AutoETS"),
+            models=LIVE_MODELS,
+            calibration_window=12,
+            cap_window=52,
         )
     forecasts = forecast_latest(
         series, keys, config, last_origins=LIVE_FORECAST_ORIGINS
