@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
@@ -100,11 +102,37 @@ def merge(source: Path) -> None:
     for lang in LANGS:
         path = _po_path(lang)
         catalog = _read(path, lang)
-        for msgid, by_lang in table.items():
-            if lang in by_lang and msgid in catalog:
-                catalog[msgid].string = by_lang[lang]
-                catalog[msgid].flags.discard("fuzzy")
+        for message in catalog:
+            if not message.id:
+                continue
+            if isinstance(message.id, tuple):  # plural: (singular, plural) forms
+                singular, plural = (table.get(str(i), {}).get(lang) for i in message.id)
+                if singular is None:
+                    continue
+                message.string = (singular, plural or singular)
+            elif lang in table.get(str(message.id), {}):
+                message.string = table[str(message.id)][lang]
+            else:
+                continue
+            message.flags.discard("fuzzy")
         _write(catalog, path)
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifr]")
+
+
+def _placeholders_match(message: Any) -> bool:
+    """A translation must use exactly the named placeholders of its msgid."""
+    ids = message.id if isinstance(message.id, tuple) else (message.id,)
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    expected = set().union(*(_PLACEHOLDER.findall(str(i)) for i in ids))
+
+    def fits(text: str) -> bool:
+        used = set(_PLACEHOLDER.findall(text))
+        stray = "%" in _PLACEHOLDER.sub("", text).replace("%%", "")
+        return used <= expected and not (expected and stray)
+
+    return all(not text or fits(str(text)) for text in strings)
 
 
 def problems() -> list[str]:
@@ -132,6 +160,11 @@ def problems() -> list[str]:
         absent = sorted(expected - _ids(catalog))
         if missing:
             found.append(f"{lang}: {len(missing)} untranslated, e.g. {missing[:3]}")
+        broken = sorted(
+            str(m.id) for m in catalog if m.id and not _placeholders_match(m)
+        )
+        if broken:
+            found.append(f"{lang}: {len(broken)} with wrong placeholders: {broken[:3]}")
         if absent:
             found.append(f"{lang}: {len(absent)} not merged, e.g. {absent[:3]}")
     return found

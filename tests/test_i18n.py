@@ -65,3 +65,11 @@ def test_errors_are_translated() -> None:
         assert (
             InvalidCredentials().translated() == "Non itilizatè oswa modpas la pa bon."
         )
+
+
+def test_plural_messages_render_in_every_language() -> None:
+    for lang in ("es", "pt", "fr", "ht"):
+        with i18n.use_locale(lang):
+            text = i18n.ngettext("%(num)d case", "%(num)d cases", 3)
+        assert "3" in text
+        assert "%" not in text
