@@ -11,7 +11,8 @@ checks; the worker shares the offer's ISCO sub-major group, reads a contract lan
 not `not_eligible` for the offer's pathway.
 
 Scale: workers are columns of numpy arrays sorted by sub-major group; each offer
-group is scored against its own worker slice in blocks, keeping memory flat.
+group's worker slice is gathered once, and each distinct offer signature is scored
+once against it through per-factor lookup tables (bit-identical to `score_block`).
 """
 
 from __future__ import annotations
@@ -73,7 +74,6 @@ SKILL_WORDS: Final = 4  # 256-bit hashed skill sets
 AVAILABILITY_GRACE_DAYS: Final = 60
 ELIGIBLE, UNDETERMINED, NOT_ELIGIBLE = 2, 1, 0
 _EPOCH: Final = date(1970, 1, 1)
-_PAIR_BUDGET: Final = 2_000_000
 
 U64 = npt.NDArray[np.uint64]
 I32 = npt.NDArray[np.int32]
@@ -222,6 +222,24 @@ def _offer_vector(offer: JobOffer, pathway_ids: Sequence[str]) -> _OfferVector:
     )
 
 
+_Signature = tuple[int, bytes, tuple[int, ...], int, int, int, int, int, int]
+
+
+def _signature(v: _OfferVector) -> _Signature:
+    """Everything that scoring reads from an offer (all fields but its id)."""
+    return (
+        v.isco,
+        v.skills.tobytes(),
+        v.contract_languages,
+        v.required_language,
+        v.required_rank,
+        v.state_bit,
+        v.start_day,
+        v.pathway_column,
+        v.minimum_age,
+    )
+
+
 def score_block(
     offers: Sequence[_OfferVector], w: WorkerArrays, rows: npt.NDArray[np.intp]
 ) -> tuple[npt.NDArray[np.float32], dict[str, npt.NDArray[np.float32]]]:
@@ -292,6 +310,144 @@ def score_block(
     return np.where(allowed, total, f32(-1.0)), factors
 
 
+@dataclass(frozen=True, slots=True)
+class _Slice:
+    """The workers of one ISCO sub-major group, gathered once for all its offers."""
+
+    rows: npt.NDArray[np.intp]
+    isco: I32
+    minor: I32
+    skills: U64  # (SKILL_WORDS, n): columns are contiguous
+    languages: npt.NDArray[np.uint8]  # (languages, n)
+    destinations: U64
+    no_destination: npt.NDArray[np.intp]
+    available_day: npt.NDArray[np.int64]
+    age: npt.NDArray[np.uint8]
+    eligibility: npt.NDArray[np.int8]  # (pathways, n)
+    consent: npt.NDArray[np.bool_]
+
+
+def _slice(w: WorkerArrays, rows: npt.NDArray[np.intp]) -> _Slice:
+    isco = w.isco[rows]
+    return _Slice(
+        rows=rows,
+        isco=isco,
+        minor=isco // 10,
+        skills=np.ascontiguousarray(w.skills[rows].T),
+        languages=np.ascontiguousarray(w.languages[rows].T),
+        destinations=w.destinations[rows],
+        no_destination=(w.destinations[rows] == 0).astype(np.intp),
+        available_day=w.available_day[rows].astype(np.int64),
+        age=w.age[rows],
+        eligibility=np.ascontiguousarray(w.eligibility[rows].T),
+        consent=w.consent[rows],
+    )
+
+
+_OCCUPATION_VALUES: Final = np.array([0.0, 0.3, 0.6, 1.0], dtype=np.float32)
+
+
+def _rank_slice(
+    o: _OfferVector, s: _Slice, k: int
+) -> list[tuple[int, float, dict[str, float]]]:
+    """Top-k of one offer over a group slice, bit-identical to `score_block`.
+
+    Every factor takes few values, so each is computed once per value in float32
+    exactly as `score_block` does and looked up per worker; the partial sums are
+    added in the same order, so totals, ties and `argpartition` order agree.
+    """
+    f32 = np.float32
+    n = s.rows.size
+    # Occupation: all workers of the slice share the offer's sub-major group.
+    occ = (s.minor == o.isco // 10).astype(np.intp) + (s.isco == o.isco) + 1
+    # Skills: overlap count c → c / count (float64, as `score_block`), or 1.0.
+    if o.skill_count <= 8:
+        overlap = np.zeros(n, dtype=np.intp)
+        for word in range(SKILL_WORDS):
+            value = int(o.skills[word])
+            while value:
+                low = value & -value
+                overlap += (s.skills[word] & np.uint64(low)) != 0
+                value ^= low
+    else:
+        overlap = (
+            np.bitwise_count(s.skills & o.skills[:, None])
+            .sum(axis=0, dtype=np.int32)
+            .astype(np.intp)
+        )
+    counts = np.arange(SKILL_WORDS * 64 + 1, dtype=np.int32)
+    skill_values = (
+        (counts / f32(o.skill_count)).astype(f32)
+        if o.skill_count > 0
+        else np.ones(counts.size, dtype=f32)
+    )
+    # Language: level 0..7 in the required language.
+    levels = np.arange(8, dtype=np.uint8)
+    if o.required_language >= 0 and o.required_rank > 0:
+        level = s.languages[o.required_language].astype(np.intp)
+        ranks = levels.astype(f32)
+        language_values = np.where(
+            ranks >= o.required_rank, f32(1.0), f32(0.5) * ranks / o.required_rank
+        ).astype(f32)
+    else:
+        level = np.zeros(n, dtype=np.intp)
+        language_values = np.ones(8, dtype=f32)
+    # Location: 0 other states, 1 no preference, 2 preferred.
+    bit = np.uint64(o.state_bit)
+    loc = s.no_destination + ((s.destinations & bit) != 0) * 2
+    location_values = np.array([0.0, 0.5, 1.0], dtype=f32)
+    # Availability: days late, clipped to 0..grace.
+    late = np.clip(s.available_day - o.start_day, 0, AVAILABILITY_GRACE_DAYS)
+    days = np.arange(AVAILABILITY_GRACE_DAYS + 1, dtype=np.int32).astype(f32)
+    availability_values = np.clip(1 - days / AVAILABILITY_GRACE_DAYS, 0, 1).astype(f32)
+    # Eligibility and gates.
+    allowed = s.consent & (s.age >= o.minimum_age)
+    readable = np.zeros(n, dtype=np.bool_)
+    for c in o.contract_languages:
+        readable |= s.languages[c] >= CONTRACT_READING_RANK
+    allowed &= readable
+    if o.pathway_column >= 0:
+        code = s.eligibility[o.pathway_column]
+        allowed &= code != NOT_ELIGIBLE
+        elig = (code == ELIGIBLE).astype(np.intp)
+    else:
+        elig = np.ones(n, dtype=np.intp)
+    eligibility_values = np.array([0.5, 1.0], dtype=f32)
+
+    # Partial sums in `score_block`'s order: a table for the first four factors.
+    table = np.zeros((4, counts.size, 8, 3), dtype=f32)
+    table += f32(WEIGHTS["occupation"]) * _OCCUPATION_VALUES[:, None, None, None]
+    table += f32(WEIGHTS["skills"]) * skill_values[None, :, None, None]
+    table += f32(WEIGHTS["language"]) * language_values[None, None, :, None]
+    table += f32(WEIGHTS["location"]) * location_values[None, None, None, :]
+    index = ((occ * counts.size + overlap) * 8 + level) * 3 + loc
+    total = table.reshape(-1)[index]
+    total += (f32(WEIGHTS["availability"]) * availability_values)[late]
+    total += (f32(WEIGHTS["eligibility"]) * eligibility_values)[elig]
+    scores = np.where(allowed, total, f32(-1.0))
+
+    kk = min(k, n)
+    top = np.argpartition(-scores, kk - 1)[:kk]
+    idx = top[np.argsort(-scores[top], kind="stable")]
+    idx = idx[scores[idx] >= 0]
+    columns = {
+        "occupation": _OCCUPATION_VALUES[occ[idx]],
+        "skills": skill_values[overlap[idx]],
+        "language": language_values[level[idx]],
+        "location": location_values[loc[idx]],
+        "availability": availability_values[late[idx]],
+        "eligibility": eligibility_values[elig[idx]],
+    }
+    return [
+        (
+            int(s.rows[j]),
+            round(float(scores[j]), 4),
+            {name: round(float(a[i]), 4) for name, a in columns.items()},
+        )
+        for i, j in enumerate(idx)
+    ]
+
+
 def rank_workers_for_offers(
     workers: WorkerArrays,
     offers: Sequence[JobOffer],
@@ -299,7 +455,11 @@ def rank_workers_for_offers(
     k: int = 20,
     checks: Sequence[OfferCheck] | None = None,
 ) -> dict[str, list[Match]]:
-    """Top-k workers per offer. Blocked offers get no entry: they are never matched."""
+    """Top-k workers per offer. Blocked offers get no entry: they are never matched.
+
+    Per sub-major group the workers are gathered once; each distinct offer
+    signature is scored once against them (identical offers share a result).
+    """
     vectors: list[_OfferVector] = []
     for i, offer in enumerate(offers):
         check = checks[i] if checks is not None else check_offer(offer)
@@ -318,26 +478,16 @@ def rank_workers_for_offers(
             for v in members:
                 out[v.offer_id] = []
             continue
-        block = max(1, _PAIR_BUDGET // rows.size)
-        for start in range(0, len(members), block):
-            chunk = members[start : start + block]
-            scores, factors = score_block(chunk, workers, rows)
-            kk = min(k, rows.size)
-            top = np.argpartition(-scores, kk - 1, axis=1)[:, :kk]
-            for i, v in enumerate(chunk):
-                idx = top[i][np.argsort(-scores[i, top[i]], kind="stable")]
-                idx = idx[scores[i, idx] >= 0]
-                out[v.offer_id] = [
-                    Match(
-                        offer_id=v.offer_id,
-                        worker_row=int(rows[j]),
-                        score=round(float(scores[i, j]), 4),
-                        factors={
-                            n: round(float(a[i, j]), 4) for n, a in factors.items()
-                        },
-                    )
-                    for j in idx
-                ]
+        gathered = _slice(workers, rows)
+        ranked: dict[_Signature, list[tuple[int, float, dict[str, float]]]] = {}
+        for v in members:
+            key = _signature(v)
+            if key not in ranked:
+                ranked[key] = _rank_slice(v, gathered, k)
+            out[v.offer_id] = [
+                Match(offer_id=v.offer_id, worker_row=r, score=sc, factors=dict(f))
+                for r, sc, f in ranked[key]
+            ]
     return out
 
 
