@@ -181,6 +181,8 @@ class NoticeRead(BaseModel):
     msg_type: str
     title: str
     country: str | None
+    series_key: str
+    period: dt.date
     severity: str
     created_at: dt.datetime
 
@@ -1035,6 +1037,8 @@ def unread_notices(
                 msg_type=message.msg_type,
                 title=title_in(_json_dict(alert.title), locale, alert.trigger_id),
                 country=alert.country,
+                series_key=alert.series_key,
+                period=alert.period,
                 severity=alert.severity,
                 created_at=notice.created_at,
             )
