@@ -16,14 +16,31 @@ from pydantic import ValidationError
 
 from puente.core import i18n
 from puente.core.errors import DomainError, InvalidInput
-from puente.core.i18n import lazy_gettext
+from puente.core.i18n import N_, lazy_gettext
 from puente.identity import Actor, can
 from puente.pathways import service
 from puente.pathways.rules.facts import FACTS, INPUT_FACTS, LANGUAGES, FactType
 from puente.pathways.rules.rights import OUTCOME_LABELS
 from puente.pathways.schemas import TotalisationRequest
 from puente.web.deps import DbSession, Require
-from puente.web.templating import DashboardCard, check_csrf, register_card, render
+from puente.web.templating import DashboardCard, check_csrf, env, register_card, render
+
+KIND_LABELS = {
+    "labour": N_("Work"),
+    "family": N_("Family"),
+    "humanitarian": N_("Humanitarian"),
+    "resettlement": N_("Resettlement"),
+    "regularisation": N_("Regularisation"),
+    "study": N_("Study"),
+}
+
+
+def _kind_label(kind: str) -> str:
+    label = KIND_LABELS.get(kind)
+    return i18n.gettext(label) if label else kind
+
+
+env.filters["pathway_kind"] = _kind_label
 
 router = APIRouter(prefix="/pathways", include_in_schema=False)
 Csrf = [Depends(check_csrf)]
