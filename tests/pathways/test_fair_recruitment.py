@@ -219,3 +219,35 @@ class TestParsing:
         del data["recruiter_licence"]
         with pytest.raises(OfferError, match="recruiter_licence"):
             parse_offer(data)
+
+
+class TestBareLicenceNumber:
+    def test_a_licence_number_alone_is_accepted_and_needs_a_review(self) -> None:
+        from puente.pathways.rules.fair_recruitment import check_offer, parse_offer
+
+        offer = parse_offer(
+            {
+                "title": "Farm worker",
+                "isco": "9211",
+                "state": "CAN",
+                "wage_hourly": 17.5,
+                "currency": "CAD",
+                "hours_week": 40,
+                "contract_language": "es",
+                "recruiter_licence": "CAN-ON-123",
+                "costs": [
+                    {
+                        "category": "recruitment_fee",
+                        "amount": 500,
+                        "currency": "CAD",
+                        "paid_by": "worker",
+                    }
+                ],
+            }
+        )
+        result = check_offer(offer)
+        by_id = {c.id: c for c in result.checks}
+        assert by_id["ER-13"].result.value == "needs_attestation"
+        assert "CAN-ON-123" in by_id["ER-13"].reason
+        assert by_id["ER-01"].result.value == "fail"
+        assert result.blocked

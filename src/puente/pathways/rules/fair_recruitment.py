@@ -91,8 +91,8 @@ class Deduction:
 @dataclass(frozen=True, slots=True)
 class RecruiterLicence:
     number: str
-    authority: str
-    valid_to: date
+    authority: str = ""
+    valid_to: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,8 +411,15 @@ def _er13(c: _Context) -> _Verdict:
     lic = c.offer.recruiter_licence
     if lic is None:
         return PASS, "Direct hire: no recruiter is involved."
-    if not lic.number or not lic.authority:
-        return FAIL, "The recruiter's licence number or authority is missing."
+    if not lic.number:
+        return FAIL, "The recruiter's licence number is missing."
+    if not lic.authority or lic.valid_to is None:
+        # A bare licence number cannot be checked here: a reviewer confirms it.
+        return (
+            CheckOutcome.NEEDS_ATTESTATION,
+            f"Licence {lic.number}: the issuing authority and validity must be "
+            "confirmed by a reviewer.",
+        )
     limit = c.today or c.offer.start_date
     if limit is not None and lic.valid_to < limit:
         return FAIL, f"The recruiter's licence expired on {lic.valid_to.isoformat()}."
@@ -693,6 +700,8 @@ def _parse_field(name: str, raw: object) -> object:
     if name == "recruiter_licence":
         if raw is None:
             return None
+        if isinstance(raw, str):  # a licence number alone
+            return RecruiterLicence(number=_string(name, raw))
         obj = _obj(name, raw)
         return RecruiterLicence(
             number=_string(f"{name}.number", obj.get("number")),
