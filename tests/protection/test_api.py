@@ -102,6 +102,27 @@ class TestReturnsApi:
         assert error["error"] == "ReturnBlocked"
         assert "child_best_interests_determination" in error["detail"]["failed_checks"]
 
+    def test_the_unaccompanied_flag_of_the_request_reaches_the_gate(
+        self, client: TestClient, token_for: Callable[[str], str]
+    ) -> None:
+        col = token_for("caseworker.col")
+        sup = {"Authorization": f"Bearer {token_for('supervisor.col')}"}
+        child = _person(client, col, birth_date="2013", nationality="HND")
+        decision = client.post(
+            "/api/v1/protection/returns",
+            json={"person_id": child, "destination": "HND", "unaccompanied": True},
+            headers=sup,
+        )
+        assert decision.status_code == 201, decision.text
+        approve = client.post(
+            f"/api/v1/protection/returns/{decision.json()['id']}/approve", headers=sup
+        )
+        assert approve.status_code == 409
+        assert (
+            "child_best_interests_determination"
+            in approve.json()["detail"]["failed_checks"]
+        )
+
     def test_another_tenants_person_answers_404(
         self, client: TestClient, token_for: Callable[[str], str]
     ) -> None:

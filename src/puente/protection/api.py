@@ -442,7 +442,11 @@ def request_return(
             actor=actor,
             person_id=body.person_id,
             destination=body.destination.upper(),
-            facts=body.facts,
+            facts=(
+                body.facts
+                if body.unaccompanied is None
+                else {**body.facts, "is_unaccompanied_or_separated": body.unaccompanied}
+            ),
             case_id=body.case_id,
         )
     )

@@ -176,6 +176,11 @@ class ReturnCreate(_In):
     destination: Iso3
     facts: dict[str, Any] = Field(default_factory=dict)
     case_id: uuid.UUID | None = None
+    unaccompanied: bool | None = Field(
+        default=None,
+        description="The child is unaccompanied or separated (the gate fact "
+        "`is_unaccompanied_or_separated`); records that say so win.",
+    )
 
 
 class CheckRead(BaseModel):
