@@ -33,6 +33,7 @@ def test_officer_screens_a_person_in_portuguese(
     page.locator("button[value=update]").click()
     page.wait_for_load_state()
     eligible = page.locator("[data-outcome=eligible]")
+    eligible.first.wait_for(timeout=15_000)  # the re-screen answers asynchronously
     assert eligible.count() >= 1
     first = eligible.first.inner_text()
     assert "Elegível" in first
