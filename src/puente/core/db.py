@@ -169,10 +169,8 @@ class RlsScope:
 def _as_scope(value: RlsScope | Sequence[str] | str) -> RlsScope:
     if isinstance(value, RlsScope):
         return value
-    if isinstance(value, str):
-        is_system = value == SYSTEM_SCOPE
-        return RlsScope(value, region_read=is_system, region_write=is_system)
-    return RlsScope(",".join(value))
+    # `*` already passes every tenant policy, so system jobs need no region flags.
+    return RlsScope(value if isinstance(value, str) else ",".join(value))
 
 
 def set_tenant_scope(session: Session, scope: RlsScope | Sequence[str] | str) -> None:

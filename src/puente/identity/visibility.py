@@ -44,7 +44,7 @@ def rls_scope(actor: Actor) -> RlsScope:
     rows, plus every tenant's *shared* rows (aggregates, catalogues, alerts) when a
     regional grant covers them. Person-level tables stay walled to the tenant."""
     if actor.is_system:
-        return RlsScope(SYSTEM_SCOPE, region_read=True, region_write=True)
+        return RlsScope(SYSTEM_SCOPE)
     regional = [
         grant
         for role in actor.roles

@@ -29,7 +29,7 @@ def get_db(request: Request) -> Iterator[Session]:
     session: Session = request.app.state.session_factory()
     # Authentication reads users across tenants; the scope narrows to the actor's
     # tenants as soon as the actor is known (`_bind_actor`).
-    session.info["tenant_scope"] = RlsScope(SYSTEM_SCOPE, True, True)
+    session.info["tenant_scope"] = RlsScope(SYSTEM_SCOPE)
     try:
         yield session
         session.commit()
