@@ -1,0 +1,232 @@
+"""What the alert modules share: errors, read shapes, labels, the message-type
+transitions and the small text helpers (JSON columns, CAP values, XML-safe text,
+titles and country names in the current locale)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from pydantic import BaseModel
+
+from puente.core import i18n
+from puente.core.errors import Conflict, NotFound
+from puente.core.i18n import N_
+from puente.early_warning import cap
+from puente.identity import Role
+
+SUBSCRIBED_ROLES: Final = (Role.ANALYST, Role.COORDINATOR, Role.FOCAL_POINT)
+LEVELS: Final = {"Unknown": 0, "Minor": 1, "Moderate": 2, "Severe": 3, "Extreme": 4}
+LEVEL_NAMES: Final = {
+    0: N_("No alert"),
+    1: N_("Minor"),
+    2: N_("Moderate"),
+    3: N_("Severe"),
+    4: N_("Extreme"),
+}
+CAP_LABELS: Final = {
+    "Actual": N_("Actual"),
+    "Exercise": N_("Exercise"),
+    "Test": N_("Test"),
+    "Alert": N_("Alert"),
+    "Update": N_("Update"),
+    "Cancel": N_("Cancel"),
+    "Immediate": N_("Immediate"),
+    "Expected": N_("Expected"),
+    "Future": N_("Future"),
+    "Past": N_("Past"),
+    "Observed": N_("Observed"),
+    "Likely": N_("Likely"),
+    "Possible": N_("Possible"),
+    "Unlikely": N_("Unlikely"),
+    "Unknown": N_("Unknown"),
+    "Minor": N_("Minor"),
+    "Moderate": N_("Moderate"),
+    "Severe": N_("Severe"),
+    "Extreme": N_("Extreme"),
+}
+
+
+class AlertNotFound(NotFound):
+    message = N_("This alert does not exist.")
+
+
+class AlertClosed(Conflict):
+    message = N_("This alert was cancelled; it can no longer change.")
+
+
+class NoticeNotFound(NotFound):
+    message = N_("This notice does not exist.")
+
+
+# --------------------------------------------------------------------------- shapes
+
+
+@dataclass(frozen=True)
+class FiringData:
+    """A trigger firing as alerts need it (normalised from the trigger service)."""
+
+    firing_id: str
+    trigger_id: str
+    trigger_version: str
+    series_key: str
+    period: dt.date
+    severity: str
+    urgency: str
+    certainty: str
+    values: dict[str, Any] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    condition: str = ""
+    plan_template: str | None = None
+    country: str | None = None
+    tenant_code: str = "HUB"
+    vintage_id: uuid.UUID | None = None
+    catalogue_version: str | None = None
+    is_open: bool = True
+
+
+class AlertRead(BaseModel):
+    id: uuid.UUID
+    trigger_id: str
+    trigger_version: str
+    series_key: str
+    period: dt.date
+    country: str | None
+    status: str
+    msg_type: str
+    severity: str
+    urgency: str
+    certainty: str
+    level: int
+    title: str
+    titles: dict[str, str]
+    condition: str
+    values: dict[str, Any]
+    plan_template: str | None
+    sequence: int
+    is_current: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    cap_url: str
+
+
+class AlertMessageRead(BaseModel):
+    identifier: str
+    sequence: int
+    msg_type: str
+    sent_at: dt.datetime
+    period: dt.date
+    note: str | None
+
+
+class AlertDetail(AlertRead):
+    messages: list[AlertMessageRead]
+
+
+class NoticeRead(BaseModel):
+    id: uuid.UUID
+    alert_id: uuid.UUID
+    msg_type: str
+    title: str
+    country: str | None
+    series_key: str
+    period: dt.date
+    severity: str
+    created_at: dt.datetime
+
+
+# --------------------------------------------------------------------------- rules
+
+
+MSG_TRANSITIONS: Final[dict[str, frozenset[str]]] = {
+    "Alert": frozenset({"Update", "Cancel"}),
+    "Update": frozenset({"Update", "Cancel"}),
+    "Cancel": frozenset(),
+}
+
+
+def can_follow(current: str, following: str) -> bool:
+    """Whether a message of type `following` may follow the alert's last one."""
+    return following in MSG_TRANSITIONS.get(current, frozenset())
+
+
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def _json_dict(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, str) and value:
+        loaded = json.loads(value)
+        return dict(loaded) if isinstance(loaded, dict) else {}
+    return {}
+
+
+def _cap_value(
+    enum_type: type[cap.Severity] | type[cap.Urgency] | type[cap.Certainty],
+    value: object,
+) -> str:
+    """The CAP value, case-insensitively; anything else is `Unknown`."""
+    text = str(getattr(value, "value", value) or "").strip().lower()
+    for member in enum_type:
+        if member.value.lower() == text:
+            return member.value
+    return "Unknown"
+
+
+_NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _clean(text: str) -> str:
+    """Text as XML 1.0 can carry it (titles and values come from data)."""
+    return _NOT_XML.sub("", text)
+
+
+def title_in(titles: dict[str, str], locale: str, fallback: str) -> str:
+    return titles.get(locale) or titles.get("en") or fallback
+
+
+COUNTRY_NAMES: Final = {
+    "ARG": N_("Argentina"),
+    "BHS": N_("The Bahamas"),
+    "BLZ": N_("Belize"),
+    "BOL": N_("Bolivia"),
+    "BRA": N_("Brazil"),
+    "BRB": N_("Barbados"),
+    "CAN": N_("Canada"),
+    "CHL": N_("Chile"),
+    "COL": N_("Colombia"),
+    "CRI": N_("Costa Rica"),
+    "CUB": N_("Cuba"),
+    "DOM": N_("Dominican Republic"),
+    "ECU": N_("Ecuador"),
+    "GTM": N_("Guatemala"),
+    "GUY": N_("Guyana"),
+    "HND": N_("Honduras"),
+    "HTI": N_("Haiti"),
+    "JAM": N_("Jamaica"),
+    "MEX": N_("Mexico"),
+    "NIC": N_("Nicaragua"),
+    "PAN": N_("Panama"),
+    "PER": N_("Peru"),
+    "PRY": N_("Paraguay"),
+    "SLV": N_("El Salvador"),
+    "SUR": N_("Suriname"),
+    "TTO": N_("Trinidad and Tobago"),
+    "URY": N_("Uruguay"),
+    "USA": N_("United States"),
+    "VEN": N_("Venezuela"),
+}
+
+
+def _country_name(code: str) -> str:
+    name = COUNTRY_NAMES.get(code)
+    return i18n.gettext(name) if name else code
+
+
+country_name = _country_name
