@@ -684,6 +684,41 @@ def search_people(
     return [candidate for candidate, _agreement in scored[: query.limit]]
 
 
+def search_before_registering(
+    session: Session, *, actor: Actor, query: SearchQuery, screen: str
+) -> list[Candidate]:
+    """`search_people` for a registration screen (`screen`: "person" or
+    "household"), where a caseworker searches by name while typing.
+
+    Audits `people:person:search` with which kinds of facts were searched, the
+    number of candidates and their ids, never the names, dates or numbers typed.
+    """
+    found = search_people(session, actor=actor, query=query)
+    if query.is_empty:
+        return found
+    searched = [
+        name
+        for name, present in (
+            ("name", bool(query.q.strip() or query.given_name.strip())),
+            ("name", bool(query.family_name.strip())),
+            ("birth_date", bool(query.birth_date)),
+            ("document", bool(query.document_number.strip())),
+        )
+        if present
+    ]
+    audit.record(
+        session,
+        actor,
+        "people:person:search",
+        object_type="person",
+        screen=screen[:20],
+        by=",".join(dict.fromkeys(searched)),
+        candidates=len(found),
+        shown=",".join(str(c.person_id) for c in found),
+    )
+    return found
+
+
 def _candidate(
     person_id: uuid.UUID, facts: PersonFacts, result: MatchResult
 ) -> Candidate:

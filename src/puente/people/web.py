@@ -21,6 +21,7 @@ from puente.identity import Actor, can
 from puente.people import service
 from puente.people.errors import StaleEdit
 from puente.people.schemas import (
+    Candidate,
     ConsentIn,
     ContactKind,
     DocumentType,
@@ -57,6 +58,7 @@ register_card(
 )
 
 MAX_FAMILY = 12
+MEMBER_CANDIDATES = 5  # per member row: enough to recognise, few to read
 PERSON_FIELDS = (
     "given_name",
     "family_name",
@@ -286,30 +288,66 @@ def new_person_form(request: Request) -> Response:
     )
 
 
-def _search(session: Session, actor: Actor, form: FormData) -> list[Any]:
-    given, family = _text(form, "given_name"), _text(form, "family_name")
-    document = _text(form, "document_number")
+def _search_query(form: FormData, prefix: str, limit: int) -> SearchQuery | None:
+    """What a registration form has typed so far, as a search; None when too
+    little is typed. A date still being typed (1985-0) searches by what is
+    already a date (1985); a value that is not valid yet is left out."""
+
+    def get(name: str) -> str:
+        return _text(form, prefix + name)
+
+    given, family = get("given_name")[:200], get("family_name")[:200]
+    document = get("document_number")[:60]
     if len(given + family) < 2 and not document:
-        return []
-    try:
-        query = SearchQuery(
-            given_name=given[:200],
-            family_name=family[:200],
-            birth_date=_text(form, "birth_date") or None,
-            sex=_text(form, "sex") or None,
-            nationality=_text(form, "nationality") or None,
-            document_number=document[:60],
-        )
-    except ValidationError:
-        query = SearchQuery(given_name=given[:200], family_name=family[:200])
-    return service.search_people(session, actor=actor, query=query)
+        return None
+    optional: dict[str, str | None] = {
+        "birth_date": get("birth_date")[:10] or None,
+        "sex": get("sex") or None,
+        "nationality": get("nationality") or None,
+    }
+    for _attempt in range(4):
+        try:
+            return SearchQuery(
+                given_name=given,
+                family_name=family,
+                document_number=document,
+                limit=limit,
+                **optional,
+            )
+        except ValidationError as exc:
+            for error in exc.errors():
+                field = str(error["loc"][0]) if error["loc"] else ""
+                value = optional.get(field)
+                if field == "birth_date" and value and len(value) > 4:
+                    optional[field] = value[:7] if len(value) > 7 else value[:4]
+                else:
+                    optional[field] = None
+    return SearchQuery(given_name=given, family_name=family, limit=limit)
+
+
+def _search(
+    session: Session,
+    actor: Actor,
+    form: FormData,
+    prefix: str = "",
+    *,
+    screen: str = "person",
+    limit: int = 10,
+) -> list[Candidate] | None:
+    """Candidates for what is typed (audited by the service); None: not searched."""
+    query = _search_query(form, prefix, limit)
+    if query is None:
+        return None
+    return service.search_before_registering(
+        session, actor=actor, query=query, screen=screen
+    )
 
 
 @router.post("/candidates", response_class=HTMLResponse, dependencies=[Csrf])
 async def candidates(request: Request, session: DbSession, actor: Reader) -> Response:
     """HTMX partial: likely existing records while the caseworker types."""
     form = await request.form()
-    found = _search(session, actor, form)
+    found = _search(session, actor, form) or []
     return render(
         request,
         "people/_candidates.html",
@@ -337,7 +375,7 @@ async def register(request: Request, session: DbSession, actor: Writer) -> Respo
             {
                 "values": values,
                 "errors": errors or {"form": _("Check this value.")},
-                "candidates": _search(session, actor, form),
+                "candidates": _search(session, actor, form) or [],
                 **_choices(),
             },
             status_code=422,
@@ -351,21 +389,50 @@ async def register(request: Request, session: DbSession, actor: Writer) -> Respo
 # --- households ---------------------------------------------------------------
 
 
-def _member_rows(form: FormData | None, count: int) -> list[dict[str, str]]:
-    rows = []
+def _member_rows(form: FormData | None, count: int) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
     for index in range(count):
         prefix = f"members-{index}-"
-        row = {"index": str(index)}
+        row: dict[str, Any] = {"index": str(index)}
         if form is not None:
             for name in (
                 *PERSON_FIELDS,
                 "relationship",
                 "is_caregiver",
                 "is_separated",
+                "link_to",
             ):
                 row[name] = _text(form, prefix + name)
         rows.append(row)
     return rows
+
+
+def _member_search(
+    session: Session, actor: Actor, form: FormData, row: dict[str, Any]
+) -> dict[str, Any]:
+    """The row with its candidates (`searched` is False when too little is typed)."""
+    found = _search(
+        session,
+        actor,
+        form,
+        f"members-{row['index']}-",
+        screen="household",
+        limit=MEMBER_CANDIDATES,
+    )
+    return {**row, "searched": found is not None, "candidates": found or []}
+
+
+def _rows_with_candidates(
+    session: Session, actor: Actor, form: FormData, count: int
+) -> list[dict[str, Any]]:
+    return [
+        _member_search(session, actor, form, row) for row in _member_rows(form, count)
+    ]
+
+
+def _member_count(form: FormData) -> int:
+    raw_count = _text(form, "member_count")
+    return min(int(raw_count) if raw_count.isdigit() else 0, MAX_FAMILY)
 
 
 @router.get("/households/new", response_class=HTMLResponse, dependencies=[CanWrite])
@@ -400,15 +467,52 @@ def member_row(request: Request) -> Response:
     )  # fmt: skip
 
 
+@router.post(
+    "/households/candidates",
+    response_class=HTMLResponse,
+    dependencies=[Csrf, CanWrite],
+)
+async def member_candidates(
+    request: Request, session: DbSession, actor: Reader
+) -> Response:
+    """HTMX partial: likely existing records for one member row while the
+    caseworker types (POST: names never go into a URL)."""
+    form = await request.form()
+    raw = _text(form, "search_member")
+    if not raw.isdigit() or int(raw) >= MAX_FAMILY:
+        return Response(status_code=422)
+    row = _member_rows(form, int(raw) + 1)[-1]
+    return render(
+        request,
+        "people/_member_candidates.html",
+        {"row": _member_search(session, actor, form, row)},
+    )
+
+
 @router.post("/households", dependencies=[Csrf])
 async def register_household(
     request: Request, session: DbSession, actor: Writer
 ) -> Response:
     form = await request.form()
-    raw_count = _text(form, "member_count")
-    count = min(int(raw_count) if raw_count.isdigit() else 0, MAX_FAMILY)
+    count = _member_count(form)
+    values = {"point_kind": _text(form, "point_kind"), "place": _text(form, "place")}
+    if _text(form, "search_member"):
+        # The Search button without JavaScript: show every row's candidates and
+        # keep what was typed; nothing is saved.
+        return render(
+            request,
+            "people/household_new.html",
+            {
+                "rows": _rows_with_candidates(session, actor, form, max(count, 1)),
+                "values": values,
+                "errors": {},
+                "max_family": MAX_FAMILY,
+                **_choices(),
+            },
+        )
     members: list[dict[str, Any]] = []
     errors: dict[str, str] = {}
+    chosen: set[uuid.UUID] = set()
     for index in range(count):
         prefix = f"members-{index}-"
         if not (
@@ -421,6 +525,20 @@ async def register_household(
             "is_caregiver": _text(form, prefix + "is_caregiver") == "on",
             "is_separated": _text(form, prefix + "is_separated") == "on",
         }
+        link = _text(form, prefix + "link_to")
+        if link and link != "new":
+            # "This is the same person": link the member to that record.
+            try:
+                link_to = uuid.UUID(link)
+            except ValueError:
+                errors["form"] = _("Check this value.")
+            else:
+                if link_to in chosen:
+                    errors["form"] = _(
+                        "The same registered person was chosen for two members."
+                    )
+                chosen.add(link_to)
+                member["link_to"] = str(link_to)
         try:
             PersonCreate.model_validate(member["person"])
         except ValidationError as exc:
@@ -445,15 +563,14 @@ async def register_household(
             request,
             "people/household_new.html",
             {
-                "rows": _member_rows(form, max(count, 1)),
-                "values": {"point_kind": _text(form, "point_kind"),
-                           "place": _text(form, "place")},
+                "rows": _rows_with_candidates(session, actor, form, max(count, 1)),
+                "values": values,
                 "errors": errors,
                 "max_family": MAX_FAMILY,
                 **_choices(),
             },
             status_code=422,
-        )  # fmt: skip
+        )
     household = service.register_household(session, actor=actor, data=data)
     return RedirectResponse(f"/people/households/{household.id}", status_code=303)
 
