@@ -152,5 +152,6 @@ def test_shared_tables_have_the_regional_policies(
         "sensitive_attribute",
         "pathway_screening",
         "pathway_application",
+        "pathway_totalisation",
         "app_user",
     }

@@ -65,3 +65,22 @@ def workers(session: Session) -> None:
                 consents_to_matching=consent,
             ),
         )
+
+
+def officer_in(
+    session: Session, tenant_code: str = "CAN", username: str = "pathways.can"
+) -> Actor:
+    """A pathways officer of `tenant_code` (made here when the test database has
+    no such user; the demo's `pathways.can` reviews the employer's offers)."""
+    existing = session.scalars(select(User).where(User.username == username)).first()
+    if existing is None:
+        identity_service.create_user(
+            session,
+            actor=system_actor(),
+            username=username,
+            password="a-long-test-password-2026",
+            tenant_code=tenant_code,
+            roles=["pathways_officer"],
+        )
+        session.flush()
+    return actor(session, username)

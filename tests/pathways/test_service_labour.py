@@ -14,7 +14,7 @@ from puente.pathways.schemas import (
     SchemeIn,
     TotalisationRequest,
 )
-from tests.pathways.helpers import actor, second_employer, workers
+from tests.pathways.helpers import actor, officer_in, second_employer, workers
 
 FEE = {
     "category": "recruitment_fee",
@@ -97,9 +97,18 @@ class TestOffers:
             service.review_attestation(
                 session, actor=employer, attestation_id=attestation.id, accept=True
             )
+        # A reviewer of another state: the review would be written in Canada's
+        # rows, which only Canada may write (both walls refuse it).
+        with pytest.raises(PermissionDenied):
+            service.review_attestation(
+                session,
+                actor=actor(session, "pathways.col"),
+                attestation_id=attestation.id,
+                accept=True,
+            )
         reviewed = service.review_attestation(
             session,
-            actor=actor(session, "pathways.col"),
+            actor=officer_in(session, "CAN"),
             attestation_id=attestation.id,
             accept=True,
         )

@@ -271,6 +271,7 @@ def attest(
         offer_id=offer_id,
         check_id=body.check_id,
         evidence=body.evidence,
+        evidence_ref=body.evidence_ref,
     )
 
 

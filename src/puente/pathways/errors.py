@@ -30,6 +30,10 @@ class AttestationNotFound(NotFound):
     message = N_("Attestation not found.")
 
 
+class TotalisationNotFound(NotFound):
+    message = N_("Saved totalisation not found.")
+
+
 class PathwayClosed(Conflict):
     message = N_("The pathway %(pathway_id)s is closed; no new applications.")
 

@@ -1,7 +1,7 @@
 """Pathways tables: published catalogue versions and pathway states, screenings
 (facts encrypted per row), applications with decisions and notifications, the labour
-side (workers, employers, recruiters, job offers, attestations) and qualification
-recognition.
+side (workers, employers, recruiters, job offers, attestations), qualification
+recognition and the totalisations an officer chose to keep.
 
 Persons and users are referenced by id only (no foreign key), so the modules stay
 separable. Every table carries `tenant_code` and row-level security: for catalogue
@@ -242,7 +242,8 @@ class OfferAttestation(TenantMixin, Base):
     check_id: Mapped[str] = mapped_column(String(8))
     attested_by: Mapped[uuid.UUID | None]
     attested_on: Mapped[dt.date]
-    evidence: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)  # the employer's statement
+    evidence_ref: Mapped[str] = mapped_column(String(300), default="")
     review: Mapped[str] = mapped_column(String(10), default="pending")
     reviewed_by: Mapped[uuid.UUID | None]
     reviewed_at: Mapped[dt.datetime | None]
@@ -278,3 +279,26 @@ class RegulatedOccupation(TenantMixin, Base):
     title: Mapped[str] = mapped_column(String(200))
     authority: Mapped[str] = mapped_column(String(200))
     source_url: Mapped[str] = mapped_column(String(500), default="")
+
+
+class SavedTotalisation(TenantMixin, Base):
+    """A totalisation an officer chose to keep: who and when, the inputs, the result,
+    the agreement and the rule version it ran under. Personal data, walled to the
+    tenant (never shared region-wide); a person is referenced by id, never by name."""
+
+    __tablename__ = "pathway_totalisation"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organisation_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    owner_id: Mapped[uuid.UUID | None]  # who saved it
+    person_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    worker_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("pathway_worker.id"), index=True
+    )
+    agreement: Mapped[str | None] = mapped_column(String(20))
+    rule_version: Mapped[str] = mapped_column(String(20))
+    total_years: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    total_payable: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    inputs: Mapped[JsonDict] = mapped_column(JSON)
+    result: Mapped[JsonDict] = mapped_column(JSON)
+    saved_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -188,6 +188,7 @@ class OfferCheckRead(_Model):
 class AttestationCreate(_Model):
     check_id: str
     evidence: str = Field(min_length=3, max_length=4000)
+    evidence_ref: str = Field(default="", max_length=300)
 
 
 class AttestationReview(_Model):
@@ -201,8 +202,20 @@ class AttestationRead(_Model):
     check_id: str
     attested_on: dt.date
     evidence: str
+    evidence_ref: str = ""
     review: str
     review_note: str
+    reviewed_at: dt.datetime | None = None
+
+
+class AttestationQueueItem(_Model):
+    """One attestation in the review queue, with what the reviewer needs to decide."""
+
+    attestation: AttestationRead
+    offer_title: str
+    offer_state: str
+    check_title: str
+    can_review: bool
 
 
 class MatchRead(_Model):
@@ -338,3 +351,19 @@ class TotalisationRead(_Model):
     states: list[StateBenefitRead]
     total_payable: Decimal
     explanation: list[str]
+
+
+class SavedTotalisationRead(_Model):
+    """A kept totalisation: who saved it and when, its inputs and result, the
+    agreement and the rule version. The person is an id, never a name."""
+
+    id: uuid.UUID
+    person_id: uuid.UUID | None
+    worker_id: uuid.UUID | None
+    worker_ref: str = ""
+    agreement: str | None
+    rule_version: str
+    saved_by: uuid.UUID | None
+    saved_at: dt.datetime
+    request: TotalisationRequest
+    result: TotalisationRead

@@ -1,7 +1,8 @@
 """Pathways screens: the screening page (read over the officer's shoulder, five
 languages, HTMX re-screen as facts are entered, plain form posts without JS), the
-catalogue, applications, the employer's offers with their compliance result and
-matched workers, the rights card, and the totalisation calculator."""
+catalogue, applications, the employer's offers with each check's status in plain
+words and the attestation forms, the reviewers' attestation queue, matched workers,
+the rights card, and the totalisation calculator with its saved computations."""
 
 from __future__ import annotations
 
@@ -15,13 +16,18 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from puente.core import i18n
-from puente.core.errors import DomainError, InvalidInput
+from puente.core.errors import DomainError, InvalidInput, PermissionDenied
 from puente.core.i18n import N_, lazy_gettext
 from puente.identity import Actor, can
 from puente.pathways import service
 from puente.pathways.rules.facts import FACTS, INPUT_FACTS, LANGUAGES, FactType
 from puente.pathways.rules.rights import OUTCOME_LABELS
-from puente.pathways.schemas import TotalisationRequest
+from puente.pathways.schemas import (
+    AttestationRead,
+    CheckRead,
+    OfferRead,
+    TotalisationRequest,
+)
 from puente.web.deps import DbSession, Require
 from puente.web.templating import DashboardCard, check_csrf, env, register_card, render
 
@@ -50,6 +56,7 @@ ApplicationWriter = Annotated[Actor, Depends(Require("application:write", web=Tr
 OfferReader = Annotated[Actor, Depends(Require("offer:read", web=True))]
 OfferWriter = Annotated[Actor, Depends(Require("offer:write", web=True))]
 MatchReader = Annotated[Actor, Depends(Require("match:read", web=True))]
+TotalisationKeeper = Annotated[Actor, Depends(Require("pathway:screen", web=True))]
 
 ASSETS: Final = Path(__file__).resolve().parent / "static"
 FIRST_QUESTIONS: Final = 6
@@ -563,11 +570,96 @@ async def offer_create(
     return RedirectResponse(f"/pathways/offers/{created.id}", status_code=303)
 
 
-@router.get("/offers/{offer_id}")
-def offer_page(
-    request: Request, session: DbSession, actor: OfferReader, offer_id: uuid.UUID
+# What the employer attests for each attested check, in plain words.
+ATTEST_HINTS: Final = {
+    "ER-07": lazy_gettext(
+        "The contract the worker signs will be the one shown in this offer, with "
+        "nothing changed on arrival."
+    ),
+    "ER-09": lazy_gettext(
+        "Workers get the same pay and conditions as nationals doing the same work."
+    ),
+    "ER-16": lazy_gettext(
+        "Workers get free information before departure: the job, the pay, their "
+        "rights and where to get help."
+    ),
+    "ER-13": lazy_gettext(
+        "The recruiter holds a valid licence: name the authority that issued it, "
+        "until when it is valid, and where a reviewer can check it."
+    ),
+}
+STATEMENT_MAX: Final = 4000
+EVIDENCE_REF_MAX: Final = 300
+REASON_MAX: Final = 2000
+
+
+def check_statuses(
+    checks: list[CheckRead], attestations: list[AttestationRead]
+) -> list[dict[str, Any]]:
+    """Each check with its status in plain words (a code the template words) and
+    the attestation that status rests on, if any."""
+    by_check: dict[str, list[AttestationRead]] = {}
+    for a in attestations:
+        by_check.setdefault(a.check_id, []).append(a)
+    rows = []
+    for check in checks:
+        mine = by_check.get(check.id, [])
+        pending = [a for a in mine if a.review == "pending"]
+        accepted = [a for a in mine if a.review == "accepted"]
+        rejected = sorted(
+            (a for a in mine if a.review == "rejected"),
+            key=lambda a: (a.reviewed_at is not None, a.reviewed_at),
+        )
+        shown: AttestationRead | None = None
+        if check.result == "fail":
+            status = "failed"
+        elif check.kind == "attested" and check.result == "pass":
+            status = "accepted"
+            shown = accepted[-1] if accepted else None
+        elif check.kind == "attested" and pending:
+            status, shown = "awaiting_review", pending[-1]
+        elif check.kind == "attested" and rejected:
+            status, shown = "rejected", rejected[-1]
+        elif check.kind == "attested":
+            status = "needs_attestation"
+        elif check.result == "needs_attestation" and pending:
+            # An automatic check the data cannot decide (ER-13 with a bare
+            # licence number): attested like the attested ones.
+            status, shown = "awaiting_review", pending[-1]
+        elif check.result == "needs_attestation" and rejected:
+            status, shown = "rejected", rejected[-1]
+        elif check.result == "needs_attestation":
+            status = "needs_attestation"
+        elif check.result == "pass" and accepted:
+            status, shown = "accepted", accepted[-1]
+        else:
+            status = "passed"
+        rows.append(
+            {
+                "check": check,
+                "status": status,
+                "attestation": shown,
+                "can_attest": status in ("needs_attestation", "rejected"),
+                "hint": ATTEST_HINTS.get(check.id, ""),
+            }
+        )
+    return rows
+
+
+def _offer_view(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    offer_id: uuid.UUID,
+    *,
+    error: str = "",
+    error_check: str = "",
+    values: dict[str, str] | None = None,
+    status: int = 200,
 ) -> Response:
-    found = service.get_offer(session, actor=actor, offer_id=offer_id)
+    found: OfferRead = service.get_offer(session, actor=actor, offer_id=offer_id)
+    attestations = service.list_attestations(session, actor=actor, offer_id=offer_id)
+    rows = check_statuses(found.checks, attestations)
     matches = []
     can_match = can(actor, "match:read") and found.status == "published"
     if can_match:
@@ -577,11 +669,152 @@ def offer_page(
         "pathways/offer.html",
         {
             "offer": found,
+            "rows": rows,
+            "waiting": sum(r["status"] == "needs_attestation" for r in rows),
+            "can_attest": can(actor, "offer:write"),
+            "is_reviewer": service.is_reviewer(actor),
             "matches": matches,
             "can_match": can_match,
             "languages": LANGUAGES,
             "names": i18n.LOCALE_NAMES,
+            "error": error,
+            "error_check": error_check,
+            "error_inline": any(
+                r["can_attest"] and r["check"].id == error_check for r in rows
+            ),
+            "values": values or {},
+            "attested": request.query_params.get("attested", ""),
         },
+        status_code=status,
+    )
+
+
+@router.get("/offers/{offer_id}")
+def offer_page(
+    request: Request, session: DbSession, actor: OfferReader, offer_id: uuid.UUID
+) -> Response:
+    return _offer_view(request, session, actor, offer_id)
+
+
+@router.post("/offers/{offer_id}/attestations", dependencies=Csrf)
+async def offer_attest(
+    request: Request, session: DbSession, actor: OfferWriter, offer_id: uuid.UUID
+) -> Response:
+    """The employer's attestation of one attested check: a statement and an
+    optional reference to the evidence; a reviewer then accepts or rejects it."""
+    form = await request.form()
+    check_id = str(form.get("check_id") or "").strip()
+    statement = str(form.get("statement") or "").strip()
+    evidence_ref = str(form.get("evidence_ref") or "").strip()
+    values = {"statement": statement, "evidence_ref": evidence_ref}
+    error = ""
+    if len(statement) < 3 or len(statement) > STATEMENT_MAX:
+        error = i18n.gettext("Write the statement you attest (3 to 4000 characters).")
+    elif len(evidence_ref) > EVIDENCE_REF_MAX:
+        error = i18n.gettext(
+            "The evidence reference is too long (300 characters at most)."
+        )
+    else:
+        try:
+            service.record_attestation(
+                session,
+                actor=actor,
+                offer_id=offer_id,
+                check_id=check_id,
+                evidence=statement,
+                evidence_ref=evidence_ref,
+            )
+        except InvalidInput as exc:  # a check that is not attested
+            error = exc.translated()
+    if error:
+        return _offer_view(
+            request,
+            session,
+            actor,
+            offer_id,
+            error=error,
+            error_check=check_id,
+            values=values,
+            status=422,
+        )
+    return RedirectResponse(
+        f"/pathways/offers/{offer_id}?attested={check_id}#checks", status_code=303
+    )
+
+
+# --- attestation reviews -----------------------------------------------------------
+
+
+def _queue_view(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    *,
+    error: str = "",
+    error_id: str = "",
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    items = service.attestation_queue(session, actor=actor)
+    return render(
+        request,
+        "pathways/attestations.html",
+        {
+            "items": items,
+            "is_reviewer": service.is_reviewer(actor),
+            "hints": ATTEST_HINTS,
+            "error": error,
+            "error_id": error_id,
+            "error_inline": any(str(i.attestation.id) == error_id for i in items),
+            "values": values or {},
+            "reviewed": request.query_params.get("reviewed", ""),
+        },
+        status_code=status,
+    )
+
+
+@router.get("/attestations")
+def attestations_page(
+    request: Request, session: DbSession, actor: OfferReader
+) -> Response:
+    """Reviewers: the attestations of their tenant's offers waiting for a review.
+    Employers: their own attestations still waiting."""
+    return _queue_view(request, session, actor)
+
+
+@router.post("/attestations/{attestation_id}/review", dependencies=Csrf)
+async def attestation_review(
+    request: Request,
+    session: DbSession,
+    actor: OfferReader,
+    attestation_id: uuid.UUID,
+) -> Response:
+    """Accept or reject an attestation, with a reason (the employer reads it)."""
+    form = await request.form()
+    decision = str(form.get("decision") or "")
+    reason = str(form.get("reason") or "").strip()
+    if decision not in ("accept", "reject") or not 3 <= len(reason) <= REASON_MAX:
+        return _queue_view(
+            request,
+            session,
+            actor,
+            error=i18n.gettext(
+                "Choose accept or reject and give a reason (3 to 2000 characters)."
+            ),
+            error_id=str(attestation_id),
+            values={"decision": decision, "reason": reason},
+            status=422,
+        )
+    offer = service.review_attestation(
+        session,
+        actor=actor,
+        attestation_id=attestation_id,
+        accept=decision == "accept",
+        note=reason,
+    )
+    outcome = "accepted" if decision == "accept" else "rejected"
+    return RedirectResponse(
+        f"/pathways/attestations?reviewed={outcome}&offer={offer.id}", status_code=303
     )
 
 
@@ -644,6 +877,7 @@ WORKED_EXAMPLE: Final = [
         "rate_per_year": "",
     },
 ]
+TOTALISATION_PERMISSION: Final = "pathway:screen"  # keep a person's computation
 _SCHEME_KEYS: Final = (
     "minimum_years",
     "reference_wage",
@@ -653,12 +887,65 @@ _SCHEME_KEYS: Final = (
 )
 
 
-@router.get("/totalisation")
-def totalisation_page(request: Request, _actor: PathwayReader) -> Response:
+def _subject(form: Any) -> dict[str, str]:
+    return {
+        "person_id": str(form.get("person_id") or "").strip(),
+        "worker_ref": str(form.get("worker_ref") or "").strip(),
+    }
+
+
+def _subject_ids(
+    session: DbSession, actor: Actor, subject: dict[str, str]
+) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    """The person id and worker id a form names (a worker by its reference)."""
+    person_id = None
+    if subject["person_id"]:
+        try:
+            person_id = uuid.UUID(subject["person_id"])
+        except ValueError as exc:
+            raise InvalidInput(N_("The person id is not valid.")) from exc
+    worker_id = None
+    if subject["worker_ref"]:
+        worker_id = service.find_worker(
+            session, actor=actor, worker_ref=subject["worker_ref"]
+        ).id
+    return person_id, worker_id
+
+
+def _totalisation_view(
+    request: Request,
+    actor: Actor,
+    *,
+    rows: list[dict[str, str]],
+    subject: dict[str, str],
+    agreement: str = "",
+    result: object = None,
+    error: str = "",
+) -> Response:
     return render(
         request,
         "pathways/totalisation.html",
-        {"rows": WORKED_EXAMPLE, "result": None, "error": "", "agreement": ""},
+        {
+            "rows": rows,
+            "result": result,
+            "error": error,
+            "agreement": agreement,
+            "subject": subject,
+            "can_save": can(actor, TOTALISATION_PERMISSION),
+        },
+        status_code=422 if error else 200,
+    )
+
+
+@router.get("/totalisation")
+def totalisation_page(
+    request: Request, actor: PathwayReader, person_id: str = "", worker_ref: str = ""
+) -> Response:
+    return _totalisation_view(
+        request,
+        actor,
+        rows=WORKED_EXAMPLE,
+        subject={"person_id": person_id[:36], "worker_ref": worker_ref[:40]},
     )
 
 
@@ -666,7 +953,12 @@ def totalisation_page(request: Request, _actor: PathwayReader) -> Response:
 async def totalisation_post(
     request: Request, session: DbSession, actor: PathwayReader
 ) -> Response:
+    """Calculate; with `action=save` (officers who may keep it), also save it
+    for the person or worker named, and show the saved computation."""
     form = await request.form()
+    save = form.get("action") == "save"
+    if save and not can(actor, TOTALISATION_PERMISSION):
+        raise PermissionDenied()
     rows = []
     periods = []
     for i in range(3):
@@ -684,23 +976,91 @@ async def totalisation_post(
                 }
             )
     agreement = str(form.get("agreement") or "")
+    subject = _subject(form)
     result = None
     error = ""
     try:
         request_model = TotalisationRequest.model_validate(
             {"periods": periods, "agreement": agreement or None}
         )
+        if save:
+            person_id, worker_id = _subject_ids(session, actor, subject)
+            saved = service.save_totalisation(
+                session,
+                actor=actor,
+                request=request_model,
+                person_id=person_id,
+                worker_id=worker_id,
+            )
+            return RedirectResponse(
+                f"/pathways/totalisation/saved/{saved.id}?saved=1", status_code=303
+            )
         result = service.calculate_totalisation(
             session, actor=actor, request=request_model
         )
     except ValidationError as exc:
         first = exc.errors()[0]
         error = ".".join(str(p) for p in first["loc"]) + ": " + first["msg"]
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        error = exc.translated()
+    return _totalisation_view(
+        request,
+        actor,
+        rows=rows,
+        subject=subject,
+        agreement=agreement,
+        result=result,
+        error=error,
+    )
+
+
+@router.get("/totalisation/saved")
+def saved_totalisations_page(
+    request: Request,
+    session: DbSession,
+    actor: TotalisationKeeper,
+    person_id: str = "",
+    worker_ref: str = "",
+) -> Response:
+    """Saved computations, newest first; for one person or worker when named."""
+    subject = {"person_id": person_id.strip(), "worker_ref": worker_ref.strip()}
+    error = ""
+    saved = []
+    try:
+        person, worker = _subject_ids(session, actor, subject)
+        saved = service.list_totalisations(
+            session, actor=actor, person_id=person, worker_id=worker
+        )
+    except PermissionDenied:
+        raise
     except DomainError as exc:
         error = exc.translated()
     return render(
         request,
-        "pathways/totalisation.html",
-        {"rows": rows, "result": result, "error": error, "agreement": agreement},
+        "pathways/totalisations.html",
+        {"saved": saved, "subject": subject, "error": error},
         status_code=422 if error else 200,
+    )
+
+
+@router.get("/totalisation/saved/{totalisation_id}")
+def saved_totalisation_page(
+    request: Request,
+    session: DbSession,
+    actor: TotalisationKeeper,
+    totalisation_id: uuid.UUID,
+) -> Response:
+    found = service.get_totalisation(
+        session, actor=actor, totalisation_id=totalisation_id
+    )
+    return render(
+        request,
+        "pathways/totalisation_saved.html",
+        {
+            "saved": found,
+            "result": found.result,
+            "just_saved": request.query_params.get("saved") == "1",
+        },
     )

@@ -18,6 +18,9 @@ from typing import Final
 from puente.core.errors import InvalidInput
 
 CENTS: Final = Decimal("0.01")
+# Saved computations record the version they ran under: bump it whenever `totalise`
+# or `PARTIES` change what a computation gives.
+RULES_VERSION: Final = "2026.1"
 
 
 class Agreement(StrEnum):

@@ -22,8 +22,11 @@ from puente.pathways.service.catalogue import (
     today_utc,
 )
 from puente.pathways.service.labour import (
+    attestation_queue,
     create_offer,
+    find_worker,
     get_offer,
+    is_reviewer,
     list_attestations,
     list_offers,
     list_workers,
@@ -52,27 +55,37 @@ from puente.pathways.service.screening import (
     screen_person,
     screening_facts,
 )
-from puente.pathways.service.totalisation import calculate_totalisation
+from puente.pathways.service.totalisation import (
+    calculate_totalisation,
+    get_totalisation,
+    list_totalisations,
+    save_totalisation,
+)
 
 __all__ = [
     "active_catalogue",
     "add_regulated_occupation",
     "advance_application",
     "apply_to_pathway",
+    "attestation_queue",
     "calculate_totalisation",
     "create_offer",
     "credential_key",
     "decide_application",
     "evaluate",
     "find_recognitions",
+    "find_worker",
     "get_application",
     "get_offer",
     "get_pathway",
     "get_screening",
+    "get_totalisation",
+    "is_reviewer",
     "list_applications",
     "list_attestations",
     "list_offers",
     "list_pathways",
+    "list_totalisations",
     "list_workers",
     "load_shipped_catalogue",
     "match_offers",
@@ -90,6 +103,7 @@ __all__ = [
     "review_attestation",
     "rights_card",
     "run_checks",
+    "save_totalisation",
     "screen_person",
     "screening_facts",
     "set_pathway_state",

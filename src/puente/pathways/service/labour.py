@@ -45,6 +45,7 @@ from puente.pathways.rules.fair_recruitment import (
     CHECKS,
     Attestation,
     CheckKind,
+    CheckOutcome,
     JobOffer,
     OfferCheck,
     check_offer,
@@ -59,6 +60,7 @@ from puente.pathways.rules.matching import (
 )
 from puente.pathways.rules.rights import rights_card as build_rights_card
 from puente.pathways.schemas import (
+    AttestationQueueItem,
     AttestationRead,
     CheckRead,
     MatchRead,
@@ -286,6 +288,21 @@ def _recheck(session: Session, row: OfferRow, *, publish: bool = False) -> Offer
 # --- attestations ------------------------------------------------------------------
 
 
+def _undecided_checks(session: Session, row: OfferRow) -> frozenset[str]:
+    """Automatic checks the data cannot decide for this offer (ER-13 with a bare
+    licence number): an accepted attestation decides them."""
+    check = run_checks(
+        parse_offer(row.document),
+        attestations=_accepted_attestations(session, row.id),
+        debarred=_debarred(session),
+    )
+    return frozenset(
+        c.id
+        for c in check.checks
+        if c.kind is CheckKind.AUTOMATIC and c.result is CheckOutcome.NEEDS_ATTESTATION
+    )
+
+
 def _attestation_read(row: OfferAttestation) -> AttestationRead:
     return AttestationRead(
         id=row.id,
@@ -293,8 +310,10 @@ def _attestation_read(row: OfferAttestation) -> AttestationRead:
         check_id=row.check_id,
         attested_on=row.attested_on,
         evidence=row.evidence,
+        evidence_ref=row.evidence_ref,
         review=row.review,
         review_note=row.review_note,
+        reviewed_at=row.reviewed_at,
     )
 
 
@@ -305,11 +324,14 @@ def record_attestation(
     offer_id: uuid.UUID,
     check_id: str,
     evidence: str,
+    evidence_ref: str = "",
 ) -> AttestationRead:
-    """The employer attests an attested check (ER-07, ER-09, ER-16) with evidence;
-    it counts once a reviewer accepts it."""
+    """The employer attests an attested check (ER-07, ER-09, ER-16): a statement and
+    an optional reference to its evidence; it counts once a reviewer accepts it."""
     row = _visible_offer(session, actor, offer_id, "offer:write")
-    if check_id not in ATTESTED_CHECKS:
+    if check_id not in ATTESTED_CHECKS and check_id not in _undecided_checks(
+        session, row
+    ):
         raise NotAttestable(check_id=check_id)
     attestation = OfferAttestation(
         tenant_code=row.tenant_code,
@@ -318,6 +340,7 @@ def record_attestation(
         attested_by=actor.user_id,
         attested_on=today_utc(),
         evidence=evidence,
+        evidence_ref=evidence_ref,
     )
     session.add(attestation)
     session.flush()
@@ -335,12 +358,61 @@ def record_attestation(
 def list_attestations(
     session: Session, *, actor: Actor, offer_id: uuid.UUID
 ) -> list[AttestationRead]:
+    """An offer's attestations (`offer:read` on the offer), by day attested."""
     row = _visible_offer(session, actor, offer_id, "offer:read")
     return [
         _attestation_read(a)
         for a in session.scalars(
-            select(OfferAttestation).where(OfferAttestation.offer_id == row.id)
+            select(OfferAttestation)
+            .where(OfferAttestation.offer_id == row.id)
+            .order_by(OfferAttestation.attested_on, OfferAttestation.id)
         )
+    ]
+
+
+def is_reviewer(actor: Actor) -> bool:
+    """Reviewers read offers beyond their own (pathways officers); employers,
+    whose `offer:read` covers only their own offers, never review."""
+    scope = widest_scope(actor, "offer:read")
+    return actor.is_system or (scope is not None and scope >= Scope.TENANT)
+
+
+def attestation_queue(
+    session: Session, *, actor: Actor, limit: int = 200
+) -> list[AttestationQueueItem]:
+    """Attestations waiting for a review, oldest first.
+
+    A reviewer gets those of their own tenant's offers (a review is written there,
+    and row-level security lets them write nowhere else); an employer gets their
+    own, to follow. `can_review` is false on one's own attestations."""
+    authorize(actor, "offer:read")
+    reviewer = is_reviewer(actor)
+    titles = {c.id: c.title for c in CHECKS}
+    offers = visible(actor, select(OfferRow.id), OfferRow, "offer:read")
+    stmt = (
+        select(OfferAttestation, OfferRow)
+        .join(OfferRow, OfferRow.id == OfferAttestation.offer_id)
+        .where(
+            OfferAttestation.review == "pending",
+            OfferAttestation.offer_id.in_(offers.scalar_subquery()),
+        )
+    )
+    if reviewer and not actor.is_system:
+        stmt = stmt.where(OfferAttestation.tenant_code == actor.tenant_code)
+    stmt = stmt.order_by(OfferAttestation.attested_on, OfferAttestation.id).limit(limit)
+    return [
+        AttestationQueueItem(
+            attestation=_attestation_read(attestation),
+            offer_title=offer.title,
+            offer_state=offer.state,
+            check_title=titles.get(attestation.check_id, attestation.check_id),
+            can_review=reviewer
+            and (
+                attestation.attested_by is None
+                or attestation.attested_by != actor.user_id
+            ),
+        )
+        for attestation, offer in session.execute(stmt)
     ]
 
 
@@ -352,14 +424,19 @@ def review_attestation(
     accept: bool,
     note: str = "",
 ) -> OfferRead:
-    """A reviewer (offer readers beyond their own offers: pathways officers)
-    accepts or rejects an attestation; the offer's checks are re-run."""
-    scope = widest_scope(actor, "offer:read")
-    if not actor.is_system and (scope is None or scope < Scope.TENANT):
+    """A reviewer (offer readers beyond their own offers: pathways officers) of the
+    offer's tenant accepts or rejects an attestation; the offer's checks are re-run.
+
+    The review and the re-check are written in the offer's tenant, where the second
+    wall (row-level security) lets only that tenant write: a reviewer of another
+    tenant is refused here too, so both walls agree on every backend."""
+    if not is_reviewer(actor):
         raise PermissionDenied()
     attestation = session.get(OfferAttestation, attestation_id)
     if attestation is None:
         raise AttestationNotFound()
+    if not actor.is_system and attestation.tenant_code != actor.tenant_code:
+        raise PermissionDenied()
     row = _visible_offer(session, actor, attestation.offer_id, "offer:read")
     if attestation.attested_by is not None and attestation.attested_by == actor.user_id:
         raise SelfReview()
@@ -548,10 +625,8 @@ def match_workers(
     ]
 
 
-def match_offers(
-    session: Session, *, actor: Actor, worker_id: uuid.UUID, k: int = 20
-) -> list[MatchRead]:
-    """Top-k published offers for a worker (needs `worker:read` on the worker)."""
+def visible_worker(session: Session, actor: Actor, worker_id: uuid.UUID) -> Worker:
+    """A worker the actor may read (`worker:read`, personal data), or WorkerNotFound."""
     stmt = visible(
         actor, select(Worker).where(Worker.id == worker_id), Worker, "worker:read"
     )
@@ -564,6 +639,29 @@ def match_offers(
         tenant_code=worker.tenant_code,
         sensitivity=Sensitivity.PERSONAL,
     )
+    return worker
+
+
+def find_worker(session: Session, *, actor: Actor, worker_ref: str) -> WorkerRead:
+    """The worker with this pseudonymous reference, if the actor may read it."""
+    authorize(actor, "worker:read", sensitivity=Sensitivity.PERSONAL)
+    stmt = visible(
+        actor,
+        select(Worker.id).where(Worker.worker_ref == worker_ref.strip()),
+        Worker,
+        "worker:read",
+    )
+    worker_id = session.scalars(stmt).one_or_none()
+    if worker_id is None:
+        raise WorkerNotFound()
+    return _worker_read(visible_worker(session, actor, worker_id))
+
+
+def match_offers(
+    session: Session, *, actor: Actor, worker_id: uuid.UUID, k: int = 20
+) -> list[MatchRead]:
+    """Top-k published offers for a worker (needs `worker:read` on the worker)."""
+    worker = visible_worker(session, actor, worker_id)
     rows = session.scalars(
         select(OfferRow).where(
             OfferRow.status == "published",
