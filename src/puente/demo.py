@@ -75,6 +75,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("caseworker.mex", "MEX", "migration", ("caseworker",), "es"),
     DemoUser("pathways.bra", "BRA", "migration", ("pathways_officer",), "pt"),
     DemoUser("employer.can", "CAN", "employer-agri", ("employer",), "en"),
+    # Reviews the demo employer's attestations (offers are reviewed in their state).
+    DemoUser("pathways.can", "CAN", "migration", ("pathways_officer",), "en"),
     DemoUser("analyst.hub", HUB, "hub-secretariat", ("analyst",), "en"),
     DemoUser("coordinator.hub", HUB, "hub-secretariat", ("coordinator",), "en"),
     DemoUser("donor.can", "CAN", "migration", ("donor",), "en"),
