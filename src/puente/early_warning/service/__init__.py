@@ -1,5 +1,6 @@
 """Early-warning use cases. Flow store and triggers live here; alerts,
-CAP export and response plans are in `service.alerts` / `service.plans`."""
+CAP export and response plans are in `service.alerts` / `service.plans`
+(`service.alerts` re-exports its `alerts_*` neighbours: CAP, feed, notices...)."""
 
 # Imported for its event subscriber too: alerts are raised after every import.
 from puente.early_warning.service import alerts, plans
