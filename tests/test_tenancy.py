@@ -144,6 +144,7 @@ def test_shared_tables_have_the_regional_policies(
         "trigger_firing",
         "pathway_catalogue_version",
         "pathway_job_offer",
+        "organisation",
     } <= shared
     # Person-level tables are never shared.
     assert not shared & {
@@ -155,3 +156,26 @@ def test_shared_tables_have_the_regional_policies(
         "pathway_totalisation",
         "app_user",
     }
+
+
+def test_organisations_are_a_read_only_regional_directory(
+    session: Session, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hub coordinator reads every state's organisations (to assign plan
+    tasks) under RLS alone, and still cannot rename another state's."""
+    if backend != "postgresql":
+        pytest.skip("row-level security is PostgreSQL's")
+    monkeypatch.setattr(get_settings(), "app_filter_enabled", False)
+    coordinator = _actor(session, "coordinator.hub")
+    scope = rls_scope(coordinator)
+    assert scope.region_read
+    set_tenant_scope(session, scope)
+    tenants = {o.tenant_code for o in session.scalars(select(Organisation))}
+    assert {"PAN", "COL", "HUB"} <= tenants
+    renamed = session.execute(
+        text("UPDATE organisation SET name = 'x' WHERE tenant_code = 'PAN'")
+    )
+    assert renamed.rowcount == 0  # type: ignore[attr-defined]
+    # Person-level rows stay walled for the same reader.
+    users = {u.tenant_code for u in session.scalars(select(User))}
+    assert users <= {"HUB"}

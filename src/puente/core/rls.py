@@ -51,6 +51,16 @@ def share_rls(table: str) -> None:
     )
 
 
+def share_rls_read(table: str) -> None:
+    """Add only the regional read policy to an already walled table: regional
+    readers see every tenant's rows; writes stay walled to the tenant."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(
+        f"CREATE POLICY {REGION_READ} ON {table} FOR SELECT USING {_REGION_READ}"
+    )
+
+
 def unshare_rls(table: str) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
