@@ -124,14 +124,22 @@ class TestDarienBacktest:
     ) -> None:
         assert {e["series"] for e in report["events"]} == {"darien_nat|*"}
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="measured mase_h1 1.0239 (geometric mean over the 14 scored "
-        "Darién series; the total alone 1.0367): the configured models do not "
-        "beat the naive forecast at h=1 on these regime-driven series",
-    )
     def test_forecast_beats_naive_at_h1(self, report: dict[str, Any]) -> None:
+        # The must-show. Measured 0.9984: below 1, but by less than noise (the
+        # Diebold-Mariano test cannot tell it from the naive forecast, see
+        # docs/forecast-evaluation.md); the old choice of the smallest past
+        # error measured 1.0239, significantly worse than the naive.
         assert report["mase_h1"] < 1
+
+    def test_no_scored_series_is_much_worse_than_naive(
+        self, report: dict[str, Any]
+    ) -> None:
+        # The default model nests the naive forecast and only leaves it on
+        # evidence: no series may pay for the others (AutoARIMA alone reached
+        # 1.22 at h=3 on AFG, the old choice 1.11 at h=1 on CHN).
+        for key, scores in report["forecast_series"].items():
+            assert scores["mase_h1"] < 1.05, key
+            assert scores["mase_h3"] < 1.05, key
 
     def test_malformed_file_exits_non_zero_naming_row_and_column(
         self, report: dict[str, Any], tmp_path: Path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import ClassVar
 
 import numpy as np
 import polars as pl
@@ -199,3 +200,73 @@ class TestConformal:
         assert (raw["lo80"] <= raw["mean"]).all()
         assert (raw["mean"] <= raw["hi80"]).all()
         assert (raw["hi80"] <= raw["hi95"]).all()
+
+
+def _raw_h1(errors: dict[str, list[float]], actual: list[float]) -> pl.DataFrame:
+    """h=1 forecasts at origins 0..n-2 whose error to the next count is given."""
+    months = _months(len(actual))
+    rows = []
+    for model, errs in errors.items():
+        for i, error in enumerate(errs):
+            mean = actual[i + 1] + error
+            rows.append(
+                {
+                    "series_key": "s|*",
+                    "origin": months[i],
+                    "model": model,
+                    "h": 1,
+                    "mean": mean,
+                    **dict.fromkeys(BOUNDS, mean),
+                }
+            )
+    return pl.DataFrame(rows).with_columns(
+        pl.col("origin").cast(pl.Date), pl.col("h").cast(pl.Int32)
+    )
+
+
+class TestModelChoice:
+    """The default model (the global AR) unless another beat it by a test."""
+
+    ACTUAL: ClassVar[list[float]] = [1000.0 + 10 * i for i in range(21)]
+
+    def _chosen_last(self, errors: dict[str, list[float]]) -> str:
+        from puente.early_warning.analytics.forecasts import choose_models
+
+        actuals = _frame(list(self.ACTUAL))
+        chosen = choose_models(_raw_h1(errors, self.ACTUAL), actuals)
+        return str(chosen.sort("origin")["model"][-1])
+
+    def test_a_smaller_past_error_by_chance_does_not_switch(self) -> None:
+        rng = np.random.default_rng(5)
+        noise = rng.normal(0.0, 100.0, 20)
+        errors = {
+            "GlobalAR": list(noise),
+            # Smaller on average over the window, but not consistently.
+            "AutoETS": list(noise * rng.choice([0.5, 1.3], 20)),
+        }
+        past = errors["AutoETS"][-13:-1], errors["GlobalAR"][-13:-1]
+        assert np.mean(np.abs(past[0])) < np.mean(np.abs(past[1]))
+        assert self._chosen_last(errors) == "GlobalAR"
+
+    def test_a_consistently_better_model_is_chosen(self) -> None:
+        rng = np.random.default_rng(7)
+        base = np.abs(rng.normal(200.0, 30.0, 20))
+        errors = {"GlobalAR": list(base), "AutoETS": list(base * 0.3)}
+        assert self._chosen_last(errors) == "AutoETS"
+
+    def test_the_default_is_fitted_even_when_not_listed(self) -> None:
+        config = dataclasses.replace(ForecastConfig(), models=("Naive",))
+        assert config.fitted_models == ("Naive", "GlobalAR")
+        raw = _raw(list(ORDINARY), config, first=10)
+        assert set(raw["model"].unique().to_list()) == {"Naive", "GlobalAR", "Ensemble"}
+
+    def test_the_global_ar_is_the_naive_on_a_random_walk(self) -> None:
+        rng = np.random.default_rng(13)
+        walk = 5000.0 * np.exp(np.cumsum(rng.normal(0.0, 0.2, 48)))
+        config = dataclasses.replace(ForecastConfig(), models=("Naive",))
+        raw = _raw([float(v) for v in walk], config, first=8)
+        one = raw.filter(pl.col("h") == 1).sort("origin", "model")
+        naive = one.filter(pl.col("model") == "Naive")["mean"].to_numpy()
+        ar = one.filter(pl.col("model") == "GlobalAR")["mean"].to_numpy()
+        # Never far from the last value: the slope is shrunk towards 0.
+        assert np.median(np.abs(ar / naive - 1.0)) < 0.05

@@ -1,11 +1,17 @@
 """Forecasts 1-3 periods ahead with 80 % and 95 % intervals (statsforecast:
-naive, seasonal naive, AutoETS, AutoARIMA and their mean, the ensemble).
+naive, seasonal naive, AutoETS, AutoARIMA and their mean, the ensemble; and
+the global AR of `global_ar`, pooled over the series of the frame).
 
 Rolling origin, no look-ahead: a forecast made at origin t is fitted on the
-periods <= t only. The model used at t is the one with the smallest mean
-absolute h=1 error over the previous `selection_window` origins whose outcome
-was known at t (the ensemble until there is such a record). Missing counts
-inside a series are interpolated for fitting only; they are never reported.
+periods <= t only. Model choice per series and origin, from the h=1 errors of
+the previous `selection_window` origins whose outcome was known at t: the
+default model (`default_model`, the global AR) unless the model with the
+smallest mean absolute error beats it there by a Diebold-Mariano test at
+`switch_p_value`. Choosing the smallest past error alone chased noise: on the
+Darién series it was significantly worse than the naive forecast
+(docs/forecast-evaluation.md). Missing counts inside a series are
+interpolated for fitting the statsforecast models only; they are never
+reported.
 
 Guards (response plans size from the upper bound, so a runaway forecast is a
 safety problem). At each origin, with `recent max` = the highest count of the
@@ -42,7 +48,14 @@ import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 import polars as pl
 from scipy.special import ndtr
 
-BASE_MODELS: Final = ("Naive", "SeasonalNaive", "AutoETS", "AutoARIMA")
+from puente.early_warning.analytics.evaluation import absolute_error_test
+from puente.early_warning.analytics.global_ar import (
+    GlobalARConfig,
+    global_ar_forecasts,
+)
+
+STATSFORECAST_MODELS: Final = ("Naive", "SeasonalNaive", "AutoETS", "AutoARIMA")
+BASE_MODELS: Final = (*STATSFORECAST_MODELS, "GlobalAR")
 MODEL_NAMES: Final = (*BASE_MODELS, "Ensemble")
 _Z80: Final = 1.2815515655446004
 _BOUNDS: Final = ("lo80", "hi80", "lo95", "hi95")
@@ -62,8 +75,11 @@ class ForecastConfig:
     # in transit flows is weak next to regime changes (research/02 §6).
     ensemble_members: tuple[str, ...] = ("Naive", "AutoETS", "AutoARIMA")
     # Candidate models; the live dashboard may leave out AutoARIMA (~4x cost).
-    # The naive forecast is always fitted (the fallback and the benchmark).
+    # The naive forecast (the fallback and the benchmark) and the default
+    # model are always fitted.
     models: tuple[str, ...] = BASE_MODELS
+    default_model: str = "GlobalAR"
+    switch_p_value: float = 0.05
     # Guards (see the module docstring).
     cap_multiple: float = 3.0
     cap_window: int = 12
@@ -75,7 +91,8 @@ class ForecastConfig:
 
     @property
     def fitted_models(self) -> tuple[str, ...]:
-        return self.models if "Naive" in self.models else ("Naive", *self.models)
+        wanted = ("Naive", *self.models, self.default_model)
+        return tuple(dict.fromkeys(wanted))
 
 
 DEFAULT_FORECASTS: Final = ForecastConfig()
@@ -96,7 +113,7 @@ def _models(config: ForecastConfig) -> list[Any]:
             season_length=season, max_p=2, max_q=2, max_P=1, max_Q=1, max_order=4
         ),
     }
-    return [candidates[name] for name in config.fitted_models]
+    return [candidates[name] for name in config.fitted_models if name in candidates]
 
 
 def _history(
@@ -166,6 +183,8 @@ def raw_forecasts(
     )
     long: list[pl.DataFrame] = []
     for model in config.fitted_models:
+        if model not in STATSFORECAST_MODELS:
+            continue
         long.append(
             result.select(
                 "unique_id",
@@ -180,6 +199,8 @@ def raw_forecasts(
         stacked = stacked.with_columns(
             [pl.col(c).exp() - 1.0 for c in ("mean", *_BOUNDS)]
         )
+    if "GlobalAR" in config.fitted_models:
+        stacked = pl.concat([stacked, _global_ar_rows(frame, labels, stacked, config)])
     origin_stats = pl.DataFrame(stats, schema=_STATS_SCHEMA)
     stacked = fall_back_to_naive(stacked, origin_stats)
     members = [m for m in config.ensemble_members if m in config.models]
@@ -204,6 +225,58 @@ def raw_forecasts(
         stacked.join(keys, on="unique_id")
         .select("series_key", "origin", "model", "h", "mean", *_BOUNDS)
         .sort("series_key", "origin", "model", "h")
+    )
+
+
+def _global_ar_rows(
+    frame: pl.DataFrame,
+    labels: Mapping[str, tuple[str, dt.date]],
+    stacked: pl.DataFrame,
+    config: ForecastConfig,
+) -> pl.DataFrame:
+    """The global AR's forecasts at the labelled origins, pooled over every
+    series of `frame`, in `stacked`'s long shape. Its bounds start as the
+    naive forecast's around the model's mean (the conformal band replaces the
+    80 % one once there are residuals); where it has no forecast (no count at
+    the origin) it is the naive forecast."""
+    keys = sorted(str(k) for k in frame["series_key"].unique().to_list())
+    periods = sorted(frame["period"].unique().to_list())
+    row_of = {key: i for i, key in enumerate(keys)}
+    col_of = {period: j for j, period in enumerate(periods)}
+    counts = np.full((len(keys), len(periods)), np.nan)
+    for key, period, count in frame.select("series_key", "period", "count").iter_rows():
+        if count is not None:
+            counts[row_of[str(key)], col_of[period]] = float(count)
+    model = global_ar_forecasts(
+        counts,
+        GlobalARConfig(
+            horizon=config.horizon, selection_window=config.selection_window
+        ),
+    )
+    naive = stacked.filter(pl.col("model") == "Naive")
+    means: list[float] = []
+    for label, h in naive.select("unique_id", "h").iter_rows():
+        key, origin = labels[str(label)]
+        means.append(float(model.mean[row_of[key], col_of[origin], int(h) - 1]))
+    mean = pl.Series("_ar", means, dtype=pl.Float64).fill_nan(None)
+    shift = pl.col("_ar") - pl.col("mean")
+    return (
+        naive.with_columns(_ar=mean)
+        .with_columns(
+            [
+                pl.when(pl.col("_ar").is_null())
+                .then(pl.col(c))
+                .otherwise(
+                    pl.max_horizontal(pl.col(c) + shift, pl.lit(0.0))
+                    if c != "mean"
+                    else pl.col("_ar")
+                )
+                .alias(c)
+                for c in ("mean", *_BOUNDS)
+            ]
+        )
+        .with_columns(model=pl.lit("GlobalAR"))
+        .select(stacked.columns)
     )
 
 
@@ -428,18 +501,25 @@ def choose_models(
         for model, i, error in group.select("model", "_i", "_error").iter_rows():
             errors.setdefault(model, []).append((i, error))
         origins = origin_index.filter(pl.col("series_key") == key).sort("_i")
+        default = config.default_model if config.default_model in errors else None
         for origin, i in origins.select("origin", "_i").iter_rows():
-            best = "Ensemble"
-            best_score = np.inf
-            for model in MODEL_NAMES:
-                # origin j's h=1 target is known at origin i when j + 1 <= i.
-                past = [
-                    e
+            # origin j's h=1 target is known at origin i when j + 1 <= i.
+            past = {
+                model: {
+                    j: e
                     for j, e in errors.get(model, [])
                     if i - config.selection_window <= j <= i - 1 and e is not None
-                ]
-                if len(past) >= 2 and float(np.mean(past)) < best_score:
-                    best, best_score = model, float(np.mean(past))
+                }
+                for model in MODEL_NAMES
+            }
+            best = default or "Ensemble"
+            best_score = np.inf
+            for model in MODEL_NAMES:
+                known = list(past[model].values())
+                if len(known) >= 2 and float(np.mean(known)) < best_score:
+                    best, best_score = model, float(np.mean(known))
+            if default is not None and best != default:
+                best = best if _beats(past[best], past[default], config) else default
             rows.append({"series_key": key, "origin": origin, "model": best})
     if not rows:
         return pl.DataFrame(
@@ -448,6 +528,22 @@ def choose_models(
     return pl.DataFrame(
         rows, schema={"series_key": pl.Utf8, "origin": pl.Date, "model": pl.Utf8}
     )
+
+
+def _beats(
+    challenger: Mapping[int, float],
+    default: Mapping[int, float],
+    config: ForecastConfig,
+) -> bool:
+    """Did the challenger's h=1 errors beat the default's on the origins both
+    have, by a Diebold-Mariano test at `switch_p_value`?"""
+    common = sorted(set(challenger) & set(default))
+    if len(common) < 3:
+        return False
+    test = absolute_error_test(
+        [challenger[j] for j in common], [default[j] for j in common], 1
+    )
+    return test.mean_difference < 0 and test.p_value < config.switch_p_value
 
 
 def chosen_wide(

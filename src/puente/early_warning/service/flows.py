@@ -323,8 +323,12 @@ def source_frame(session: Session, source: FlowSource) -> pl.DataFrame:
             calibration_window=12,
             cap_window=52,
         )
+    # The global AR pools the forecast series only (the small ones are noise).
     forecasts = forecast_latest(
-        series, keys, config, last_origins=LIVE_FORECAST_ORIGINS
+        series.filter(pl.col("series_key").is_in(keys)),
+        keys,
+        config,
+        last_origins=LIVE_FORECAST_ORIGINS,
     )
     frame = frame.join(forecasts, on=["series_key", "period"], how="left")
     frame.write_parquet(cached)
