@@ -13,7 +13,7 @@ from puente.core.audit import AuditEvent
 from puente.core.errors import Conflict, InvalidInput, PermissionDenied
 from puente.early_warning.service import alerts as alert_service
 from puente.early_warning.service import plans as service
-from puente.identity import Role, system_actor
+from puente.identity import Organisation, Role, system_actor
 from tests.early_warning.alert_factories import Firing, actor
 
 
@@ -253,3 +253,170 @@ class TestGapsAndTasks:
         assert [p.status for p in listed if p.id == plan.id] == ["closed"]
         with pytest.raises(Conflict):
             service.close_plan(session, actor=coordinator, plan_id=plan.id)
+
+
+def _org_id(session: Session, tenant: str, slug: str) -> uuid.UUID:
+    return session.scalars(
+        select(Organisation.id).where(
+            Organisation.tenant_code == tenant, Organisation.slug == slug
+        )
+    ).one()
+
+
+def _task_audits(session: Session, task_id: uuid.UUID) -> list[AuditEvent]:
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_id == str(task_id))
+            .order_by(AuditEvent.id)
+        )
+    )
+
+
+class TestTaskAssignment:
+    """The Darién alert's plan: tenant HUB, responding in Panama."""
+
+    def _plan(self, session: Session) -> tuple[uuid.UUID, service.TaskRead]:
+        coordinator = actor(Role.COORDINATOR)
+        plan = service.activate_plan(
+            session, actor=coordinator, alert_id=_alert_id(session)
+        )
+        assert plan.country == "PAN"
+        task = service.get_plan(session, actor=coordinator, plan_id=plan.id).tasks[0]
+        return plan.id, task
+
+    def test_offers_the_responding_country_and_the_hub_never_other_states(
+        self, session: Session
+    ) -> None:
+        plan_id, _task = self._plan(session)
+        offered = service.assignable_organisations(
+            session, actor=actor(Role.COORDINATOR), plan_id=plan_id
+        )
+        assert {org.tenant_code for org in offered} == {"HUB", "PAN"}
+        assert offered[0].is_regional  # the hub's come first
+        assert _org_id(session, "PAN", "unhcr") in {org.id for org in offered}
+        assert _org_id(session, "COL", "unhcr") not in {org.id for org in offered}
+
+    def test_reassigns_to_an_allowed_organisation_and_audits(
+        self, session: Session
+    ) -> None:
+        coordinator = actor(Role.COORDINATOR)
+        plan_id, task = self._plan(session)
+        unhcr_pan = _org_id(session, "PAN", "unhcr")
+        service.move_task(
+            session,
+            actor=coordinator,
+            task_id=task.id,
+            status="in_progress",
+            organisation_id=unhcr_pan,
+            plan_id=plan_id,
+        )
+        [moved] = [
+            t
+            for t in service.get_plan(session, actor=coordinator, plan_id=plan_id).tasks
+            if t.id == task.id
+        ]
+        assert (moved.organisation_id, moved.organisation, moved.status) == (
+            unhcr_pan,
+            "UNHCR Panama",
+            "in_progress",
+        )
+        [event] = _task_audits(session, task.id)
+        assert event.action == "early_warning:plan:task"
+        assert str(unhcr_pan) in event.details
+
+    @pytest.mark.parametrize("where", ["other_state", "unknown", "employer"])
+    def test_refuses_an_organisation_it_may_not_assign_and_changes_nothing(
+        self, session: Session, where: str
+    ) -> None:
+        coordinator = actor(Role.COORDINATOR)
+        plan_id, task = self._plan(session)
+        if where == "other_state":
+            target = _org_id(session, "COL", "migration")
+        elif where == "employer":
+            target = _org_id(session, "CAN", "employer-agri")
+        else:
+            target = uuid.uuid4()
+        with pytest.raises(service.OrganisationNotAssignable) as refused:
+            service.move_task(
+                session,
+                actor=coordinator,
+                task_id=task.id,
+                status="in_progress",
+                organisation_id=target,
+            )
+        assert isinstance(refused.value, InvalidInput)
+        [after] = [
+            t
+            for t in service.get_plan(session, actor=coordinator, plan_id=plan_id).tasks
+            if t.id == task.id
+        ]
+        assert (after.organisation_id, after.status) == (task.organisation_id, "open")
+        assert _task_audits(session, task.id) == []
+
+    def test_status_rules_hold_when_reassigning(self, session: Session) -> None:
+        coordinator = actor(Role.COORDINATOR)
+        plan_id, task = self._plan(session)
+        service.move_task(session, actor=coordinator, task_id=task.id, status="done")
+        with pytest.raises(service.TaskMoveNotAllowed):
+            service.move_task(
+                session,
+                actor=coordinator,
+                task_id=task.id,
+                status="open",
+                organisation_id=_org_id(session, "PAN", "iom"),
+            )
+        [after] = [
+            t
+            for t in service.get_plan(session, actor=coordinator, plan_id=plan_id).tasks
+            if t.id == task.id
+        ]
+        assert (after.organisation_id, after.status) == (task.organisation_id, "done")
+
+    def test_keeping_an_earlier_assignment_needs_no_new_check(
+        self, session: Session
+    ) -> None:
+        from puente.early_warning.models.plans import PlanTask
+
+        coordinator = actor(Role.COORDINATOR)
+        _plan_id, task = self._plan(session)
+        colombia = _org_id(session, "COL", "unhcr")
+        stored = session.get(PlanTask, task.id)
+        assert stored is not None
+        stored.organisation_id = colombia  # assigned before the rule existed
+        moved = service.move_task(
+            session,
+            actor=coordinator,
+            task_id=task.id,
+            status="in_progress",
+            organisation_id=colombia,
+        )
+        assert (moved.organisation_id, moved.status) == (colombia, "in_progress")
+
+    def test_a_task_of_another_plan_is_not_found(self, session: Session) -> None:
+        _plan_id, task = self._plan(session)
+        with pytest.raises(service.PlanNotFound):
+            service.move_task(
+                session,
+                actor=actor(Role.COORDINATOR),
+                task_id=task.id,
+                status="in_progress",
+                plan_id=uuid.uuid4(),
+            )
+
+    @pytest.mark.parametrize(
+        ("role", "tenant"), [(Role.CASEWORKER, "COL"), (Role.ANALYST, "HUB")]
+    )
+    def test_only_plan_writers_reassign(
+        self, session: Session, role: Role, tenant: str
+    ) -> None:
+        _plan_id, task = self._plan(session)
+        with pytest.raises(PermissionDenied):
+            service.move_task(
+                session,
+                actor=actor(role, tenant),
+                task_id=task.id,
+                status=task.status,
+                organisation_id=_org_id(session, "PAN", "unhcr"),
+            )
+        assert _task_audits(session, task.id) == []

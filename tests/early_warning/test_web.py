@@ -7,11 +7,13 @@ import uuid
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from puente.core.audit import AuditEvent
 from puente.early_warning.service import alerts as alert_service
-from puente.identity import system_actor
-from tests.conftest import CSRF
+from puente.identity import Organisation, system_actor
+from tests.conftest import CSRF, unique
 from tests.early_warning.alert_factories import Firing
 
 Login = Callable[[TestClient, str], TestClient]
@@ -188,6 +190,234 @@ class TestTwoClickActivation:
             follow_redirects=False,
         )
         assert response.status_code == 403
+
+
+def _task_row(html: str, task_id: str) -> str:
+    start = html.index(f'<tr id="task-{task_id}">')
+    return html[start : html.index("</tr>", start)]
+
+
+def _org_id(session: Session, tenant: str, slug: str) -> uuid.UUID:
+    return session.scalars(
+        select(Organisation.id).where(
+            Organisation.tenant_code == tenant, Organisation.slug == slug
+        )
+    ).one()
+
+
+class TestTaskAssignment:
+    """Per task, one form changes status and organisation (the Darién plan: tenant
+    HUB, responding in Panama; its tasks start with the activating coordinator's
+    organisation, the hub secretariat)."""
+
+    def _plan(
+        self, client: TestClient, session: Session, login_as: Login
+    ) -> tuple[str, str, str]:
+        """(plan page URL, a task id, that task's form action)."""
+        alert_id = _alert(session)
+        login_as(client, "coordinator.hub")
+        activated = client.post(
+            f"/early-warning/alerts/{alert_id}/activate",
+            data=CSRF,
+            follow_redirects=False,
+        )
+        assert activated.status_code == 303
+        plan_url = activated.headers["location"]
+        match = re.search(
+            r'action="(/early-warning/plans/[^"/]+/tasks/([^"]+))"',
+            client.get(plan_url).text,
+        )
+        assert match
+        return plan_url, match.group(2), match.group(1)
+
+    def _regional_org(self, session: Session) -> uuid.UUID:
+        # A second hub organisation: on PostgreSQL a hub coordinator reads only the
+        # hub's organisations (the directory is walled by tenant).
+        org = Organisation(
+            tenant_code="HUB",
+            slug=unique("iom-regional"),
+            name="IOM Regional Office",
+            kind="un_agency",
+        )
+        session.add(org)
+        session.commit()
+        return org.id
+
+    def test_shows_organisation_names_and_a_labelled_form(
+        self, client: TestClient, session: Session, login_as: Login
+    ) -> None:
+        regional = self._regional_org(session)
+        plan_url, task_id, _action = self._plan(client, session, login_as)
+        html = client.get(plan_url).text
+        row = _task_row(html, task_id)
+        assert "Regional hub secretariat" in row  # the name, never the id
+        assert f'<label for="organisation-{task_id}"' in row
+        assert f'<label for="status-{task_id}"' in row
+        assert 'name="csrf_token"' in row
+        assert f'<option value="{regional}" >IOM Regional Office</option>' in row
+        assert '<optgroup label="Regional organisations">' in row
+        # an employer is never offered
+        assert "Prairie Growers" not in html
+
+    def test_reassigns_to_an_allowed_organisation_and_audits(
+        self, client: TestClient, session: Session, login_as: Login
+    ) -> None:
+        regional = self._regional_org(session)
+        plan_url, task_id, action = self._plan(client, session, login_as)
+        moved = client.post(
+            action,
+            data={**CSRF, "status": "in_progress", "organisation_id": str(regional)},
+            follow_redirects=False,
+        )
+        assert moved.status_code == 303
+        assert moved.headers["location"].endswith(f"#task-{task_id}")
+        row = _task_row(client.get(plan_url).text, task_id)
+        assert '<td class="task-organisation">IOM Regional Office</td>' in row
+        assert f'<option value="{regional}" selected>' in row
+        assert 'value="in_progress" selected' in row
+        details = session.scalars(
+            select(AuditEvent.details).where(
+                AuditEvent.object_id == task_id,
+                AuditEvent.action == "early_warning:plan:task",
+            )
+        ).all()
+        assert len(details) == 1
+        assert str(regional) in details[0]
+
+    def test_another_states_organisation_is_refused_and_nothing_changes(
+        self, client: TestClient, session: Session, login_as: Login
+    ) -> None:
+        plan_url, task_id, action = self._plan(client, session, login_as)
+        colombia = _org_id(session, "COL", "migration")
+        refused = client.post(
+            action,
+            data={**CSRF, "status": "in_progress", "organisation_id": str(colombia)},
+            follow_redirects=False,
+        )
+        assert refused.status_code == 422
+        row = _task_row(refused.text, task_id)
+        assert 'role="alert"' in row
+        assert "cannot take tasks of this response plan" in row
+        assert f'aria-describedby="task-error-{task_id}"' in row
+        after = _task_row(client.get(plan_url).text, task_id)
+        assert '<td class="task-organisation">Regional hub secretariat</td>' in after
+        assert '<td class="task-status">Open</td>' in after
+        assert str(colombia) not in client.get(plan_url).text
+        assert (
+            session.scalars(
+                select(AuditEvent.id).where(AuditEvent.object_id == task_id)
+            ).all()
+            == []
+        )
+
+    def test_status_rules_still_hold(
+        self, client: TestClient, session: Session, login_as: Login
+    ) -> None:
+        plan_url, task_id, action = self._plan(client, session, login_as)
+        done = client.post(
+            action, data={**CSRF, "status": "done"}, follow_redirects=False
+        )
+        assert done.status_code == 303
+        refused = client.post(
+            action, data={**CSRF, "status": "open"}, follow_redirects=False
+        )
+        assert refused.status_code == 409
+        assert "The task cannot move to that status." in refused.text
+        assert '<td class="task-status">Done</td>' in _task_row(
+            client.get(plan_url).text, task_id
+        )
+
+    def test_needs_the_csrf_token(
+        self, client: TestClient, session: Session, login_as: Login
+    ) -> None:
+        _plan_url, _task_id, action = self._plan(client, session, login_as)
+        response = client.post(action, data={"status": "done"}, follow_redirects=False)
+        assert response.status_code == 403
+
+    def test_a_caseworker_cannot_move_or_reassign(
+        self, client: TestClient, session: Session, login_as: Login
+    ) -> None:
+        plan_url, task_id, action = self._plan(client, session, login_as)
+        client.cookies.clear()
+        login_as(client, "caseworker.col")
+        response = client.post(
+            action,
+            data={**CSRF, "status": "done", "organisation_id": str(uuid.uuid4())},
+            follow_redirects=False,
+        )
+        assert response.status_code == 403
+        client.cookies.clear()
+        login_as(client, "analyst.hub")  # reads the plan, cannot change it
+        html = client.get(plan_url).text
+        assert f'id="organisation-{task_id}"' not in html
+        assert '<td class="task-status">Open</td>' in _task_row(html, task_id)
+
+
+class TestHomeNotices:
+    def test_a_subscribed_role_sees_unread_notices_on_home_until_read(
+        self, client: TestClient, session: Session, login_as: Login
+    ) -> None:
+        alert_id = _alert(session)
+        login_as(client, "coordinator.hub")
+        html = client.get("/").text
+        assert "Unread alert notices" in html
+        assert f'href="/early-warning/alerts/{alert_id}"' in html
+        assert "Alert: Surge in transits through the Darién" in html
+        assert '<span class="visually-hidden">Severity: </span>Severe' in html
+        assert "/static/css/early_warning.css" in html
+        [item] = [
+            li
+            for li in html.split('<li class="notice">')[1:]
+            if f'href="/early-warning/alerts/{alert_id}"' in li
+        ]
+        match = re.search(r'action="(/early-warning/notices/[0-9a-f-]+/read)"', item)
+        assert match
+        done = client.post(
+            match.group(1), data={**CSRF, "next": "/"}, follow_redirects=False
+        )
+        assert done.status_code == 303
+        assert done.headers["location"] == "/"
+        after = client.get("/").text
+        assert match.group(1) not in after
+        assert f'href="/early-warning/alerts/{alert_id}"' not in after
+
+    def test_in_the_users_language(
+        self, client: TestClient, session: Session, login_as: Login
+    ) -> None:
+        _alert(session)
+        login_as(client, "analyst.hub")
+        client.cookies.set("puente_lang", "es")
+        html = client.get("/").text
+        assert "Avisos de alerta no leídos" in html
+        assert "Aumento de tránsitos por el Darién" in html
+
+    def test_roles_without_notices_see_none(
+        self, client: TestClient, session: Session, login_as: Login
+    ) -> None:
+        _alert(session)
+        for username in ("caseworker.col", "donor.can"):
+            client.cookies.clear()
+            login_as(client, username)
+            page = client.get("/")
+            assert page.status_code == 200
+            assert "Unread alert notices" not in page.text
+            assert "/early-warning/notices/" not in page.text
+
+    def test_mark_read_never_redirects_off_site(
+        self, client: TestClient, session: Session, login_as: Login
+    ) -> None:
+        _alert(session)
+        login_as(client, "coordinator.hub")
+        match = re.search(
+            r'action="(/early-warning/notices/[0-9a-f-]+/read)"', client.get("/").text
+        )
+        assert match
+        done = client.post(
+            match.group(1),
+            data={**CSRF, "next": "https://evil.example/"},
+            follow_redirects=False,
+        )
+        assert done.headers["location"] == "/early-warning"
 
 
 class TestTriggerCatalogue:

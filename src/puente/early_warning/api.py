@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from puente.early_warning import cap
 from puente.early_warning.service import alerts as alert_service
 from puente.early_warning.service import plans as plan_service
-from puente.identity import Actor
+from puente.identity import Actor, OrganisationRead
 from puente.web.deps import DbSession, Require
 
 router = APIRouter(prefix="/api/v1/early-warning", tags=["early-warning"])
@@ -28,6 +28,14 @@ class AlertChange(BaseModel):
 
     note: str = Field(min_length=1, max_length=500)
     severity: cap.Severity | None = None
+
+
+class TaskMove(BaseModel):
+    """A task's new status and, optionally, the organisation it is assigned to
+    (one of the plan's assignable organisations)."""
+
+    status: str = Field(min_length=1, max_length=20)
+    organisation_id: uuid.UUID | None = None
 
 
 CAP_MEDIA_TYPE = "application/cap+xml"
@@ -128,3 +136,33 @@ def plan(
 ) -> plan_service.PlanDetail:
     """A plan: sites, requirements, stock, pledges, gaps and tasks."""
     return plan_service.get_plan(session, actor=actor, plan_id=plan_id)
+
+
+@router.get("/plans/{plan_id}/organisations", response_model=list[OrganisationRead])
+def plan_organisations(
+    session: DbSession, actor: PlanReader, plan_id: uuid.UUID
+) -> list[OrganisationRead]:
+    """Organisations the plan's tasks may be assigned to: the plan's tenant's, the
+    responding country's and the regional hub's (never employers)."""
+    return plan_service.assignable_organisations(session, actor=actor, plan_id=plan_id)
+
+
+@router.post("/plans/{plan_id}/tasks/{task_id}", response_model=plan_service.TaskRead)
+def move_task(
+    session: DbSession,
+    actor: PlanWriter,
+    plan_id: uuid.UUID,
+    task_id: uuid.UUID,
+    move: TaskMove,
+) -> plan_service.TaskRead:
+    """Move a task (open, in_progress, done) and optionally reassign it."""
+    plan_service.move_task(
+        session,
+        actor=actor,
+        plan_id=plan_id,
+        task_id=task_id,
+        status=move.status,
+        organisation_id=move.organisation_id,
+    )
+    plan = plan_service.get_plan(session, actor=actor, plan_id=plan_id)
+    return next(task for task in plan.tasks if task.id == task_id)

@@ -17,17 +17,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from puente.core import i18n
-from puente.core.errors import NotFound
+from puente.core.errors import Conflict, NotFound
 from puente.core.i18n import N_, lazy_gettext
 from puente.early_warning.service import alerts as alert_service
 from puente.early_warning.service import plans as plan_service
-from puente.identity import Actor, can
+from puente.identity import Actor, OrganisationRead, can
 from puente.web.deps import DbSession, Require
 from puente.web.templating import (
     WEB_DIR,
     DashboardCard,
+    HomePanel,
+    HomePanelView,
     check_csrf,
     register_card,
+    register_panel,
     render,
 )
 
@@ -76,6 +79,48 @@ for card in (
     ),
 ):
     register_card(card)
+
+HOME_NOTICES_SHOWN: Final = 5
+# Where marking a notice read may send the user back to (no open redirect).
+NOTICE_RETURNS: Final = frozenset({"/", "/early-warning"})
+
+
+def home_notices_panel(session: Session, actor: Actor) -> HomePanelView | None:
+    """The actor's unread alert notices for the home page; None when there are
+    none (or the actor's roles are not subscribed to alerts)."""
+    notices = alert_service.unread_notices(
+        session, actor=actor, limit=HOME_NOTICES_SHOWN + 1
+    )
+    if not notices:
+        return None
+    labels = _cap_labels()
+    return HomePanelView(
+        template="early_warning/_home_notices.html",
+        context={
+            "notices": [
+                {
+                    "id": notice.id,
+                    "alert_id": notice.alert_id,
+                    "title": notice.title,
+                    "kind": labels.get(notice.msg_type, notice.msg_type),
+                    "severity": labels.get(notice.severity, notice.severity),
+                    "level": alert_service.LEVELS.get(notice.severity, 0),
+                    "country": alert_service.country_name(notice.country)
+                    if notice.country
+                    else None,
+                    "period": notice.period,
+                }
+                for notice in notices[:HOME_NOTICES_SHOWN]
+            ],
+            "has_more": len(notices) > HOME_NOTICES_SHOWN,
+        },
+        stylesheets=("/static/css/early_warning.css",),
+    )
+
+
+register_panel(
+    HomePanel("early_warning:notices", "alert:read", home_notices_panel, order=10)
+)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -446,10 +491,14 @@ def cancel(
 
 @router.post("/notices/{notice_id}/read", dependencies=[Csrf])
 def notice_read(
-    session: DbSession, actor: AlertReader, notice_id: uuid.UUID
+    session: DbSession,
+    actor: AlertReader,
+    notice_id: uuid.UUID,
+    next_url: Annotated[str, Form(alias="next", max_length=40)] = "/early-warning",
 ) -> Response:
     alert_service.mark_notice_read(session, actor=actor, notice_id=notice_id)
-    return RedirectResponse("/early-warning", status_code=303)
+    target = next_url if next_url in NOTICE_RETURNS else "/early-warning"
+    return RedirectResponse(target, status_code=303)
 
 
 def _catalogues(session: Session, actor: Actor) -> list[dict[str, Any]]:
@@ -568,12 +617,30 @@ def _gap_chart(plan: plan_service.PlanDetail) -> dict[str, Any]:
     }
 
 
-@router.get("/plans/{plan_id}", response_class=HTMLResponse)
-def plan_detail(
-    request: Request, session: DbSession, actor: PlanReader, plan_id: uuid.UUID
-) -> Response:
+def _tenant_label(org: OrganisationRead) -> str:
+    if org.is_regional:
+        return i18n.gettext("Regional organisations")
+    return alert_service.country_name(org.tenant_code)
+
+
+def _plan_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    plan_id: uuid.UUID,
+    *,
+    task_errors: dict[uuid.UUID, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     plan = plan_service.get_plan(session, actor=actor, plan_id=plan_id)
-    return _page(
+    groups: dict[str, list[OrganisationRead]] = {}
+    if plan.can_edit:
+        for org in plan_service.assignable_organisations(
+            session, actor=actor, plan_id=plan.id
+        ):
+            groups.setdefault(_tenant_label(org), []).append(org)
+    assignable = {org.id for orgs in groups.values() for org in orgs}
+    response = _page(
         request,
         actor,
         "early_warning/plan_detail.html",
@@ -585,8 +652,20 @@ def plan_detail(
                 (key, i18n.gettext(label))
                 for key, label in plan_service.TASK_LABELS.items()
             ],
+            "organisation_groups": list(groups.items()),
+            "assignable": assignable,
+            "task_errors": task_errors or {},
         },
     )
+    response.status_code = status_code
+    return response
+
+
+@router.get("/plans/{plan_id}", response_class=HTMLResponse)
+def plan_detail(
+    request: Request, session: DbSession, actor: PlanReader, plan_id: uuid.UUID
+) -> Response:
+    return _plan_page(request, session, actor, plan_id)
 
 
 @router.post("/plans/{plan_id}/lines/{line_id}", dependencies=[Csrf])
@@ -608,13 +687,38 @@ def plan_supply(
 
 @router.post("/plans/{plan_id}/tasks/{task_id}", dependencies=[Csrf])
 def plan_task(
+    request: Request,
     session: DbSession,
     actor: PlanWriter,
     plan_id: uuid.UUID,
     task_id: uuid.UUID,
     status: Annotated[str, Form(max_length=20)],
+    organisation_id: Annotated[uuid.UUID | None, Form()] = None,
 ) -> Response:
-    plan_service.move_task(session, actor=actor, task_id=task_id, status=status)
+    """Move a task and, when another organisation is chosen, reassign it. A refused
+    move or organisation shows the plan again with the reason at the task."""
+    try:
+        plan_service.move_task(
+            session,
+            actor=actor,
+            plan_id=plan_id,
+            task_id=task_id,
+            status=status,
+            organisation_id=organisation_id,
+        )
+    except (
+        plan_service.TaskMoveNotAllowed,
+        plan_service.OrganisationNotAssignable,
+    ) as exc:
+        session.rollback()
+        return _plan_page(
+            request,
+            session,
+            actor,
+            plan_id,
+            task_errors={task_id: exc.translated()},
+            status_code=409 if isinstance(exc, Conflict) else 422,
+        )
     return RedirectResponse(
         f"/early-warning/plans/{plan_id}#task-{task_id}", status_code=303
     )

@@ -12,11 +12,13 @@ from puente.identity.permissions import (
     can,
     system_actor,
 )
+from puente.identity.service import OrganisationRead, list_organisations
 from puente.identity.visibility import rls_scope, visible
 
 __all__ = [
     "Actor",
     "Organisation",
+    "OrganisationRead",
     "Role",
     "Scope",
     "Sensitivity",
@@ -25,6 +27,7 @@ __all__ = [
     "UserSession",
     "authorize",
     "can",
+    "list_organisations",
     "rls_scope",
     "system_actor",
     "visible",

@@ -7,12 +7,15 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Final
 
 import pyotp
 import structlog
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,7 +32,7 @@ from puente.identity.errors import (
     UserExists,
     UserNotFound,
 )
-from puente.identity.models import ApiToken, Organisation, User, UserSession
+from puente.identity.models import ApiToken, Organisation, Tenant, User, UserSession
 from puente.identity.permissions import Actor, Role, authorize
 
 log = structlog.get_logger(__name__)
@@ -389,3 +392,65 @@ def organisation_name(
         return None
     org = session.get(Organisation, organisation_id)
     return org.name if org else None
+
+
+# Organisations --------------------------------------------------------------------
+
+REGIONAL_TENANT_KINDS: Final = frozenset({"hub"})
+# Kinds that never take assigned work: a company recruiting workers is not a
+# responder, and handing it tasks would hand it operational information.
+NOT_ASSIGNABLE_KINDS: Final = frozenset({"employer"})
+
+
+class OrganisationRead(BaseModel):
+    """An organisation as a picker shows it (directory data, no person)."""
+
+    id: uuid.UUID
+    name: str
+    tenant_code: str
+    kind: str
+    is_regional: bool
+
+
+def list_organisations(
+    session: Session,
+    *,
+    actor: Actor,
+    tenant_codes: Collection[str] | None = None,
+) -> list[OrganisationRead]:
+    """Organisations `actor` may assign work to, regional ones first, then by
+    tenant and name.
+
+    The rule: the organisations of `tenant_codes` (default: the actor's own tenant)
+    plus those of the regional hub (tenant kind `hub`), which serve every state;
+    never an employer (`NOT_ASSIGNABLE_KINDS`). Another state's organisations are
+    only offered when the caller names that state, e.g. a response plan names its
+    own tenant and the country it responds in. The caller authorizes the work
+    itself (e.g. `plan:write`); row-level security still applies, so on PostgreSQL
+    only organisations of tenants the unit of work can read are listed.
+    """
+    wanted = set(tenant_codes) if tenant_codes is not None else {actor.tenant_code}
+    regional = set(
+        session.scalars(
+            select(Tenant.code).where(Tenant.kind.in_(REGIONAL_TENANT_KINDS))
+        )
+    )
+    rows = session.scalars(
+        select(Organisation).where(
+            Organisation.tenant_code.in_(wanted | regional),
+            Organisation.kind.not_in(NOT_ASSIGNABLE_KINDS),
+        )
+    )
+    found = [
+        OrganisationRead(
+            id=org.id,
+            name=org.name,
+            tenant_code=org.tenant_code,
+            kind=org.kind,
+            is_regional=org.tenant_code in regional,
+        )
+        for org in rows
+    ]
+    return sorted(
+        found, key=lambda org: (not org.is_regional, org.tenant_code, org.name)
+    )

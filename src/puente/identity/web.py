@@ -15,7 +15,7 @@ from puente.core.i18n import N_
 from puente.identity import service
 from puente.identity.permissions import Actor, Role
 from puente.web.deps import SESSION_COOKIE, DbSession, Require, web_session
-from puente.web.templating import cards_for, check_csrf, render
+from puente.web.templating import cards_for, check_csrf, panels_for, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -177,11 +177,18 @@ def home(
     session: DbSession,
     actor: Annotated[Actor, Depends(Require("dashboard:view", web=True))],
 ) -> HTMLResponse:
+    # Panels come from a registry the modules fill (`register_panel`): identity
+    # never imports a domain module.
+    panels = panels_for(session, actor)
     return render(
         request,
         "home.html",
         {
             "cards": cards_for(actor),
+            "panels": panels,
+            "panel_stylesheets": list(
+                dict.fromkeys(href for view in panels for href in view.stylesheets)
+            ),
             "organisation": service.organisation_name(session, actor.organisation_id),
             "roles": sorted(i18n.gettext(ROLE_LABELS[role]) for role in actor.roles),
         },

@@ -1,12 +1,15 @@
-"""Jinja2 environment, rendering helper, CSRF and the dashboard card registry."""
+"""Jinja2 environment, rendering helper, CSRF and the home page's registries:
+dashboard cards (links) and home panels (small live summaries)."""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import structlog
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 from fastapi import Request
@@ -14,10 +17,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from puente.core import i18n
-from puente.core.errors import PermissionDenied
+from puente.core.errors import DomainError, PermissionDenied
 from puente.core.i18n import N_
 from puente.identity.permissions import Actor, can
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+log = structlog.get_logger(__name__)
 CSRF_COOKIE = "puente_csrf"
 
 
@@ -76,6 +83,63 @@ def register_card(card: DashboardCard) -> None:
 
 def cards_for(actor: Actor) -> list[DashboardCard]:
     return [card for card in DASHBOARD_CARDS if can(actor, card.permission)]
+
+
+@dataclass(frozen=True)
+class HomePanelView:
+    """What one home panel shows: the module's own template, included in the home
+    page (it sees the page's context, `csrf_token` included, plus `panel`, this
+    object), the data it reads from `panel.context`, and any stylesheet it needs."""
+
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    stylesheets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A panel on the home dashboard for actors with `permission`.
+
+    `build(session, actor)` reads through the module's own services (which
+    authorize as usual) and returns a view, or None when there is nothing to show:
+    the home page draws no empty boxes. Modules register panels at import, like
+    cards, so that identity's home page never imports them.
+    """
+
+    key: str
+    permission: str
+    build: Callable[[Session, Actor], HomePanelView | None]
+    order: int = 100
+
+
+HOME_PANELS: dict[str, HomePanel] = {}
+
+
+def register_panel(panel: HomePanel) -> None:
+    """Add a home panel; registering the same key again replaces it."""
+    HOME_PANELS[panel.key] = panel
+
+
+def panels_for(session: Session, actor: Actor) -> list[HomePanelView]:
+    """The views of the panels `actor` may see, in order. A failing panel is left
+    out (and logged) rather than taking the home page down; its writes, if any,
+    are rolled back to a savepoint so the request's transaction stays usable."""
+    views: list[HomePanelView] = []
+    for panel in sorted(HOME_PANELS.values(), key=lambda p: (p.order, p.key)):
+        if not can(actor, panel.permission):
+            continue
+        try:
+            with session.begin_nested():
+                view = panel.build(session, actor)
+        except DomainError as exc:
+            log.info("home_panel_skipped", panel=panel.key, error=type(exc).__name__)
+            continue
+        except Exception:  # a broken panel must not take the home page down
+            log.exception("home_panel_failed", panel=panel.key)
+            continue
+        if view is not None:
+            views.append(view)
+    return views
 
 
 def csrf_token(request: Request) -> str:

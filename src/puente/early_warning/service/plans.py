@@ -2,7 +2,10 @@
 with Sphere requirements per site, stock and pledges, gaps and tasks.
 
 Permissions: `plan:read` to read, `plan:write` to activate, record supplies, move
-tasks and close. Every state change is audited (`early_warning:plan:*`).
+and reassign tasks and close. Every state change is audited (`early_warning:plan:*`).
+
+Who may take a task: an organisation of the plan's tenant, of the country the plan
+responds in, or of the regional hub; never an employer (`assignable_organisations`).
 """
 
 from __future__ import annotations
@@ -31,7 +34,14 @@ from puente.early_warning.models.plans import (
 )
 from puente.early_warning.rules import plans as rules
 from puente.early_warning.service import alerts as alert_service
-from puente.identity import Actor, authorize, can, visible
+from puente.identity import (
+    Actor,
+    OrganisationRead,
+    authorize,
+    can,
+    list_organisations,
+    visible,
+)
 from puente.identity import service as identity_service
 
 SECTOR_LABELS: Final = {
@@ -91,6 +101,12 @@ class NoPlanningFigure(InvalidInput):
 
 class TaskMoveNotAllowed(Conflict):
     message = N_("The task cannot move to that status.")
+
+
+class OrganisationNotAssignable(InvalidInput):
+    message = N_(
+        "This organisation does not exist or cannot take tasks of this response plan."
+    )
 
 
 # --------------------------------------------------------------------------- shapes
@@ -375,6 +391,31 @@ def record_supply(
     return line
 
 
+def assignable_tenants(plan: ResponsePlan) -> tuple[str, ...]:
+    """The tenants whose organisations may take the plan's tasks, besides the
+    regional hub's: the plan's own tenant and the country it responds in."""
+    codes = [plan.tenant_code]
+    if plan.country and plan.country not in codes:
+        codes.append(plan.country)
+    return tuple(codes)
+
+
+def _assignable(
+    session: Session, actor: Actor, plan: ResponsePlan
+) -> list[OrganisationRead]:
+    return list_organisations(
+        session, actor=actor, tenant_codes=assignable_tenants(plan)
+    )
+
+
+def assignable_organisations(
+    session: Session, *, actor: Actor, plan_id: uuid.UUID
+) -> list[OrganisationRead]:
+    """Organisations the plan's tasks may be assigned to, regional ones first.
+    Needs `plan:read`."""
+    return _assignable(session, actor, _get_plan(session, actor, plan_id))
+
+
 def move_task(
     session: Session,
     *,
@@ -382,11 +423,15 @@ def move_task(
     task_id: uuid.UUID,
     status: str,
     organisation_id: uuid.UUID | None = None,
+    plan_id: uuid.UUID | None = None,
 ) -> PlanTask:
     """Change a task's status (open → in_progress → done) and, optionally, the
-    organisation it is assigned to. Needs `plan:write`; audited."""
+    organisation it is assigned to (`assignable_organisations`, else
+    `OrganisationNotAssignable`). With `plan_id`, the task must belong to that
+    plan. Needs `plan:write`; audited. Nothing is written unless both the move and
+    the organisation are allowed."""
     task = session.get(PlanTask, task_id)
-    if task is None:
+    if task is None or (plan_id is not None and task.plan_id != plan_id):
         raise PlanNotFound()
     plan = _get_plan(session, actor, task.plan_id)
     authorize(actor, "plan:write", tenant_code=plan.tenant_code)
@@ -397,8 +442,13 @@ def move_task(
     current = rules.TaskStatus(task.status)
     if target is not current and not rules.can_move_task(current, target):
         raise TaskMoveNotAllowed()
+    reassigned = organisation_id is not None and organisation_id != task.organisation_id
+    if reassigned and organisation_id not in {
+        org.id for org in _assignable(session, actor, plan)
+    }:
+        raise OrganisationNotAssignable()
     task.status = target.value
-    if organisation_id is not None:
+    if reassigned:
         task.organisation_id = organisation_id
     task.updated_at = utcnow()
     audit.record(
