@@ -1,5 +1,6 @@
 """JSON API under /api/v1/pathways: catalogue, screening, applications, offers with
-their fair-recruitment checks, matches, recognition and totalisation."""
+their fair-recruitment checks, matches, recognition, totalisation and the saved
+totalisations."""
 
 from __future__ import annotations
 
@@ -29,11 +30,13 @@ from puente.pathways.schemas import (
     RegulatedOccupationRead,
     RescreenReport,
     RightsCardRead,
+    SavedTotalisationRead,
     ScreeningRead,
     ScreeningRequest,
     StageChange,
     TotalisationRead,
     TotalisationRequest,
+    TotalisationSave,
     WorkerCreate,
     WorkerRead,
 )
@@ -49,6 +52,9 @@ OfferReader = Annotated[Actor, Depends(Require("offer:read"))]
 OfferWriter = Annotated[Actor, Depends(Require("offer:write"))]
 MatchReader = Annotated[Actor, Depends(Require("match:read"))]
 WorkerReader = Annotated[Actor, Depends(Require("worker:read"))]
+# Saved computations are personal data: kept by officers who screen people, as on
+# the screens (`/pathways/totalisation/saved`).
+TotalisationKeeper = Annotated[Actor, Depends(Require("pathway:screen"))]
 
 
 @router.get("/catalogue", response_model=list[PathwayRead])
@@ -382,3 +388,44 @@ def totalisation(
 ) -> TotalisationRead:
     """Periods per state → each state's pension, pro-rata and payable, explained."""
     return service.calculate_totalisation(session, actor=actor, request=body)
+
+
+@router.get("/totalisations", response_model=list[SavedTotalisationRead])
+def totalisations(
+    session: DbSession,
+    actor: TotalisationKeeper,
+    person_id: uuid.UUID | None = None,
+    worker_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+) -> list[SavedTotalisationRead]:
+    """Saved totalisations of the caller's state, newest first; for one person or
+    one worker when given. The read is audited."""
+    return service.list_totalisations(
+        session, actor=actor, person_id=person_id, worker_id=worker_id, limit=limit
+    )
+
+
+@router.post("/totalisations", response_model=SavedTotalisationRead, status_code=201)
+def save_totalisation(
+    session: DbSession, actor: TotalisationKeeper, body: TotalisationSave
+) -> SavedTotalisationRead:
+    """Compute a totalisation and keep it, with who, when, the inputs, the result,
+    the agreement and the rule version; the person and the worker, when given, must
+    be visible to the caller (404 otherwise). Audited."""
+    return service.save_totalisation(
+        session,
+        actor=actor,
+        request=body.computation(),
+        person_id=body.person_id,
+        worker_id=body.worker_id,
+    )
+
+
+@router.get("/totalisations/{totalisation_id}", response_model=SavedTotalisationRead)
+def saved_totalisation(
+    session: DbSession, actor: TotalisationKeeper, totalisation_id: uuid.UUID
+) -> SavedTotalisationRead:
+    """One saved totalisation (404 outside the caller's state). The read is audited."""
+    return service.get_totalisation(
+        session, actor=actor, totalisation_id=totalisation_id
+    )

@@ -34,6 +34,10 @@ class TotalisationNotFound(NotFound):
     message = N_("Saved totalisation not found.")
 
 
+class TotalisationTooLarge(InvalidInput):
+    message = N_("The amounts are too large to save; check the reference wages.")
+
+
 class PathwayClosed(Conflict):
     message = N_("The pathway %(pathway_id)s is closed; no new applications.")
 

@@ -155,12 +155,51 @@ class DocumentUpdate(_Model):
     received: bool = True
 
 
+ParamKindName = Literal[
+    "text",
+    "quoted",
+    "number",
+    "money",
+    "amount",
+    "percent",
+    "date",
+    "term",
+    "language",
+    "list",
+]
+
+
+class CheckParamItemRead(_Model):
+    """A typed value in a check's reason (see `docs/pathways-offers.md`)."""
+
+    kind: ParamKindName
+    value: str = ""
+    currency: str = ""
+    term: str = ""
+
+
+class CheckParamRead(CheckParamItemRead):
+    items: list[CheckParamItemRead] = Field(default_factory=list)
+
+
+class CheckMessageRead(_Model):
+    """One sentence of a check's reason: the English msgid (`%(name)s` placeholders)
+    and the values that fill it, for clients that show it in another language."""
+
+    msgid: str
+    params: dict[str, CheckParamRead] = Field(default_factory=dict)
+
+
 class CheckRead(_Model):
+    """A check's result. `title` and `reason` are English (the msgid of the title,
+    the reason filled in); `reason_messages` are the reason's parts, translatable."""
+
     id: str
     title: str
     kind: str
     result: Literal["pass", "fail", "needs_attestation"]
     reason: str
+    reason_messages: list[CheckMessageRead] = Field(default_factory=list)
 
 
 class OfferRead(_Model):
@@ -332,6 +371,19 @@ class TotalisationRequest(_Model):
     periods: list[PeriodIn] = Field(min_length=1, max_length=20)
     agreement: Literal["ibero_american", "caricom"] | None = None
     on: dt.date | None = None
+
+
+class TotalisationSave(TotalisationRequest):
+    """A computation to keep: the calculator's request, and whose periods they are
+    (a person by id, a worker by id; both optional, never a name)."""
+
+    person_id: uuid.UUID | None = None
+    worker_id: uuid.UUID | None = None
+
+    def computation(self) -> TotalisationRequest:
+        return TotalisationRequest.model_validate(
+            self.model_dump(exclude={"person_id", "worker_id"})
+        )
 
 
 class StateBenefitRead(_Model):

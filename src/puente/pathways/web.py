@@ -20,6 +20,13 @@ from puente.core.errors import DomainError, InvalidInput, PermissionDenied
 from puente.core.i18n import N_, lazy_gettext
 from puente.identity import Actor, can
 from puente.pathways import service
+from puente.pathways.check_text import (
+    check_reason,
+    check_title,
+    format_money,
+    format_number,
+    offer_status,
+)
 from puente.pathways.rules.facts import FACTS, INPUT_FACTS, LANGUAGES, FactType
 from puente.pathways.rules.rights import OUTCOME_LABELS
 from puente.pathways.schemas import (
@@ -47,6 +54,11 @@ def _kind_label(kind: str) -> str:
 
 
 env.filters["pathway_kind"] = _kind_label
+env.filters["check_title"] = check_title
+env.filters["check_reason"] = check_reason
+env.filters["offer_status"] = offer_status
+env.filters["pathway_number"] = format_number
+env.filters["pathway_money"] = format_money
 
 router = APIRouter(prefix="/pathways", include_in_schema=False)
 Csrf = [Depends(check_csrf)]

@@ -3,6 +3,10 @@
 Automatic checks run on the offer's data and block publication and matching when one
 fails. Attested checks cannot be read from data: they return `needs_attestation`
 until an attestation is recorded, and do not block by themselves.
+
+Each title and reason is an English msgid (`N_`): the JSON API and the CLI give the
+English text; a screen translates the title and renders the reason's messages with
+their typed parameters (amounts, dates, codes) for the reader's locale.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from enum import StrEnum
 from typing import Final
 
 from puente.core.errors import InvalidInput
+from puente.core.i18n import N_
 
 
 class OfferError(InvalidInput):
@@ -180,21 +185,168 @@ class Attestation:
     evidence: str = ""
 
 
+class ParamKind(StrEnum):
+    """How a value in a reason is shown; the English text shows it as recorded."""
+
+    TEXT = "text"  # as written: licence numbers, references, authorities
+    QUOTED = "quoted"  # the employer's own words, in quotes
+    NUMBER = "number"  # a decimal or whole number
+    MONEY = "money"  # `value` in `currency`; of cost category `term` when given
+    AMOUNT = "amount"  # `value` in `currency`; the English text gives the number alone
+    PERCENT = "percent"  # a ratio: 0.75 is 75%
+    DATE = "date"  # ISO 8601
+    TERM = "term"  # a code with a label in TERM_LABELS
+    LANGUAGE = "language"  # an ISO 639 code
+    LIST = "list"  # `items`, joined
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A typed value in a reason; `items` only in a LIST (of plain params)."""
+
+    kind: ParamKind
+    value: str = ""
+    currency: str = ""
+    term: str = ""
+    items: tuple[Param, ...] = ()
+
+    def english(self) -> str:
+        """The value as the English reason shows it (the API's and CLI's text)."""
+        if self.kind is ParamKind.QUOTED:
+            return repr(self.value)
+        if self.kind is ParamKind.MONEY:
+            amount = f"{self.value} {self.currency}"
+            return f"{self.term} {amount}" if self.term else amount
+        if self.kind is ParamKind.PERCENT:
+            return f"{Decimal(self.value):.0%}"
+        if self.kind is ParamKind.LIST:
+            return ", ".join(item.english() for item in self.items)
+        return self.value
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {"kind": self.kind.value, "value": self.value}
+        if self.currency:
+            data["currency"] = self.currency
+        if self.term:
+            data["term"] = self.term
+        if self.kind is ParamKind.LIST:
+            data["items"] = [item.to_json() for item in self.items]
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One sentence of a reason: an English msgid with named `%(name)s`
+    placeholders and the typed values that fill them."""
+
+    msgid: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+
+    def english(self) -> str:
+        if not self.params:
+            return self.msgid
+        return self.msgid % {name: p.english() for name, p in self.params.items()}
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "msgid": self.msgid,
+            "params": {name: p.to_json() for name, p in self.params.items()},
+        }
+
+
+def _say(msgid: str, **params: Param) -> Message:
+    return Message(msgid, params)
+
+
+def _text(value: object) -> Param:
+    return Param(ParamKind.TEXT, str(value))
+
+
+def _number(value: Decimal | int) -> Param:
+    return Param(ParamKind.NUMBER, str(value))
+
+
+def _money(amount: Decimal, currency: str, term: str = "") -> Param:
+    return Param(ParamKind.MONEY, str(amount), currency=currency, term=term)
+
+
+def _amount(amount: Decimal, currency: str) -> Param:
+    return Param(ParamKind.AMOUNT, str(amount), currency=currency)
+
+
+def _day(value: date) -> Param:
+    return Param(ParamKind.DATE, value.isoformat())
+
+
+def _joined(items: Iterable[Param]) -> Param:
+    return Param(ParamKind.LIST, items=tuple(items))
+
+
+# Labels of the codes a reason names (TERM params), translated where shown.
+TERM_LABELS: Final[Mapping[str, str]] = {
+    # cost categories (ER-01, ER-03)
+    "recruitment_fee": N_("recruitment fee"),
+    "recruitment_service": N_("recruitment service"),
+    "medical": N_("medical costs"),
+    "insurance": N_("insurance"),
+    "skills_test": N_("skills test"),
+    "training": N_("training"),
+    "equipment": N_("equipment"),
+    "travel": N_("travel"),
+    "lodging": N_("lodging"),
+    "documents_visa": N_("documents and visa"),
+    "admin": N_("administrative costs"),
+    "other": N_("other costs"),
+    # contract terms (ER-04), as the offer form names them
+    "employer_legal_id": N_("Employer legal id"),
+    "worksite_address": N_("Worksite address"),
+    "isco": N_("Occupation (ISCO-08 code)"),
+    "tasks": N_("Tasks"),
+    "wage_hourly": N_("Hourly wage"),
+    "pay_frequency": N_("Pay frequency"),
+    "hours_week": N_("Hours per week"),
+    "start_date": N_("Start date"),
+    "end_date": N_("End date"),
+    "termination_terms": N_("Termination terms"),
+    "grievance_contact": N_("Free grievance contact"),
+    # what an offer and its contract may disagree on (ER-12)
+    "wage": N_("wage"),
+    "hours": N_("hours"),
+    "occupation": N_("occupation"),
+    "place": N_("place"),
+    # pay frequencies (ER-18)
+    "weekly": N_("weekly"),
+    "biweekly": N_("every two weeks"),
+    "semimonthly": N_("twice a month"),
+    "monthly": N_("monthly"),
+    "unspecified": N_("unspecified"),
+}
+
+
+def _term(code: str) -> Param:
+    return Param(ParamKind.TERM, code)
+
+
 @dataclass(frozen=True, slots=True)
 class CheckResult:
+    """One check's result. `title` is the English title (an msgid); `reason` the
+    English reason, its `reason_messages` joined: they let a screen translate it."""
+
     id: str
     title: str
     kind: CheckKind
     result: CheckOutcome
     reason: str
+    reason_messages: tuple[Message, ...] = ()
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, object]:
         return {
             "id": self.id,
             "title": self.title,
             "kind": self.kind.value,
             "result": self.result.value,
             "reason": self.reason,
+            "reason_messages": [m.to_json() for m in self.reason_messages],
         }
 
 
@@ -279,7 +431,7 @@ class _Context:
     debarred: frozenset[str]
 
 
-_Verdict = tuple[CheckOutcome, str]
+_Verdict = tuple[CheckOutcome, Message]
 PASS, FAIL = CheckOutcome.PASS, CheckOutcome.FAIL
 
 
@@ -288,28 +440,51 @@ def _er01(c: _Context) -> _Verdict:
         k for k in c.offer.costs if k.paid_by is Payer.WORKER and k.amount > 0
     ]
     if not worker_paid:
-        return PASS, "The employer pays every recruitment fee and related cost."
+        return PASS, _say(
+            N_("The employer pays every recruitment fee and related cost.")
+        )
     fees = [k for k in worker_paid if k.category in RECRUITMENT_FEE_CATEGORIES]
-    what = ", ".join(
-        f"{k.category} {k.amount} {k.currency}" for k in fees or worker_paid
+    costs = _joined(
+        _money(k.amount, k.currency, k.category) for k in fees or worker_paid
     )
-    kind = "a recruitment fee" if fees else "recruitment-related costs"
-    return FAIL, f"The worker would pay {kind} ({what}); the employer must pay them."
+    if fees:
+        return FAIL, _say(
+            N_(
+                "The worker would pay a recruitment fee (%(costs)s); the employer "
+                "must pay them."
+            ),
+            costs=costs,
+        )
+    return FAIL, _say(
+        N_(
+            "The worker would pay recruitment-related costs (%(costs)s); the "
+            "employer must pay them."
+        ),
+        costs=costs,
+    )
 
 
 def _er02(c: _Context) -> _Verdict:
     if c.offer.deposit_required or c.offer.bond_amount > 0:
-        return FAIL, "The offer asks for a deposit or bond; deposits are prohibited."
-    return PASS, "No deposit, bond or collateral is required."
+        return FAIL, _say(
+            N_("The offer asks for a deposit or bond; deposits are prohibited.")
+        )
+    return PASS, _say(N_("No deposit, bond or collateral is required."))
 
 
 def _er03(c: _Context) -> _Verdict:
     for d in c.offer.deductions:
         if d.type in COST_CATEGORIES:
-            return FAIL, f"A wage deduction recovers a recruitment cost ({d.type})."
+            return FAIL, _say(
+                N_("A wage deduction recovers a recruitment cost (%(cost)s)."),
+                cost=_term(d.type),
+            )
         if not d.legal_basis:
-            return FAIL, f"The deduction {d.type!r} has no stated legal basis."
-    return PASS, "No wage deduction recovers recruitment costs."
+            return FAIL, _say(
+                N_("The deduction %(deduction)s has no stated legal basis."),
+                deduction=Param(ParamKind.QUOTED, d.type),
+            )
+    return PASS, _say(N_("No wage deduction recovers recruitment costs."))
 
 
 def _er04(c: _Context) -> _Verdict:
@@ -321,29 +496,40 @@ def _er04(c: _Context) -> _Verdict:
         or (name == "wage_hourly" and o.wage_hourly <= 0)
     ]
     if missing:
-        return FAIL, f"The written contract lacks: {', '.join(missing)}."
-    return PASS, "The written contract has every mandatory term."
+        return FAIL, _say(
+            N_("The written contract lacks: %(terms)s."),
+            terms=_joined(_term(name) for name in missing),
+        )
+    return PASS, _say(N_("The written contract has every mandatory term."))
 
 
 def _er05(c: _Context) -> _Verdict:
     offered = {c.offer.contract_language, *c.offer.contract_translations}
     uncovered = [lang for lang in c.offer.recruitment_languages if lang not in offered]
     if uncovered:
-        return FAIL, f"No contract in the workers' language: {', '.join(uncovered)}."
-    return PASS, (
-        f"The contract is in {', '.join(sorted(offered))}; each worker is also checked "
-        "(native or B2) before matching."
+        return FAIL, _say(
+            N_("No contract in the workers' language: %(languages)s."),
+            languages=_joined(Param(ParamKind.LANGUAGE, lang) for lang in uncovered),
+        )
+    return PASS, _say(
+        N_(
+            "The contract is in %(languages)s; each worker is also checked (native "
+            "or B2) before matching."
+        ),
+        languages=_joined(Param(ParamKind.LANGUAGE, lang) for lang in sorted(offered)),
     )
 
 
 def _er06(c: _Context) -> _Verdict:
     days = c.offer.contract_delivery_days_before_departure
     if days is None or days < 7:
-        return (
-            FAIL,
-            "The contract must reach the worker at least 7 days before departure.",
+        return FAIL, _say(
+            N_("The contract must reach the worker at least 7 days before departure.")
         )
-    return PASS, f"The contract reaches the worker {days} days before departure."
+    return PASS, _say(
+        N_("The contract reaches the worker %(days)s days before departure."),
+        days=_number(days),
+    )
 
 
 def _er08(c: _Context) -> _Verdict:
@@ -355,43 +541,54 @@ def _er08(c: _Context) -> _Verdict:
     if o.wage_floor_hourly is not None:
         floors.append(o.wage_floor_hourly)
     if not floors:
-        return FAIL, (
-            "No applicable wage floor is recorded for this job "
-            "(legal minimum, prevailing or programme wage)."
+        return FAIL, _say(
+            N_(
+                "No applicable wage floor is recorded for this job (legal minimum, "
+                "prevailing or programme wage)."
+            )
         )
     floor = max(floors)
+    wage = _money(o.wage_hourly, o.currency)
     if o.wage_hourly < floor:
-        return (
-            FAIL,
-            f"The wage {o.wage_hourly} {o.currency}/h is below the floor {floor}.",
+        return FAIL, _say(
+            N_("The wage %(wage)s/h is below the floor %(floor)s."),
+            wage=wage,
+            floor=_amount(floor, o.currency),
         )
-    return PASS, f"The wage {o.wage_hourly} {o.currency}/h meets the floor {floor}."
+    return PASS, _say(
+        N_("The wage %(wage)s/h meets the floor %(floor)s."),
+        wage=wage,
+        floor=_amount(floor, o.currency),
+    )
 
 
 def _er10(c: _Context) -> _Verdict:
     if c.offer.employer_holds_documents:
-        return FAIL, "The employer would hold workers' identity documents."
-    return PASS, "Workers keep their own passports and identity documents."
+        return FAIL, _say(N_("The employer would hold workers' identity documents."))
+    return PASS, _say(N_("Workers keep their own passports and identity documents."))
 
 
 def _er11(c: _Context) -> _Verdict:
     o = c.offer
     if o.resignation_penalty > 0:
-        return FAIL, "The contract charges a penalty for resigning."
+        return FAIL, _say(N_("The contract charges a penalty for resigning."))
     if o.requires_permission_to_change_employer:
-        return (
-            FAIL,
-            "The worker would need the employer's permission to change employer.",
+        return FAIL, _say(
+            N_("The worker would need the employer's permission to change employer.")
         )
     if o.return_travel_paid_by is Payer.WORKER and c.programme.inbound_travel_employer:
-        return FAIL, "The programme requires the employer to pay return travel."
-    return PASS, "The worker is free to resign, change employer and return home."
+        return FAIL, _say(
+            N_("The programme requires the employer to pay return travel.")
+        )
+    return PASS, _say(
+        N_("The worker is free to resign, change employer and return home.")
+    )
 
 
 def _er12(c: _Context) -> _Verdict:
     o, k = c.offer, c.offer.contract
     if k is None:
-        return PASS, "The offer's terms are the contract's terms."
+        return PASS, _say(N_("The offer's terms are the contract's terms."))
     diffs = [
         name
         for name, a, b in (
@@ -403,71 +600,91 @@ def _er12(c: _Context) -> _Verdict:
         if a != b
     ]
     if diffs:
-        return FAIL, f"The contract differs from the offer in: {', '.join(diffs)}."
-    return PASS, "The contract matches the offer."
+        return FAIL, _say(
+            N_("The contract differs from the offer in: %(terms)s."),
+            terms=_joined(_term(name) for name in diffs),
+        )
+    return PASS, _say(N_("The contract matches the offer."))
 
 
 def _er13(c: _Context) -> _Verdict:
     lic = c.offer.recruiter_licence
     if lic is None:
-        return PASS, "Direct hire: no recruiter is involved."
+        return PASS, _say(N_("Direct hire: no recruiter is involved."))
     if not lic.number:
-        return FAIL, "The recruiter's licence number is missing."
+        return FAIL, _say(N_("The recruiter's licence number is missing."))
     if not lic.authority or lic.valid_to is None:
         # A bare licence number cannot be checked here: a reviewer confirms it.
-        return (
-            CheckOutcome.NEEDS_ATTESTATION,
-            f"Licence {lic.number}: the issuing authority and validity must be "
-            "confirmed by a reviewer.",
+        return CheckOutcome.NEEDS_ATTESTATION, _say(
+            N_(
+                "Licence %(licence)s: the issuing authority and validity must be "
+                "confirmed by a reviewer."
+            ),
+            licence=_text(lic.number),
         )
     limit = c.today or c.offer.start_date
     if limit is not None and lic.valid_to < limit:
-        return FAIL, f"The recruiter's licence expired on {lic.valid_to.isoformat()}."
-    return PASS, f"Recruiter licensed by {lic.authority} ({lic.number})."
+        return FAIL, _say(
+            N_("The recruiter's licence expired on %(date)s."),
+            date=_day(lic.valid_to),
+        )
+    return PASS, _say(
+        N_("Recruiter licensed by %(authority)s (%(licence)s)."),
+        authority=_text(lic.authority),
+        licence=_text(lic.number),
+    )
 
 
 def _er14(c: _Context) -> _Verdict:
     lic = c.offer.recruiter_licence
     if lic is not None and lic.number in c.debarred:
-        return FAIL, "The recruiter is on a debarment list."
-    return PASS, "The recruiter is not on any debarment list checked."
+        return FAIL, _say(N_("The recruiter is on a debarment list."))
+    return PASS, _say(N_("The recruiter is not on any debarment list checked."))
 
 
 def _er15(c: _Context) -> _Verdict:
     if c.offer.iris_certified:
-        return PASS, "IRIS-certified recruiter (shown to workers)."
-    return PASS, "Not IRIS-certified (informational only)."
+        return PASS, _say(N_("IRIS-certified recruiter (shown to workers)."))
+    return PASS, _say(N_("Not IRIS-certified (informational only)."))
 
 
 def _er17(c: _Context) -> _Verdict:
     if not c.offer.grievance_contact:
-        return FAIL, "No grievance contact is given to workers."
+        return FAIL, _say(N_("No grievance contact is given to workers."))
     if c.offer.grievance_cost > 0:
-        return FAIL, "The grievance channel must be free for workers."
-    return PASS, "A free grievance channel is given."
+        return FAIL, _say(N_("The grievance channel must be free for workers."))
+    return PASS, _say(N_("A free grievance channel is given."))
 
 
 def _er18(c: _Context) -> _Verdict:
     o = c.offer
     per_month = {"weekly": 4, "biweekly": 2, "semimonthly": 2, "monthly": 1}
     if o.pay_method == "third_party":
-        return FAIL, "Wages must be paid to the worker directly, not to a third party."
+        return FAIL, _say(
+            N_("Wages must be paid to the worker directly, not to a third party.")
+        )
     if per_month.get(o.pay_frequency, 0) < c.programme.pay_times_per_month:
-        return FAIL, "Pay is less frequent than the programme requires."
-    return PASS, f"Pay is {o.pay_frequency or 'unspecified'}, directly to the worker."
+        return FAIL, _say(N_("Pay is less frequent than the programme requires."))
+    return PASS, _say(
+        N_("Pay is %(frequency)s, directly to the worker."),
+        frequency=_term(o.pay_frequency or "unspecified"),
+    )
 
 
 def _er19(c: _Context) -> _Verdict:
     needed = c.programme.hours_guarantee_ratio
     if needed is None:
-        return PASS, "No programme hours guarantee applies."
+        return PASS, _say(N_("No programme hours guarantee applies."))
     got = c.offer.guaranteed_hours_ratio
     if got is None or got < needed:
-        return (
-            FAIL,
-            f"The programme guarantees at least {needed:.0%} of contract hours.",
+        return FAIL, _say(
+            N_("The programme guarantees at least %(share)s of contract hours."),
+            share=Param(ParamKind.PERCENT, str(needed)),
         )
-    return PASS, f"{got:.0%} of contract hours are guaranteed."
+    return PASS, _say(
+        N_("%(share)s of contract hours are guaranteed."),
+        share=Param(ParamKind.PERCENT, str(got)),
+    )
 
 
 def _er20(c: _Context) -> _Verdict:
@@ -475,45 +692,63 @@ def _er20(c: _Context) -> _Verdict:
     if c.programme.free_housing and (
         not o.housing_provided or o.housing_cost_weekly > 0
     ):
-        return FAIL, "The programme requires free housing."
+        return FAIL, _say(N_("The programme requires free housing."))
     if c.programme.inbound_travel_employer and o.inbound_travel_paid_by is Payer.WORKER:
-        return FAIL, "The programme requires the employer to pay inbound travel."
-    if o.housing_provided and o.housing_cost_weekly > 0:
-        return (
-            PASS,
-            f"Housing costs the worker {o.housing_cost_weekly}/week (disclosed).",
+        return FAIL, _say(
+            N_("The programme requires the employer to pay inbound travel.")
         )
-    return PASS, "Housing and transport meet the programme's rules."
+    if o.housing_provided and o.housing_cost_weekly > 0:
+        return PASS, _say(
+            N_("Housing costs the worker %(amount)s/week (disclosed)."),
+            amount=_amount(o.housing_cost_weekly, o.currency),
+        )
+    return PASS, _say(N_("Housing and transport meet the programme's rules."))
 
 
 def _er21(c: _Context) -> _Verdict:
     for req in c.offer.requirements:
         if _PROTECTED.search(req.text) and not req.legal_basis:
-            return FAIL, f"Requirement {req.text!r} uses a protected attribute."
-    return PASS, "No requirement discriminates on a protected attribute."
+            return FAIL, _say(
+                N_("Requirement %(requirement)s uses a protected attribute."),
+                requirement=Param(ParamKind.QUOTED, req.text),
+            )
+    return PASS, _say(N_("No requirement discriminates on a protected attribute."))
 
 
 def _er22(c: _Context) -> _Verdict:
     if c.offer.minimum_age < 18:
-        return FAIL, "Cross-border recruitment is for workers aged 18 or over."
-    return PASS, f"Workers must be at least {c.offer.minimum_age}; checked per worker."
+        return FAIL, _say(
+            N_("Cross-border recruitment is for workers aged 18 or over.")
+        )
+    return PASS, _say(
+        N_("Workers must be at least %(age)s; checked per worker."),
+        age=_number(c.offer.minimum_age),
+    )
 
 
 def _er23(c: _Context) -> _Verdict:
     if not c.programme.labour_market_test:
-        return PASS, "No labour-market test is required for this pathway."
+        return PASS, _say(N_("No labour-market test is required for this pathway."))
     test = c.offer.labour_market_test
     if test is None:
-        return FAIL, "The programme requires a labour-market test (e.g. LMIA, DOL)."
+        return FAIL, _say(
+            N_("The programme requires a labour-market test (e.g. LMIA, DOL).")
+        )
     if c.offer.start_date is not None and test.valid_to < c.offer.start_date:
-        return FAIL, "The labour-market test expires before the job starts."
-    return PASS, f"Labour-market test {test.type} {test.reference}."
+        return FAIL, _say(N_("The labour-market test expires before the job starts."))
+    return PASS, _say(
+        N_("Labour-market test %(test)s %(reference)s."),
+        test=_text(test.type),
+        reference=_text(test.reference),
+    )
 
 
 def _er24(c: _Context) -> _Verdict:
     if not c.offer.privacy_notice_url:
-        return FAIL, "A privacy notice is needed before workers' profiles are shared."
-    return PASS, "Profiles are shared only with each worker's live consent."
+        return FAIL, _say(
+            N_("A privacy notice is needed before workers' profiles are shared.")
+        )
+    return PASS, _say(N_("Profiles are shared only with each worker's live consent."))
 
 
 @dataclass(frozen=True, slots=True)
@@ -528,51 +763,65 @@ class CheckSpec:
 _A, _T = CheckKind.AUTOMATIC, CheckKind.ATTESTED
 CHECKS: Final[tuple[CheckSpec, ...]] = (
     CheckSpec(
-        "ER-01", "No worker-paid recruitment fees", _A, "ILO GP7; IRIS P1", _er01
+        "ER-01", N_("No worker-paid recruitment fees"), _A, "ILO GP7; IRIS P1", _er01
     ),
     CheckSpec(
-        "ER-02", "No deposits, bonds or collateral", _A, "ILO fee definition", _er02
+        "ER-02", N_("No deposits, bonds or collateral"), _A, "ILO fee definition", _er02
     ),
     CheckSpec(
-        "ER-03", "No fee recovery through deductions", _A, "ILO GP7; H-2A", _er03
+        "ER-03", N_("No fee recovery through deductions"), _A, "ILO GP7; H-2A", _er03
     ),
-    CheckSpec("ER-04", "Complete written contract", _A, "ILO GP8; Dhaka 2", _er04),
+    CheckSpec("ER-04", N_("Complete written contract"), _A, "ILO GP8; Dhaka 2", _er04),
     CheckSpec(
-        "ER-05", "Contract in a language the worker understands", _A, "ILO GP8", _er05
+        "ER-05",
+        N_("Contract in a language the worker understands"),
+        _A,
+        "ILO GP8",
+        _er05,
     ),
-    CheckSpec("ER-06", "Contract delivered before departure", _A, "ILO GP8", _er06),
-    CheckSpec("ER-07", "No contract substitution", _T, "ILO GP8"),
+    CheckSpec("ER-06", N_("Contract delivered before departure"), _A, "ILO GP8", _er06),
+    CheckSpec("ER-07", N_("No contract substitution"), _T, "ILO GP8"),
     CheckSpec(
-        "ER-08", "Wage at least the applicable floor", _A, "ILO GP2; H-2A AEWR", _er08
+        "ER-08",
+        N_("Wage at least the applicable floor"),
+        _A,
+        "ILO GP2; H-2A AEWR",
+        _er08,
     ),
-    CheckSpec("ER-09", "Equal treatment with nationals", _T, "Dhaka A; ILO GP1"),
+    CheckSpec("ER-09", N_("Equal treatment with nationals"), _T, "Dhaka A; ILO GP1"),
     CheckSpec(
-        "ER-10", "No retention of identity documents", _A, "ILO GP11; Dhaka 4", _er10
+        "ER-10",
+        N_("No retention of identity documents"),
+        _A,
+        "ILO GP11; Dhaka 4",
+        _er10,
     ),
     CheckSpec(
         "ER-11",
-        "Free to resign, change employer and return",
+        N_("Free to resign, change employer and return"),
         _A,
         "ILO GP12; Dhaka 10",
         _er11,
     ),
-    CheckSpec("ER-12", "Offer and contract agree", _A, "ILO GP9", _er12),
-    CheckSpec("ER-13", "Licensed recruiter", _A, "ILO GP5; IRIS", _er13),
-    CheckSpec("ER-14", "Recruiter not debarred", _A, "ILO GP5", _er14),
-    CheckSpec("ER-15", "Ethical-recruitment certification", _A, "IRIS", _er15),
-    CheckSpec("ER-16", "Free pre-departure information", _T, "ILO GP10"),
-    CheckSpec("ER-17", "Free grievance channel", _A, "ILO GP13; IRIS P5", _er17),
-    CheckSpec("ER-18", "Regular, direct pay", _A, "Dhaka 5; H-2A", _er18),
-    CheckSpec("ER-19", "Hours guarantee", _A, "H-2A ¾ guarantee; SAWP", _er19),
+    CheckSpec("ER-12", N_("Offer and contract agree"), _A, "ILO GP9", _er12),
+    CheckSpec("ER-13", N_("Licensed recruiter"), _A, "ILO GP5; IRIS", _er13),
+    CheckSpec("ER-14", N_("Recruiter not debarred"), _A, "ILO GP5", _er14),
+    CheckSpec("ER-15", N_("Ethical-recruitment certification"), _A, "IRIS", _er15),
+    CheckSpec("ER-16", N_("Free pre-departure information"), _T, "ILO GP10"),
+    CheckSpec("ER-17", N_("Free grievance channel"), _A, "ILO GP13; IRIS P5", _er17),
+    CheckSpec("ER-18", N_("Regular, direct pay"), _A, "Dhaka 5; H-2A", _er18),
+    CheckSpec("ER-19", N_("Hours guarantee"), _A, "H-2A ¾ guarantee; SAWP", _er19),
     CheckSpec(
-        "ER-20", "Housing and transport meet the programme", _A, "H-2A; SAWP", _er20
+        "ER-20", N_("Housing and transport meet the programme"), _A, "H-2A; SAWP", _er20
     ),
     CheckSpec(
-        "ER-21", "Non-discriminatory requirements", _A, "ILO GP1; Dhaka A", _er21
+        "ER-21", N_("Non-discriminatory requirements"), _A, "ILO GP1; Dhaka A", _er21
     ),
-    CheckSpec("ER-22", "Minimum age", _A, "ILO GP1", _er22),
-    CheckSpec("ER-23", "Labour-market test where required", _A, "ILO GP2; LMIA", _er23),
-    CheckSpec("ER-24", "Data-sharing consent", _A, "IRIS P4", _er24),
+    CheckSpec("ER-22", N_("Minimum age"), _A, "ILO GP1", _er22),
+    CheckSpec(
+        "ER-23", N_("Labour-market test where required"), _A, "ILO GP2; LMIA", _er23
+    ),
+    CheckSpec("ER-24", N_("Data-sharing consent"), _A, "IRIS P4", _er24),
 )
 
 
@@ -593,26 +842,45 @@ def check_offer(
     attested = {a.check_id: a for a in attestations}
     results: list[CheckResult] = []
     for spec in CHECKS:
+        messages: tuple[Message, ...]
         if spec.evaluate is not None:
-            outcome, reason = spec.evaluate(context)
+            outcome, message = spec.evaluate(context)
+            messages = (message,)
             if outcome is CheckOutcome.NEEDS_ATTESTATION and spec.id in attested:
                 # An automatic check that cannot decide from the data (ER-13
                 # with a bare licence number) passes once a reviewer accepted
                 # an attestation for it.
                 a = attested[spec.id]
                 outcome = CheckOutcome.PASS
-                reason = (
-                    f"{reason} Confirmed: attested by {a.attested_by} on "
-                    f"{a.attested_on.isoformat()} and accepted by a reviewer."
+                messages += (
+                    _say(
+                        N_(
+                            "Confirmed: attested by %(attested_by)s on %(date)s and "
+                            "accepted by a reviewer."
+                        ),
+                        attested_by=_text(a.attested_by),
+                        date=_day(a.attested_on),
+                    ),
                 )
         elif spec.id in attested:
             a = attested[spec.id]
             outcome = CheckOutcome.PASS
-            reason = f"Attested by {a.attested_by} on {a.attested_on.isoformat()}."
+            messages = (
+                _say(
+                    N_("Attested by %(attested_by)s on %(date)s."),
+                    attested_by=_text(a.attested_by),
+                    date=_day(a.attested_on),
+                ),
+            )
         else:
             outcome = CheckOutcome.NEEDS_ATTESTATION
-            reason = "Needs a signed attestation with evidence and a review."
-        results.append(CheckResult(spec.id, spec.title, spec.kind, outcome, reason))
+            messages = (
+                _say(N_("Needs a signed attestation with evidence and a review.")),
+            )
+        reason = " ".join(m.english() for m in messages)
+        results.append(
+            CheckResult(spec.id, spec.title, spec.kind, outcome, reason, messages)
+        )
     blocked = any(
         r.kind is CheckKind.AUTOMATIC and r.result is CheckOutcome.FAIL for r in results
     )

@@ -125,16 +125,7 @@ def run_checks(
 
 
 def _check_reads(check: OfferCheck) -> list[CheckRead]:
-    return [
-        CheckRead(
-            id=c.id,
-            title=c.title,
-            kind=c.kind.value,
-            result=c.result.value,
-            reason=c.reason,
-        )
-        for c in check.checks
-    ]
+    return [CheckRead.model_validate(c.to_json()) for c in check.checks]
 
 
 def _offer_read(row: OfferRow) -> OfferRead:

@@ -4,6 +4,7 @@ computations an officer chooses to keep for a person or a worker."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 import structlog
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from puente.core import audit
 from puente.identity import Actor, Sensitivity, authorize, visible
-from puente.pathways.errors import TotalisationNotFound
+from puente.pathways.errors import TotalisationNotFound, TotalisationTooLarge
 from puente.pathways.models import SavedTotalisation, Worker
 from puente.pathways.rules.totalisation import (
     RULES_VERSION,
@@ -33,6 +34,9 @@ TABLE = "pathway_totalisation"
 # Saved computations hold a person's insurance history and wages: personal data,
 # kept by the officers who screen people (never by employers or focal points).
 PERMISSION = "pathway:screen"
+# What the totals' columns hold (NUMERIC(14, 2) and NUMERIC(8, 2)).
+MAX_PAYABLE = Decimal("1e12")
+MAX_YEARS = Decimal("1e6")
 
 
 def calculate_totalisation(
@@ -133,9 +137,12 @@ def save_totalisation(
     the caller).
 
     Needs `pathway:screen` (personal data); the person (by id, through
-    `puente.people`) and the worker must be visible to the actor. Audited."""
+    `puente.people`) and the worker must be visible to the actor. A total too
+    large for the record is refused (`TotalisationTooLarge`). Audited."""
     _authorize(actor, actor.tenant_code)
     result = calculate_totalisation(session, actor=actor, request=request)
+    if result.total_payable >= MAX_PAYABLE or result.total_years >= MAX_YEARS:
+        raise TotalisationTooLarge()
     if person_id is not None:
         _person_seam(session, actor, person_id)
     worker_ref = ""

@@ -1,0 +1,141 @@
+"""Fair-recruitment checks in the reader's language: the title's msgid translated,
+each sentence of the reason translated and filled with its typed values (amounts,
+dates, codes) formatted for the locale. The JSON API and the CLI keep the English
+`title` and `reason`; screens show these instead."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Final
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.numbers import format_currency, format_decimal, format_percent
+
+from puente.core import i18n
+from puente.core.i18n import N_
+from puente.pathways.rules.fair_recruitment import CHECKS, TERM_LABELS, ParamKind
+from puente.pathways.schemas import (
+    CheckMessageRead,
+    CheckParamItemRead,
+    CheckParamRead,
+    CheckRead,
+)
+
+TITLES: Final[Mapping[str, str]] = {spec.id: spec.title for spec in CHECKS}
+OFFER_STATUS_LABELS: Final[Mapping[str, str]] = {
+    "draft": N_("Draft"),
+    "published": N_("Published"),
+    "blocked": N_("Blocked"),
+}
+# CLDR has no Haitian Creole month names (Babel prints "M01").
+_HT_MONTHS: Final = (
+    "janvye",
+    "fevriye",
+    "mas",
+    "avril",
+    "me",
+    "jen",
+    "jiyè",
+    "out",
+    "septanm",
+    "oktòb",
+    "novanm",
+    "desanm",
+)
+_QUOTES: Final[Mapping[str, tuple[str, str]]] = {
+    "es": ("«", "»"),
+    "fr": ("« ", " »"),
+}
+
+
+def check_title(check_id: str, fallback: str = "") -> str:
+    """A check's title in the current locale (the English `fallback` when the id
+    is not a known check)."""
+    return i18n.gettext(TITLES.get(check_id, fallback or check_id))
+
+
+def check_reason(check: CheckRead) -> str:
+    """A check's reason in the current locale. A result stored before reasons
+    carried their messages shows its English reason (translated when it is a
+    sentence without values)."""
+    if not check.reason_messages:
+        return i18n.gettext(check.reason)
+    return " ".join(render_message(m) for m in check.reason_messages)
+
+
+def render_message(message: CheckMessageRead) -> str:
+    text = i18n.gettext(message.msgid)
+    if not message.params:
+        return text
+    return text % {name: render_param(p) for name, p in message.params.items()}
+
+
+def offer_status(status: str) -> str:
+    """An offer's status word (draft, published, blocked) in the current locale."""
+    label = OFFER_STATUS_LABELS.get(status)
+    return i18n.gettext(label) if label else status
+
+
+def render_param(param: CheckParamItemRead) -> str:
+    locale = i18n.get_locale()
+    kind = ParamKind(param.kind)
+    if kind is ParamKind.LIST:
+        items = param.items if isinstance(param, CheckParamRead) else []
+        return format_list([render_param(item) for item in items], locale=locale)
+    if kind is ParamKind.NUMBER:
+        return format_number(Decimal(param.value))
+    if kind in (ParamKind.MONEY, ParamKind.AMOUNT):
+        amount = format_money(Decimal(param.value), param.currency)
+        return f"{_term(param.term)} {amount}" if param.term else amount
+    if kind is ParamKind.PERCENT:
+        return format_percent(Decimal(param.value), locale=locale)
+    if kind is ParamKind.DATE:
+        return _date(dt.date.fromisoformat(param.value), locale)
+    if kind is ParamKind.TERM:
+        return _term(param.value)
+    if kind is ParamKind.LANGUAGE:
+        return _language(param.value, locale)
+    if kind is ParamKind.QUOTED:
+        start, end = _QUOTES.get(locale, ("“", "”"))
+        return f"{start}{param.value}{end}"
+    return param.value
+
+
+def _term(code: str) -> str:
+    label = TERM_LABELS.get(code)
+    return i18n.gettext(label) if label else code
+
+
+def format_number(number: Decimal) -> str:
+    """The number in the current locale with the decimals it was given (17.40
+    stays 17,40 in Spanish; nothing is rounded)."""
+    exponent = number.as_tuple().exponent
+    digits = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(number, format=pattern, locale=i18n.get_locale())
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    """An amount in the current locale with its currency, never rounded."""
+    return format_currency(
+        amount, currency, locale=i18n.get_locale(), decimal_quantization=False
+    )
+
+
+def _date(day: dt.date, locale: str) -> str:
+    if locale == "ht":
+        return f"{day.day} {_HT_MONTHS[day.month - 1]} {day.year}"
+    return format_date(day, format="long", locale=locale)
+
+
+def _language(code: str, locale: str) -> str:
+    """The language's name in the reader's language, else in itself, else the code."""
+    try:
+        name = Locale.parse(locale).languages.get(code)
+        return name or Locale.parse(code).get_display_name(code) or code
+    except (UnknownLocaleError, ValueError):
+        return code
