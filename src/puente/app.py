@@ -8,7 +8,8 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Final
+from urllib.parse import unquote_plus
 
 import structlog
 from fastapi import FastAPI, Request, Response
@@ -16,6 +17,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
 
 from puente.core import i18n
@@ -98,8 +100,13 @@ def create_app(
             settings.default_locale,
         )
         token = i18n.set_locale(locale)
+        response: Response
         try:
-            response = await call_next(request)
+            if _has_nul(request):
+                # PostgreSQL text cannot hold NUL: refuse it before any query does.
+                response = JSONResponse(NUL_REFUSED, status_code=422)
+            else:
+                response = await call_next(request)
         finally:
             i18n._current.reset(token)
         for name, value in SECURITY_HEADERS.items():
@@ -147,6 +154,19 @@ def create_app(
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    @app.exception_handler(DataError)
+    async def data_error(_request: Request, exc: DataError) -> Response:
+        # A value the database cannot store (NUL in a JSON string, a number out of
+        # range): the unit of work rolled back; never a 500, never the value.
+        log.info("database_refused_value", error=type(exc.orig).__name__)
+        return JSONResponse(
+            {
+                "error": "InvalidInput",
+                "detail": [{"loc": ["body"], "msg": "a value cannot be stored"}],
+            },
+            status_code=422,
+        )
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(
         _request: Request, exc: RequestValidationError
@@ -162,6 +182,17 @@ def create_app(
         app.include_router(router)
     _document_errors(app)
     return app
+
+
+NUL_REFUSED: Final = {
+    "error": "InvalidInput",
+    "detail": [{"loc": ["query"], "msg": "NUL characters are not allowed"}],
+}
+
+
+def _has_nul(request: Request) -> bool:
+    """A NUL character anywhere in the decoded path or query string."""
+    return "\x00" in request.url.path or "\x00" in unquote_plus(request.url.query)
 
 
 ERROR_RESPONSES = {
