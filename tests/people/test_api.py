@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 PERSON = {
     "given_name": "María José",
@@ -193,3 +195,29 @@ class TestHouseholds:
             headers=_auth(token_for, "caseworker.pan"),
         )
         assert other.status_code == 404
+
+
+def test_api_search_is_audited_without_the_name(
+    client: TestClient, session: Session, token_for: Callable[[str], str]
+) -> None:
+    from sqlalchemy import select
+
+    from puente.core.audit import AuditEvent
+
+    headers = _auth(token_for, "caseworker.col")
+    found = client.get(
+        "/api/v1/people/search",
+        params={"q": "Zacarías Quintero", "birth_date": "1971"},
+        headers=headers,
+    )
+    assert found.status_code == 200
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "people:person:search")
+    ).all()
+    assert events, "the API search wrote no audit event"
+    last = events[-1]
+    details = json.loads(last.details)
+    assert details["screen"] == "api"
+    assert details["by"] == "name,birth_date"
+    assert "Zacar" not in last.details
+    assert "1971" not in last.details

@@ -56,8 +56,11 @@ def search_people(
     """Search before create: scored candidates with a field-by-field comparison.
 
     `q` is a whole name; or `given_name` and `family_name`; plus an optional
-    partial `birth_date` (YYYY, YYYY-MM, YYYY-MM-DD) and `document_number`."""
-    return service.search_people(session, actor=actor, query=query)
+    partial `birth_date` (YYYY, YYYY-MM, YYYY-MM-DD) and `document_number`.
+    Audited like the screens' searches (which facts, how many found, their ids)."""
+    return service.search_before_registering(
+        session, actor=actor, query=query, screen="api"
+    )
 
 
 @router.post(
