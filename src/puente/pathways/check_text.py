@@ -1,12 +1,13 @@
-"""Fair-recruitment checks in the reader's language: the title's msgid translated,
-each sentence of the reason translated and filled with its typed values (amounts,
-dates, codes) formatted for the locale. The JSON API and the CLI keep the English
-`title` and `reason`; screens show these instead."""
+"""Fair-recruitment checks, match explanations and totalisation steps in the
+reader's language: the title's msgid translated, each sentence (a check's reason, a
+match factor, a totalisation step) translated and filled with its typed values
+(amounts, dates, codes) formatted for the locale. The JSON API and the CLI keep the
+English texts; screens show these instead."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Final
 
@@ -18,14 +19,18 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from puente.core import i18n
 from puente.core.i18n import N_
 from puente.pathways.rules.fair_recruitment import CHECKS, TERM_LABELS, ParamKind
+from puente.pathways.rules.matching import MATCH_TERM_LABELS
 from puente.pathways.schemas import (
     CheckMessageRead,
     CheckParamItemRead,
     CheckParamRead,
     CheckRead,
+    MatchRead,
+    TotalisationRead,
 )
 
 TITLES: Final[Mapping[str, str]] = {spec.id: spec.title for spec in CHECKS}
+TERMS: Final[Mapping[str, str]] = {**TERM_LABELS, **MATCH_TERM_LABELS}
 OFFER_STATUS_LABELS: Final[Mapping[str, str]] = {
     "draft": N_("Draft"),
     "published": N_("Published"),
@@ -67,6 +72,27 @@ def check_reason(check: CheckRead) -> str:
     return " ".join(render_message(m) for m in check.reason_messages)
 
 
+def match_explanation(match: MatchRead) -> list[str]:
+    """A match's lines, one per factor, in the current locale."""
+    return render_lines(match.explanation, match.explanation_messages)
+
+
+def totalisation_steps(result: TotalisationRead) -> list[str]:
+    """A totalisation's steps in the current locale. A computation saved before
+    steps carried their messages shows its English steps as saved."""
+    return render_lines(result.explanation, result.explanation_messages)
+
+
+def render_lines(
+    english: Sequence[str], messages: Sequence[CheckMessageRead]
+) -> list[str]:
+    """Each message rendered; the English lines (translated when they are sentences
+    without values) when there are no messages for them."""
+    if not messages or len(messages) != len(english):
+        return [i18n.gettext(line) for line in english]
+    return [render_message(m) for m in messages]
+
+
 def render_message(message: CheckMessageRead) -> str:
     text = i18n.gettext(message.msgid)
     if not message.params:
@@ -83,9 +109,14 @@ def offer_status(status: str) -> str:
 def render_param(param: CheckParamItemRead) -> str:
     locale = i18n.get_locale()
     kind = ParamKind(param.kind)
-    if kind is ParamKind.LIST:
+    if kind in (ParamKind.LIST, ParamKind.SUM):
         items = param.items if isinstance(param, CheckParamRead) else []
-        return format_list([render_param(item) for item in items], locale=locale)
+        rendered = [render_param(item) for item in items]
+        if kind is ParamKind.SUM:
+            return " + ".join(rendered)
+        return format_list(rendered, locale=locale)
+    if kind is ParamKind.PERIOD:
+        return f"{format_number(Decimal(param.value))} ({param.term})"
     if kind is ParamKind.NUMBER:
         return format_number(Decimal(param.value))
     if kind in (ParamKind.MONEY, ParamKind.AMOUNT):
@@ -106,7 +137,7 @@ def render_param(param: CheckParamItemRead) -> str:
 
 
 def _term(code: str) -> str:
-    label = TERM_LABELS.get(code)
+    label = TERMS.get(code)
     return i18n.gettext(label) if label else code
 
 

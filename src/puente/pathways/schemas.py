@@ -166,6 +166,8 @@ ParamKindName = Literal[
     "term",
     "language",
     "list",
+    "period",
+    "sum",
 ]
 
 
@@ -258,6 +260,9 @@ class AttestationQueueItem(_Model):
 
 
 class MatchRead(_Model):
+    """A ranked worker–offer pair: `explanation` is one English line per factor,
+    `explanation_messages` the same lines as msgids and typed values."""
+
     worker_id: uuid.UUID
     worker_ref: str
     offer_id: uuid.UUID
@@ -265,6 +270,7 @@ class MatchRead(_Model):
     score: float
     factors: dict[str, float]
     explanation: list[str]
+    explanation_messages: list[CheckMessageRead] = Field(default_factory=list)
 
 
 class RightsCardRead(_Model):
@@ -398,11 +404,15 @@ class StateBenefitRead(_Model):
 
 
 class TotalisationRead(_Model):
+    """`explanation` is the English step-by-step text; `explanation_messages` the
+    same steps as msgids and typed values (empty in computations saved before)."""
+
     agreement: str | None
     total_years: Decimal
     states: list[StateBenefitRead]
     total_payable: Decimal
     explanation: list[str]
+    explanation_messages: list[CheckMessageRead] = Field(default_factory=list)
 
 
 class SavedTotalisationRead(_Model):

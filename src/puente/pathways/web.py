@@ -25,7 +25,9 @@ from puente.pathways.check_text import (
     check_title,
     format_money,
     format_number,
+    match_explanation,
     offer_status,
+    totalisation_steps,
 )
 from puente.pathways.rules.facts import FACTS, INPUT_FACTS, LANGUAGES, FactType
 from puente.pathways.rules.rights import OUTCOME_LABELS
@@ -59,6 +61,8 @@ env.filters["check_reason"] = check_reason
 env.filters["offer_status"] = offer_status
 env.filters["pathway_number"] = format_number
 env.filters["pathway_money"] = format_money
+env.filters["match_explanation"] = match_explanation
+env.filters["totalisation_steps"] = totalisation_steps
 
 router = APIRouter(prefix="/pathways", include_in_schema=False)
 Csrf = [Depends(check_csrf)]

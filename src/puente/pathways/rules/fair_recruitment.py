@@ -198,11 +198,13 @@ class ParamKind(StrEnum):
     TERM = "term"  # a code with a label in TERM_LABELS
     LANGUAGE = "language"  # an ISO 639 code
     LIST = "list"  # `items`, joined
+    PERIOD = "period"  # `value` years insured in the state `term` (totalisation)
+    SUM = "sum"  # `items` added up: joined by " + " in every language
 
 
 @dataclass(frozen=True, slots=True)
 class Param:
-    """A typed value in a reason; `items` only in a LIST (of plain params)."""
+    """A typed value in a reason; `items` only in a LIST or a SUM (of plain params)."""
 
     kind: ParamKind
     value: str = ""
@@ -221,6 +223,10 @@ class Param:
             return f"{Decimal(self.value):.0%}"
         if self.kind is ParamKind.LIST:
             return ", ".join(item.english() for item in self.items)
+        if self.kind is ParamKind.PERIOD:
+            return f"{self.value} ({self.term})"
+        if self.kind is ParamKind.SUM:
+            return " + ".join(item.english() for item in self.items)
         return self.value
 
     def to_json(self) -> dict[str, object]:
@@ -229,7 +235,7 @@ class Param:
             data["currency"] = self.currency
         if self.term:
             data["term"] = self.term
-        if self.kind is ParamKind.LIST:
+        if self.kind in (ParamKind.LIST, ParamKind.SUM):
             data["items"] = [item.to_json() for item in self.items]
         return data
 

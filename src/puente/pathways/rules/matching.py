@@ -21,14 +21,23 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
+from puente.core.i18n import N_
 from puente.pathways.rules.catalogue import LAD_STATES
 from puente.pathways.rules.eligibility import Outcome
-from puente.pathways.rules.fair_recruitment import JobOffer, OfferCheck, check_offer
+from puente.pathways.rules.fair_recruitment import (
+    JobOffer,
+    Message,
+    OfferCheck,
+    Param,
+    ParamKind,
+    check_offer,
+)
 
 WEIGHTS: Final[Mapping[str, float]] = {
     "occupation": 0.30,
@@ -522,33 +531,151 @@ def rank_offers_for_worker(
     ]
 
 
-def explain(match: Match, worker: WorkerProfile, offer: JobOffer) -> list[str]:
-    """One plain-language line per factor of a match."""
-    f = match.factors
-    level = worker.languages.get(offer.required_language, "none")
-    pathway = worker.pathway_outcomes.get(offer.pathway_id)
-    return [
-        f"Occupation ({f['occupation']:.0%}): worker ISCO {worker.isco}, offer ISCO "
-        f"{offer.isco}"
-        + (
-            " — same unit group."
-            if worker.isco == offer.isco
-            else " — related group (partial credit)."
+MATCH_TERM_LABELS: Final[Mapping[str, str]] = {"native": N_("native")}
+"""Labels of the codes a match explanation names (a worker's level, besides CEFR)."""
+_OUTCOME_LINES: Final[Mapping[str, str]] = {
+    Outcome.ELIGIBLE: N_("Eligibility (%(score)s): eligible for %(pathway)s."),
+    Outcome.UNDETERMINED: N_("Eligibility (%(score)s): undetermined for %(pathway)s."),
+    Outcome.NOT_ELIGIBLE: N_("Eligibility (%(score)s): not_eligible for %(pathway)s."),
+}
+
+
+def _score(value: float) -> Param:
+    """A factor as a ratio rounded as `f"{value:.0%}"` rounds it (so the English
+    text is unchanged: 0.165 is 17%)."""
+    return Param(ParamKind.PERCENT, str(Decimal(f"{value * 100:.0f}") / 100))
+
+
+def _text(value: str) -> Param:
+    return Param(ParamKind.TEXT, value)
+
+
+def _language(match: Match, worker: WorkerProfile, offer: JobOffer) -> Message:
+    score = _score(match.factors["language"])
+    level = worker.languages.get(offer.required_language)
+    if not offer.required_language and not offer.required_cefr:
+        return Message(
+            N_("Language (%(score)s): needs — , the worker has none."),
+            {"score": score},
+        )
+    if not offer.required_language:
+        return Message(
+            N_("Language (%(score)s): needs — %(cefr)s, the worker has none."),
+            {"score": score, "cefr": _text(offer.required_cefr)},
+        )
+    params = {
+        "score": score,
+        "language": Param(ParamKind.LANGUAGE, offer.required_language),
+    }
+    if offer.required_cefr:
+        params["cefr"] = _text(offer.required_cefr)
+    if level is not None:
+        params["level"] = Param(ParamKind.TERM, level)
+    msgid = {
+        (True, True): N_(
+            "Language (%(score)s): needs %(language)s %(cefr)s, the worker has "
+            "%(level)s."
         ),
-        f"Skills ({f['skills']:.0%}): the worker has "
-        f"{len(set(worker.skills) & set(offer.skills))} of {len(offer.skills)} "
-        "skills the offer asks for.",
-        f"Language ({f['language']:.0%}): needs {offer.required_language or '—'} "
-        f"{offer.required_cefr or ''}, the worker has {level}.",
-        f"Location ({f['location']:.0%}): the job is in {offer.state}; preferred "
-        f"destinations: {', '.join(worker.preferred_destinations) or 'any'}.",
-        f"Availability ({f['availability']:.0%}): available from "
-        f"{worker.available_from.isoformat()}, job starts "
-        f"{offer.start_date.isoformat() if offer.start_date else 'any time'}.",
-        f"Eligibility ({f['eligibility']:.0%}): "
-        + (
-            f"{pathway.value} for {offer.pathway_id}."
+        (True, False): N_(
+            "Language (%(score)s): needs %(language)s %(cefr)s, the worker has none."
+        ),
+        (False, True): N_(
+            "Language (%(score)s): needs %(language)s , the worker has %(level)s."
+        ),
+        (False, False): N_(
+            "Language (%(score)s): needs %(language)s , the worker has none."
+        ),
+    }[(bool(offer.required_cefr), level is not None)]
+    return Message(msgid, params)
+
+
+def explain_messages(
+    match: Match, worker: WorkerProfile, offer: JobOffer
+) -> list[Message]:
+    """One message per factor of a match: an English msgid and its typed values,
+    for a screen to show in the reader's language (`explain` is their English)."""
+    f = match.factors
+    pathway = worker.pathway_outcomes.get(offer.pathway_id)
+    occupation = {
+        "score": _score(f["occupation"]),
+        "worker_isco": _text(worker.isco),
+        "offer_isco": _text(offer.isco),
+    }
+    skills = {
+        "score": _score(f["skills"]),
+        "count": Param(
+            ParamKind.NUMBER, str(len(set(worker.skills) & set(offer.skills)))
+        ),
+        "asked": Param(ParamKind.NUMBER, str(len(offer.skills))),
+    }
+    location = {"score": _score(f["location"]), "state": _text(offer.state)}
+    available = {
+        "score": _score(f["availability"]),
+        "available": Param(ParamKind.DATE, worker.available_from.isoformat()),
+    }
+    eligibility = {"score": _score(f["eligibility"])}
+    if worker.preferred_destinations:
+        location["destinations"] = Param(
+            ParamKind.LIST, items=tuple(map(_text, worker.preferred_destinations))
+        )
+    if offer.start_date:
+        available["start"] = Param(ParamKind.DATE, offer.start_date.isoformat())
+    if pathway and offer.pathway_id:
+        eligibility["pathway"] = _text(offer.pathway_id)
+    return [
+        Message(
+            N_(
+                "Occupation (%(score)s): worker ISCO %(worker_isco)s, offer ISCO "
+                "%(offer_isco)s — same unit group."
+            )
+            if worker.isco == offer.isco
+            else N_(
+                "Occupation (%(score)s): worker ISCO %(worker_isco)s, offer ISCO "
+                "%(offer_isco)s — related group (partial credit)."
+            ),
+            occupation,
+        ),
+        Message(
+            N_(
+                "Skills (%(score)s): the worker has %(count)s of %(asked)s skills the "
+                "offer asks for."
+            ),
+            skills,
+        ),
+        _language(match, worker, offer),
+        Message(
+            N_(
+                "Location (%(score)s): the job is in %(state)s; preferred "
+                "destinations: %(destinations)s."
+            )
+            if worker.preferred_destinations
+            else N_(
+                "Location (%(score)s): the job is in %(state)s; preferred "
+                "destinations: any."
+            ),
+            location,
+        ),
+        Message(
+            N_(
+                "Availability (%(score)s): available from %(available)s, job starts "
+                "%(start)s."
+            )
+            if offer.start_date
+            else N_(
+                "Availability (%(score)s): available from %(available)s, job starts "
+                "any time."
+            ),
+            available,
+        ),
+        Message(
+            _OUTCOME_LINES[pathway]
             if pathway and offer.pathway_id
-            else "no pathway screening result yet."
+            else N_("Eligibility (%(score)s): no pathway screening result yet."),
+            eligibility,
         ),
     ]
+
+
+def explain(match: Match, worker: WorkerProfile, offer: JobOffer) -> list[str]:
+    """One plain-language line per factor of a match, in English (the API's text)."""
+    return [m.english() for m in explain_messages(match, worker, offer)]

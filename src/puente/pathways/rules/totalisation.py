@@ -4,6 +4,9 @@ For each competent state i: the autonomous benefit Aᵢ on its own periods (if i
 minimum is met), the theoretical benefit Tᵢ as if all D totalised periods were its
 own, the pro-rata share Pᵢ = Tᵢ × dᵢ / D, and the payable max(Aᵢ, Pᵢ). Indicative,
 not a decision: the claim still goes to each liaison body.
+
+Each step is an English msgid with typed values (`explanation_messages`): the API
+gives the English `explanation`, a screen the steps in the reader's language.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from enum import StrEnum
 from typing import Final
 
 from puente.core.errors import InvalidInput
+from puente.core.i18n import N_
+from puente.pathways.rules.fair_recruitment import Message, Param, ParamKind
 
 CENTS: Final = Decimal("0.01")
 # Saved computations record the version they ran under: bump it whenever `totalise`
@@ -114,6 +119,7 @@ class StateBenefit:
     payable: Decimal
     basis: Basis
     explanation: tuple[str, ...]
+    explanation_messages: tuple[Message, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +129,7 @@ class TotalisationResult:
     states: tuple[StateBenefit, ...]
     total_payable: Decimal
     explanation: tuple[str, ...]
+    explanation_messages: tuple[Message, ...] = ()
 
 
 def _money(x: Decimal) -> Decimal:
@@ -131,6 +138,29 @@ def _money(x: Decimal) -> Decimal:
 
 def _n(x: Decimal) -> str:
     return f"{x.normalize():f}"
+
+
+def _number(x: Decimal) -> Param:
+    """Years as the English text writes them (`9`, `12.25`)."""
+    return Param(ParamKind.NUMBER, _n(x))
+
+
+def _amount(x: Decimal) -> Param:
+    """An amount to the cent (`880.00`); no currency: each state pays in its own."""
+    return Param(ParamKind.NUMBER, str(x))
+
+
+def _say(msgid: str, base: Mapping[str, Param], **params: Param) -> Message:
+    """A step with the placeholders its msgid names, from `base` and `params`."""
+    values = {**base, **params}
+    return Message(msgid, {k: v for k, v in values.items() if f"%({k})s" in msgid})
+
+
+_PAYS: Final[Mapping[Basis, str]] = {
+    Basis.PRO_RATA: N_("%(state)s pays %(amount)s (pro-rata)."),
+    Basis.AUTONOMOUS: N_("%(state)s pays %(amount)s (autonomous)."),
+    Basis.NONE: N_("%(state)s pays %(amount)s (none)."),
+}
 
 
 def totalise(
@@ -160,41 +190,86 @@ def totalise(
             raise TotalisationError(problem=f"no pension formula for {state}")
     total = sum(periods.values(), Decimal(0))
     steps = [
-        "Totalised periods: D = "
-        + " + ".join(f"{_n(y)} ({s})" for s, y in periods.items())
-        + f" = {_n(total)} years."
+        Message(
+            N_("Totalised periods: D = %(periods)s = %(total)s years."),
+            {
+                "periods": Param(
+                    ParamKind.SUM,
+                    items=tuple(
+                        Param(ParamKind.PERIOD, _n(y), term=s)
+                        for s, y in periods.items()
+                    ),
+                ),
+                "total": _number(total),
+            },
+        )
     ]
     benefits: list[StateBenefit] = []
     for state, years in periods.items():
         f = schemes[state]
-        lines: list[str] = []
+        lines: list[Message] = []
+        base = {
+            "state": Param(ParamKind.TEXT, state),
+            "years": _number(years),
+            "total": _number(total),
+            "minimum": _number(f.minimum_years),
+        }
         autonomous: Decimal | None = None
         if years >= f.minimum_years:
             autonomous = _money(f.amount(years))
             lines.append(
-                f"{state} alone: {_n(years)} ≥ {_n(f.minimum_years)} years, so the "
-                f"national pension is {autonomous}."
+                _say(
+                    N_(
+                        "%(state)s alone: %(years)s ≥ %(minimum)s years, so the "
+                        "national pension is %(amount)s."
+                    ),
+                    base,
+                    amount=_amount(autonomous),
+                )
             )
         else:
             lines.append(
-                f"{state} alone: {_n(years)} < {_n(f.minimum_years)} years, so no "
-                "pension on its own periods."
+                _say(
+                    N_(
+                        "%(state)s alone: %(years)s < %(minimum)s years, so no "
+                        "pension on its own periods."
+                    ),
+                    base,
+                )
             )
         theoretical = pro_rata = None
         if total >= f.minimum_years and total > 0:
             theoretical = _money(f.amount(total))
             pro_rata = _money(f.amount(total) * years / total)
             lines.append(
-                f"{state} totalised: D = {_n(total)} ≥ {_n(f.minimum_years)}, "
-                f"entitled. Theoretical amount T = {theoretical}."
+                _say(
+                    N_(
+                        "%(state)s totalised: D = %(total)s ≥ %(minimum)s, entitled. "
+                        "Theoretical amount T = %(amount)s."
+                    ),
+                    base,
+                    amount=_amount(theoretical),
+                )
             )
             lines.append(
-                f"{state} pro-rata: P = {theoretical} × {_n(years)}/{_n(total)} = "
-                f"{pro_rata}."
+                _say(
+                    N_(
+                        "%(state)s pro-rata: P = %(theoretical)s × %(years)s/%(total)s "
+                        "= %(amount)s."
+                    ),
+                    base,
+                    theoretical=_amount(theoretical),
+                    amount=_amount(pro_rata),
+                )
             )
         else:
             lines.append(
-                f"{state} totalised: D = {_n(total)} is still below the minimum."
+                _say(
+                    N_(
+                        "%(state)s totalised: D = %(total)s is still below the minimum."
+                    ),
+                    base,
+                )
             )
         if autonomous is None and pro_rata is None:
             payable, basis = Decimal("0.00"), Basis.NONE
@@ -204,7 +279,7 @@ def totalise(
             payable, basis = pro_rata, Basis.PRO_RATA
         else:  # unreachable: one of the two is set here
             payable, basis = Decimal("0.00"), Basis.NONE
-        lines.append(f"{state} pays {payable} ({basis.value.replace('_', '-')}).")
+        lines.append(_say(_PAYS[basis], base, amount=_amount(payable)))
         benefits.append(
             StateBenefit(
                 state,
@@ -214,15 +289,26 @@ def totalise(
                 pro_rata,
                 payable,
                 basis,
+                tuple(m.english() for m in lines),
                 tuple(lines),
             )
         )
         steps.extend(lines)
     total_payable = sum((b.payable for b in benefits), Decimal("0.00"))
     steps.append(
-        f"Total payable: {total_payable} per month, paid separately by each "
-        "institution in its own currency. Indicative, not a decision."
+        Message(
+            N_(
+                "Total payable: %(amount)s per month, paid separately by each "
+                "institution in its own currency. Indicative, not a decision."
+            ),
+            {"amount": _amount(total_payable)},
+        )
     )
     return TotalisationResult(
-        agreement, total, tuple(benefits), total_payable, tuple(steps)
+        agreement,
+        total,
+        tuple(benefits),
+        total_payable,
+        tuple(m.english() for m in steps),
+        tuple(steps),
     )

@@ -47,6 +47,7 @@ from puente.pathways.rules.fair_recruitment import (
     CheckKind,
     CheckOutcome,
     JobOffer,
+    Message,
     OfferCheck,
     check_offer,
     parse_offer,
@@ -55,6 +56,7 @@ from puente.pathways.rules.matching import (
     WorkerProfile,
     encode_workers,
     explain,
+    explain_messages,
     rank_offers_for_worker,
     rank_workers_for_offers,
 )
@@ -62,6 +64,7 @@ from puente.pathways.rules.rights import rights_card as build_rights_card
 from puente.pathways.schemas import (
     AttestationQueueItem,
     AttestationRead,
+    CheckMessageRead,
     CheckRead,
     MatchRead,
     OfferRead,
@@ -126,6 +129,10 @@ def run_checks(
 
 def _check_reads(check: OfferCheck) -> list[CheckRead]:
     return [CheckRead.model_validate(c.to_json()) for c in check.checks]
+
+
+def _messages(messages: list[Message]) -> list[CheckMessageRead]:
+    return [CheckMessageRead.model_validate(m.to_json()) for m in messages]
 
 
 def _offer_read(row: OfferRow) -> OfferRead:
@@ -611,6 +618,9 @@ def match_workers(
             score=m.score,
             factors=dict(m.factors),
             explanation=explain(m, profiles[m.worker_row], offer),
+            explanation_messages=_messages(
+                explain_messages(m, profiles[m.worker_row], offer)
+            ),
         )
         for m in ranked.get(offer.id, [])
     ]
@@ -681,6 +691,7 @@ def match_offers(
                 score=m.score,
                 factors=dict(m.factors),
                 explanation=explain(m, profile, offer),
+                explanation_messages=_messages(explain_messages(m, profile, offer)),
             )
         )
     return out

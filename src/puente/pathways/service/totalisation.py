@@ -21,6 +21,7 @@ from puente.pathways.rules.totalisation import (
     totalise,
 )
 from puente.pathways.schemas import (
+    CheckMessageRead,
     SavedTotalisationRead,
     StateBenefitRead,
     TotalisationRead,
@@ -85,6 +86,10 @@ def calculate_totalisation(
         ],
         total_payable=result.total_payable,
         explanation=list(result.explanation),
+        explanation_messages=[
+            CheckMessageRead.model_validate(m.to_json())
+            for m in result.explanation_messages
+        ],
     )
 
 
