@@ -365,6 +365,11 @@ class TestHomeNotices:
         assert "Alert: Surge in transits through the Darién" in html
         assert '<span class="visually-hidden">Severity: </span>Severe' in html
         assert "/static/css/early_warning.css" in html
+        # Which series: several notices can share a trigger's title.
+        from puente.early_warning.models import Alert
+
+        series = session.get(Alert, alert_id).series_key  # type: ignore[union-attr]
+        assert f'<span class="series">{series}</span>' in html
         [item] = [
             li
             for li in html.split('<li class="notice">')[1:]

@@ -109,6 +109,7 @@ def home_notices_panel(session: Session, actor: Actor) -> HomePanelView | None:
                     if notice.country
                     else None,
                     "period": notice.period,
+                    "series_key": notice.series_key,
                 }
                 for notice in notices[:HOME_NOTICES_SHOWN]
             ],
