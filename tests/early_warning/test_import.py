@@ -134,3 +134,36 @@ class TestImportFlows:
         book.save(tmp_path / "flows.xlsx")
         summary = _import(session, tmp_path / "flows.xlsx", source="xlsx_flows")
         assert summary.row_count == 1
+
+
+class TestForecastOnDemand:
+    def test_a_series_outside_the_live_forecasts_gets_one_when_asked(
+        self, session: Session, var_dir: Path, tmp_path: Path
+    ) -> None:
+        """Live forecasts cover the total and the two largest series; an alert
+        on a smaller one still sizes its plan from a forecast."""
+        lines = ["t,nat,n"]
+        for i in range(24):
+            month = f"{2023 + i // 12}-{i % 12 + 1:02d}-01"
+            lines += [
+                f"{month},VEN,{1000 + 10 * i}",
+                f"{month},HTI,{800 + 5 * i}",
+                f"{month},COL,{600 + 3 * i}",
+                f"{month},CUB,{40 + i}",
+            ]
+        _import(session, _write(tmp_path / "four.csv", "\n".join(lines) + "\n"))
+        frame = service.flows.source_frame(
+            session,
+            service.flows._visible_source(session, system_actor(), "test_flows"),
+        )
+        cub = frame.filter(frame["series_key"] == "test_flows|nat=CUB")
+        assert cub["forecast_h1"].is_null().all()  # not a live forecast series
+        panel = service.series_panel(
+            session, actor=system_actor(), series_key="test_flows|nat=CUB"
+        )
+        assert panel.forecast_model is not None
+        assert len(panel.forecast_hi80) == 3
+        assert panel.forecast_periods[0].isoformat() == "2025-01-01"
+        # Sized from the last count (63), not from nothing or a runaway.
+        assert 40 < panel.forecast_mean[0] < 100
+        assert panel.forecast_hi80[0] >= panel.forecast_mean[0]

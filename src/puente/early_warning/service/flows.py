@@ -314,15 +314,7 @@ def source_frame(session: Session, source: FlowSource) -> pl.DataFrame:
     keys = forecast_keys(series)
     frame = add_indicators(series, population(), frequency=frequency)
     frame = add_detectors(frame, farrington_keys=keys, frequency=frequency)
-    config = LIVE_FORECASTS
-    if frequency == "week":
-        config = ForecastConfig(
-            selection_window=4,
-            season_length=52,
-            models=LIVE_MODELS,
-            calibration_window=12,
-            cap_window=52,
-        )
+    config = live_config(frequency)
     # The global AR pools the forecast series only (the small ones are noise).
     forecasts = forecast_latest(
         series.filter(pl.col("series_key").is_in(keys)),
@@ -333,6 +325,52 @@ def source_frame(session: Session, source: FlowSource) -> pl.DataFrame:
     frame = frame.join(forecasts, on=["series_key", "period"], how="left")
     frame.write_parquet(cached)
     return frame
+
+
+def live_config(frequency: Frequency) -> ForecastConfig:
+    """The live dashboard's forecast settings for a source's frequency."""
+    if frequency == "week":
+        return ForecastConfig(
+            selection_window=4,
+            season_length=52,
+            models=LIVE_MODELS,
+            calibration_window=12,
+            cap_window=52,
+        )
+    return LIVE_FORECASTS
+
+
+# Forecasts made on demand for series outside `forecast_keys` (an alert on a
+# smaller series still sizes its plan from a forecast), per vintage and series.
+_ON_DEMAND: dict[tuple[str, str], pl.DataFrame] = {}
+_ON_DEMAND_MAX = 512
+
+
+def forecast_on_demand(
+    session: Session, source: FlowSource, rows: pl.DataFrame
+) -> pl.DataFrame:
+    """The live forecast at the last period of one series (`rows`: its
+    `source_frame` rows), made now and kept for the vintage; empty when the
+    series is too short to forecast."""
+    vintage = current_vintage(session, source)
+    if vintage is None or rows.height == 0:
+        return rows.clear()
+    key = (vintage.store_path, str(rows["series_key"][0]))
+    if key not in _ON_DEMAND:
+        profile = session.get(FlowSourceProfile, vintage.profile_id)
+        frequency: Frequency = (
+            "week" if profile is not None and profile.frequency == "week" else "month"
+        )
+        config = live_config(frequency)
+        counts = rows.select("series_key", "period", "count")
+        if counts["count"].is_not_null().sum() < config.min_history:
+            out = rows.clear()
+        else:
+            out = forecast_latest(counts, [key[1]], config, last_origins=1)
+        if len(_ON_DEMAND) >= _ON_DEMAND_MAX:
+            _ON_DEMAND.clear()
+        _ON_DEMAND[key] = out
+    return _ON_DEMAND[key]
 
 
 def forecast_keys(series: pl.DataFrame) -> list[str]:
@@ -450,6 +488,8 @@ def series_panel(session: Session, *, actor: Actor, series_key: str) -> SeriesPa
         if "forecast_h1" in rows.columns
         else rows.clear()
     )
+    if last.height == 0:
+        last = forecast_on_demand(session, source, rows)
     means: list[float] = []
     lows: list[float] = []
     highs: list[float] = []
