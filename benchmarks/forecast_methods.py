@@ -60,6 +60,7 @@ from puente.early_warning.analytics.forecasts import (
     choose_models,
     raw_forecasts,
 )
+from puente.early_warning.analytics.global_ar import count_matrix
 from puente.early_warning.analytics.series import build_series
 from puente.early_warning.service.reading import Mapping as ColumnMapping
 from puente.early_warning.service.reading import read_table, to_counts
@@ -144,13 +145,10 @@ def build_panel(series: pl.DataFrame) -> Panel:
         .select("series_key", "period", "count")
         .sort("series_key", "period")
     )
-    periods: list[dt.date] = sorted(actuals["period"].unique().to_list())
+    matrix = count_matrix(actuals)
+    keys, periods, counts = matrix.keys, matrix.periods, matrix.counts
     column = {p: j for j, p in enumerate(periods)}
-    counts = np.full((len(keys), len(periods)), np.nan)
     row = {k: i for i, k in enumerate(keys)}
-    for key, period, count in actuals.iter_rows():
-        if count is not None:
-            counts[row[key], column[period]] = count
     origin_dates = backtest._origins(actuals, DEFAULT_FORECASTS.min_history)
     origins = np.zeros(counts.shape, dtype=bool)
     for key, dates in origin_dates.items():

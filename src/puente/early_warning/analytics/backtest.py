@@ -41,13 +41,14 @@ the figures; docs/early-warning-variables.md says the same):
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import numpy as np
 import polars as pl
 
+from puente.early_warning.analytics import evaluation
 from puente.early_warning.analytics.detection import (
     DEFAULT_DETECTORS,
     DetectorConfig,
@@ -297,10 +298,10 @@ def _relative_mae(
 
 
 def geometric_mean(ratios: Sequence[float | None]) -> float | None:
-    usable = [r for r in ratios if r is not None and r > 0]
-    if not usable:
-        return None
-    return round(float(np.exp(np.mean(np.log(usable)))), 4)
+    """`evaluation.geometric_mean` of the known ratios, to 4 places; None when
+    there are none."""
+    value = evaluation.geometric_mean([r for r in ratios if r is not None])
+    return None if math.isnan(value) else round(value, 4)
 
 
 def _per_series(

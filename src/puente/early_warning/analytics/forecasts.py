@@ -51,6 +51,7 @@ from scipy.special import ndtr
 from puente.early_warning.analytics.evaluation import absolute_error_test
 from puente.early_warning.analytics.global_ar import (
     GlobalARConfig,
+    count_matrix,
     global_ar_forecasts,
 )
 
@@ -239,16 +240,11 @@ def _global_ar_rows(
     naive forecast's around the model's mean (the conformal band replaces the
     80 % one once there are residuals); where it has no forecast (no count at
     the origin) it is the naive forecast."""
-    keys = sorted(str(k) for k in frame["series_key"].unique().to_list())
-    periods = sorted(frame["period"].unique().to_list())
-    row_of = {key: i for i, key in enumerate(keys)}
-    col_of = {period: j for j, period in enumerate(periods)}
-    counts = np.full((len(keys), len(periods)), np.nan)
-    for key, period, count in frame.select("series_key", "period", "count").iter_rows():
-        if count is not None:
-            counts[row_of[str(key)], col_of[period]] = float(count)
+    matrix = count_matrix(frame)
+    row_of = {key: i for i, key in enumerate(matrix.keys)}
+    col_of = {period: j for j, period in enumerate(matrix.periods)}
     model = global_ar_forecasts(
-        counts,
+        matrix.counts,
         GlobalARConfig(
             horizon=config.horizon, selection_window=config.selection_window
         ),

@@ -17,18 +17,41 @@ origin t for period t + h is stored at [series, t, h - 1]. NaN is missing.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 import numpy as np
+import polars as pl
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 # Shrinkage s of the pooled slope towards 0: beta_s = (1 - s) beta_OLS, which
 # is ridge regression with penalty s / (1 - s) x'x; s = 1 is the naive forecast.
 SHRINKAGE_GRID: Final = (0.0, 0.25, 0.5, 0.75, 0.9, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class CountMatrix:
+    keys: list[str]  # sorted; row i is keys[i]
+    periods: list[dt.date]  # sorted; column j is periods[j]
+    counts: FloatArray  # [series, period], NaN where missing
+
+
+def count_matrix(frame: pl.DataFrame) -> CountMatrix:
+    """`series_key, period, count` (long) as a [series, period] array on the
+    union of the frame's periods."""
+    keys = sorted(str(k) for k in frame["series_key"].unique().to_list())
+    periods: list[dt.date] = sorted(frame["period"].unique().to_list())
+    row_of = {key: i for i, key in enumerate(keys)}
+    col_of = {period: j for j, period in enumerate(periods)}
+    counts = np.full((len(keys), len(periods)), np.nan)
+    for key, period, count in frame.select("series_key", "period", "count").iter_rows():
+        if count is not None:
+            counts[row_of[str(key)], col_of[period]] = float(count)
+    return CountMatrix(keys, periods, counts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -271,13 +271,17 @@ def publish_offer(session: Session, *, actor: Actor, offer_id: uuid.UUID) -> Off
     return _offer_read(row)
 
 
-def _recheck(session: Session, row: OfferRow, *, publish: bool = False) -> OfferCheck:
-    offer = parse_offer(row.document)
-    check = run_checks(
-        offer,
+def _current_check(session: Session, row: OfferRow) -> OfferCheck:
+    """ER-01…ER-24 on the stored offer with its accepted attestations."""
+    return run_checks(
+        parse_offer(row.document),
         attestations=_accepted_attestations(session, row.id),
         debarred=_debarred(session),
     )
+
+
+def _recheck(session: Session, row: OfferRow, *, publish: bool = False) -> OfferCheck:
+    check = _current_check(session, row)
     _apply_check(row, check, publish=publish)
     session.flush()
     return check
@@ -289,11 +293,7 @@ def _recheck(session: Session, row: OfferRow, *, publish: bool = False) -> Offer
 def _undecided_checks(session: Session, row: OfferRow) -> frozenset[str]:
     """Automatic checks the data cannot decide for this offer (ER-13 with a bare
     licence number): an accepted attestation decides them."""
-    check = run_checks(
-        parse_offer(row.document),
-        attestations=_accepted_attestations(session, row.id),
-        debarred=_debarred(session),
-    )
+    check = _current_check(session, row)
     return frozenset(
         c.id
         for c in check.checks
