@@ -19,29 +19,12 @@ from puente.identity.service import create_user
 from puente.pathways import demo as pathways_demo
 from puente.people import demo as people_demo
 from puente.protection import demo as protection_demo
+from puente.reference import ENDORSING_STATES, country_name
 
-# The 20 states that endorsed the Declaration in June 2022, and the regional hub.
+# The 20 states that endorsed the Declaration in June 2022 (names from the one
+# reference table), and the regional hub.
 ENDORSERS: dict[str, str] = {
-    "ARG": "Argentina",
-    "BRB": "Barbados",
-    "BLZ": "Belize",
-    "BRA": "Brazil",
-    "CAN": "Canada",
-    "CHL": "Chile",
-    "COL": "Colombia",
-    "CRI": "Costa Rica",
-    "ECU": "Ecuador",
-    "SLV": "El Salvador",
-    "GTM": "Guatemala",
-    "HTI": "Haiti",
-    "HND": "Honduras",
-    "JAM": "Jamaica",
-    "MEX": "Mexico",
-    "PAN": "Panama",
-    "PRY": "Paraguay",
-    "PER": "Peru",
-    "USA": "United States",
-    "URY": "Uruguay",
+    code: country_name(code, "en") for code in ENDORSING_STATES
 }
 HUB = "HUB"
 
