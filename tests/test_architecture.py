@@ -19,10 +19,6 @@ DOMAIN_MODULES = (
     "protection",
     "pathways",
     "early_warning",
-    "financing",
-    "coordination",
-    "commitments",
-    "exchange",
     "reference",
 )
 WEB_STACK = ("fastapi", "starlette", "jinja2", "typer")

@@ -1,7 +1,11 @@
-"""Every route × every role: a role without the route's permission never succeeds.
+"""Every route × every role: a role without the route's permission never succeeds,
+and a refused request writes nothing (row counts of every table and the audit head
+are the same before and after it).
 
 Routes declare their permission through `Require(...)`; routes that need none are
 listed in PUBLIC with the reason. A new route that declares nothing fails here.
+The 403 / no-CSRF / 404-other-tenant checks on real objects are one generic class,
+`RefusalChecks`, in `tests/test_refusals.py`.
 """
 
 from __future__ import annotations
@@ -15,13 +19,14 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from puente.identity.models import User
 from puente.identity.permissions import ROLE_GRANTS, Actor, Role, can
 from puente.web.deps import Require
 from puente.web.templating import check_csrf
 from tests.conftest import CSRF
+from tests.snapshots import snapshot
 
 # Routes anyone may call, and why.
 PUBLIC = {
@@ -115,28 +120,77 @@ def test_every_html_form_post_checks_csrf(app: FastAPI) -> None:
 
 
 def test_a_form_post_without_the_csrf_token_is_refused(
-    client: TestClient, login_as: Callable[[TestClient, str], TestClient]
+    client: TestClient,
+    login_as: Callable[[TestClient, str], TestClient],
+    sessions: sessionmaker[Session],
 ) -> None:
     login_as(client, "caseworker.col")
+    before = snapshot(sessions)
     response = client.post("/logout", data={}, follow_redirects=False)
     assert response.status_code == 403
+    assert snapshot(sessions) == before  # the session row is still there
+
+
+def test_every_form_post_without_the_csrf_token_is_refused_and_writes_nothing(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    sessions: sessionmaker[Session],
+    login_as: Callable[[TestClient, str], TestClient],
+) -> None:
+    """Every HTML form POST, by a user whose role may call it, without the token."""
+    unexpected: list[str] = []
+    checked = 0
+    logged_in: str | None = None
+    for method, path, route in _routes(app):
+        if method != "POST" or path.startswith("/api/"):
+            continue
+        required = _permissions(route)
+        if not required:
+            continue
+        role = next(
+            (r for r in Role if all(can(_actor(r), q.permission) for q in required)),
+            None,
+        )
+        if role is None:
+            continue
+        username = _user_for(session, role)
+        if username != logged_in:
+            client.cookies.clear()
+            login_as(client, username)
+            logged_in = username
+        before = snapshot(sessions)
+        response = client.post(_fill(path), data={}, follow_redirects=False)
+        checked += 1
+        if response.status_code != 403:
+            unexpected.append(f"{role} POST {path} -> {response.status_code}")
+        elif snapshot(sessions) != before:
+            unexpected.append(f"{role} POST {path} wrote while refused")
+    assert checked >= 20
+    assert unexpected == []
+
+
+def _actor(role: Role) -> Actor:
+    return Actor(None, role.value, "XXX", None, frozenset({role}))
 
 
 def test_matrix_every_route_every_role(
     app: FastAPI,
     client: TestClient,
     session: Session,
+    sessions: sessionmaker[Session],
     login_as: Callable[[TestClient, str], TestClient],
     token_for: Callable[[str], str],
 ) -> None:
     unexpected: list[str] = []
-    checked = 0
+    checked = refused = 0
     for role in Role:
         username = _user_for(session, role)
         token = token_for(username)
         client.cookies.clear()
         login_as(client, username)
         actor = Actor(None, username, "XXX", None, frozenset({role}))
+        state = snapshot(sessions)
         for method, path, route in _routes(app):
             required = _permissions(route)
             if not required:
@@ -157,8 +211,15 @@ def test_matrix_every_route_every_role(
                 unexpected.append(f"{role} {method} {path} -> {response.status_code}")
             if allowed and response.status_code in (401, 403):
                 unexpected.append(f"{role} denied {method} {path}")
+            after = snapshot(sessions)
+            if not allowed:
+                refused += 1
+                if after != state:
+                    unexpected.append(f"{role} {method} {path} wrote while refused")
+            state = after
     assert checked >= len(Role)
-    assert unexpected == [], f"unexpected successes or denials: {unexpected}"
+    assert refused > 100
+    assert unexpected == [], f"unexpected successes, denials or writes: {unexpected}"
 
 
 def test_every_role_has_grants_and_mfa_covers_personal_data() -> None:

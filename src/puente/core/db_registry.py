@@ -13,10 +13,6 @@ MODULES = (
     "protection",
     "pathways",
     "early_warning",
-    "financing",
-    "coordination",
-    "commitments",
-    "exchange",
 )
 
 

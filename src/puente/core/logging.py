@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, TextIO, cast
 
 import structlog
 
@@ -35,6 +35,21 @@ REDACTED_KEYS = frozenset(
 _state = {"configured": False}
 
 
+class _CurrentStderr:
+    """Writes to whatever `sys.stderr` is at the time of writing: a test runner or
+    CliRunner that swaps it (and closes its own) must not leave logging bound to a
+    closed stream for the rest of the process."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+CURRENT_STDERR: TextIO = cast(TextIO, _CurrentStderr())
+
+
 def redact(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> Any:
     for key in list(event_dict):
         if key.lower() in REDACTED_KEYS:
@@ -51,7 +66,7 @@ def configure_logging(*, json: bool = False, level: int = logging.INFO) -> None:
         else structlog.dev.ConsoleRenderer(colors=False)
     )
     structlog.configure(
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(CURRENT_STDERR),
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,

@@ -25,7 +25,7 @@ EXIT_CODES = {404: 4, 403: 3, 401: 3, 409: 5, 422: 2}
 
 
 def _fail(error: DomainError) -> typer.Exit:
-    from puente.app import status_for
+    from puente.core.errors import status_for
 
     problems = getattr(error, "problems", None) or [str(error)]
     for problem in problems:

@@ -111,7 +111,6 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("alert:read", REG, INTERNAL),
         _g("trigger:read", REG, S),
         _g("plan:read", REG, INTERNAL),
-        _g("financing:read", REG, S),
     ),
     Role.COORDINATOR: (
         _g("flows:read", REG, INTERNAL),
@@ -121,7 +120,6 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("trigger:propose", REG, S),
         _g("plan:read", REG, INTERNAL),
         _g("plan:write", REG, INTERNAL),
-        _g("financing:read", REG, S),
     ),
     Role.FOCAL_POINT: (
         _g("flows:read", TEN, INTERNAL),
@@ -130,15 +128,8 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("trigger:adopt", TEN, S),
         _g("pathway:read", REG, S),
         _g("pathway:publish", TEN, S),
-        _g("commitment:read", REG, S),
-        _g("commitment:write", TEN, INTERNAL),
-        _g("agreement:write", TEN, INTERNAL),
     ),
-    Role.DONOR: (
-        _g("financing:read", REG, S),
-        _g("plan:read", REG, INTERNAL),
-        _g("commitment:read", REG, S),
-    ),
+    Role.DONOR: (_g("plan:read", REG, INTERNAL),),
     Role.AUDITOR: (
         _g("audit:read", TEN, INTERNAL),
         _g("audit:verify", REG, INTERNAL),

@@ -17,7 +17,7 @@ console = Console()
 
 
 def _fail(error: DomainError) -> typer.Exit:
-    from puente.cli import fail
+    from puente.core.cli import fail
 
     return fail(error)
 

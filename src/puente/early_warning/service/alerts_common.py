@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from pydantic import BaseModel
 
+from puente import reference
 from puente.core import i18n
 from puente.core.errors import Conflict, NotFound
 from puente.core.i18n import N_
@@ -191,42 +192,14 @@ def title_in(titles: dict[str, str], locale: str, fallback: str) -> str:
     return titles.get(locale) or titles.get("en") or fallback
 
 
-COUNTRY_NAMES: Final = {
-    "ARG": N_("Argentina"),
-    "BHS": N_("The Bahamas"),
-    "BLZ": N_("Belize"),
-    "BOL": N_("Bolivia"),
-    "BRA": N_("Brazil"),
-    "BRB": N_("Barbados"),
-    "CAN": N_("Canada"),
-    "CHL": N_("Chile"),
-    "COL": N_("Colombia"),
-    "CRI": N_("Costa Rica"),
-    "CUB": N_("Cuba"),
-    "DOM": N_("Dominican Republic"),
-    "ECU": N_("Ecuador"),
-    "GTM": N_("Guatemala"),
-    "GUY": N_("Guyana"),
-    "HND": N_("Honduras"),
-    "HTI": N_("Haiti"),
-    "JAM": N_("Jamaica"),
-    "MEX": N_("Mexico"),
-    "NIC": N_("Nicaragua"),
-    "PAN": N_("Panama"),
-    "PER": N_("Peru"),
-    "PRY": N_("Paraguay"),
-    "SLV": N_("El Salvador"),
-    "SUR": N_("Suriname"),
-    "TTO": N_("Trinidad and Tobago"),
-    "URY": N_("Uruguay"),
-    "USA": N_("United States"),
-    "VEN": N_("Venezuela"),
-}
+# Names come from the one reference table; codes it does not know (an imported
+# file may carry any) are shown as they came.
+COUNTRY_NAMES: Final = {c.alpha3: c.names["en"] for c in reference.americas()}
 
 
 def _country_name(code: str) -> str:
-    name = COUNTRY_NAMES.get(code)
-    return i18n.gettext(name) if name else code
+    found = reference.find_country(code)
+    return found.name(i18n.get_locale()) if found else code
 
 
 country_name = _country_name
