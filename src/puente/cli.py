@@ -195,6 +195,7 @@ def _mount_modules() -> None:
         "coordination",
         "commitments",
         "exchange",
+        "linkage",
     ):
         try:
             mod = importlib.import_module(f"puente.{module}.cli")
