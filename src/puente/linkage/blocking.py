@@ -111,6 +111,13 @@ def count_pairs(
                 f"JOIN (SELECT {b} AS x, {a} AS y, count(*) c FROM rk GROUP BY 1, 2) r "
                 f"USING (x, y)"
             )
+            if right is None:
+                # each pair was counted from both sides, and a record whose two
+                # names are equal met itself
+                sql = (
+                    f"SELECT (({sql}) - (SELECT count(*) FROM lk "  # noqa: S608
+                    f"WHERE {a} = {b})) / 2"
+                )
         elif right is None:
             group = ", ".join(cols)
             sql = (
