@@ -24,6 +24,7 @@ import splink.comparison_level_library as cll
 from splink import Linker, SettingsCreator
 from splink.internals.comparison_library import CustomComparison
 from splink.internals.database_api import DatabaseAPI
+from splink.internals.exceptions import EMTrainingException
 
 from puente.linkage.blocking import BlockingRule, choose_rules
 from puente.linkage.records import used_columns
@@ -288,10 +289,25 @@ def train(
     )
     training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
     for rule in _training_rules(columns):
-        training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True
+        try:
+            training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        except EMTrainingException:
+            # A small registry may have no pair agreeing on this rule; the
+            # other sessions (and Splink's default m) still give a model.
+            continue
+    settings_json = linker.misc.save_model_to_json()
+    records = len(left) + (len(right) if right is not None else 0)
+    prior = settings_json.get("probability_two_random_records_match") or 0.0
+    if not 0.0 < prior < 1.0:
+        # No deterministic match in a small registry: assume one record in
+        # ten has a duplicate rather than none (a prior of 0 scores nothing).
+        pairs = max(records * (records - 1) / 2, 1.0)
+        settings_json["probability_two_random_records_match"] = min(
+            0.5, 0.1 * records / pairs
         )
-    return TrainedModel(linker.misc.save_model_to_json())
+    return TrainedModel(settings_json)
 
 
 @dataclass(frozen=True, slots=True)
