@@ -4,8 +4,11 @@ the field-by-field comparison, merge that keeps both histories, undo, walls."""
 from __future__ import annotations
 
 import random
+import re
+from collections.abc import Callable
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,11 +24,16 @@ from puente.people.models import (
     PersonMerge,
     Registration,
 )
+from tests.conftest import CSRF
 
 GIVEN = ["María", "José", "Luis", "Ana", "Carlos", "Rosa", "Jean", "Wideline",
-         "Pedro", "Lucía", "Miguel", "Carmen", "Jorge", "Elena", "Raúl"]  # fmt: skip
+         "Pedro", "Lucía", "Miguel", "Carmen", "Jorge", "Elena", "Raúl", "Yelitza",
+         "Andreína", "Wilmer", "Fabienne", "Roseline", "Daniela", "Jesús", "Sofía",
+         "Valentina", "Mateo", "Santiago", "Camila", "Isabela", "Thiago", "Gabriel"]  # fmt: skip
 FAMILY = ["García", "Rodríguez", "Pérez", "Gómez", "Silva", "Pierre", "Joseph",
-          "Martínez", "López", "Díaz", "Torres", "Ramírez", "Flores"]  # fmt: skip
+          "Martínez", "López", "Díaz", "Torres", "Ramírez", "Flores", "Désir",
+          "Saint-Fleur", "Mendoza", "Castillo", "Rojas", "Vargas", "Souza", "Lima",
+          "Oliveira", "Jean-Baptiste", "Charles", "Morales", "Ortiz", "Herrera"]  # fmt: skip
 
 
 def actor(session: Session, username: str) -> Actor:
@@ -184,3 +192,46 @@ def test_a_caseworker_cannot_scan_the_whole_registry(session: Session) -> None:
     with pytest.raises(PermissionDenied):
         duplicates.find_duplicates(session, actor=caseworker)
     assert session.scalar(select(func.count()).select_from(DuplicateModel)) == 0
+
+
+@pytest.mark.slow
+def test_review_screen_in_words_merge_and_undo(
+    session: Session,
+    supervisor: Actor,
+    client: TestClient,
+    login_as: Callable[[TestClient, str], TestClient],
+) -> None:
+    _registry(session, supervisor)
+    duplicates.find_duplicates(session, actor=supervisor)
+    session.commit()
+    item = duplicates.list_duplicates(session, actor=supervisor)[0]
+    login_as(client, "supervisor.col")
+    client.cookies.set("puente_lang", "es")
+    page = client.get("/people/duplicates/queue")
+    assert page.status_code == 200
+    text = page.text
+    assert "Fecha de nacimiento" in text  # field names in words, in Spanish
+    visible_text = re.sub(r"<[^>]+>", " ", text)
+    for code in (">match<", ">partial<", ">mismatch<", ">blank<", str(item.id)):
+        assert code not in visible_text
+    merged = client.post(
+        f"/people/duplicates/{item.id}/merge",
+        data={**CSRF, "keep": str(item.person_a.id)},
+        follow_redirects=False,
+    )
+    assert merged.status_code == 303
+    merge = session.scalars(select(PersonMerge)).one()
+    assert merge.kept_person_id == item.person_a.id
+    undone = client.post(
+        f"/people/merges/{merge.id}/undo", data=CSRF, follow_redirects=False
+    )
+    assert undone.status_code == 303
+    session.refresh(merge)
+    assert merge.undone_at is not None
+
+
+def test_the_queue_page_is_refused_to_roles_without_review(
+    client: TestClient, login_as: Callable[[TestClient, str], TestClient]
+) -> None:
+    login_as(client, "analyst.hub")
+    assert client.get("/people/duplicates/queue").status_code == 403

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import puente.core.db
-
 from puente.core.rls import disable_rls, enable_rls
 
 revision: str = "0101_people_duplicates"
