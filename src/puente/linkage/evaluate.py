@@ -25,6 +25,9 @@ from puente.linkage.pprl import Encoder, EncodingConfig, link_encodings
 from puente.linkage.records import NameRules, RecordSet, prepare, read_records
 
 
+DEDUPE_THRESHOLD = 0.95
+
+
 class Mode(StrEnum):
     PLAINTEXT = "plaintext"
     PPRL = "pprl"
@@ -85,7 +88,11 @@ def link_plaintext(
     """Splink: train on these records, predict, cluster or assign one-to-one."""
     rules = choose_rules(left, right)
     model = splink_model.train(left, right, rules=rules)
-    predictions = splink_model.predict(model, left, right)
+    # One registry: the decision is a cluster, so one wrong link joins two
+    # people's records transitively; decide at 0.95 (two registries get a
+    # one-to-one assignment instead, which already guards precision).
+    threshold = DEDUPE_THRESHOLD if right is None else splink_model.MATCH_THRESHOLD
+    predictions = splink_model.predict(model, left, right, threshold=threshold)
     if right is None:
         labels = pd.Series(predictions.clusters)
         codes = labels.reindex(left["unique_id"].astype(str)).to_numpy()

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -236,57 +236,106 @@ def prepare(records: RecordSet, rules: NameRules | None = None) -> pd.DataFrame:
             return np.asarray(raw[field].to_numpy(dtype=object))
         return np.full(n, "", dtype=object)
 
-    given = [rules.tokens(v) if v else () for v in column("given_name")]
+    def tokens(values: np.ndarray) -> np.ndarray:
+        return _by_value(values, lambda v: rules.tokens(v) if v else ())
+
+    given = tokens(column("given_name"))
     if "surname1" in raw.columns or "surname2" in raw.columns:
-        family = [
-            rules.tokens(a) + rules.tokens(b)
-            for a, b in zip(column("surname1"), column("surname2"), strict=True)
-        ]
+        family = _by_value(
+            np.asarray(
+                [
+                    f"{a}\x1f{b}"
+                    for a, b in zip(column("surname1"), column("surname2"), strict=True)
+                ],
+                dtype=object,
+            ),
+            lambda v: tuple(
+                t for part in v.split("\x1f") if part for t in rules.tokens(part)
+            ),
+        )
     else:
-        family = [rules.tokens(v) if v else () for v in column("surname")]
+        family = tokens(column("surname"))
+    phonetic = _memo(rules.phonetic)
     out["gn"] = [_joined(t) or None for t in given]
     out["gn1"] = [t[0] if t else None for t in given]
-    out["gn_ph"] = [rules.phonetic(t[0]) or None if t else None for t in given]
+    out["gn_ph"] = [phonetic(t[0]) or None if t else None for t in given]
     out["sn"] = [_joined(t) or None for t in family]
     out["sn1"] = [t[0] if t else None for t in family]
     out["sn2"] = [t[1] if len(t) > 1 else None for t in family]
-    out["sn1_ph"] = [rules.phonetic(t[0]) or None if t else None for t in family]
-    out["sn2_ph"] = [
-        rules.phonetic(t[1]) or None if len(t) > 1 else None for t in family
-    ]
-    years, months, days, dobs, sorted_dobs = [], [], [], [], []
-    for value in column("birth_date"):
-        parsed = _parse_date(value) if value else None
-        if parsed is None and value and _is_garbled(value):
-            parsed = (int(value[:4]), int(value[4:6]), int(value[6:]))
-        year, month, day = parsed if parsed else (None, None, None)
-        years.append(year)
-        months.append(month)
-        days.append(day)
-        full = year is not None and month is not None and day is not None
-        dobs.append(f"{year:04d}{month:02d}{day:02d}" if full else None)
-        sorted_dobs.append(
-            f"{year:04d}{min(month, day):02d}{max(month, day):02d}"  # type: ignore[type-var]
-            if full
-            else None
-        )
-    out["b_year"] = pd.array(years, dtype="Int32")
-    out["b_month"] = pd.array(months, dtype="Int32")
-    out["b_day"] = pd.array(days, dtype="Int32")
-    out["dob"] = dobs
-    out["dob_sorted"] = sorted_dobs
-    out["sex"] = [_sex(v) for v in column("sex")]
-    out["country"] = [fold(v).replace(" ", "") or None for v in column("birth_country")]
-    out["addr"] = [_compact(v) for v in column("address")]
-    out["pc"] = [_compact(v) for v in column("postcode")]
-    out["num"] = [_compact(v) for v in column("street_number")]
-    out["addr1"] = [
-        _compact(f"{a} {b}")
-        for a, b in zip(column("address_1"), column("address_2"), strict=True)
-    ]
-    out["suburb"] = [_compact(v) for v in column("suburb")]
-    out["state"] = [_compact(v) for v in column("state")]
+    out["sn1_ph"] = [phonetic(t[0]) or None if t else None for t in family]
+    out["sn2_ph"] = [phonetic(t[1]) or None if len(t) > 1 else None for t in family]
+    dates = _by_value(column("birth_date"), _date_parts)
+    out["b_year"] = pd.array([d[0] for d in dates], dtype="Int32")
+    out["b_month"] = pd.array([d[1] for d in dates], dtype="Int32")
+    out["b_day"] = pd.array([d[2] for d in dates], dtype="Int32")
+    out["dob"] = [d[3] for d in dates]
+    out["dob_sorted"] = [d[4] for d in dates]
+    out["sex"] = _by_value(column("sex"), _sex)
+    out["country"] = _by_value(
+        column("birth_country"), lambda v: fold(v).replace(" ", "") or None
+    )
+    out["addr"] = _by_value(column("address"), _compact)
+    out["pc"] = _by_value(column("postcode"), _compact)
+    out["num"] = _by_value(column("street_number"), _compact)
+    out["addr1"] = _by_value(
+        np.asarray(
+            [
+                f"{a} {b}"
+                for a, b in zip(column("address_1"), column("address_2"), strict=True)
+            ],
+            dtype=object,
+        ),
+        _compact,
+    )
+    out["suburb"] = _by_value(column("suburb"), _compact)
+    out["state"] = _by_value(column("state"), _compact)
     return out
+
+
+def _by_value(values: np.ndarray, function: Callable[[str], Any]) -> np.ndarray:
+    """`function` of each value, computed once per distinct value (names repeat)."""
+    codes, uniques = pd.factorize(values)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    for index, value in enumerate(uniques):
+        results[index] = function(value)
+    results[-1] = function("")
+    return np.asarray(results[codes])
+
+
+def _memo(function: Callable[[str], str]) -> Callable[[str], str]:
+    cache: dict[str, str] = {}
+
+    def lookup(value: str) -> str:
+        found = cache.get(value)
+        if found is None:
+            found = cache[value] = function(value)
+        return found
+
+    return lookup
+
+
+_NO_DATE: tuple[None, None, None, None, None] = (None, None, None, None, None)
+
+
+def _date_parts(
+    value: str,
+) -> tuple[int | None, int | None, int | None, str | None, str | None]:
+    parsed = _parse_date(value) if value else None
+    if parsed is None and value and _is_garbled(value):
+        parsed = (int(value[:4]), int(value[4:6]), int(value[6:]))
+    if parsed is None:
+        return _NO_DATE
+    year, month, day = parsed
+    if month is None or day is None:
+        return year, month, day, None, None
+    low, high = sorted((month, day))
+    return (
+        year,
+        month,
+        day,
+        f"{year:04d}{month:02d}{day:02d}",
+        f"{year:04d}{low:02d}{high:02d}",
+    )
 
 
 def _compact(value: str) -> str | None:
