@@ -24,8 +24,8 @@ from puente.linkage.blocking import choose_rules
 from puente.linkage.pprl import Encoder, EncodingConfig, link_encodings
 from puente.linkage.records import NameRules, RecordSet, prepare, read_records
 
-
 DEDUPE_THRESHOLD = 0.95
+TRAINING_SAMPLE = 200_000  # records a one-registry model is trained on
 
 
 class Mode(StrEnum):
@@ -87,7 +87,7 @@ def link_plaintext(
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Splink: train on these records, predict, cluster or assign one-to-one."""
     rules = choose_rules(left, right)
-    model = splink_model.train(left, right, rules=rules)
+    model = splink_model.train(left, right, rules=rules, sample=TRAINING_SAMPLE)
     # One registry: the decision is a cluster, so one wrong link joins two
     # people's records transitively; decide at 0.95 (two registries get a
     # one-to-one assignment instead, which already guards precision).

@@ -288,13 +288,24 @@ def train(
     left: pd.DataFrame,
     right: pd.DataFrame | None = None,
     *,
+    sample: int | None = None,
     backend: Backend = Backend.DUCKDB,
     spark: Any = None,
     rules: list[BlockingRule] | None = None,
     u_pairs: float = 1e6,
     seed: int = 7,
 ) -> TrainedModel:
-    """Estimate the model on these records: λ, u by random sampling, m by EM."""
+    """Estimate the model on these records: λ, u by random sampling, m by EM.
+
+    With `sample`, a one-registry model is trained on that many random records
+    and λ (the chance two random records match) is rescaled to the whole
+    registry: duplicate pairs grow linearly with the records, all pairs
+    quadratically. m and u do not depend on the size.
+    """
+    full = len(left)
+    if sample is not None and right is None and full > sample:
+        left = left.sample(n=sample, random_state=seed).reset_index(drop=True)
+        rules = None  # re-chosen for the sample's size
     columns = used_columns(left) | (
         used_columns(right) if right is not None else frozenset()
     )
@@ -329,6 +340,8 @@ def train(
             # other sessions (and Splink's default m) still give a model.
             continue
     settings_json = linker.misc.save_model_to_json()
+    if len(left) < full and right is None:
+        settings_json["probability_two_random_records_match"] *= len(left) / full
     return TrainedModel(settings_json)
 
 
