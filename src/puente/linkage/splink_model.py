@@ -304,8 +304,9 @@ def train(
     """
     full = len(left)
     if sample is not None and right is None and full > sample:
+        # prediction blocks the whole registry: choose its rules on all of it
+        rules = rules if rules is not None else choose_rules(left)
         left = left.sample(n=sample, random_state=seed).reset_index(drop=True)
-        rules = None  # re-chosen for the sample's size
     columns = used_columns(left) | (
         used_columns(right) if right is not None else frozenset()
     )
