@@ -61,7 +61,7 @@ class FilterSpec:
 
 DEFAULT_FILTERS: tuple[FilterSpec, ...] = (
     FilterSpec("given_name", ("gn",), "bigrams", 512, 12, salted=True),
-    FilterSpec("surname", ("sn",), "bigrams", 512, 12, salted=True),
+    FilterSpec("surname", ("sn",), "bigrams", 512, 12, salted=True),  # see SALTED
     FilterSpec("birth_date", ("b_year", "b_month", "b_day"), "date", 256, 10),
     FilterSpec("address", ("addr",), "bigrams", 512, 8),
     FilterSpec("postcode", ("pc",), "positional", 128, 8),
@@ -69,6 +69,8 @@ DEFAULT_FILTERS: tuple[FilterSpec, ...] = (
     FilterSpec("locality", ("suburb",), "bigrams", 256, 8),
     FilterSpec("street_number", ("num",), "positional", 128, 8),
 )
+# Fields whose filters take the record-level salt.
+SALTED = frozenset({"given_name", "surname"})
 TOKEN_FIELDS: tuple[tuple[str, str], ...] = (
     ("sex", "sex"),
     ("birth_country", "country"),
@@ -322,6 +324,11 @@ class Encoder:
         else:
             salts = np.full(n, "", dtype=str)
         unsalted = np.full(n, "", dtype=str)
+        # Which salt a record's name filters carry (equal tokens: comparable
+        # names). Reveals only that two records share a birth year.
+        encoding.tokens[SALT_TOKEN] = self._token(
+            SALT_TOKEN, [str(v) if v else None for v in salts]
+        )
         for spec in self.config.filters:
             values = self._values(prepared, spec)
             if not any(v is not None and v == v and v != "" for v in values):
@@ -353,6 +360,7 @@ class Encoder:
 
 # The cheap first pass: two records equal on every one of these are the same
 # person without further scoring (a missing value makes the token absent).
+SALT_TOKEN = "k_salt"  # noqa: S105 - a column name, not a secret
 RECORD_TOKEN = "k_record"  # noqa: S105 - a column name, not a secret
 RECORD_COLUMNS = ("gn", "sn", "dob", "sex", "addr", "pc", "num", "addr1", "suburb")
 

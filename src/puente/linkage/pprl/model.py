@@ -14,7 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from puente.linkage.pprl.encoder import RECORD_TOKEN, Encoding, Hardening
+from puente.linkage.pprl.encoder import (
+    RECORD_TOKEN,
+    SALT_TOKEN,
+    SALTED,
+    Encoding,
+    Hardening,
+)
 from puente.linkage.pprl.kernels import dice_pairs, popcounts
 
 # Balanced filters hide the filters' weights, so their Dice is 1 - Hamming/L:
@@ -100,8 +106,24 @@ def comparison_levels(
         level = np.ones(len(i), dtype=np.int8)
         for threshold in thresholds[::-1]:
             level += dice >= threshold
+        if spec.name in SALTED:
+            known &= _same_salt(left, right, i, j)
         out[:, column] = np.where(known, level, NULL)
     return out
+
+
+def _same_salt(
+    left: Encoding, right: Encoding, i: np.ndarray, j: np.ndarray
+) -> np.ndarray:
+    """Pairs whose name filters were salted alike (and so can be compared).
+
+    Names hashed under two different birth years are unrelated bits: that is
+    no evidence either way, so the level is null rather than a disagreement.
+    """
+    lt, rt = left.tokens.get(SALT_TOKEN), right.tokens.get(SALT_TOKEN)
+    if lt is None or rt is None:
+        return np.ones(len(i), dtype=bool)
+    return np.asarray(lt[i] == rt[j])
 
 
 @dataclass(frozen=True, slots=True)
