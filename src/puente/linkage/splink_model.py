@@ -161,7 +161,7 @@ def _with_m_priors(levels: list[Any]) -> list[Any]:
     """
     scored = [level for level in levels if not isinstance(level, cll.NullLevel)]
     middle = len(scored) - 2
-    share = [0.6 if middle else 0.99] + [0.39 / middle] * middle + [0.01]
+    share = [0.6, *([0.39 / middle] * middle), 0.01] if middle else [0.99, 0.01]
     for level, m in zip(scored, share, strict=True):
         level.configure(m_probability=m)
     return levels
@@ -169,12 +169,18 @@ def _with_m_priors(levels: list[Any]) -> list[Any]:
 
 def comparisons(columns: frozenset[str]) -> list[CustomComparison]:
     """Comparisons for the columns that hold data, in a fixed order."""
-    found: list[CustomComparison] = []
+    return [
+        CustomComparison(comparison_levels=levels, output_column_name=name)
+        for name, levels in comparison_levels(columns)
+    ]
+
+
+def comparison_levels(columns: frozenset[str]) -> list[tuple[str, list[Any]]]:
+    """(output name, level creators) of each comparison, m priors set."""
+    found: list[tuple[str, list[Any]]] = []
 
     def add(name: str, levels: list[Any]) -> None:
-        found.append(
-            CustomComparison(comparison_levels=levels, output_column_name=name)
-        )
+        found.append((name, _with_m_priors(levels)))
 
     if "gn" in columns:
         add(
@@ -346,6 +352,54 @@ def train(
     return TrainedModel(settings_json)
 
 
+def for_dialect(model: TrainedModel, *, link: bool) -> SettingsCreator:
+    """The trained parameters on freshly built comparisons.
+
+    Splink's JSON holds SQL in the dialect it was trained on (DuckDB function
+    names and quoting); another engine gets the same comparisons rebuilt for
+    its dialect, with the trained m and u values and λ copied level by level.
+    """
+    trained = {c["output_column_name"]: c for c in model.settings["comparisons"]}
+    rebuilt = []
+    for name, creators_all in comparison_levels(frozenset(_ALL_COLUMNS)):
+        if name not in trained:
+            continue
+        rebuilt.append(
+            CustomComparison(comparison_levels=creators_all, output_column_name=name)
+        )
+        levels = [
+            level
+            for level in trained[name]["comparison_levels"]
+            if not level.get("is_null_level")
+        ]
+        creators = [c for c in creators_all if not isinstance(c, cll.NullLevel)]
+        for creator, level in zip(creators, levels, strict=True):
+            creator.configure(
+                m_probability=level.get("m_probability"),
+                u_probability=level.get("u_probability"),
+            )
+    return SettingsCreator(
+        link_type="link_only" if link else "dedupe_only",
+        comparisons=list[Any](rebuilt),
+        blocking_rules_to_generate_predictions=list[Any](
+            rule["blocking_rule"]
+            for rule in model.settings["blocking_rules_to_generate_predictions"]
+        ),
+        probability_two_random_records_match=model.settings[
+            "probability_two_random_records_match"
+        ],
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )
+
+
+# Every comparison column, so `for_dialect` can rebuild any trained comparison.
+_ALL_COLUMNS = (
+    "gn", "sn", "sn2", "b_year", "sex", "country", "addr", "pc", "num", "addr1",
+    "suburb", "state",
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Predictions:
     """Scored candidate pairs (row positions) and the clusters at the threshold."""
@@ -367,7 +421,10 @@ def predict(
     spark: Any = None,
 ) -> Predictions:
     """Score every blocked pair with a trained model and cluster the matches."""
-    linker = _linker(left, right, model.settings, backend, spark)
+    settings: SettingsCreator | dict[str, Any] = model.settings
+    if backend is not Backend.DUCKDB:
+        settings = for_dialect(model, link=right is not None)
+    linker = _linker(left, right, settings, backend, spark)
     scored = linker.inference.predict(warning_mode="never")
     table = scored.as_pandas_dataframe()  # type: ignore[no-untyped-call]
     pairs_compared = len(table)
