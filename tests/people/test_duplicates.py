@@ -110,7 +110,7 @@ def _swap(birth: str) -> str:
 def _registry(session: Session, who: Actor) -> list[tuple[str, ...]]:
     """30 distinct persons and three re-registrations with typical variations."""
     rng = random.Random(5)  # noqa: S311 - test data
-    made = []
+    made: list[tuple[str, ...]] = []
     for index in range(30):
         given, family = rng.choice(GIVEN), f"{rng.choice(FAMILY)} {rng.choice(FAMILY)}"
         birth = f"{1950 + index}-{index % 12 + 1:02d}-{index % 27 + 1:02d}"
