@@ -49,7 +49,11 @@ messages: $(STAMP) ## Refresh the translation template and catalogs
 bench: $(STAMP) ## Run the benchmarks (JSON on stdout)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script --json; done
 
+bench-peers: ## Virtual environment for the linkage benchmark's anonlink/clkhash peer
+	$(PYTHON) -m venv var/linkage-peers
+	var/linkage-peers/bin/pip install -q anonlink clkhash
+
 clean: ## Remove the local database, keys and caches
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache
 
-.PHONY: help install migrate demo run lint types test messages bench clean
+.PHONY: help install migrate demo run lint types test messages bench bench-peers clean

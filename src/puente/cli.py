@@ -12,7 +12,9 @@ from puente.core.cli import fail
 from puente.core.config import get_settings
 from puente.core.errors import DomainError
 from puente.early_warning import cli as early_warning_cli
+from puente.linkage import cli as linkage_cli
 from puente.pathways import cli as pathways_cli
+from puente.people import cli as people_cli
 from puente.protection import cli as protection_cli
 
 app = typer.Typer(
@@ -182,9 +184,11 @@ def audit_verify() -> None:
 # Each module's Typer sub-apps, imported by name so that mypy and import-linter see
 # every edge. A new module with a `cli.py` adds its line here.
 for commands in (
+    people_cli.COMMANDS,
     protection_cli.COMMANDS,
     pathways_cli.COMMANDS,
     early_warning_cli.COMMANDS,
+    linkage_cli.COMMANDS,
 ):
     for name, sub_app in commands.items():
         app.add_typer(sub_app, name=name)

@@ -70,6 +70,8 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("case:write", ORG, P),
         _g("referral:write", ORG, P),
         _g("export:cases", OWN, P),
+        _g("duplicate:review", ORG, P),
+        _g("duplicate:merge", ORG, P),
     ),
     Role.PROTECTION_OFFICER: (
         _g("person:read", TEN, X),
@@ -80,6 +82,9 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("referral:write", TEN, X),
         _g("return:decide", TEN, X),
         _g("export:cases", TEN, X),
+        _g("duplicate:review", TEN, X),
+        _g("duplicate:merge", TEN, X),
+        _g("duplicate:scan", TEN, X),
     ),
     Role.SUPERVISOR: (
         _g("person:read", TEN, X),
@@ -90,6 +95,9 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("referral:write", TEN, X),
         _g("return:decide", TEN, X),
         _g("export:cases", TEN, X),
+        _g("duplicate:review", TEN, X),
+        _g("duplicate:merge", TEN, X),
+        _g("duplicate:scan", TEN, X),
     ),
     Role.PATHWAYS_OFFICER: (
         _g("person:read", TEN, P),

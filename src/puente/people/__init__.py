@@ -11,6 +11,7 @@ from puente.people.errors import (
     StaleEdit,
 )
 from puente.people.events import HouseholdRegistered, PersonRegistered, PersonUpdated
+from puente.people.rules.linkage import PuenteNameRules, linkage_name_rules
 from puente.people.schemas import (
     Candidate,
     ConsentIn,
@@ -76,6 +77,7 @@ __all__ = [
     "PersonSummary",
     "PersonUpdate",
     "PersonUpdated",
+    "PuenteNameRules",
     "Relationship",
     "SearchQuery",
     "SensitiveKind",
@@ -93,6 +95,7 @@ __all__ = [
     "get_person",
     "households_of",
     "link_or_confirm_new",
+    "linkage_name_rules",
     "list_people",
     "person_facts_for_protection",
     "read_sensitive",

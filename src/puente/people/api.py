@@ -9,6 +9,13 @@ from fastapi import APIRouter, Depends, Query, status
 
 from puente.identity import Actor
 from puente.people import service
+from puente.people.duplicates import service as duplicates
+from puente.people.duplicates.schemas import (
+    DuplicateCandidateRead,
+    DuplicateScan,
+    MergeIn,
+    MergeRead,
+)
 from puente.people.schemas import (
     Candidate,
     HouseholdCreate,
@@ -147,3 +154,58 @@ def read_sensitive(
     return service.read_sensitive(
         session, actor=actor, person_id=person_id, attribute=attribute, purpose=purpose
     )
+
+
+# --- registry-wide duplicates (people.duplicates) ---------------------------------
+
+DuplicateReader = Annotated[Actor, Depends(Require("duplicate:review"))]
+DuplicateMerger = Annotated[Actor, Depends(Require("duplicate:merge"))]
+DuplicateScanner = Annotated[Actor, Depends(Require("duplicate:scan"))]
+
+
+@router.post("/duplicates/scan", response_model=DuplicateScan)
+def scan_duplicates(
+    session: DbSession, actor: DuplicateScanner, retrain: bool = False
+) -> DuplicateScan:
+    """Look for duplicates across the tenant's registry (trains the model once)."""
+    return duplicates.find_duplicates(session, actor=actor, retrain=retrain)
+
+
+@router.get("/duplicates/queue", response_model=list[DuplicateCandidateRead])
+def duplicate_queue(
+    session: DbSession,
+    actor: DuplicateReader,
+    status: Annotated[str, Query(pattern="^(open|merged|distinct)$")] = "open",
+) -> list[DuplicateCandidateRead]:
+    """Possible duplicates with the field-by-field comparison."""
+    return duplicates.list_duplicates(session, actor=actor, status=status)
+
+
+@router.post("/duplicates/{candidate_id}/merge", response_model=MergeRead)
+def merge_duplicate(
+    candidate_id: uuid.UUID, data: MergeIn, session: DbSession, actor: DuplicateMerger
+) -> MergeRead:
+    """Merge the pair into `keep_person_id`; both histories stay; undoable."""
+    return duplicates.merge_duplicate(
+        session,
+        actor=actor,
+        candidate_id=candidate_id,
+        keep_person_id=data.keep_person_id,
+    )
+
+
+@router.post(
+    "/duplicates/{candidate_id}/distinct", response_model=DuplicateCandidateRead
+)
+def mark_distinct(
+    candidate_id: uuid.UUID, session: DbSession, actor: DuplicateMerger
+) -> DuplicateCandidateRead:
+    return duplicates.mark_distinct(session, actor=actor, candidate_id=candidate_id)
+
+
+@router.post("/merges/{merge_id}/undo", response_model=MergeRead)
+def undo_merge(
+    merge_id: uuid.UUID, session: DbSession, actor: DuplicateMerger
+) -> MergeRead:
+    """Move back everything the merge moved; the pair returns to the queue."""
+    return duplicates.undo_merge(session, actor=actor, merge_id=merge_id)

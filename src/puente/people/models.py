@@ -15,6 +15,7 @@ import uuid
 
 from sqlalchemy import (
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     SmallInteger,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -210,3 +212,72 @@ class SensitiveAttribute(TenantMixin, Base):
     )
     recorded_by: Mapped[uuid.UUID | None]
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --- registry-wide duplicates (people/duplicates) ------------------------------
+
+
+class DuplicateModel(TenantMixin, Base):
+    """A tenant's trained linkage model (Splink JSON), trained once and reused."""
+
+    __tablename__ = "duplicate_model"
+    __table_args__ = (
+        UniqueConstraint("tenant_code", name="uq_duplicate_model_tenant"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    settings_json: Mapped[str] = mapped_column(Text)
+    records: Mapped[int] = mapped_column(Integer)
+    trained_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DuplicateCandidate(TenantMixin, Base):
+    """Two persons of one tenant the model finds likely the same, awaiting review."""
+
+    __tablename__ = "duplicate_candidate"
+    __table_args__ = (
+        UniqueConstraint(
+            "person_a_id", "person_b_id", name="uq_duplicate_candidate_pair"
+        ),
+        Index("ix_duplicate_candidate_tenant_status", "tenant_code", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    person_a_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE")
+    )
+    person_b_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE")
+    )
+    probability: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(
+        String(20), default="open"
+    )  # open|merged|distinct
+    found_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[uuid.UUID | None]
+    decided_at: Mapped[dt.datetime | None]
+
+
+class PersonMerge(TenantMixin, Base):
+    """A merge: what moved from one record to the other, so it can be undone.
+
+    Both person rows stay; `moved_rows` lists the registrations, documents,
+    contacts, consents and household memberships moved (table and row ids)."""
+
+    __tablename__ = "person_merge"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    candidate_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("duplicate_candidate.id", ondelete="SET NULL")
+    )
+    kept_person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    merged_person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    moved_rows: Mapped[str] = mapped_column(Text)
+    merged_by: Mapped[uuid.UUID | None]
+    merged_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    undone_by: Mapped[uuid.UUID | None]
+    undone_at: Mapped[dt.datetime | None]
