@@ -232,10 +232,17 @@ def _document_errors(app: FastAPI) -> None:
 
 
 def _routers() -> list[Any]:
+    from puente.financing import api as financing_api
+    from puente.financing import web as financing_web
     from puente.identity import api as identity_api
     from puente.identity import web as identity_web
 
-    routers: list[Any] = [identity_web.router, identity_api.router]
+    routers: list[Any] = [
+        identity_web.router,
+        identity_api.router,
+        financing_web.router,
+        financing_api.router,
+    ]
     for module in _modules():
         for kind in ("web", "api"):
             try:
@@ -254,8 +261,5 @@ def _modules() -> tuple[str, ...]:
         "protection",
         "pathways",
         "early_warning",
-        "financing",
-        "coordination",
-        "commitments",
         "exchange",
     )

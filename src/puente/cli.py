@@ -191,9 +191,6 @@ def _mount_modules() -> None:
         "protection",
         "pathways",
         "early_warning",
-        "financing",
-        "coordination",
-        "commitments",
         "exchange",
     ):
         try:
@@ -207,3 +204,12 @@ def _mount_modules() -> None:
 
 
 _mount_modules()
+
+
+def _mount_sharing() -> None:
+    from puente.financing.cli import financing_app
+
+    app.add_typer(financing_app, name="financing")
+
+
+_mount_sharing()

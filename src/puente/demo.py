@@ -4,6 +4,7 @@ module's demo data. Idempotent: a second load changes nothing."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -155,8 +156,6 @@ DEMO_MODULES = (
     "protection",
     "pathways",
     "early_warning",
-    "financing",
-    "commitments",
 )
 
 
@@ -177,4 +176,13 @@ def load_demo(console: Console | None = None) -> list[str]:
                 continue
             with core_db.uow() as session:
                 lines.append(f"{module}: {mod.load(session, progress)}")
+        for name, loader in _sharing_loaders():
+            with core_db.uow() as session:
+                lines.append(f"{name}: {loader(session, progress)}")
     return lines
+
+
+def _sharing_loaders() -> list[tuple[str, Callable[[Session, Progress], str]]]:
+    from puente.financing import demo as financing_demo
+
+    return [("financing", financing_demo.load)]

@@ -112,6 +112,8 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("trigger:read", REG, S),
         _g("plan:read", REG, INTERNAL),
         _g("financing:read", REG, S),
+        _g("coordination:read", REG, S),
+        _g("commitment:read", REG, S),
     ),
     Role.COORDINATOR: (
         _g("flows:read", REG, INTERNAL),
@@ -122,6 +124,12 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("plan:read", REG, INTERNAL),
         _g("plan:write", REG, INTERNAL),
         _g("financing:read", REG, S),
+        _g("financing:write", TEN, S),
+        _g("financing:import", TEN, S),
+        _g("coordination:read", REG, S),
+        _g("coordination:write", TEN, S),
+        _g("commitment:read", REG, S),
+        _g("commitment:write", TEN, INTERNAL),
     ),
     Role.FOCAL_POINT: (
         _g("flows:read", TEN, INTERNAL),
@@ -133,15 +141,23 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("commitment:read", REG, S),
         _g("commitment:write", TEN, INTERNAL),
         _g("agreement:write", TEN, INTERNAL),
+        _g("financing:read", REG, S),
+        _g("coordination:read", REG, S),
     ),
     Role.DONOR: (
         _g("financing:read", REG, S),
+        _g("financing:pledge", TEN, S),
         _g("plan:read", REG, INTERNAL),
         _g("commitment:read", REG, S),
+        _g("coordination:read", REG, S),
     ),
     Role.AUDITOR: (
         _g("audit:read", TEN, INTERNAL),
         _g("audit:verify", REG, INTERNAL),
+        # Read-only over the responsibility-sharing modules (money, 5W, commitments).
+        _g("financing:read", REG, S),
+        _g("coordination:read", REG, S),
+        _g("commitment:read", REG, S),
     ),
     Role.ADMIN: (
         _g("user:read", TEN, INTERNAL),
