@@ -8,6 +8,7 @@ plans themselves (read through `puente.early_warning`) nor 5W activity reports
 
 from puente.financing.errors import FlowNotFound, PlanNotFound
 from puente.financing.events import FundingFlowPaid
+from puente.financing.rules.codes import SECTOR_LABELS, SECTORS
 from puente.financing.schemas import (
     BurdenRead,
     FlowRead,
@@ -16,16 +17,21 @@ from puente.financing.schemas import (
     PlanSummary,
 )
 from puente.financing.service import (
+    flow_by_reference,
     get_flow,
     list_flows,
     list_organisations,
     list_plans,
+    organisation_named,
     paid_by_country,
     plan_gap,
+    register_organisation,
     state_burden,
 )
 
 __all__ = [
+    "SECTORS",
+    "SECTOR_LABELS",
     "BurdenRead",
     "FlowNotFound",
     "FlowRead",
@@ -34,11 +40,14 @@ __all__ = [
     "OrganisationRead",
     "PlanNotFound",
     "PlanSummary",
+    "flow_by_reference",
     "get_flow",
     "list_flows",
     "list_organisations",
     "list_plans",
+    "organisation_named",
     "paid_by_country",
     "plan_gap",
+    "register_organisation",
     "state_burden",
 ]

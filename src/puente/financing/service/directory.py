@@ -231,3 +231,23 @@ def add_instrument(
         object_id=row.id,
     )
     return row
+
+
+def organisation_named(
+    session: Session, *, actor: Actor, name: str
+) -> OrganisationRead | None:
+    """The directory entry called `name` (any case or spacing), as a read model.
+    Needs `financing:read`."""
+    allow(actor, "financing:read")
+    found = find_organisation(session, name)
+    return organisation_read(found) if found is not None else None
+
+
+def register_organisation(
+    session: Session, *, actor: Actor, name: str, kind: str = "other"
+) -> OrganisationRead:
+    """Add `name` to the directory (or return its entry): for other modules'
+    imports. Needs `financing:write` or `financing:import`; audited."""
+    return organisation_read(
+        add_organisation(session, actor=actor, name=name, kind=kind)
+    )

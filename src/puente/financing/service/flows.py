@@ -349,3 +349,12 @@ def paid_by_country(
             continue
         totals[country] = totals.get(country, Decimal(0)) + amount
     return totals
+
+
+def flow_by_reference(
+    session: Session, *, actor: Actor, reference: str
+) -> FlowRead | None:
+    """The visible flow with `reference` (e.g. an FTS flow id), if any."""
+    stmt = select(FundingFlow).where(FundingFlow.reference == reference.strip())
+    found = session.scalars(seen(actor, stmt, FundingFlow)).first()
+    return flow_reads(session, [found])[0] if found is not None else None
