@@ -232,6 +232,8 @@ def _document_errors(app: FastAPI) -> None:
 
 
 def _routers() -> list[Any]:
+    from puente.coordination import api as coordination_api
+    from puente.coordination import web as coordination_web
     from puente.financing import api as financing_api
     from puente.financing import web as financing_web
     from puente.identity import api as identity_api
@@ -242,6 +244,8 @@ def _routers() -> list[Any]:
         identity_api.router,
         financing_web.router,
         financing_api.router,
+        coordination_web.router,
+        coordination_api.router,
     ]
     for module in _modules():
         for kind in ("web", "api"):

@@ -207,9 +207,11 @@ _mount_modules()
 
 
 def _mount_sharing() -> None:
+    from puente.coordination.cli import coordination_app
     from puente.financing.cli import financing_app
 
     app.add_typer(financing_app, name="financing")
+    app.add_typer(coordination_app, name="coordination")
 
 
 _mount_sharing()

@@ -183,6 +183,11 @@ def load_demo(console: Console | None = None) -> list[str]:
 
 
 def _sharing_loaders() -> list[tuple[str, Callable[[Session, Progress], str]]]:
+    from puente.coordination import demo as coordination_demo
     from puente.financing import demo as financing_demo
 
-    return [("financing", financing_demo.load)]
+    # Coordination's 5W rows name financing's organisations and flows.
+    return [
+        ("financing", financing_demo.load),
+        ("coordination", coordination_demo.load),
+    ]
