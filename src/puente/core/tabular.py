@@ -178,13 +178,19 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252", errors="replace"), "cp1252"
 
 
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of the first non-blank line: comma, semicolon (spreadsheets
+    in languages with a decimal comma) or tab, whichever it has most of."""
+    first = next((line for line in text[:65536].splitlines() if line.strip()), "")
+    counts = {delimiter: first.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
 def _csv_rows(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
-    sample = text[:4096]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    dialect = csv.excel
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect, delimiter=delimiter)
     try:
         for row in reader:
             yield reader.line_num, row
