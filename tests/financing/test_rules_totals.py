@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from puente.financing.rules.codes import FlowStatus, can_move, parse_status
@@ -159,6 +159,9 @@ class TestPlanTotals:
         assert all_years.requirement_usd == Decimal("2650000.00")
         assert [line.key for line in all_years.by_year] == ["2023", "2024"]
 
+    @settings(
+        max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
     @given(
         st.lists(
             st.tuples(

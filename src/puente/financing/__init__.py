@@ -7,7 +7,6 @@ plans themselves (read through `puente.early_warning`) nor 5W activity reports
 (`puente.coordination`)."""
 
 from puente.financing.errors import FlowNotFound, PlanNotFound
-from puente.financing.events import FundingFlowPaid
 from puente.financing.rules.codes import SECTOR_LABELS, SECTORS
 from puente.financing.schemas import (
     BurdenRead,
@@ -17,6 +16,7 @@ from puente.financing.schemas import (
     PlanSummary,
 )
 from puente.financing.service import (
+    FlowFilter,
     flow_by_reference,
     get_flow,
     list_flows,
@@ -33,9 +33,9 @@ __all__ = [
     "SECTORS",
     "SECTOR_LABELS",
     "BurdenRead",
+    "FlowFilter",
     "FlowNotFound",
     "FlowRead",
-    "FundingFlowPaid",
     "GapRead",
     "OrganisationRead",
     "PlanNotFound",

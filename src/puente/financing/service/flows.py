@@ -2,8 +2,7 @@
 
 Permissions: `financing:read` to list; `financing:write` (coordinators) to
 record any flow of their tenant; a donor (`financing:pledge`) moves the flows
-of their own organisation. Every change is audited (`financing:flow:*`); a flow
-that becomes paid publishes `FundingFlowPaid`.
+of their own organisation. Every change is audited (`financing:flow:*`).
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puente.core import audit, events
+from puente.core import audit
 from puente.core.db import utcnow
 from puente.core.errors import InvalidInput
 from puente.core.i18n import N_
@@ -31,7 +30,6 @@ from puente.financing.errors import (
     UnknownCountry,
     UnknownSector,
 )
-from puente.financing.events import FundingFlowPaid
 from puente.financing.models import FinancePlan, FundingFlow, FundingOrganisation
 from puente.financing.rules import codes
 from puente.financing.rules.totals import money
@@ -56,6 +54,7 @@ class FlowFilter:
     sector: str | None = None
     year: int | None = None
     organisation_id: uuid.UUID | None = None
+    source_country: str | None = None  # flows given by this state's government
     limit: int = 500
 
 
@@ -117,7 +116,7 @@ def insert_flow(
     is_sample: bool = False,
     action: str = "financing:flow:create",
 ) -> FundingFlow:
-    """Write one validated flow, audit it, publish `FundingFlowPaid` if paid."""
+    """Write one validated flow and audit it."""
     if session.scalars(
         select(FundingFlow.id).where(FundingFlow.reference == reference)
     ).first():
@@ -154,10 +153,6 @@ def insert_flow(
         status=flow.status,
         amount_usd=str(flow.amount_usd),
     )
-    if status is codes.FlowStatus.PAID:
-        events.publish(
-            session, FundingFlowPaid(flow.id, source.country, str(amount_usd))
-        )
     return flow
 
 
@@ -251,7 +246,7 @@ def change_flow_status(
     session: Session, *, actor: Actor, flow_id: uuid.UUID, status: str
 ) -> FlowRead:
     """Move a flow along pledge → commitment → paid (or cancel a pledge or a
-    commitment). Audited; publishes `FundingFlowPaid` when it becomes paid."""
+    commitment). Audited."""
     flow = _get_flow(session, actor, flow_id)
     if not can_change(session, actor, flow):
         if can(actor, "financing:pledge"):
@@ -274,14 +269,6 @@ def change_flow_status(
         status=target.value,
         previous=current.value,
     )
-    if target is codes.FlowStatus.PAID:
-        source = session.get(FundingOrganisation, flow.source_organisation_id)
-        events.publish(
-            session,
-            FundingFlowPaid(
-                flow.id, source.country if source else None, str(flow.amount_usd)
-            ),
-        )
     return flow_reads(session, [flow])[0]
 
 
@@ -310,6 +297,14 @@ def list_flows(
         stmt = stmt.where(
             (FundingFlow.source_organisation_id == where.organisation_id)
             | (FundingFlow.destination_organisation_id == where.organisation_id)
+        )
+    if where.source_country:
+        stmt = stmt.join(
+            FundingOrganisation,
+            FundingOrganisation.id == FundingFlow.source_organisation_id,
+        ).where(
+            FundingOrganisation.country == where.source_country.upper(),
+            FundingOrganisation.kind == codes.OrganisationKind.GOVERNMENT.value,
         )
     rows = list(
         session.scalars(

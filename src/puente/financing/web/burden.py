@@ -61,16 +61,16 @@ def burden_page(
         headers = [
             i18n.gettext(h)
             for h in (
-                "State",
-                "Year",
-                "Population",
-                "Refugees",
-                "Asylum-seekers",
-                "Other people in need of international protection",
-                "People hosted",
-                "Per 1,000 inhabitants",
-                "Per USD 1 of GDP per person",
-                "Complete figures",
+                N_("State"),
+                N_("Year"),
+                N_("Population"),
+                N_("Refugees"),
+                N_("Asylum-seekers"),
+                N_("Other people in need of international protection"),
+                N_("People hosted"),
+                N_("Per 1,000 inhabitants"),
+                N_("Per USD 1 of GDP per person"),
+                N_("Complete figures"),
             )
         ]
         return download(
@@ -255,12 +255,12 @@ def fair_share_page(
         headers = [
             i18n.gettext(h)
             for h in (
-                "State",
-                "Fair share under the key",
-                "Share of the people hosted",
-                "Share of the funding given",
-                "People hosted",
-                "Funding given (USD)",
+                N_("State"),
+                N_("Fair share under the key"),
+                N_("Share of the people hosted"),
+                N_("Share of the funding given"),
+                N_("People hosted"),
+                N_("Funding given (USD)"),
             )
         ]
         return download(
@@ -369,12 +369,12 @@ def instruments_page(
         headers = [
             i18n.gettext(h)
             for h in (
-                "Instrument",
-                "Kind",
-                "Grants (USD)",
-                "Loans enabled (USD)",
-                "Loans per dollar of grant",
-                "Beneficiary states",
+                N_("Instrument"),
+                N_("Kind"),
+                N_("Grants (USD)"),
+                N_("Loans enabled (USD)"),
+                N_("Loans per dollar of grant"),
+                N_("Beneficiary states"),
             )
         ]
         return download(

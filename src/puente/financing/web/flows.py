@@ -112,19 +112,19 @@ def flows_page(
         headers = [
             i18n.gettext(h)
             for h in (
-                "Reference",
-                "Date",
-                "Status",
-                "From",
-                "To",
-                "Plan",
-                "Country",
-                "Sector",
-                "Amount",
-                "Currency",
-                "US dollars",
-                "Counted in its plan",
-                "Sample",
+                N_("Reference"),
+                N_("Date"),
+                N_("Status"),
+                N_("From"),
+                N_("To"),
+                N_("Plan"),
+                N_("Country"),
+                N_("Sector"),
+                N_("Amount"),
+                N_("Currency"),
+                N_("US dollars"),
+                N_("Counted in its plan"),
+                N_("Sample"),
             )
         ]
         rows = [

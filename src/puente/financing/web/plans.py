@@ -9,6 +9,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 
 from puente.core import i18n
+from puente.core.i18n import N_
 from puente.financing import service
 from puente.financing.schemas import GapRead, LineRead
 from puente.financing.service import FlowFilter
@@ -52,11 +53,11 @@ def plans_page(
         headers = [
             i18n.gettext(h)
             for h in (
-                "Plan",
-                "Years",
-                "Requirement (USD)",
-                "Funding (USD)",
-                "Gap (USD)",
+                N_("Plan"),
+                N_("Years"),
+                N_("Requirement (USD)"),
+                N_("Funding (USD)"),
+                N_("Gap (USD)"),
             )
         ]
         return download(
@@ -111,16 +112,18 @@ def _table_rows(gap: GapRead, which: str) -> tuple[list[str], list[list[object]]
     lines = {"country": gap.by_country, "sector": gap.by_sector, "year": gap.by_year}[
         which
     ]
-    first = {"country": "Country", "sector": "Sector", "year": "Year"}[which]
+    first = {"country": N_("Country"), "sector": N_("Sector"), "year": N_("Year")}[
+        which
+    ]
     headers = [
         i18n.gettext(h)
         for h in (
             first,
-            "Requirement (USD)",
-            "Funding (USD)",
-            "Pledges (USD)",
-            "Gap (USD)",
-            "Coverage",
+            N_("Requirement (USD)"),
+            N_("Funding (USD)"),
+            N_("Pledges (USD)"),
+            N_("Gap (USD)"),
+            N_("Coverage"),
         )
     ]
     rows: list[list[object]] = [
@@ -156,15 +159,15 @@ def plan_page(
             headers = [
                 i18n.gettext(h)
                 for h in (
-                    "Reference",
-                    "Date",
-                    "Status",
-                    "From",
-                    "To",
-                    "Country",
-                    "Sector",
-                    "US dollars",
-                    "Counted in this plan",
+                    N_("Reference"),
+                    N_("Date"),
+                    N_("Status"),
+                    N_("From"),
+                    N_("To"),
+                    N_("Country"),
+                    N_("Sector"),
+                    N_("US dollars"),
+                    N_("Counted in this plan"),
                 )
             ]
             rows: list[list[object]] = [
