@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from puente.coordination.rules.codes import INDICATORS, PopulationType
@@ -67,6 +67,7 @@ def test_every_indicator_belongs_to_a_known_sector() -> None:
     assert {item.sector for item in INDICATORS.values()} <= set(SECTOR_LABELS)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.tuples(st.sampled_from(list(PopulationType)), st.integers(0, 10_000)),

@@ -5,7 +5,6 @@ with HXL import and export and totals that count people in transit as
 assistance events. It does not own organisations or flows (`puente.financing`)."""
 
 from puente.coordination.errors import ReportNotFound
-from puente.coordination.events import ActivityReportsImported
 from puente.coordination.schemas import ReportRead, TotalsRead
 from puente.coordination.service import (
     ReportFilter,
@@ -15,7 +14,6 @@ from puente.coordination.service import (
 )
 
 __all__ = [
-    "ActivityReportsImported",
     "ReportFilter",
     "ReportNotFound",
     "ReportRead",

@@ -1,15 +1,3 @@
-"""Coordination events: frozen, past tense, ids and counts only.
-
-`ActivityReportsImported` is published after a 5W import; the commitments
-module subscribes to date the progress of commitments measured by people
-reached."""
-
-from __future__ import annotations
-
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class ActivityReportsImported:
-    tenant_code: str
-    created: int
+"""Coordination publishes no events yet: nothing outside the module reacts to
+a 5W row (commitments read people reached on demand through
+`puente.coordination.people_reached`)."""

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from puente import financing
 from puente.coordination.errors import ReportFileRejected
-from puente.coordination.events import ActivityReportsImported
 from puente.coordination.models import ActivityReport
 from puente.coordination.rules import codes
 from puente.coordination.rules.reach import Reach, check_new_people
@@ -36,7 +35,7 @@ from puente.coordination.service.reports import (
     insert_report,
     list_reports,
 )
-from puente.core import audit, events, i18n
+from puente.core import audit, i18n
 from puente.core.i18n import N_
 from puente.core.tabular import Problem, read_table
 from puente.financing.schemas import FlowRead, OrganisationRead
@@ -435,8 +434,6 @@ def import_reports(
         rows=len(wanted),
         created=created,
     )
-    if created:
-        events.publish(session, ActivityReportsImported(actor.tenant_code, created))
     return ImportSummary(
         file=table.file_name,
         rows=len(wanted),

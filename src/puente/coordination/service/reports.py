@@ -254,12 +254,17 @@ def people_reached(
     actor: Actor,
     country: str,
     sectors: Iterable[str] | None = None,
+    indicators: Iterable[str] | None = None,
+    since: dt.date | None = None,
 ) -> int:
-    """Individuals reached in `country` (optionally in some sectors): for other
-    modules' progress figures. Needs `coordination:read`."""
-    stmt = _filtered(ReportFilter(country=country))
+    """Individuals reached in `country` (optionally in some sectors or by some
+    indicators, from a month on): for other modules' progress figures. Needs
+    `coordination:read`."""
+    stmt = _filtered(ReportFilter(country=country, month_from=since))
     if sectors is not None:
         stmt = stmt.where(ActivityReport.sector.in_(list(sectors)))
+    if indicators is not None:
+        stmt = stmt.where(ActivityReport.indicator.in_(list(indicators)))
     return reach_totals(
         reach_of(row) for row in session.scalars(seen(actor, stmt))
     ).overall.individuals
