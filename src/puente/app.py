@@ -232,6 +232,8 @@ def _document_errors(app: FastAPI) -> None:
 
 
 def _routers() -> list[Any]:
+    from puente.commitments import api as commitments_api
+    from puente.commitments import web as commitments_web
     from puente.coordination import api as coordination_api
     from puente.coordination import web as coordination_web
     from puente.financing import api as financing_api
@@ -246,6 +248,8 @@ def _routers() -> list[Any]:
         financing_api.router,
         coordination_web.router,
         coordination_api.router,
+        commitments_web.router,
+        commitments_api.router,
     ]
     for module in _modules():
         for kind in ("web", "api"):

@@ -207,11 +207,13 @@ _mount_modules()
 
 
 def _mount_sharing() -> None:
+    from puente.commitments.cli import commitments_app
     from puente.coordination.cli import coordination_app
     from puente.financing.cli import financing_app
 
     app.add_typer(financing_app, name="financing")
     app.add_typer(coordination_app, name="coordination")
+    app.add_typer(commitments_app, name="commitments")
 
 
 _mount_sharing()

@@ -183,6 +183,7 @@ def load_demo(console: Console | None = None) -> list[str]:
 
 
 def _sharing_loaders() -> list[tuple[str, Callable[[Session, Progress], str]]]:
+    from puente.commitments import demo as commitments_demo
     from puente.coordination import demo as coordination_demo
     from puente.financing import demo as financing_demo
 
@@ -190,4 +191,5 @@ def _sharing_loaders() -> list[tuple[str, Callable[[Session, Progress], str]]]:
     return [
         ("financing", financing_demo.load),
         ("coordination", coordination_demo.load),
+        ("commitments", commitments_demo.load),
     ]
