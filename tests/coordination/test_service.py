@@ -17,6 +17,7 @@ from puente.coordination import service
 from puente.coordination.errors import InvalidReport, ReportFileRejected
 from puente.coordination.models import ActivityReport
 from puente.coordination.schemas import ReportCreate
+from puente.core import db as core_db
 from puente.core.audit import AuditEvent
 from puente.core.errors import PermissionDenied
 from puente.identity import Role, system_actor
@@ -35,6 +36,8 @@ Login = Callable[[TestClient, str], TestClient]
 
 
 def _counts(session: Session) -> tuple[int, int]:
+    # a request narrows the shared connection's RLS scope to its actor: widen it
+    core_db.set_tenant_scope(session, core_db.SYSTEM_SCOPE)
     return (
         session.scalar(select(func.count()).select_from(ActivityReport)) or 0,
         session.scalar(select(func.count()).select_from(AuditEvent)) or 0,
