@@ -24,6 +24,10 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from puente.commitments import api as commitments_api
+from puente.commitments import web as commitments_web
+from puente.coordination import api as coordination_api
+from puente.coordination import web as coordination_web
 from puente.core import i18n
 from puente.core.config import Settings, get_settings
 from puente.core.db import session_factory
@@ -38,6 +42,8 @@ from puente.core.i18n import N_
 from puente.core.logging import configure_logging
 from puente.early_warning import api as early_warning_api
 from puente.early_warning import web as early_warning_web
+from puente.financing import api as financing_api
+from puente.financing import web as financing_web
 from puente.identity import api as identity_api
 from puente.identity import web as identity_web
 from puente.pathways import api as pathways_api
@@ -324,4 +330,10 @@ ROUTERS: Final[tuple[APIRouter, ...]] = (
     pathways_api.router,
     early_warning_web.router,
     early_warning_api.router,
+    financing_web.router,
+    financing_api.router,
+    coordination_web.router,
+    coordination_api.router,
+    commitments_web.router,
+    commitments_api.router,
 )

@@ -7,11 +7,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from puente.commitments.cli import commitments_app
+from puente.coordination.cli import coordination_app
 from puente.core import db as core_db
 from puente.core.cli import fail
 from puente.core.config import get_settings
 from puente.core.errors import DomainError
 from puente.early_warning import cli as early_warning_cli
+from puente.financing.cli import financing_app
 from puente.linkage import cli as linkage_cli
 from puente.pathways import cli as pathways_cli
 from puente.people import cli as people_cli
@@ -189,6 +192,9 @@ for commands in (
     pathways_cli.COMMANDS,
     early_warning_cli.COMMANDS,
     linkage_cli.COMMANDS,
+    {"financing": financing_app},
+    {"coordination": coordination_app},
+    {"commitments": commitments_app},
 ):
     for name, sub_app in commands.items():
         app.add_typer(sub_app, name=name)

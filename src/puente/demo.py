@@ -11,9 +11,12 @@ from rich.progress import Progress
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from puente.commitments import demo as commitments_demo
+from puente.coordination import demo as coordination_demo
 from puente.core import db as core_db
 from puente.core.config import get_settings
 from puente.early_warning import demo as early_warning_demo
+from puente.financing import demo as financing_demo
 from puente.identity import Organisation, Tenant, User, system_actor
 from puente.identity.service import create_user
 from puente.pathways import demo as pathways_demo
@@ -146,6 +149,10 @@ DEMO_LOADERS: tuple[tuple[str, DemoLoader], ...] = (
     ("protection", protection_demo.load),
     ("pathways", pathways_demo.load),
     ("early_warning", early_warning_demo.load),
+    # Coordination's 5W rows name financing's organisations and flows.
+    ("financing", financing_demo.load),
+    ("coordination", coordination_demo.load),
+    ("commitments", commitments_demo.load),
 )
 
 

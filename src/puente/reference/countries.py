@@ -202,3 +202,28 @@ def country_options(
     wanted = locale or i18n.get_locale()
     pairs = [(c.alpha3, c.name(wanted)) for c in chosen]
     return sorted(pairs, key=lambda pair: _sort_key(pair[1]))
+
+
+def is_known_country(code: str) -> bool:
+    """True for an ISO 3166-1 country code (alpha-3 or alpha-2, any case)."""
+    country = find_country(code)
+    return country is not None and country.kind is CodeKind.ISO
+
+
+def country_choices(
+    codes: Iterable[str] | None = None, locale: str | None = None
+) -> list[tuple[str, str]]:
+    """`country_options` with the codes first: (alpha-3, name) pairs by name."""
+    return country_options(locale, codes)
+
+
+def _alpha2_table() -> dict[str, str]:
+    return {
+        c.alpha3: c.alpha2
+        for c in all_countries()
+        if c.kind is CodeKind.ISO and c.alpha2 is not None
+    }
+
+
+# ISO 3166-1 alpha-3 -> alpha-2 (IATI and HXL exchange use alpha-2).
+ALPHA2: Final[Mapping[str, str]] = _alpha2_table()
