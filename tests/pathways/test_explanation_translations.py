@@ -27,24 +27,25 @@ from typer.testing import CliRunner
 from puente.cli import app
 from puente.core import i18n
 from puente.pathways import service
-from puente.pathways.check_text import render_lines, totalisation_steps
 from puente.pathways.demo import compliant_offer
 from puente.pathways.models import SavedTotalisation
 from puente.pathways.rules import matching, totalisation
 from puente.pathways.rules.eligibility import Outcome
-from puente.pathways.rules.fair_recruitment import JobOffer, parse_offer
 from puente.pathways.rules.matching import (
     Match,
     WorkerProfile,
     explain,
     explain_messages,
 )
+from puente.pathways.rules.offers import JobOffer
 from puente.pathways.rules.totalisation import (
     PensionFormula,
     TotalisationResult,
     totalise,
 )
 from puente.pathways.schemas import OfferRead, TotalisationRead, TotalisationRequest
+from puente.pathways.service import parse_offer
+from puente.pathways.service.text import render_lines, totalisation_steps
 from tests.conftest import CSRF
 from tests.pathways.helpers import actor, workers
 

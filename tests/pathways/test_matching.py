@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from puente.pathways.rules.eligibility import Outcome
-from puente.pathways.rules.fair_recruitment import JobOffer, check_offer, parse_offer
+from puente.pathways.rules.fair_recruitment import check_offer
 from puente.pathways.rules.matching import (
     CEFR_RANK,
     CONTRACT_READING_RANK,
@@ -27,6 +27,8 @@ from puente.pathways.rules.matching import (
     rank_workers_for_offers,
     skill_bits,
 )
+from puente.pathways.rules.offers import JobOffer
+from puente.pathways.service import parse_offer
 from tests.pathways.test_fair_recruitment import compliant_offer
 
 PATHWAYS = ("usa-h2a", "can-sawp")
@@ -69,7 +71,9 @@ class TestRanking:
     def test_ranks_by_occupation_and_applies_gates(self) -> None:
         arrays, ids = encode_workers(WORKERS, PATHWAYS)
         offer = parse_offer(compliant_offer())
-        matches = rank_workers_for_offers(arrays, [offer])["offer-1"]
+        matches = rank_workers_for_offers(arrays, [offer], checks=[check_offer(offer)])[
+            "offer-1"
+        ]
         ranked = [ids[m.worker_row] for m in matches]
         assert ranked[:3] == ["exact", "same-minor", "late"]
         assert set(ranked) == {"exact", "same-minor", "same-submajor", "late"}
@@ -92,11 +96,14 @@ class TestRanking:
         ]
         blocked = parse_offer(compliant_offer(id="offer-fee", costs=fee))
         fine = parse_offer(compliant_offer(id="offer-ok"))
-        assert check_offer(blocked).blocked
-        result = rank_workers_for_offers(arrays, [blocked, fine])
+        checks = [check_offer(blocked), check_offer(fine)]
+        assert checks[0].blocked
+        result = rank_workers_for_offers(arrays, [blocked, fine], checks=checks)
         assert "offer-fee" not in result
         assert result["offer-ok"]
-        offers_for_worker = rank_offers_for_worker(arrays, 0, [blocked, fine])
+        offers_for_worker = rank_offers_for_worker(
+            arrays, 0, [blocked, fine], checks=checks
+        )
         assert [m.offer_id for m in offers_for_worker] == ["offer-ok"]
 
 
@@ -125,7 +132,9 @@ class TestScale:
             for i in range(100)
         ]
         started = time.perf_counter()
-        result = rank_workers_for_offers(arrays, offers, k=20)
+        result = rank_workers_for_offers(
+            arrays, offers, k=20, checks=[check_offer(o) for o in offers]
+        )
         elapsed = time.perf_counter() - started
         assert len(result) == 100
         assert all(len(m) == 20 for m in result.values())

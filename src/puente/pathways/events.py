@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
@@ -9,12 +10,14 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class PathwayChanged:
     """Published by the catalogue service when a pathway opens, closes or gets a
-    new version. Stored screenings and applications are re-screened in the same
-    transaction; subscribers (other modules, notifications) react after commit."""
+    new version (`on` is the day the catalogue was read). After commit, screening
+    re-screens the stored screenings and applications re-evaluates the pathway's
+    open applications (their subscribers), so the catalogue needs neither."""
 
     pathway_id: str
     state: str
     change: str  # opened | closed | changed
+    on: dt.date
 
 
 @dataclass(frozen=True)

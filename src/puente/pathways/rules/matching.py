@@ -30,14 +30,9 @@ import numpy.typing as npt
 from puente.core.i18n import N_
 from puente.pathways.rules.catalogue import LAD_STATES
 from puente.pathways.rules.eligibility import Outcome
-from puente.pathways.rules.fair_recruitment import (
-    JobOffer,
-    Message,
-    OfferCheck,
-    Param,
-    ParamKind,
-    check_offer,
-)
+from puente.pathways.rules.fair_recruitment import OfferCheck
+from puente.pathways.rules.messages import Message, Param, ParamKind
+from puente.pathways.rules.offers import JobOffer
 
 WEIGHTS: Final[Mapping[str, float]] = {
     "occupation": 0.30,
@@ -462,7 +457,7 @@ def rank_workers_for_offers(
     offers: Sequence[JobOffer],
     *,
     k: int = 20,
-    checks: Sequence[OfferCheck] | None = None,
+    checks: Sequence[OfferCheck],
 ) -> dict[str, list[Match]]:
     """Top-k workers per offer. Blocked offers get no entry: they are never matched.
 
@@ -471,8 +466,7 @@ def rank_workers_for_offers(
     """
     vectors: list[_OfferVector] = []
     for i, offer in enumerate(offers):
-        check = checks[i] if checks is not None else check_offer(offer)
-        if not check.blocked:
+        if not checks[i].blocked:
             vectors.append(_offer_vector(offer, workers.pathway_ids))
     order = np.argsort(workers.isco // 100, kind="stable")
     groups = workers.isco[order] // 100
@@ -506,13 +500,13 @@ def rank_offers_for_worker(
     offers: Sequence[JobOffer],
     *,
     k: int = 20,
-    checks: Sequence[OfferCheck] | None = None,
+    checks: Sequence[OfferCheck],
 ) -> list[Match]:
     """Top-k non-blocked offers for one worker row."""
     vectors = [
         _offer_vector(o, worker.pathway_ids)
         for i, o in enumerate(offers)
-        if not (checks[i] if checks is not None else check_offer(o)).blocked
+        if not checks[i].blocked
     ]
     if not vectors:
         return []
