@@ -1,9 +1,9 @@
-"""Pathway events: frozen, past tense, ids only (never facts or names)."""
+"""Pathway events: frozen, past tense, ids only (never facts or names). Only what
+some subscriber uses is published."""
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 
 
@@ -18,33 +18,3 @@ class PathwayChanged:
     state: str
     change: str  # opened | closed | changed
     on: dt.date
-
-
-@dataclass(frozen=True)
-class ScreeningRecorded:
-    """Published when a person's screening is stored."""
-
-    screening_id: uuid.UUID
-    tenant_code: str
-
-
-@dataclass(frozen=True)
-class ApplicationSubmitted:
-    application_id: uuid.UUID
-    pathway_id: str
-
-
-@dataclass(frozen=True)
-class ApplicationStageChanged:
-    application_id: uuid.UUID
-    stage: str
-    status: str
-
-
-@dataclass(frozen=True)
-class OfferChecked:
-    """Published for every stored offer; `blocked` offers are never matched."""
-
-    offer_id: uuid.UUID
-    blocked: bool
-    status: str

@@ -108,8 +108,7 @@ def apply_to_pathway(
 ) -> ApplicationRead:
     """Open an application (needs `application:write`); the pathway must be open.
 
-    Links the screening whose facts decide eligibility; publishes
-    `ApplicationSubmitted`."""
+    Links the screening whose facts decide eligibility."""
     authorize(
         actor,
         PERMISSION,

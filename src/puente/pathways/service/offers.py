@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puente.core import audit, events
+from puente.core import audit
 from puente.core.db import utcnow
 from puente.core.errors import PermissionDenied
 from puente.identity import Actor, Scope, Sensitivity, authorize, visible
@@ -28,7 +28,6 @@ from puente.pathways.errors import (
     OfferError,
     SelfReview,
 )
-from puente.pathways.events import OfferChecked
 from puente.pathways.models import Employer, OfferAttestation, Recruiter
 from puente.pathways.models import JobOffer as OfferRow
 from puente.pathways.rules.fair_recruitment import (
@@ -141,7 +140,7 @@ def create_offer(
     """Store a job offer (the documented JSON) with its fair-recruitment checks.
 
     Needs `offer:write`. An automatic check that fails blocks it: status
-    `blocked`, never published, never matched. Publishes `OfferChecked`."""
+    `blocked`, never published, never matched."""
     authorize(actor, "offer:write", tenant_code=actor.tenant_code)
     offer = parse_offer(data)
     check = run_checks(
@@ -185,7 +184,6 @@ def create_offer(
         object_id=row.id,
         failed=failed or None,
     )
-    events.publish(session, OfferChecked(row.id, row.blocked, row.status))
     log.info("offer_checked", offer_id=str(row.id), blocked=row.blocked)
     return _offer_read(row)
 
