@@ -29,14 +29,10 @@ from puente.core import i18n
 from puente.pathways import service
 from puente.pathways.demo import compliant_offer
 from puente.pathways.models import SavedTotalisation
-from puente.pathways.rules import matching, totalisation
+from puente.pathways.rules import match_explanations, totalisation
 from puente.pathways.rules.eligibility import Outcome
-from puente.pathways.rules.matching import (
-    Match,
-    WorkerProfile,
-    explain,
-    explain_messages,
-)
+from puente.pathways.rules.match_explanations import explain, explain_messages
+from puente.pathways.rules.matching import Match, WorkerProfile
 from puente.pathways.rules.offers import JobOffer
 from puente.pathways.rules.totalisation import (
     PensionFormula,
@@ -391,7 +387,7 @@ class TestCatalogues:
         with (i18n.LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
             catalog = read_po(f, locale=lang)
         steps = _msgids(totalisation)
-        lines = _msgids(matching)  # 17 line wordings and the level "native"
+        lines = _msgids(match_explanations)  # 17 line wordings and the level "native"
         assert len(steps) == 10
         assert len(lines) == 18
         # the captured requests reach every step's wording

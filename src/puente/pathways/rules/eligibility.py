@@ -273,6 +273,11 @@ class Screener:
         }
         self._classes: dict[str, Classifier] = value_classes(units, kinds)
         self._base: dict[str, object] = dict.fromkeys(RULE_VARIABLES, _ABSENT)
+        self._today_text = today.isoformat()
+        self._base[TODAY] = self._today_text
+        self._steps = tuple((plan.getter, plan.cache, plan) for plan in self._plans)
+        read = {v for unit in units.values() for v in unit.rule.variables}
+        self._years = "years_of_residence" in read
 
     @property
     def pathways(self) -> tuple[Pathway, ...]:

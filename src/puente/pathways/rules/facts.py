@@ -9,7 +9,7 @@ keeps the two in step.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -374,9 +374,29 @@ class Facts:
     """Parsed, validated facts of one person. Absent names are missing facts."""
 
     values: Mapping[str, FactValue] = field(default_factory=dict)
+    _cel: Mapping[str, CelValue] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+        values = dict(self.values)
+        object.__setattr__(self, "values", MappingProxyType(values))
+        object.__setattr__(
+            self, "_cel", {name: _to_cel(value) for name, value in values.items()}
+        )
+
+    @classmethod
+    def _parsed(cls, values: dict[str, FactValue], cel: dict[str, CelValue]) -> Facts:
+        """Facts `parse_facts` has just validated (no second copy)."""
+        facts = object.__new__(cls)
+        object.__setattr__(facts, "values", MappingProxyType(values))
+        object.__setattr__(facts, "_cel", cel)
+        return facts
+
+    @property
+    def cel_values(self) -> Mapping[str, CelValue]:
+        """The facts as CEL reads them (dates as ISO strings), without `today`."""
+        return self._cel
 
     def get(self, name: str) -> FactValue | None:
         return self.values.get(name)
@@ -393,18 +413,16 @@ class Facts:
     def to_json(self) -> dict[str, object]:
         return {k: _to_json(v) for k, v in self.values.items()}
 
-    def to_cel(self, today: date) -> dict[str, CelValue]:
+    def to_cel(self, today: date, today_text: str | None = None) -> dict[str, CelValue]:
         """CEL activation: dates become ISO strings; lists stay (hashable) tuples.
 
         `years_of_residence` is computed here, from `date_of_entry` and `today`.
         """
-        out: dict[str, CelValue] = {}
-        for name, value in self.values.items():
-            out[name] = _to_cel(value)
+        out = dict(self._cel)
         entry = self.values.get("date_of_entry")
         if isinstance(entry, date):
             out["years_of_residence"] = years_between(entry, today)
-        out[TODAY] = today.isoformat()
+        out[TODAY] = today_text or today.isoformat()
         return out
 
 
@@ -427,6 +445,93 @@ def _to_json(value: FactValue) -> object:
     return value
 
 
+Parser = Callable[[object], FactValue]
+
+
+def _parser(spec: FactSpec) -> Parser:
+    """A fast validator for one fact (one closure per fact, built once)."""
+    name, kind = spec.name, spec.type
+    if kind is FactType.BOOLEAN:
+
+        def boolean(raw: object) -> FactValue:
+            if raw is True or raw is False:
+                return raw
+            raise FactsError(name, "expected true or false")
+
+        return boolean
+    if kind in (FactType.INTEGER, FactType.ISCED):
+        low = spec.minimum if spec.minimum is not None else -(2**63)
+        high = spec.maximum if spec.maximum is not None else 2**63 - 1
+
+        def integer(raw: object) -> FactValue:
+            if type(raw) is not int:
+                raise FactsError(name, "expected a whole number")
+            if not low <= raw <= high:
+                raise FactsError(name, f"expected {spec.minimum}–{spec.maximum}")
+            return raw
+
+        return integer
+    if kind is FactType.DATE:
+
+        def day(raw: object) -> FactValue:
+            if type(raw) is str and len(raw) == 10:
+                try:
+                    return date.fromisoformat(raw)
+                except ValueError:
+                    pass
+            raise FactsError(name, "expected a date as YYYY-MM-DD")
+
+        return day
+    if kind in (FactType.ISO3_LIST, FactType.TAG_LIST):
+        pattern = _ISO3 if kind is FactType.ISO3_LIST else _TAG
+
+        def codes(raw: object) -> FactValue:
+            if not isinstance(raw, list) or len(raw) > _MAX_LIST:
+                raise FactsError(name, f"expected a list of at most {_MAX_LIST} codes")
+            items: list[str] = []
+            for item in raw:
+                if not isinstance(item, str) or not pattern.match(item):
+                    raise FactsError(name, f"invalid list item {item!r}")
+                if item not in items:
+                    items.append(item)
+            return tuple(items)
+
+        return codes
+    if kind in (FactType.ENUM, FactType.CEFR):
+        allowed = frozenset(spec.values)
+
+        def choice(raw: object) -> FactValue:
+            if type(raw) is str and raw in allowed:
+                return raw
+            if not isinstance(raw, str):
+                raise FactsError(name, "expected a string")
+            raise FactsError(name, f"expected one of {', '.join(spec.values)}")
+
+        return choice
+    pattern, what = {
+        FactType.ISO3: (_ISO3, "an ISO 3166-1 alpha-3 code such as VEN"),
+        FactType.ISCO: (_ISCO, "a 4-digit ISCO-08 code such as 6111"),
+        FactType.SUBDIVISION: (_SUBDIVISION, "an ISO 3166-2 code such as BR-RR"),
+    }[kind]
+
+    def code(raw: object) -> FactValue:
+        if type(raw) is str and pattern.match(raw):
+            return raw
+        if not isinstance(raw, str):
+            raise FactsError(name, "expected a string")
+        raise FactsError(name, f"expected {what}")
+
+    return code
+
+
+_DATE_FACTS: frozenset[str] = frozenset(
+    s.name for s in _SPECS if s.type is FactType.DATE
+)
+_PARSERS: Mapping[str, Parser] = MappingProxyType(
+    {s.name: _parser(s) for s in _SPECS if not s.computed_from}
+)
+
+
 def parse_facts(data: Mapping[str, object]) -> Facts:
     """Parse a JSON object into `Facts`.
 
@@ -436,65 +541,19 @@ def parse_facts(data: Mapping[str, object]) -> Facts:
     if not isinstance(data, Mapping):
         raise FactsError("(document)", "facts must be a JSON object")
     values: dict[str, FactValue] = {}
+    cel: dict[str, CelValue] = {}
+    parsers = _PARSERS
     for name, raw in data.items():
-        spec = FACTS.get(name) if isinstance(name, str) else None
-        if spec is None:
-            raise FactsError(str(name), "unknown fact; see docs/pathways-facts.md")
-        if spec.computed_from:
+        parse = parsers.get(name) if isinstance(name, str) else None
+        if parse is None:
+            spec = FACTS.get(name) if isinstance(name, str) else None
+            if spec is None:
+                raise FactsError(str(name), "unknown fact; see docs/pathways-facts.md")
             raise FactsError(
                 name, f"computed from {', '.join(spec.computed_from)}; do not send it"
             )
-        if raw is None:
-            continue
-        values[name] = _parse_value(spec, raw)
-    return Facts(values)
-
-
-def _parse_value(spec: FactSpec, raw: object) -> FactValue:
-    name = spec.name
-    kind = spec.type
-    if kind is FactType.BOOLEAN:
-        if not isinstance(raw, bool):
-            raise FactsError(name, "expected true or false")
-        return raw
-    if kind in (FactType.INTEGER, FactType.ISCED):
-        if isinstance(raw, bool) or not isinstance(raw, int):
-            raise FactsError(name, "expected a whole number")
-        if (spec.minimum is not None and raw < spec.minimum) or (
-            spec.maximum is not None and raw > spec.maximum
-        ):
-            raise FactsError(name, f"expected {spec.minimum}–{spec.maximum}")
-        return raw
-    if kind is FactType.DATE:
-        if not isinstance(raw, str):
-            raise FactsError(name, "expected a date as YYYY-MM-DD")
-        try:
-            return date.fromisoformat(raw) if len(raw) == 10 else _bad_date(name)
-        except ValueError:
-            raise FactsError(name, "expected a date as YYYY-MM-DD") from None
-    if kind in (FactType.ISO3_LIST, FactType.TAG_LIST):
-        if not isinstance(raw, list) or len(raw) > _MAX_LIST:
-            raise FactsError(name, f"expected a list of at most {_MAX_LIST} codes")
-        pattern = _ISO3 if kind is FactType.ISO3_LIST else _TAG
-        items: list[str] = []
-        for item in raw:
-            if not isinstance(item, str) or not pattern.match(item):
-                raise FactsError(name, f"invalid list item {item!r}")
-            if item not in items:
-                items.append(item)
-        return tuple(items)
-    if not isinstance(raw, str):
-        raise FactsError(name, "expected a string")
-    if kind is FactType.ISO3 and not _ISO3.match(raw):
-        raise FactsError(name, "expected an ISO 3166-1 alpha-3 code such as VEN")
-    if kind is FactType.ISCO and not _ISCO.match(raw):
-        raise FactsError(name, "expected a 4-digit ISCO-08 code such as 6111")
-    if kind is FactType.SUBDIVISION and not _SUBDIVISION.match(raw):
-        raise FactsError(name, "expected an ISO 3166-2 code such as BR-RR")
-    if kind in (FactType.ENUM, FactType.CEFR) and raw not in spec.values:
-        raise FactsError(name, f"expected one of {', '.join(spec.values)}")
-    return raw
-
-
-def _bad_date(name: str) -> date:
-    raise FactsError(name, "expected a date as YYYY-MM-DD")
+        if raw is not None:
+            value = values[name] = parse(raw)
+            # A date was given as its ISO text: CEL reads that text.
+            cel[name] = raw if name in _DATE_FACTS else value  # type: ignore[assignment]
+    return Facts._parsed(values, cel)

@@ -23,7 +23,7 @@ from puente.pathways.rules.catalogue import DOCUMENT_LABELS, LocalizedText
 from puente.pathways.rules.eligibility import Outcome, Reason
 from puente.pathways.rules.facts import FACTS
 from puente.pathways.rules.fair_recruitment import CHECKS
-from puente.pathways.rules.matching import MATCH_TERM_LABELS
+from puente.pathways.rules.match_explanations import MATCH_TERM_LABELS
 from puente.pathways.rules.messages import TERM_LABELS, Message, Param, ParamKind
 from puente.pathways.schemas import (
     CheckMessageRead,

@@ -24,11 +24,10 @@ from puente.pathways.rules.catalogue import PathwayKind
 from puente.pathways.rules.eligibility import Outcome, screener_for
 from puente.pathways.rules.facts import LANGUAGES, parse_facts
 from puente.pathways.rules.fair_recruitment import OfferCheck
+from puente.pathways.rules.match_explanations import explain, explain_messages
 from puente.pathways.rules.matching import (
     WorkerProfile,
     encode_workers,
-    explain,
-    explain_messages,
     rank_offers_for_worker,
     rank_workers_for_offers,
 )
