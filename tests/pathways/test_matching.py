@@ -295,7 +295,7 @@ def _key(m: Match) -> tuple[str, int, float, tuple[tuple[str, float], ...]]:
 class TestTopK:
     def test_ties_are_broken_by_column_in_linear_time_selection(self) -> None:
         rng = np.random.default_rng(5)
-        scores = rng.integers(-1, 4, (50, 300)).astype(np.float32) / 4
+        scores = (rng.integers(-1, 4, (50, 300)) / 4).astype(np.float32)
         for k in (1, 7, 20, 300, 400):
             got = top_k_columns(scores, k)
             for row, columns in zip(scores, got, strict=True):
