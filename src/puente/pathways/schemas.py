@@ -622,13 +622,21 @@ class RegulatedOccupationRead(_Model):
     source_url: str
 
 
+Rate = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
+Years = Annotated[Decimal, Field(ge=0, le=80, allow_inf_nan=False)]
+
+
 class SchemeIn(_Model):
-    minimum_years: Decimal = Field(ge=0)
-    reference_wage: Decimal = Field(ge=0)
-    base_rate: Decimal = Field(default=Decimal(0), ge=0)
-    base_years: Decimal = Field(default=Decimal(0), ge=0)
-    rate_per_year: Decimal = Field(default=Decimal(0), ge=0)
-    max_rate: Decimal | None = Field(default=None, ge=0)
+    """A state's pension formula: rates are shares (0.40 is 40 %), years at most
+    80, the reference wage below 10^20 (so every amount can be worked to the cent;
+    one too large to keep is refused when it is saved)."""
+
+    minimum_years: Years
+    reference_wage: Annotated[Decimal, Field(ge=0, le=10**20, allow_inf_nan=False)]
+    base_rate: Rate = Decimal(0)
+    base_years: Years = Decimal(0)
+    rate_per_year: Rate = Decimal(0)
+    max_rate: Rate | None = None
 
 
 class PeriodIn(_Model):

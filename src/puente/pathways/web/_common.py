@@ -83,10 +83,10 @@ def form_text(form: FormData, name: str, limit: int = 4000) -> str:
 
 
 def whole_number(text: str) -> int | None:
-    """A whole number typed with ASCII digits (at most 12), else None: `²`,
-    fullwidth digits and 5,000-digit numbers are not numbers here, and the caller
-    says which field is wrong."""
-    if text.isascii() and text.isdigit() and len(text) <= MAX_NUMBER_DIGITS:
+    """A whole number of at most 12 decimal digits (fullwidth digits count), else
+    None: `²` and 5,000-digit numbers are not numbers here, and the caller says
+    which field is wrong."""
+    if text.isdecimal() and len(text) <= MAX_NUMBER_DIGITS:
         return int(text)
     return None
 
