@@ -517,17 +517,18 @@ def applications_after_change(session: Session, event: PathwayChanged) -> int:
     touched, stranded = handle_pathway_change(
         session, pathway=pathway, change=event.change, active=active
     )
-    audit.record(
-        session,
-        system_actor(),
-        "pathways:application:rescreen",
-        tenant_code=pathway.state,
-        object_type="pathway",
-        object_id=pathway.id,
-        change=event.change,
-        applications=touched,
-        stranded=stranded,
-    )
+    if touched:  # a change that re-screened nothing changed nothing
+        audit.record(
+            session,
+            system_actor(),
+            "pathways:application:rescreen",
+            tenant_code=pathway.state,
+            object_type="pathway",
+            object_id=pathway.id,
+            change=event.change,
+            applications=touched,
+            stranded=stranded,
+        )
     log.info(
         "pathway_applications_rescreened",
         pathway_id=pathway.id,

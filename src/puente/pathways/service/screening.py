@@ -304,16 +304,17 @@ def screenings_after_change(session: Session, event: PathwayChanged) -> int:
             count += 1
         last = rows[-1].id
         session.flush()
-    audit.record(
-        session,
-        system_actor(),
-        "pathways:screening:rescreen",
-        tenant_code=pathway.state,
-        object_type="pathway",
-        object_id=pathway.id,
-        change=event.change,
-        screenings=count,
-    )
+    if count:  # a change that re-screened nothing changed nothing
+        audit.record(
+            session,
+            system_actor(),
+            "pathways:screening:rescreen",
+            tenant_code=pathway.state,
+            object_type="pathway",
+            object_id=pathway.id,
+            change=event.change,
+            screenings=count,
+        )
     log.info(
         "pathway_screenings_rescreened",
         pathway_id=pathway.id,
