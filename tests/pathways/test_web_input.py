@@ -210,3 +210,25 @@ class TestApi:
             "/api/v1/pathways/totalisation", json=request, headers=headers
         )
         assert response.status_code == 422
+
+    @pytest.mark.parametrize(
+        ("changes", "field"),
+        [({"title": "x" * 201}, "title"), ({"hours_week": 200}, "hours_week")],
+    )
+    def test_an_offer_the_database_could_not_store_is_a_422(
+        self,
+        client: TestClient,
+        token_for: Callable[[str], str],
+        session: Session,
+        changes: dict[str, object],
+        field: str,
+    ) -> None:
+        from puente.pathways.demo import compliant_offer
+
+        headers = {"Authorization": f"Bearer {token_for('employer.can')}"}
+        before = _count(session, OfferRow)
+        offer = compliant_offer("Farm", "BN 1") | changes
+        response = client.post("/api/v1/pathways/offers", json=offer, headers=headers)
+        assert response.status_code == 422
+        assert field in response.json()["detail"]
+        assert _count(session, OfferRow) == before
