@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from puente.pathways.rules.cel_shape import ShapeUnknown, parse, value_classes
@@ -71,6 +71,7 @@ _OPS = {
 }
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     constants=st.lists(st.integers(-5, 130), min_size=1, max_size=6),
     ops=st.lists(st.sampled_from(sorted(_OPS)), min_size=1, max_size=6),
