@@ -2,25 +2,13 @@
 
     .venv/bin/python benchmarks/pathways.py --json
 
-Every engine runs in a process of its own (fresh memory, its peak RSS reported), on
-the same data: each process regenerates it from the same seed. Answers are compared
-after each run; the script exits 1, naming the first difference, when they differ.
-
-Screening: 20,000 realistic people (`Population`: residence × nationality ×
-protection status, ages, arrival years and family abroad drawn from UNHCR and INM
-figures) against every open pathway of the signed catalogue.
-  - ours: `Screener` (compiled once, a memo on the classes of the facts each rule
-    reads);
-  - cel-rust, every clause: the same Rust CEL engine evaluating every clause of
-    every open pathway for every person, no memo;
-  - cel-python: `celpy` on every clause, for the first people; a clause that
-    throws counts as ours does (facts missing: unknown, needing them; else a rule
-    error).
-Matching: 200,000 workers × 2,000 offers, top 20 (ties by worker row), on uniform,
-skewed (40 % of the offers clones of one offer, 40 % of workers in ISCO 92) and
-realistic offers (sectors, templates, seasons), beside a NumPy peer: the ISCO gate,
-`score_block`, `argpartition`, and a five-line signature dedup. Then 1,000,000 ×
-10,000, ours only (goal 60 s, 4 GB). Not run in tests.
+Every engine runs in a process of its own, on the same data (each process rebuilds
+it from the same seed); answers are compared and the script exits 1 naming the first
+difference. Screening: 20,000 realistic people (`Population`), ours beside the same
+Rust CEL engine on every clause and cel-python. Matching: 200,000 workers × 2,000
+offers, top 20, on uniform, skewed and realistic offers, beside a NumPy peer (ISCO
+gate, `score_block`, argpartition, signature dedup); then 1M × 10k, ours only.
+Method and data: docs/pathways-benchmarks.md. Not run in tests.
 """
 
 from __future__ import annotations
@@ -32,6 +20,7 @@ import hashlib
 import json
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,7 +44,7 @@ from puente.pathways.rules.eligibility import (
     evaluate_clause,
 )
 from puente.pathways.rules.facts import TODAY as TODAY_VARIABLE
-from puente.pathways.rules.facts import parse_facts
+from puente.pathways.rules.facts import input_facts_for, parse_facts
 from puente.pathways.rules.fair_recruitment import OfferCheck
 from puente.pathways.rules.matching import (
     LANGUAGE_INDEX,
@@ -293,8 +282,6 @@ def screen_celpy(people: list[dict[str, Any]]) -> tuple[float, list[Any]]:
             {v for v in variables if v not in values and v != TODAY_VARIABLE}
         )
         if absent:
-            from puente.pathways.rules.facts import input_facts_for
-
             return tuple(sorted({f for v in absent for f in input_facts_for(v)}))
         return ()
 
@@ -621,7 +608,9 @@ def child(task: dict[str, Any]) -> dict[str, Any]:
     engine = task["engine"]
     if engine.startswith("screening:"):
         people = Population().people(task["people"], seed=2026)
+        cpu = time.process_time()
         seconds, results = ENGINES[engine](people)  # type: ignore[operator]
+        cpu = time.process_time() - cpu
         digests = [_person_digest(r) for r in results]
         Path(task["out"]).write_text(json.dumps(digests), encoding="utf-8")
         rate = len(people) / seconds
@@ -631,11 +620,12 @@ def child(task: dict[str, Any]) -> dict[str, Any]:
         }
     else:
         w, offers = matching_data(task["set"], task["workers"], task["offers"])
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         rows, scores = ENGINES[engine](w, offers, 20)  # type: ignore[operator]
         seconds = time.perf_counter() - started
+        extra = {"cpu_seconds": round(time.process_time() - cpu, 3)}
         np.savez(task["out"], rows=rows, scores=scores)
-        extra = {"offers_with_full_top_20": int((rows[:, -1] >= 0).sum())}
+        extra["offers_with_full_top_20"] = int((rows[:, -1] >= 0).sum())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"seconds": round(seconds, 3), "peak_rss_mb": round(peak), **extra}
 
@@ -659,8 +649,7 @@ def _differ(name: str, where: str) -> None:
 
 
 def _median(runs: list[dict[str, Any]], key: str) -> float:
-    values = sorted(r[key] for r in runs)
-    return float(values[len(values) // 2])
+    return float(statistics.median_low(r[key] for r in runs))
 
 
 def bench_screening(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
@@ -697,12 +686,16 @@ def bench_screening(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
         "distinct_values": variety,
         "ours": {
             "people_per_second_runs": [r["people_per_second"] for r in ours],
+            "people_per_cpu_second_runs": [r["people_per_cpu_second"] for r in ours],
             "people_per_second": round(rate),
             "peak_rss_mb": max(r["peak_rss_mb"] for r in ours),
         },
         "cel_rust_every_clause": peer,
         "cel_python": runs["cel-python"][0],
         "speedup_vs_cel_rust": round(rate / peer["people_per_second"], 1),
+        "speedup_vs_cel_rust_cpu": round(
+            _median(ours, "people_per_cpu_second") / peer["people_per_cpu_second"], 1
+        ),
         "answers_identical": {
             "cel_rust_every_clause": args.people,
             "cel_python": args.celpy_people,
@@ -736,6 +729,8 @@ def bench_matching(
         "top_k": 20,
         "ours_seconds_runs": [r["seconds"] for r in runs["ours"]],
         "numpy_peer_seconds_runs": [r["seconds"] for r in runs["numpy-peer"]],
+        "ours_cpu_seconds_runs": [r["cpu_seconds"] for r in runs["ours"]],
+        "numpy_peer_cpu_seconds_runs": [r["cpu_seconds"] for r in runs["numpy-peer"]],
         "ours_seconds": ours,
         "numpy_peer_seconds": peer,
         "ours_peak_rss_mb": max(r["peak_rss_mb"] for r in runs["ours"]),
