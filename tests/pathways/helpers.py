@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from puente.identity import Actor, Organisation, User, system_actor
 from puente.identity import service as identity_service
+from puente.pathways.rules.fair_recruitment import OfferCheck, check_offer
+from puente.pathways.rules.offers import JobOffer
+from puente.pathways.service import load_catalogue
 
 
 def actor(session: Session, username: str) -> Actor:
@@ -84,3 +89,16 @@ def officer_in(
         )
         session.flush()
     return actor(session, username)
+
+
+def check_with_law(offer: JobOffer, **options: Any) -> OfferCheck:
+    """ER-01…ER-24 with the programme rules and minimum wage the signed catalogue
+    publishes for the offer (what the service and the CLI run)."""
+    catalogue = load_catalogue()
+    pathway = catalogue.by_id().get(offer.pathway_id)
+    return check_offer(
+        offer,
+        programme=pathway.programme if pathway is not None else None,
+        minimum_wage=catalogue.minimum_wages.get(offer.state),
+        **options,
+    )

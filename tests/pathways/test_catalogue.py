@@ -3,23 +3,33 @@ from __future__ import annotations
 import copy
 import json
 from datetime import date
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from puente.pathways.errors import CatalogueError, SignatureRejected
 from puente.pathways.rules.catalogue import (
-    CATALOGUE_PATH,
     LAD_STATES,
-    CatalogueError,
+    Pathway,
     PathwayKind,
-    SignatureRejected,
     VerifiedCatalogue,
-    load_public_keys,
     parse_pathway,
+)
+from puente.pathways.service import publications
+from puente.pathways.service.publications import (
+    CATALOGUE_PATH,
+    build_catalogue,
+    load_public_keys,
+    read_sources,
     sign_catalogue,
     verify_catalogue,
 )
-from puente.pathways.rules.seed import seeded_pathways
+
+
+def seeded_pathways() -> list[Pathway]:
+    return [p for source in read_sources() for p in source.pathways]
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +39,7 @@ def keys() -> dict[str, Ed25519PrivateKey]:
 
 @pytest.fixture(scope="module")
 def document(keys: dict[str, Ed25519PrivateKey]) -> dict[str, object]:
-    return sign_catalogue(
-        seeded_pathways(), keys, version="t1", published_on=date(2026, 1, 1)
-    )
+    return build_catalogue(read_sources(), keys)
 
 
 def _public(keys: dict[str, Ed25519PrivateKey]) -> dict[str, object]:
@@ -53,12 +61,68 @@ class TestSeededCatalogue:
         verified = verify_catalogue(document, load_public_keys())
         assert not verified.rejected
 
-    def test_shipped_file_is_up_to_date_with_the_seed(
+    def test_shipped_file_equals_a_fresh_build_of_the_state_files(self) -> None:
+        sources = read_sources()
+        keys = publications.generate_demo_keys(
+            publications.DEMO_KEYS_DIR, [s.state for s in sources]
+        )
+        fresh = publications.catalogue_text(build_catalogue(sources, keys))
+        assert fresh == CATALOGUE_PATH.read_text(encoding="utf-8")
+
+    def test_one_file_per_state_each_with_its_sources(self) -> None:
+        sources = read_sources()
+        names = sorted(p.name for p in publications.SOURCE_DIR.glob("*.json"))
+        assert names == sorted(f"{s.state}.json" for s in sources)
+        assert all(p.state == s.state for s in sources for p in s.pathways)
+        assert all(
+            p.source_url.startswith("https://") for s in sources for p in s.pathways
+        )
+
+    def test_programme_law_is_signed_catalogue_data(
         self, catalogue: VerifiedCatalogue
     ) -> None:
-        assert [p.to_json() for p in catalogue.pathways] == [
-            p.to_json() for p in sorted(seeded_pathways(), key=lambda p: p.state)
-        ]
+        h2a = catalogue.by_id()["usa-h2a"].programme
+        assert h2a is not None
+        assert h2a.pay_times_per_month == 2
+        assert h2a.hours_guarantee_ratio == Decimal("0.75")
+        assert h2a.free_housing
+        assert h2a.labour_market_test
+        assert catalogue.minimum_wages["USA"].hourly == Decimal("7.25")
+        assert catalogue.minimum_wages["USA"].currency == "USD"
+
+    def test_a_changed_minimum_wage_breaks_the_signature(self) -> None:
+        document = json.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
+        usa = next(p for p in document["publications"] if p["state"] == "USA")
+        usa["minimum_wage"]["hourly"] = "1.00"
+        with pytest.raises(SignatureRejected, match="manifest"):
+            verify_catalogue(document, load_public_keys())
+        usa["manifest"]["minimum_wage"]["hourly"] = "1.00"
+        with pytest.raises(SignatureRejected, match="signature"):
+            verify_catalogue(document, load_public_keys())
+
+    def test_a_state_file_naming_an_unknown_document_is_refused(
+        self, tmp_path: Path
+    ) -> None:
+        raw = json.loads((publications.SOURCE_DIR / "COL.json").read_text("utf-8"))
+        raw["pathways"][0]["documents"] = ["birth_certificate_of_the_moon"]
+        (tmp_path / "COL.json").write_text(json.dumps(raw), encoding="utf-8")
+        with pytest.raises(CatalogueError, match=r"COL\.json: pathway col-etpv"):
+            read_sources(tmp_path)
+
+    def test_a_state_file_must_be_named_after_its_state(self, tmp_path: Path) -> None:
+        raw = (publications.SOURCE_DIR / "COL.json").read_text("utf-8")
+        (tmp_path / "PER.json").write_text(raw, encoding="utf-8")
+        with pytest.raises(CatalogueError, match="state must be PER"):
+            read_sources(tmp_path)
+
+    def test_the_old_signing_entry_point_still_signs_per_state(
+        self, keys: dict[str, Ed25519PrivateKey]
+    ) -> None:
+        document = sign_catalogue(
+            seeded_pathways(), keys, version="t1", published_on=date(2026, 1, 1)
+        )
+        verified = verify_catalogue(document, _public(keys))  # type: ignore[arg-type]
+        assert set(verified.versions.values()) == {"t1"}
 
 
 class TestSignatures:

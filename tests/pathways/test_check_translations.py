@@ -20,21 +20,17 @@ from sqlalchemy.orm import Session
 
 from puente.core import i18n
 from puente.pathways import service
-from puente.pathways.check_text import check_reason, check_title
 from puente.pathways.demo import compliant_offer
 from puente.pathways.models import JobOffer as OfferRow
 from puente.pathways.rules import fair_recruitment
-from puente.pathways.rules.fair_recruitment import (
-    CHECKS,
-    TERM_LABELS,
-    Attestation,
-    JobOffer,
-    RecruiterLicence,
-    check_offer,
-    parse_offer,
-)
+from puente.pathways.rules.fair_recruitment import CHECKS
+from puente.pathways.rules.messages import TERM_LABELS
+from puente.pathways.rules.offers import Attestation, JobOffer, RecruiterLicence
 from puente.pathways.schemas import CheckRead, OfferRead
+from puente.pathways.service import parse_offer
+from puente.pathways.service.text import check_reason, check_title
 from tests.pathways.helpers import actor, officer_in
+from tests.pathways.helpers import check_with_law as check_offer
 
 Login = Callable[[TestClient, str], TestClient]
 LANGS = ("es", "pt", "fr", "ht")

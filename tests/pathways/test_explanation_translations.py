@@ -27,24 +27,21 @@ from typer.testing import CliRunner
 from puente.cli import app
 from puente.core import i18n
 from puente.pathways import service
-from puente.pathways.check_text import render_lines, totalisation_steps
 from puente.pathways.demo import compliant_offer
 from puente.pathways.models import SavedTotalisation
-from puente.pathways.rules import matching, totalisation
+from puente.pathways.rules import match_explanations, totalisation
 from puente.pathways.rules.eligibility import Outcome
-from puente.pathways.rules.fair_recruitment import JobOffer, parse_offer
-from puente.pathways.rules.matching import (
-    Match,
-    WorkerProfile,
-    explain,
-    explain_messages,
-)
+from puente.pathways.rules.match_explanations import explain, explain_messages
+from puente.pathways.rules.matching import Match, WorkerProfile
+from puente.pathways.rules.offers import JobOffer
 from puente.pathways.rules.totalisation import (
     PensionFormula,
     TotalisationResult,
     totalise,
 )
 from puente.pathways.schemas import OfferRead, TotalisationRead, TotalisationRequest
+from puente.pathways.service import parse_offer
+from puente.pathways.service.text import render_lines, totalisation_steps
 from tests.conftest import CSRF
 from tests.pathways.helpers import actor, workers
 
@@ -390,7 +387,7 @@ class TestCatalogues:
         with (i18n.LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
             catalog = read_po(f, locale=lang)
         steps = _msgids(totalisation)
-        lines = _msgids(matching)  # 17 line wordings and the level "native"
+        lines = _msgids(match_explanations)  # 17 line wordings and the level "native"
         assert len(steps) == 10
         assert len(lines) == 18
         # the captured requests reach every step's wording

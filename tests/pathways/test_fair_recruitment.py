@@ -1,18 +1,18 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from puente.pathways.rules.fair_recruitment import (
-    CHECKS,
-    Attestation,
-    CheckKind,
-    CheckOutcome,
-    OfferError,
-    check_offer,
-    parse_offer,
-)
+from puente.pathways.errors import OfferError
+from puente.pathways.rules.fair_recruitment import CHECKS, CheckKind, CheckOutcome
+from puente.pathways.rules.fair_recruitment import check_offer as rules_check_offer
+from puente.pathways.rules.offers import Attestation
+from puente.pathways.service import parse_offer
+from tests.pathways.helpers import check_with_law
+
+check_offer = check_with_law
 
 
 def compliant_offer(**changes: Any) -> dict[str, Any]:
@@ -220,11 +220,68 @@ class TestParsing:
         with pytest.raises(OfferError, match="recruiter_licence"):
             parse_offer(data)
 
+    @pytest.mark.parametrize(
+        ("changes", "field"),
+        [
+            ({"hours_week": 500}, "hours_week"),
+            ({"title": "x" * 201}, "title"),
+            ({"wage_hourly": "²"}, "wage_hourly"),
+            ({"wage_hourly": "1" * 5000}, "wage_hourly"),
+            ({"wage_hourly": True}, "wage_hourly"),
+            ({"wage_hourly": "NaN"}, "wage_hourly"),
+            ({"start_date": "2027-W09-1"}, "start_date"),
+            ({"start_date": "9999-99-99"}, "start_date"),
+            ({"minimum_age": 18.0}, "minimum_age"),
+            (
+                {"contract_delivery_days_before_departure": "14"},
+                "contract_delivery_days_before_departure",
+            ),
+            (
+                {"recruiter_licence": {"number": "A-1", "authority": "MINTRAB"}},
+                "recruiter_licence.valid_to",
+            ),
+            ({"recruiter_licence": ""}, "recruiter_licence"),
+            ({"labour_market_test": {"type": "DOL"}}, "labour_market_test.reference"),
+            ({"requirements": [{"text": ""}]}, "requirements[0].text"),
+        ],
+    )
+    def test_every_bad_value_names_its_field(
+        self, changes: dict[str, Any], field: str
+    ) -> None:
+        with pytest.raises(OfferError) as error:
+            parse_offer(compliant_offer(**changes))
+        assert error.value.field == field
+
+    def test_a_document_that_is_not_an_object_is_refused(self) -> None:
+        with pytest.raises(OfferError, match="JSON object"):
+            parse_offer(["not", "an", "offer"])
+
+    def test_amounts_keep_their_decimals(self) -> None:
+        offer = parse_offer(compliant_offer(wage_hourly=19.82))
+        assert offer.wage_hourly == Decimal("19.82")
+
+
+class TestLawFromTheCatalogue:
+    def test_the_programme_of_the_pathway_sets_the_pay_frequency(self) -> None:
+        monthly = parse_offer(compliant_offer(pay_frequency="monthly"))
+        assert result(check_offer(monthly), "ER-18").result is CheckOutcome.FAIL
+        # The same offer checked without the programme's published rules passes.
+        alone = rules_check_offer(monthly)
+        assert result(alone, "ER-18").result is CheckOutcome.PASS
+
+    def test_the_published_minimum_wage_is_the_floor(self) -> None:
+        offer = parse_offer(compliant_offer(wage_hourly=7.00, wage_floor_hourly=None))
+        er08 = result(check_offer(offer), "ER-08")
+        assert er08.result is CheckOutcome.FAIL
+        assert "7.25" in er08.reason
+        above = parse_offer(compliant_offer(wage_hourly=8.00, wage_floor_hourly=None))
+        assert result(check_offer(above), "ER-08").result is CheckOutcome.PASS
+        # Without a published minimum, no floor is on record: the check fails.
+        assert result(rules_check_offer(above), "ER-08").result is CheckOutcome.FAIL
+
 
 class TestBareLicenceNumber:
     def test_a_licence_number_alone_is_accepted_and_needs_a_review(self) -> None:
-        from puente.pathways.rules.fair_recruitment import check_offer, parse_offer
-
         offer = parse_offer(
             {
                 "title": "Farm worker",
@@ -251,3 +308,12 @@ class TestBareLicenceNumber:
         assert "CAN-ON-123" in by_id["ER-13"].reason
         assert by_id["ER-01"].result.value == "fail"
         assert result.blocked
+
+
+def test_the_schema_fills_every_field_of_the_offer() -> None:
+    """Every field of the offer JSON reaches what the checks read."""
+    offer = parse_offer(compliant_offer())
+    data = compliant_offer()
+    for name in data:
+        value = getattr(offer, name)
+        assert value not in (None, "", ()), name

@@ -6,9 +6,12 @@ import time
 from datetime import date, timedelta
 
 import numpy as np
+import pytest
 
+from puente.pathways.rules import matching
 from puente.pathways.rules.eligibility import Outcome
-from puente.pathways.rules.fair_recruitment import JobOffer, check_offer, parse_offer
+from puente.pathways.rules.fair_recruitment import check_offer
+from puente.pathways.rules.match_explanations import explain
 from puente.pathways.rules.matching import (
     CEFR_RANK,
     CONTRACT_READING_RANK,
@@ -22,11 +25,14 @@ from puente.pathways.rules.matching import (
     WorkerArrays,
     WorkerProfile,
     encode_workers,
-    explain,
     rank_offers_for_worker,
     rank_workers_for_offers,
     skill_bits,
+    top_k_columns,
+    top_workers,
 )
+from puente.pathways.rules.offers import JobOffer
+from puente.pathways.service import parse_offer
 from tests.pathways.test_fair_recruitment import compliant_offer
 
 PATHWAYS = ("usa-h2a", "can-sawp")
@@ -69,7 +75,9 @@ class TestRanking:
     def test_ranks_by_occupation_and_applies_gates(self) -> None:
         arrays, ids = encode_workers(WORKERS, PATHWAYS)
         offer = parse_offer(compliant_offer())
-        matches = rank_workers_for_offers(arrays, [offer])["offer-1"]
+        matches = rank_workers_for_offers(arrays, [offer], checks=[check_offer(offer)])[
+            "offer-1"
+        ]
         ranked = [ids[m.worker_row] for m in matches]
         assert ranked[:3] == ["exact", "same-minor", "late"]
         assert set(ranked) == {"exact", "same-minor", "same-submajor", "late"}
@@ -92,11 +100,14 @@ class TestRanking:
         ]
         blocked = parse_offer(compliant_offer(id="offer-fee", costs=fee))
         fine = parse_offer(compliant_offer(id="offer-ok"))
-        assert check_offer(blocked).blocked
-        result = rank_workers_for_offers(arrays, [blocked, fine])
+        checks = [check_offer(blocked), check_offer(fine)]
+        assert checks[0].blocked
+        result = rank_workers_for_offers(arrays, [blocked, fine], checks=checks)
         assert "offer-fee" not in result
         assert result["offer-ok"]
-        offers_for_worker = rank_offers_for_worker(arrays, 0, [blocked, fine])
+        offers_for_worker = rank_offers_for_worker(
+            arrays, 0, [blocked, fine], checks=checks
+        )
         assert [m.offer_id for m in offers_for_worker] == ["offer-ok"]
 
 
@@ -125,7 +136,9 @@ class TestScale:
             for i in range(100)
         ]
         started = time.perf_counter()
-        result = rank_workers_for_offers(arrays, offers, k=20)
+        result = rank_workers_for_offers(
+            arrays, offers, k=20, checks=[check_offer(o) for o in offers]
+        )
         elapsed = time.perf_counter() - started
         assert len(result) == 100
         assert all(len(m) == 20 for m in result.values())
@@ -197,15 +210,11 @@ def _reference_scores(w: WorkerArrays, offer: JobOffer, rows: list[int]) -> list
 def _reference_top_k(
     w: WorkerArrays, offer: JobOffer, k: int
 ) -> list[tuple[int, float]]:
-    """Plain top-k with today's tie-breaking: argpartition, then a stable sort."""
+    """Plain top-k: best score first, equal scores by worker row."""
     rows = [j for j in range(len(w)) if int(w.isco[j]) // 100 == int(offer.isco) // 100]
-    if not rows:
-        return []
-    scores = np.array(_reference_scores(w, offer, rows), dtype=np.float32)
-    kk = min(k, len(rows))
-    top = np.argpartition(-scores, kk - 1)[:kk]
-    top = top[np.argsort(-scores[top], kind="stable")]
-    return [(rows[i], round(float(scores[i]), 4)) for i in top if scores[i] >= 0]
+    scores = _reference_scores(w, offer, rows)
+    ranked = sorted(zip(rows, scores, strict=True), key=lambda p: (-p[1], p[0]))
+    return [(row, round(score, 4)) for row, score in ranked[:k] if score >= 0]
 
 
 class TestOptimisedMatchesReference:
@@ -281,3 +290,56 @@ class TestOptimisedMatchesReference:
 
 def _key(m: Match) -> tuple[str, int, float, tuple[tuple[str, float], ...]]:
     return m.offer_id, m.worker_row, m.score, tuple(m.factors.items())
+
+
+class TestTopK:
+    def test_ties_are_broken_by_column_in_linear_time_selection(self) -> None:
+        rng = np.random.default_rng(5)
+        scores = (rng.integers(-1, 4, (50, 300)) / 4).astype(np.float32)
+        for k in (1, 7, 20, 300, 400):
+            got = top_k_columns(scores, k)
+            for row, columns in zip(scores, got, strict=True):
+                expected = sorted(range(row.size), key=lambda j: (-row[j], j))[:k]
+                assert list(columns) == expected
+
+    def test_blocks_and_duplicates_give_the_same_answers(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        rng = np.random.default_rng(11)
+        n = 3_000
+        arrays = WorkerArrays(
+            ids=np.arange(n, dtype=np.int64),
+            isco=(
+                rng.choice(np.array([61, 92]), n) * 100 + rng.integers(0, 3, n)
+            ).astype(np.int32),
+            skills=rng.integers(0, 4, (n, SKILL_WORDS), dtype=np.uint64),
+            languages=rng.integers(3, 8, (n, len(LANGUAGE_INDEX)), dtype=np.uint8),
+            destinations=rng.integers(0, 2, n, dtype=np.uint64),
+            available_day=rng.integers(20_870, 20_880, n, dtype=np.int32),
+            age=rng.integers(17, 40, n, dtype=np.uint8),
+            eligibility=rng.integers(0, 3, (n, len(PATHWAYS)), dtype=np.int8),
+            consent=rng.random(n) < 0.95,
+            pathway_ids=PATHWAYS,
+        )
+        base = parse_offer(compliant_offer())
+        offers = [
+            dataclasses.replace(base, id=f"o{i}", isco=["9211", "6111", "9210"][i % 3])
+            for i in range(30)
+        ]
+        checks = [check_offer(o) for o in offers]
+        whole = top_workers(arrays, offers, k=20, checks=checks)
+        monkeypatch.setattr(matching, "_BLOCK_PAIRS", 500)
+        blocked = top_workers(arrays, offers, k=20, checks=checks)
+        assert np.array_equal(whole.rows, blocked.rows)
+        assert np.array_equal(whole.scores, blocked.scores)
+        assert whole.offer_ids == tuple(o.id for o in offers)
+        # Clones of one offer get that offer's answer.
+        assert np.array_equal(whole.rows[0], whole.rows[3])
+        for i, offer in enumerate(offers[:6]):
+            expected = _reference_top_k(arrays, offer, 20)
+            got = [
+                (int(r), round(float(s), 4))
+                for r, s in zip(whole.rows[i], whole.scores[i], strict=True)
+                if r >= 0
+            ]
+            assert got == expected, offer.id

@@ -25,7 +25,7 @@ from puente.pathways.errors import TotalisationNotFound
 from puente.pathways.models import SavedTotalisation
 from puente.pathways.rules.totalisation import RULES_VERSION
 from puente.pathways.schemas import PeriodIn, SchemeIn, TotalisationRequest
-from puente.pathways.web import WORKED_EXAMPLE
+from puente.pathways.web.totalisation import WORKED_EXAMPLE
 from tests.conftest import CSRF
 from tests.pathways.helpers import actor, workers
 

@@ -6,11 +6,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from puente.core.audit import AuditEvent
 from puente.core.errors import PermissionDenied
 from puente.identity import system_actor
 from puente.pathways import service
+from puente.pathways.errors import FactsError
 from puente.pathways.models import Screening
-from puente.pathways.rules.facts import FactsError
 from tests.pathways.helpers import actor
 
 FACTS = {
@@ -76,32 +77,83 @@ class TestPathwayChanges:
             session, actor=officer, pathway_id="col-etpv", screening_id=read.id
         )
         assert application.status == "active"
+        session.commit()
         report = service.set_pathway_state(
             session, actor=system, pathway_id="col-etpv", state="closed"
         )
         assert report is not None
         assert report.change == "closed"
         assert report.applications == 1
+        # Nothing is re-screened before the change commits ...
+        assert (
+            service.get_application(
+                session, actor=officer, application_id=application.id
+            ).status
+            == "active"
+        )
+        # ... then the PathwayChanged subscribers re-screen, in their own unit of work.
+        session.commit()
+        session.expire_all()
         closed = service.get_application(
             session, actor=officer, application_id=application.id
         )
         assert closed.status == "pathway_closed"
         assert closed.alternatives
         assert "col-etpv" not in closed.alternatives
+        assert closed.alternative_titles
         assert closed.notifications
         row = session.get(Screening, read.id)
         assert row is not None
         assert row.rescreened_at is not None
         assert all(r["pathway_id"] != "col-etpv" for r in row.results)
+        tags = set(session.scalars(select(AuditEvent.action)))
+        assert {"pathways:screening:rescreen", "pathways:application:rescreen"} <= tags
         opened = service.set_pathway_state(
             session, actor=system, pathway_id="col-etpv", state="dates"
         )
         assert opened is not None
         assert opened.change == "opened"
+        session.commit()
+        session.expire_all()
         back = service.get_application(
             session, actor=officer, application_id=application.id
         )
         assert back.status == "active"
+        row = session.get(Screening, read.id)
+        assert row is not None
+        assert any(r["pathway_id"] == "col-etpv" for r in row.results)
+
+    def test_a_rolled_back_change_rescreens_nothing(self, session: Session) -> None:
+        officer = actor(session, "pathways.col")
+        system = system_actor()
+        service.load_shipped_catalogue(session, actor=system)
+        read = service.screen_person(session, actor=officer, facts=FACTS)
+        assert read.id is not None
+        session.commit()
+        service.set_pathway_state(
+            session, actor=system, pathway_id="col-etpv", state="closed"
+        )
+        session.rollback()
+        session.expire_all()
+        row = session.get(Screening, read.id)
+        assert row is not None
+        assert row.rescreened_at is None
+        assert any(r["pathway_id"] == "col-etpv" for r in row.results)
+
+    def test_the_catalogue_imports_neither_screening_nor_applications(self) -> None:
+        import ast
+        import inspect
+
+        from puente.pathways.service import catalogue
+
+        tree = ast.parse(inspect.getsource(catalogue))
+        modules = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module
+        }
+        assert "puente.pathways.service.screening" not in modules
+        assert "puente.pathways.service.applications" not in modules
 
     def test_closing_needs_the_publishing_state(self, session: Session) -> None:
         with pytest.raises(PermissionDenied):

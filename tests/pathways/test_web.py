@@ -51,7 +51,7 @@ class TestOfferPages:
         login_as(client, "employer.can")
         form = client.get("/pathways/offers/new")
         assert form.status_code == 200
-        from puente.pathways.web import OFFER_FIELDS
+        from puente.pathways.web.offers import OFFER_FIELDS
 
         data = {name: default for name, _label, _w, default in OFFER_FIELDS}
         data.update(
@@ -72,7 +72,7 @@ class TestOfferPages:
         self, client: TestClient, login_as: Callable[[TestClient, str], TestClient]
     ) -> None:
         login_as(client, "pathways.col")
-        from puente.pathways.web import WORKED_EXAMPLE
+        from puente.pathways.web.totalisation import WORKED_EXAMPLE
 
         data = dict(CSRF)
         for i, row in enumerate(WORKED_EXAMPLE):

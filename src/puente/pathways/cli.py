@@ -1,5 +1,6 @@
 """`puente pathways …`: screen facts and check job offers (no database needed: they
-read the signed shipped catalogue and verify it), plus catalogue jobs on the node."""
+read the signed shipped catalogue and verify it), build the signed catalogue from
+its per-state files, plus catalogue jobs on the node."""
 
 from __future__ import annotations
 
@@ -13,10 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 from puente.core.errors import DomainError
-from puente.pathways.rules.catalogue import load_catalogue
+from puente.pathways import service
 from puente.pathways.rules.eligibility import Outcome
 from puente.pathways.rules.facts import LANGUAGES, parse_facts
-from puente.pathways.rules.fair_recruitment import parse_offer
 
 pathways_app = typer.Typer(
     help="Regular pathways: screening, job-offer checks, catalogue.",
@@ -41,9 +41,15 @@ def _read_json(path: Path) -> Any:
 
 
 def _today(on: str | None) -> dt.date:
-    if on:
+    if not on:
+        return dt.datetime.now(dt.UTC).date()
+    try:
+        if len(on) != 10:
+            raise ValueError(on)
         return dt.date.fromisoformat(on)
-    return dt.datetime.now(dt.UTC).date()
+    except ValueError:
+        err_console.print("error: --on must be a date as YYYY-MM-DD", markup=False)
+        raise typer.Exit(2) from None
 
 
 LanguageOption = Annotated[
@@ -59,32 +65,20 @@ def screen_command(
     on: Annotated[str | None, typer.Option(help="Screening date YYYY-MM-DD")] = None,
 ) -> None:
     """Screen a person's facts against every open pathway of the signed catalogue."""
-    from puente.pathways.service.screening import evaluate
-
     if language not in LANGUAGES:
         err_console.print(f"error: unknown language {language!r}", markup=False)
         raise typer.Exit(2)
+    day = _today(on)
     try:
         parsed = parse_facts(_read_json(facts))
-        catalogue = load_catalogue()
+        catalogue = service.load_catalogue()
     except DomainError as exc:
         raise _fail(exc) from exc
-    results, questions = evaluate(parsed, catalogue.pathways, _today(on), language)
+    found, questions = service.evaluate(parsed, catalogue.pathways, day)
+    results = [service.result_read(r, language) for r in found]
     if as_json:
         payload = {
-            "results": [
-                {
-                    "pathway_id": r.pathway_id,
-                    "state": r.state,
-                    "kind": r.kind.value,
-                    "title": r.title,
-                    "version": r.version,
-                    "outcome": r.outcome.value,
-                    "reasons": list(r.reasons),
-                    "missing": list(r.missing),
-                }
-                for r in results
-            ],
+            "results": [r.model_dump(exclude={"label"}) for r in results],
             "questions": questions,
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=1))
@@ -99,8 +93,8 @@ def screen_command(
         table.add_row(
             r.pathway_id,
             r.state,
-            r.kind.value,
-            f"[{colours[r.outcome]}]{r.outcome.value}[/]",
+            r.kind,
+            f"[{colours[Outcome(r.outcome)]}]{r.outcome}[/]",
             " ".join(r.reasons),
         )
     console.print(table)
@@ -115,15 +109,15 @@ def check_offer_command(
     language: LanguageOption = "en",
     on: Annotated[str | None, typer.Option(help="Check date YYYY-MM-DD")] = None,
 ) -> None:
-    """Run the fair-recruitment checks ER-01…ER-24 on a job offer."""
-    from puente.pathways.rules.rights import rights_card
-    from puente.pathways.service.labour import run_checks
-
+    """Run the fair-recruitment checks ER-01…ER-24 on a job offer (with the
+    programme rules and minimum wages of the signed catalogue)."""
+    day = _today(on)
     try:
-        parsed = parse_offer(_read_json(offer))
+        parsed = service.parse_offer(_read_json(offer))
+        law = service.load_catalogue()
     except DomainError as exc:
         raise _fail(exc) from exc
-    check = run_checks(parsed, today=_today(on))
+    check = service.run_checks(parsed, law=law, today=day)
     if as_json:
         payload = {
             "blocked": check.blocked,
@@ -144,7 +138,7 @@ def check_offer_command(
         for c in check.checks:
             table.add_row(c.id, c.kind.value, c.result.value, c.reason)
         console.print(table)
-        card = rights_card(parsed, language, blocked=check.blocked)
+        card = service.rights_card_for(parsed, language, blocked=check.blocked)
         console.print(f"[bold]{card.title}[/]")
         for line in card.lines:
             console.print(f"• {line}", markup=False)
@@ -159,18 +153,52 @@ def sync_command() -> None:
     closed or changed since the last run (run daily: dates open and close)."""
     from puente.core.db import uow
     from puente.identity import system_actor
-    from puente.pathways.service import load_shipped_catalogue, sync_pathway_states
 
     try:
         with uow() as session:
-            added = load_shipped_catalogue(session, actor=system_actor())
-            reports = sync_pathway_states(session, actor=system_actor())
+            added = service.load_shipped_catalogue(session, actor=system_actor())
+            reports = service.sync_pathway_states(session, actor=system_actor())
     except DomainError as exc:
         raise _fail(exc) from exc
+    # The re-screening ran once the unit of work committed (PathwayChanged).
     console.print(f"{added} publications loaded; {len(reports)} pathways changed")
     for report in reports:
         console.print(
-            f"{report.pathway_id}: {report.change}, {report.applications} "
-            f"applications, {report.stranded} without an alternative",
+            f"{report.pathway_id}: {report.change}; re-screened "
+            f"{report.applications} applications",
             markup=False,
         )
+
+
+@pathways_app.command("build-catalogue")
+def build_catalogue_command(
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check the shipped file is current")
+    ] = False,
+) -> None:
+    """Build the signed catalogue (data/catalogue.json) from the per-state files in
+    data/catalogue/, signed with the DEMO keys; --check only compares."""
+    from puente.pathways.service import publications
+
+    try:
+        if check:
+            sources = publications.read_sources()
+            keys = publications.generate_demo_keys(
+                publications.DEMO_KEYS_DIR, sorted(s.state for s in sources)
+            )
+            fresh = publications.build_catalogue(sources, keys)
+            shipped = publications.CATALOGUE_PATH.read_text(encoding="utf-8")
+            if publications.catalogue_text(fresh) != shipped:
+                err_console.print(
+                    "error: data/catalogue.json is stale: run "
+                    "`puente pathways build-catalogue`",
+                    markup=False,
+                )
+                raise typer.Exit(1)
+            console.print(f"catalogue.json is current ({len(sources)} states)")
+            return
+        document = service.write_demo_catalogue()
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    count = len(document["publications"])  # type: ignore[arg-type]
+    console.print(f"catalogue.json written: {count} signed publications (DEMO keys)")

@@ -19,6 +19,8 @@ from puente.identity import Actor, Organisation, Role, User, system_actor
 from puente.pathways import service
 from puente.pathways.models import Worker
 from puente.pathways.schemas import RecognitionCreate, RegulatedOccupationCreate
+from puente.pathways.service.offers import offers_for_owner
+from puente.pathways.service.workers import worker_pathway_outcomes
 
 WORKERS = 3000
 SEED = 20261128
@@ -166,7 +168,7 @@ def load(session: Session, progress: Progress) -> str:
             age = active.today.year - row["birth_year"]
             key = (row["nationality"], min(age, 19), row["isco"])
             if key not in cache:
-                cache[key] = service.labour.worker_pathway_outcomes(
+                cache[key] = worker_pathway_outcomes(
                     nationality=row["nationality"],
                     age=age,
                     isco=row["isco"],
@@ -182,7 +184,7 @@ def load(session: Session, progress: Progress) -> str:
     if (
         employer is not None
         and employer.user_id is not None
-        and not service.labour.offers_for_owner(session, employer.user_id)
+        and not offers_for_owner(session, employer.user_id)
     ):
         org = session.get(Organisation, employer.organisation_id)
         name = org.name if org else "Prairie Growers Co-operative"

@@ -66,3 +66,47 @@ class NotAttestable(InvalidInput):
 
 class BadStateChange(InvalidInput):
     message = N_("Pathway state must be open, closed or follow its dates.")
+
+
+class FactsError(InvalidInput):
+    """A facts document is malformed; `field` names the offending key."""
+
+    message = N_("Invalid fact %(field)s: %(problem)s")
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(field=field, problem=problem)
+        self.field = field
+        self.problem = problem
+
+
+class OfferError(InvalidInput):
+    """A job-offer document is malformed; `field` names the offending key."""
+
+    message = N_("Invalid offer field %(field)s: %(problem)s")
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(field=field, problem=problem)
+        self.field = field
+        self.problem = problem
+
+
+class CatalogueError(InvalidInput):
+    """A catalogue document is malformed or a rule fails the lint."""
+
+    message = N_("Invalid catalogue: %(problem)s")
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem=problem)
+        self.problem = problem
+
+
+class SignatureRejected(InvalidInput):
+    """A publication or one of its pathways does not match its state's signature."""
+
+    message = N_("Rejected %(state)s %(what)s: %(problem)s")
+
+    def __init__(self, state: str, what: str, problem: str) -> None:
+        super().__init__(state=state, what=what, problem=problem)
+        self.state = state
+        self.what = what
+        self.problem = problem

@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    StrictInt,
+    Tag,
+)
+
+from puente.pathways.rules.offers import (
+    ContractTerms,
+    Cost,
+    Deduction,
+    JobOffer,
+    LabourMarketTest,
+    Payer,
+    RecruiterLicence,
+    Requirement,
+)
 
 OutcomeName = Literal["eligible", "not_eligible", "undetermined"]
 KindName = Literal[
@@ -132,6 +153,7 @@ class ApplicationRead(_Model):
     status_reason: str
     eligibility: str
     alternatives: list[str]
+    alternative_titles: list[str] = Field(default_factory=list)
     documents: dict[str, bool]
     person_id: uuid.UUID | None
     applicant_ref: str
@@ -168,6 +190,7 @@ ParamKindName = Literal[
     "list",
     "period",
     "sum",
+    "fact",
 ]
 
 
@@ -202,6 +225,247 @@ class CheckRead(_Model):
     result: Literal["pass", "fail", "needs_attestation"]
     reason: str
     reason_messages: list[CheckMessageRead] = Field(default_factory=list)
+
+
+_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_date(value: object) -> object:
+    """A date only as `YYYY-MM-DD` (never a timestamp or a week date)."""
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError("expected a date as YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+Amount = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999"), allow_inf_nan=False)]
+Count = Annotated[StrictInt, Field(ge=0, le=100_000)]
+Text = Annotated[str, Field(max_length=2000)]
+Filled = Annotated[str, Field(min_length=1, max_length=200)]
+Iso3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
+Isco = Annotated[str, Field(pattern=r"^[0-9]{4}$")]
+PayerName = Literal["worker", "employer"]
+CostCategory = Literal[
+    "recruitment_fee",
+    "recruitment_service",
+    "medical",
+    "insurance",
+    "skills_test",
+    "training",
+    "equipment",
+    "travel",
+    "lodging",
+    "documents_visa",
+    "admin",
+    "other",
+]
+
+
+class _Part(BaseModel):
+    """A nested part of an offer; keys it does not know are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class CostIn(_Part):
+    category: CostCategory
+    amount: Amount
+    currency: Currency
+    paid_by: PayerName
+
+
+class DeductionIn(_Part):
+    type: Filled
+    amount: Amount
+    legal_basis: Text | None = None
+
+
+class RequirementIn(_Part):
+    text: Annotated[str, Field(min_length=1, max_length=2000)]
+    legal_basis: Text | None = None
+
+
+class LicenceIn(_Part):
+    number: Filled
+    authority: Filled
+    valid_to: IsoDate
+
+
+class LabourMarketTestIn(_Part):
+    type: Filled
+    reference: Filled
+    valid_to: IsoDate
+
+
+class ContractIn(_Part):
+    wage_hourly: Amount
+    hours_week: Amount
+    isco: Isco
+    state: Iso3
+
+
+def _licence_form(value: object) -> str:
+    return "number" if isinstance(value, str) else "licence"
+
+
+Licence = Annotated[
+    Annotated[LicenceIn, Tag("licence")] | Annotated[Filled, Tag("number")],
+    Discriminator(_licence_form),
+]
+
+
+class OfferCreate(_Model):
+    """A job offer as JSON (`docs/pathways-offers.md`): the API's and the CLI's
+    input. Unknown fields are refused; `to_offer` gives what the checks read."""
+
+    title: Annotated[str, Field(max_length=200)]
+    isco: Isco
+    state: Iso3
+    wage_hourly: Amount
+    currency: Currency
+    hours_week: Annotated[Decimal, Field(ge=0, le=168, allow_inf_nan=False)]
+    contract_language: LanguageCode
+    recruiter_licence: Licence | None
+    costs: Annotated[list[CostIn], Field(max_length=50)] = Field(default_factory=list)
+    id: Annotated[str, Field(max_length=80)] = ""
+    employer_name: Text = ""
+    employer_legal_id: Text = ""
+    worksite_address: Text = ""
+    subdivision: Annotated[str, Field(max_length=10)] = ""
+    tasks: Text = ""
+    pathway_id: Annotated[str, Field(max_length=80)] = ""
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
+    contract_translations: Annotated[list[LanguageCode], Field(max_length=20)] = Field(
+        default_factory=list
+    )
+    recruitment_languages: Annotated[list[LanguageCode], Field(max_length=20)] = Field(
+        default_factory=list
+    )
+    contract_delivery_days_before_departure: Count | None = None
+    wage_floor_hourly: Amount | None = None
+    pay_frequency: Literal["weekly", "biweekly", "semimonthly", "monthly"] | None = None
+    pay_method: Literal["worker_account", "cash", "third_party"] | None = None
+    guaranteed_hours_ratio: (
+        Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)] | None
+    ) = None
+    housing_provided: StrictBool = False
+    housing_cost_weekly: Amount = Decimal(0)
+    inbound_travel_paid_by: PayerName = "employer"
+    return_travel_paid_by: PayerName = "employer"
+    deposit_required: StrictBool = False
+    bond_amount: Amount = Decimal(0)
+    deductions: Annotated[list[DeductionIn], Field(max_length=50)] = Field(
+        default_factory=list
+    )
+    employer_holds_documents: StrictBool = False
+    resignation_penalty: Amount = Decimal(0)
+    requires_permission_to_change_employer: StrictBool = False
+    termination_terms: Text = ""
+    grievance_contact: Text = ""
+    grievance_cost: Amount = Decimal(0)
+    iris_certified: StrictBool = False
+    minimum_age: Annotated[StrictInt, Field(ge=0, le=130)] = 18
+    requirements: Annotated[list[RequirementIn], Field(max_length=50)] = Field(
+        default_factory=list
+    )
+    labour_market_test: LabourMarketTestIn | None = None
+    privacy_notice_url: Annotated[str, Field(max_length=500)] = ""
+    contract: ContractIn | None = None
+    skills: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=80)]], Field(max_length=50)
+    ] = Field(default_factory=list)
+    required_language: Annotated[str, Field(max_length=3)] = ""
+    required_cefr: Annotated[str, Field(max_length=6)] = ""
+    positions: Count = 1
+
+    def to_offer(self) -> JobOffer:
+        """The offer as the fair-recruitment checks and matching read it."""
+        licence = self.recruiter_licence
+        return JobOffer(
+            title=self.title,
+            isco=self.isco,
+            state=self.state,
+            wage_hourly=self.wage_hourly,
+            currency=self.currency,
+            hours_week=self.hours_week,
+            contract_language=self.contract_language,
+            recruiter_licence=None
+            if licence is None
+            else RecruiterLicence(number=licence)
+            if isinstance(licence, str)
+            else RecruiterLicence(licence.number, licence.authority, licence.valid_to),
+            costs=tuple(
+                Cost(c.category, c.amount, c.currency, Payer(c.paid_by))
+                for c in self.costs
+            ),
+            id=self.id,
+            employer_name=self.employer_name,
+            employer_legal_id=self.employer_legal_id,
+            worksite_address=self.worksite_address,
+            subdivision=self.subdivision,
+            tasks=self.tasks,
+            pathway_id=self.pathway_id,
+            start_date=self.start_date,
+            end_date=self.end_date,
+            contract_translations=tuple(self.contract_translations),
+            recruitment_languages=tuple(self.recruitment_languages),
+            contract_delivery_days_before_departure=(
+                self.contract_delivery_days_before_departure
+            ),
+            wage_floor_hourly=self.wage_floor_hourly,
+            pay_frequency=self.pay_frequency or "",
+            pay_method=self.pay_method or "",
+            guaranteed_hours_ratio=self.guaranteed_hours_ratio,
+            housing_provided=self.housing_provided,
+            housing_cost_weekly=self.housing_cost_weekly,
+            inbound_travel_paid_by=Payer(self.inbound_travel_paid_by),
+            return_travel_paid_by=Payer(self.return_travel_paid_by),
+            deposit_required=self.deposit_required,
+            bond_amount=self.bond_amount,
+            deductions=tuple(
+                Deduction(d.type, d.amount, d.legal_basis or "")
+                for d in self.deductions
+            ),
+            employer_holds_documents=self.employer_holds_documents,
+            resignation_penalty=self.resignation_penalty,
+            requires_permission_to_change_employer=(
+                self.requires_permission_to_change_employer
+            ),
+            termination_terms=self.termination_terms,
+            grievance_contact=self.grievance_contact,
+            grievance_cost=self.grievance_cost,
+            iris_certified=self.iris_certified,
+            minimum_age=self.minimum_age,
+            requirements=tuple(
+                Requirement(r.text, r.legal_basis or "") for r in self.requirements
+            ),
+            labour_market_test=None
+            if self.labour_market_test is None
+            else LabourMarketTest(
+                self.labour_market_test.type,
+                self.labour_market_test.reference,
+                self.labour_market_test.valid_to,
+            ),
+            privacy_notice_url=self.privacy_notice_url,
+            contract=None
+            if self.contract is None
+            else ContractTerms(
+                self.contract.wage_hourly,
+                self.contract.hours_week,
+                self.contract.isco,
+                self.contract.state,
+            ),
+            skills=tuple(self.skills),
+            required_language=self.required_language,
+            required_cefr=self.required_cefr,
+            positions=self.positions,
+        )
 
 
 class OfferRead(_Model):
@@ -358,13 +622,21 @@ class RegulatedOccupationRead(_Model):
     source_url: str
 
 
+Rate = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
+Years = Annotated[Decimal, Field(ge=0, le=80, allow_inf_nan=False)]
+
+
 class SchemeIn(_Model):
-    minimum_years: Decimal = Field(ge=0)
-    reference_wage: Decimal = Field(ge=0)
-    base_rate: Decimal = Field(default=Decimal(0), ge=0)
-    base_years: Decimal = Field(default=Decimal(0), ge=0)
-    rate_per_year: Decimal = Field(default=Decimal(0), ge=0)
-    max_rate: Decimal | None = Field(default=None, ge=0)
+    """A state's pension formula: rates are shares (0.40 is 40 %), years at most
+    80, the reference wage below 10^20 (so every amount can be worked to the cent;
+    one too large to keep is refused when it is saved)."""
+
+    minimum_years: Years
+    reference_wage: Annotated[Decimal, Field(ge=0, le=10**20, allow_inf_nan=False)]
+    base_rate: Rate = Decimal(0)
+    base_years: Years = Decimal(0)
+    rate_per_year: Rate = Decimal(0)
+    max_rate: Rate | None = None
 
 
 class PeriodIn(_Model):

@@ -1,39 +1,31 @@
-"""The pathway catalogue: pathways as data, published per state and signed (Ed25519).
+"""The pathway catalogue as data: pathways published per state, their clauses (CEL
+with plain-language reasons in five languages), the rules a labour programme adds to
+the fair-recruitment checks and a state's legal minimum wage.
 
-A state publishes one *publication* (state, version, pathways). It signs a manifest
-holding the SHA-256 of each pathway's canonical JSON, so verification can name the
-pathway that was tampered with. `verify_catalogue` checks every publication on load;
-a pathway that fails is never screened.
+Pure: parsing and validating what a state publishes, and the canonical digest of a
+pathway that its state signs. Reading, signing and verifying publication files is
+the service's job (`service/publications.py`).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from pathlib import Path
 from types import MappingProxyType
+from typing import Final
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
-
-from puente.core.errors import InvalidInput
+from puente.core.i18n import N_
+from puente.pathways.errors import CatalogueError
+from puente.pathways.rules.cel import lint_expression
 from puente.pathways.rules.facts import LANGUAGES
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-CATALOGUE_PATH = DATA_DIR / "catalogue.json"
-PUBLIC_KEYS_PATH = DATA_DIR / "demo_public_keys.json"
-DEMO_KEYS_DIR = DATA_DIR / "demo_keys"
-CATALOGUE_FORMAT = "puente.pathways.catalogue/1"
-MANIFEST_FORMAT = "puente.pathways.publication/1"
+CATALOGUE_FORMAT: Final = "puente.pathways.catalogue/1"
+MANIFEST_FORMAT: Final = "puente.pathways.publication/1"
 
 LAD_STATES: tuple[str, ...] = (
     "ARG",
@@ -58,28 +50,6 @@ LAD_STATES: tuple[str, ...] = (
     "URY",
 )
 """The 20 endorsers of the Los Angeles Declaration (June 2022)."""
-
-
-class CatalogueError(InvalidInput):
-    """A catalogue document is malformed or a rule fails the lint."""
-
-    message = "Invalid catalogue: %(problem)s"
-
-    def __init__(self, problem: str) -> None:
-        super().__init__(problem=problem)
-        self.problem = problem
-
-
-class SignatureRejected(InvalidInput):
-    """A publication or one of its pathways does not match its state's signature."""
-
-    message = "Rejected %(state)s %(what)s: %(problem)s"
-
-    def __init__(self, state: str, what: str, problem: str) -> None:
-        super().__init__(state=state, what=what, problem=problem)
-        self.state = state
-        self.what = what
-        self.problem = problem
 
 
 class PathwayKind(StrEnum):
@@ -130,126 +100,74 @@ class LocalizedText:
         return cls(**{k: str(raw[k]) for k in LANGUAGES})
 
 
-def _text(en: str, es: str, pt: str, fr: str, ht: str) -> LocalizedText:
-    return LocalizedText(en=en, es=es, pt=pt, fr=fr, ht=ht)
-
-
-DOCUMENTS: Mapping[str, LocalizedText] = MappingProxyType(
+DOCUMENT_LABELS: Final[Mapping[str, str]] = MappingProxyType(
     {
-        "passport": _text(
-            "Valid passport",
-            "Pasaporte vigente",
-            "Passaporte válido",
-            "Passeport valide",
-            "Paspò ki valab",
+        "passport": N_("Valid passport"),
+        "national_id": N_("National identity document"),
+        "identity_document": N_("Passport or national identity document"),
+        "proof_of_entry": N_("Proof of date of entry (stamp or record)"),
+        "proof_of_residence": N_("Proof of where you live"),
+        "criminal_record_certificate": N_("Criminal record certificate"),
+        "job_offer_contract": N_("Signed job offer or contract"),
+        "labour_market_approval": N_(
+            "Employer's labour-market approval (e.g. LMIA, labour certification)"
         ),
-        "national_id": _text(
-            "National identity document",
-            "Documento nacional de identidad",
-            "Documento de identidade nacional",
-            "Pièce d'identité nationale",
-            "Kat idantite nasyonal",
+        "family_relationship_proof": N_(
+            "Proof of family relationship (birth or marriage certificate)"
         ),
-        "identity_document": _text(
-            "Passport or national identity document",
-            "Pasaporte o documento de identidad",
-            "Passaporte ou documento de identidade",
-            "Passeport ou pièce d'identité",
-            "Paspò oswa kat idantite",
-        ),
-        "proof_of_entry": _text(
-            "Proof of date of entry (stamp or record)",
-            "Prueba de la fecha de entrada (sello o registro)",
-            "Comprovante da data de entrada (carimbo ou registro)",
-            "Preuve de la date d'entrée (tampon ou registre)",
-            "Prèv dat ou te antre (so oswa dosye)",
-        ),
-        "proof_of_residence": _text(
-            "Proof of where you live",
-            "Prueba de su lugar de residencia",
-            "Comprovante de residência",
-            "Justificatif de domicile",
-            "Prèv kote ou rete",
-        ),
-        "criminal_record_certificate": _text(
-            "Criminal record certificate",
-            "Certificado de antecedentes penales",
-            "Certidão de antecedentes criminais",
-            "Extrait de casier judiciaire",
-            "Sètifika dosye kriminèl",
-        ),
-        "job_offer_contract": _text(
-            "Signed job offer or contract",
-            "Oferta o contrato de trabajo firmado",
-            "Oferta ou contrato de trabalho assinado",
-            "Offre ou contrat de travail signé",
-            "Òf oswa kontra travay ki siyen",
-        ),
-        "labour_market_approval": _text(
-            "Employer's labour-market approval (e.g. LMIA, labour certification)",
-            "Aprobación laboral del empleador (p. ej. LMIA, certificación laboral)",
-            "Aprovação laboral do empregador (ex.: LMIA, certificação laboral)",
-            "Autorisation du marché du travail de l'employeur (p. ex. EIMT)",
-            "Apwobasyon travay patwon an (egzanp LMIA)",
-        ),
-        "family_relationship_proof": _text(
-            "Proof of family relationship (birth or marriage certificate)",
-            "Prueba del parentesco (acta de nacimiento o de matrimonio)",
-            "Prova de parentesco (certidão de nascimento ou casamento)",
-            "Preuve du lien familial (acte de naissance ou de mariage)",
-            "Prèv relasyon fanmi (batistè oswa papye maryaj)",
-        ),
-        "sponsor_status_proof": _text(
-            "Proof of your family member's status",
-            "Prueba de la situación migratoria de su familiar",
-            "Prova da situação migratória do seu familiar",
-            "Preuve du statut de votre proche",
-            "Prèv estati fanmi ou",
-        ),
-        "approval_notice": _text(
-            "Approval notice of the family petition",
-            "Aviso de aprobación de la petición familiar",
-            "Aviso de aprovação da petição familiar",
-            "Avis d'approbation de la demande familiale",
-            "Avi apwobasyon petisyon fanmi an",
-        ),
-        "refugee_document": _text(
-            "Refugee or asylum document (UNHCR or national)",
-            "Documento de refugiado o solicitante de asilo (ACNUR o nacional)",
-            "Documento de refugiado ou solicitante (ACNUR ou nacional)",
-            "Document de réfugié ou de demandeur d'asile (HCR ou national)",
-            "Dokiman refijye oswa demandè azil (HCR oswa nasyonal)",
-        ),
-        "vaccination_card": _text(
-            "Vaccination card",
-            "Carné de vacunación",
-            "Cartão de vacinação",
-            "Carnet de vaccination",
-            "Kat vaksinasyon",
-        ),
-        "education_certificate": _text(
-            "Diploma or education certificate",
-            "Diploma o certificado de estudios",
-            "Diploma ou certificado escolar",
-            "Diplôme ou certificat d'études",
-            "Diplòm oswa sètifika lekòl",
-        ),
-        "language_certificate": _text(
-            "Language test certificate",
-            "Certificado de examen de idioma",
-            "Certificado de exame de idioma",
-            "Certificat de test de langue",
-            "Sètifika egzamen lang",
-        ),
-        "photo": _text(
-            "Recent photograph",
-            "Fotografía reciente",
-            "Foto recente",
-            "Photo récente",
-            "Foto resan",
-        ),
+        "sponsor_status_proof": N_("Proof of your family member's status"),
+        "approval_notice": N_("Approval notice of the family petition"),
+        "refugee_document": N_("Refugee or asylum document (UNHCR or national)"),
+        "vaccination_card": N_("Vaccination card"),
+        "education_certificate": N_("Diploma or education certificate"),
+        "language_certificate": N_("Language test certificate"),
+        "photo": N_("Recent photograph"),
     }
 )
+"""The documents a pathway may ask for: a code each, and its label (translated where
+shown)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeRules:
+    """Obligations a labour programme adds to the fair-recruitment checks (ER-11,
+    ER-18, ER-19, ER-20, ER-23), published with its pathway."""
+
+    pay_times_per_month: int = 1
+    hours_guarantee_ratio: Decimal | None = None
+    free_housing: bool = False
+    labour_market_test: bool = False
+    inbound_travel_employer: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "pay_times_per_month": self.pay_times_per_month,
+            "hours_guarantee_ratio": None
+            if self.hours_guarantee_ratio is None
+            else str(self.hours_guarantee_ratio),
+            "free_housing": self.free_housing,
+            "labour_market_test": self.labour_market_test,
+            "inbound_travel_employer": self.inbound_travel_employer,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MinimumWage:
+    """A state's statutory hourly minimum wage (ER-08's legal floor), published
+    with the state's catalogue; an offer may state a higher floor of its own."""
+
+    hourly: Decimal
+    currency: str
+    source_url: str = ""
+    note: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "hourly": str(self.hourly),
+            "currency": self.currency,
+            "source_url": self.source_url,
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +209,7 @@ class Pathway:
     notes: str
     clauses: tuple[Clause, ...]
     destinations: tuple[str, ...] = ()
+    programme: ProgrammeRules | None = None
 
     def is_open(self, today: date) -> bool:
         return self.opens_on <= today and (
@@ -301,7 +220,7 @@ class Pathway:
         return tuple(c for c in self.clauses if c.effective_from <= today)
 
     def to_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "id": self.id,
             "state": self.state,
             "kind": self.kind.value,
@@ -318,6 +237,9 @@ class Pathway:
             "destinations": list(self.destinations),
             "clauses": [c.to_json() for c in self.clauses],
         }
+        if self.programme is not None:
+            data["programme"] = self.programme.to_json()
+        return data
 
 
 _PATHWAY_KEYS = frozenset(
@@ -337,8 +259,11 @@ _PATHWAY_KEYS = frozenset(
         "notes",
         "destinations",
         "clauses",
+        "programme",
     }
 )
+_PROGRAMME_KEYS = frozenset(ProgrammeRules.__dataclass_fields__)
+_MINIMUM_WAGE_KEYS = frozenset({"hourly", "currency", "source_url", "note"})
 _CLAUSE_KEYS = frozenset({"id", "cel", "pass", "fail", "effective_from"})
 
 
@@ -356,8 +281,10 @@ def parse_pathway(raw: object) -> Pathway:
     except ValueError:
         raise CatalogueError(f"{where}: unknown kind {raw['kind']!r}") from None
     documents = raw.get("documents", [])
-    if not isinstance(documents, list) or not all(d in DOCUMENTS for d in documents):
-        raise CatalogueError(f"{where}: documents must be codes from DOCUMENTS")
+    if not isinstance(documents, list) or not all(
+        d in DOCUMENT_LABELS for d in documents
+    ):
+        raise CatalogueError(f"{where}: documents must be codes of DOCUMENT_LABELS")
     clauses_raw = raw.get("clauses")
     if not isinstance(clauses_raw, list) or not clauses_raw:
         raise CatalogueError(f"{where}: needs at least one clause")
@@ -390,6 +317,54 @@ def parse_pathway(raw: object) -> Pathway:
         notes=str(raw.get("notes", "")),
         clauses=clauses,
         destinations=tuple(destinations),
+        programme=_parse_programme(raw.get("programme"), f"{where} programme"),
+    )
+
+
+def _parse_programme(raw: object, where: str) -> ProgrammeRules | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise CatalogueError(f"{where}: must be an object")
+    unknown = set(raw) - _PROGRAMME_KEYS
+    if unknown:
+        raise CatalogueError(f"{where}: unknown keys {sorted(unknown)}")
+    times = raw.get("pay_times_per_month", 1)
+    if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= 31:
+        raise CatalogueError(f"{where}: pay_times_per_month must be 1 to 31")
+    ratio = raw.get("hours_guarantee_ratio")
+    flags = {}
+    for name in ("free_housing", "labour_market_test", "inbound_travel_employer"):
+        value = raw.get(name, False)
+        if not isinstance(value, bool):
+            raise CatalogueError(f"{where}: {name} must be true or false")
+        flags[name] = value
+    return ProgrammeRules(
+        pay_times_per_month=times,
+        hours_guarantee_ratio=None
+        if ratio is None
+        else _decimal(ratio, f"{where} hours_guarantee_ratio", maximum=Decimal(1)),
+        **flags,
+    )
+
+
+def parse_minimum_wage(raw: object, where: str) -> MinimumWage | None:
+    """A publication's `minimum_wage` (absent: none on record)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise CatalogueError(f"{where}: must be an object")
+    unknown = set(raw) - _MINIMUM_WAGE_KEYS
+    if unknown:
+        raise CatalogueError(f"{where}: unknown keys {sorted(unknown)}")
+    currency = _str(raw, "currency", where)
+    if len(currency) != 3 or not currency.isascii() or not currency.isupper():
+        raise CatalogueError(f"{where}: currency must be an ISO 4217 code")
+    return MinimumWage(
+        hourly=_decimal(raw.get("hourly"), f"{where} hourly"),
+        currency=currency,
+        source_url=str(raw.get("source_url") or ""),
+        note=str(raw.get("note") or ""),
     )
 
 
@@ -401,9 +376,6 @@ def _parse_clause(raw: object, where: str) -> Clause:
     unknown = set(raw) - _CLAUSE_KEYS
     if unknown:
         raise CatalogueError(f"{here}: unknown keys {sorted(unknown)}")
-    # Local import: eligibility imports this module for the Pathway types.
-    from puente.pathways.rules.eligibility import lint_expression
-
     expression = _str(raw, "cel", here)
     problems = lint_expression(expression)
     if problems:
@@ -424,6 +396,22 @@ def _str(raw: Mapping[str, object], key: str, where: str) -> str:
     return value
 
 
+def _decimal(value: object, where: str, maximum: Decimal | None = None) -> Decimal:
+    if not isinstance(value, str):
+        raise CatalogueError(f"{where}: expected a decimal number as a string")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise CatalogueError(f"{where}: expected a decimal number") from None
+    if (
+        not number.is_finite()
+        or number < 0
+        or (maximum is not None and number > maximum)
+    ):
+        raise CatalogueError(f"{where}: out of range")
+    return number
+
+
 def _date(value: object, where: str) -> date:
     if not isinstance(value, str):
         raise CatalogueError(f"{where}: expected YYYY-MM-DD")
@@ -431,9 +419,6 @@ def _date(value: object, where: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise CatalogueError(f"{where}: expected YYYY-MM-DD") from None
-
-
-# --- signing -----------------------------------------------------------------------
 
 
 def canonical_json(value: object) -> bytes:
@@ -447,79 +432,6 @@ def pathway_digest(pathway_json: Mapping[str, object]) -> str:
     return hashlib.sha256(canonical_json(pathway_json)).hexdigest()
 
 
-def _manifest(
-    state: str,
-    version: str,
-    published_on: str,
-    key_id: str,
-    digests: Mapping[str, str],
-) -> dict[str, object]:
-    return {
-        "format": MANIFEST_FORMAT,
-        "state": state,
-        "version": version,
-        "published_on": published_on,
-        "key_id": key_id,
-        "pathways": dict(sorted(digests.items())),
-    }
-
-
-def sign_publication(
-    *,
-    state: str,
-    version: str,
-    published_on: date,
-    pathways: Sequence[Pathway],
-    private_key: Ed25519PrivateKey,
-    key_id: str,
-) -> dict[str, object]:
-    """Sign one state's published catalogue version; return its JSON."""
-    if any(p.state != state for p in pathways):
-        raise CatalogueError(f"publication of {state} holds another state's pathway")
-    pathway_json = [p.to_json() for p in pathways]
-    digests = {str(p["id"]): pathway_digest(p) for p in pathway_json}
-    manifest = _manifest(state, version, published_on.isoformat(), key_id, digests)
-    signature = private_key.sign(canonical_json(manifest))
-    return {
-        "state": state,
-        "version": version,
-        "published_on": published_on.isoformat(),
-        "key_id": key_id,
-        "manifest": manifest,
-        "signature": base64.b64encode(signature).decode("ascii"),
-        "pathways": pathway_json,
-    }
-
-
-def sign_catalogue(
-    pathways: Iterable[Pathway],
-    private_keys: Mapping[str, Ed25519PrivateKey],
-    *,
-    version: str,
-    published_on: date,
-    key_ids: Mapping[str, str] | None = None,
-) -> dict[str, object]:
-    """Group pathways by state and sign one publication per state."""
-    by_state: dict[str, list[Pathway]] = {}
-    for pathway in pathways:
-        by_state.setdefault(pathway.state, []).append(pathway)
-    publications = []
-    for state in sorted(by_state):
-        if state not in private_keys:
-            raise CatalogueError(f"no signing key for {state}")
-        publications.append(
-            sign_publication(
-                state=state,
-                version=version,
-                published_on=published_on,
-                pathways=by_state[state],
-                private_key=private_keys[state],
-                key_id=(key_ids or {}).get(state, f"demo-{state}"),
-            )
-        )
-    return {"format": CATALOGUE_FORMAT, "publications": publications}
-
-
 @dataclass(frozen=True, slots=True)
 class Rejection:
     state: str
@@ -529,202 +441,13 @@ class Rejection:
 
 @dataclass(frozen=True, slots=True)
 class VerifiedCatalogue:
-    """Pathways whose signatures checked out, plus what was rejected and why."""
+    """Pathways whose signatures checked out, plus what was rejected and why.
+    `minimum_wages` holds each state's published legal floor."""
 
     pathways: tuple[Pathway, ...]
     versions: Mapping[str, str] = field(default_factory=dict)
     rejected: tuple[Rejection, ...] = ()
+    minimum_wages: Mapping[str, MinimumWage] = field(default_factory=dict)
 
     def by_id(self) -> dict[str, Pathway]:
         return {p.id: p for p in self.pathways}
-
-
-PublicKeys = Mapping[str, Ed25519PublicKey]
-
-
-def verify_catalogue(
-    document: Mapping[str, object], public_keys: PublicKeys, *, strict: bool = True
-) -> VerifiedCatalogue:
-    """Check each state's signature and each pathway's digest, then parse.
-
-    strict: raise `SignatureRejected` on the first failure. Otherwise skip what fails
-    (a whole publication when its signature fails, one pathway when only its digest
-    does) and list it in `rejected`.
-    """
-    if document.get("format") != CATALOGUE_FORMAT:
-        raise CatalogueError(f"format must be {CATALOGUE_FORMAT}")
-    publications = document.get("publications")
-    if not isinstance(publications, list):
-        raise CatalogueError("publications must be a list")
-    accepted: list[Pathway] = []
-    versions: dict[str, str] = {}
-    rejected: list[Rejection] = []
-    seen_ids: set[str] = set()
-
-    def reject(state: str, pathway_id: str | None, reason: str) -> None:
-        if strict:
-            raise SignatureRejected(state, pathway_id or "publication", reason)
-        rejected.append(Rejection(state, pathway_id, reason))
-
-    for publication in publications:
-        if not isinstance(publication, Mapping):
-            raise CatalogueError("a publication must be an object")
-        state = str(publication.get("state"))
-        manifest = publication.get("manifest")
-        problem = _check_publication_signature(publication, manifest, public_keys)
-        if problem or not isinstance(manifest, Mapping):
-            reject(state, None, problem or "missing manifest")
-            continue
-        signed_digests = manifest.get("pathways")
-        if not isinstance(signed_digests, Mapping):  # the signature step checked it
-            reject(state, None, "manifest pathways must be an object")
-            continue
-        pathway_list = publication.get("pathways")
-        if not isinstance(pathway_list, list):
-            reject(state, None, "pathways must be a list")
-            continue
-        present: set[str] = set()
-        for raw in pathway_list:
-            pid = str(raw.get("id")) if isinstance(raw, Mapping) else "?"
-            present.add(pid)
-            if not isinstance(raw, Mapping) or signed_digests.get(
-                pid
-            ) != pathway_digest(raw):
-                reject(state, pid, "pathway content does not match the signed digest")
-                continue
-            pathway = parse_pathway(raw)
-            if pathway.state != state or pid in seen_ids:
-                reject(state, pid, "pathway state or id does not fit its publication")
-                continue
-            seen_ids.add(pid)
-            accepted.append(pathway)
-        for pid in sorted(set(signed_digests) - present):
-            reject(state, str(pid), "a signed pathway was removed")
-        versions[state] = str(manifest.get("version"))
-    return VerifiedCatalogue(
-        tuple(accepted), MappingProxyType(versions), tuple(rejected)
-    )
-
-
-def _check_publication_signature(
-    publication: Mapping[str, object], manifest: object, public_keys: PublicKeys
-) -> str | None:
-    state = publication.get("state")
-    if not isinstance(state, str) or not isinstance(manifest, Mapping):
-        return "publication needs a state and a manifest"
-    key = public_keys.get(state)
-    if key is None:
-        return f"no public key for {state}"
-    if (
-        manifest.get("format") != MANIFEST_FORMAT
-        or manifest.get("state") != state
-        or not isinstance(manifest.get("pathways"), Mapping)
-        or manifest.get("version") != publication.get("version")
-        or manifest.get("key_id") != publication.get("key_id")
-    ):
-        return "manifest does not describe this publication"
-    signature = publication.get("signature")
-    try:
-        key.verify(
-            base64.b64decode(str(signature), validate=True), canonical_json(manifest)
-        )
-    except (InvalidSignature, ValueError):
-        return "signature does not verify with the state's public key"
-    return None
-
-
-# --- keys and files ----------------------------------------------------------------
-
-
-def public_key_to_text(key: Ed25519PublicKey) -> str:
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return base64.b64encode(raw).decode("ascii")
-
-
-def public_key_from_text(text: str) -> Ed25519PublicKey:
-    return Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
-
-
-def load_public_keys(path: Path = PUBLIC_KEYS_PATH) -> dict[str, Ed25519PublicKey]:
-    document = json.loads(path.read_text(encoding="utf-8"))
-    keys = document.get("keys", {})
-    return {
-        state: public_key_from_text(entry["public_key"])
-        for state, entry in keys.items()
-    }
-
-
-def load_catalogue(
-    path: Path = CATALOGUE_PATH,
-    public_keys: PublicKeys | None = None,
-    *,
-    strict: bool = True,
-) -> VerifiedCatalogue:
-    """Read and verify a catalogue file (by default the shipped, demo-signed one)."""
-    document = json.loads(path.read_text(encoding="utf-8"))
-    keys = public_keys if public_keys is not None else load_public_keys()
-    return verify_catalogue(document, keys, strict=strict)
-
-
-def generate_demo_keys(
-    directory: Path = DEMO_KEYS_DIR, states: Iterable[str] = LAD_STATES
-) -> dict[str, Ed25519PrivateKey]:
-    """DEMO ONLY: create (or read back) one unencrypted Ed25519 key per state.
-
-    Real states keep their private keys in their own HSM; these exist so the shipped
-    catalogue is signed by something and the signature path is always exercised.
-    """
-    directory.mkdir(parents=True, exist_ok=True)
-    keys: dict[str, Ed25519PrivateKey] = {}
-    for state in states:
-        path = directory / f"{state}.DEMO_ONLY.pem"
-        if path.exists():
-            loaded = serialization.load_pem_private_key(
-                path.read_bytes(), password=None
-            )
-            if not isinstance(loaded, Ed25519PrivateKey):
-                raise CatalogueError(f"{path.name} is not an Ed25519 key")
-            keys[state] = loaded
-            continue
-        key = Ed25519PrivateKey.generate()
-        path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-        keys[state] = key
-    return keys
-
-
-def write_demo_catalogue(
-    pathways: Sequence[Pathway],
-    *,
-    version: str,
-    published_on: date,
-    data_dir: Path = DATA_DIR,
-) -> None:
-    """Sign `pathways` with the demo keys and write catalogue + public keys files."""
-    states = sorted({p.state for p in pathways})
-    keys = generate_demo_keys(data_dir / "demo_keys", states)
-    document = sign_catalogue(
-        pathways, keys, version=version, published_on=published_on
-    )
-    public = {
-        "format": "puente.pathways.public_keys/1",
-        "note": "DEMO ONLY keys; production nodes load each state's published key.",
-        "keys": {
-            state: {
-                "key_id": f"demo-{state}",
-                "public_key": public_key_to_text(k.public_key()),
-            }
-            for state, k in sorted(keys.items())
-        },
-    }
-    (data_dir / "catalogue.json").write_text(
-        json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-    )
-    (data_dir / "demo_public_keys.json").write_text(
-        json.dumps(public, indent=1) + "\n", encoding="utf-8"
-    )

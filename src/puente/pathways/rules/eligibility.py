@@ -5,9 +5,14 @@ given). A pathway is `not_eligible` when any clause is false, else `undetermined
 any clause is unknown, else `eligible`. CEL's `&&`/`||` absorb unknowns the Kleene way
 (`false && x` is false, `true || x` is true), so a clause decides whenever it can.
 
-Speed: each distinct expression is compiled once per `Screener`, and its result is
-memoised on the values of the few variables it reads (CEL is pure, so this is exact).
-Pathway results are memoised on their clause results and shared between people.
+A result carries no language: its reasons are the deciding clauses (their published
+texts in five languages) or messages naming the facts still needed; the service words
+them for the reader (`service/text.py`).
+
+Speed: each distinct expression is compiled once per `Screener`. A pathway's result
+is memoised on the *classes* of the facts its clauses read (`cel_shape`): an entry
+date or an age counts only by where it sits among the constants the rules compare it
+with, so realistic, varied facts still hit the memo; CEL is pure, so this is exact.
 """
 
 from __future__ import annotations
@@ -20,41 +25,30 @@ from enum import StrEnum
 from operator import itemgetter
 from typing import Final
 
-import cel
-
-from puente.pathways.rules.catalogue import Clause, Pathway, PathwayKind
+from puente.core.i18n import N_
+from puente.pathways.rules.catalogue import Clause, LocalizedText, Pathway, PathwayKind
+from puente.pathways.rules.cel import (
+    CompiledRule,
+    RuleFailed,
+    UndefinedVariable,
+    compile_rule,
+)
+from puente.pathways.rules.cel_shape import Classifier, value_classes
 from puente.pathways.rules.facts import (
     FACTS,
     RULE_VARIABLES,
     TODAY,
     Facts,
+    FactType,
     input_facts_for,
 )
+from puente.pathways.rules.messages import Message, Param, ParamKind
 
-MAX_EXPRESSION_LENGTH: Final = 1000
-MAX_NESTING: Final = 12
-ALLOWED_FUNCTIONS: Final = frozenset(
-    {
-        "!_",
-        "-_",
-        "@in",
-        "_&&_",
-        "_||_",
-        "_==_",
-        "_!=_",
-        "_<_",
-        "_<=_",
-        "_>_",
-        "_>=_",
-        "_?_:_",
-        "_+_",
-        "_-_",
-        "size",
-        "startsWith",
-        "endsWith",
-    }
-)
 _CACHE_LIMIT: Final = 200_000
+NEED_FACTS: Final = N_("To decide, we need to know %(facts)s.")
+RULE_ERROR: Final = N_(
+    "This rule could not be checked; a pathways officer will review it."
+)
 
 
 class Outcome(StrEnum):
@@ -69,190 +63,85 @@ class ClauseState(StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
-class ScreeningResult:
-    """One pathway's answer for one person, in one language.
-
-    `clauses` records each clause's state for the decision log; `version` is the
-    pathway version the rules came from.
-    """
-
-    pathway_id: str
-    state: str
-    kind: PathwayKind
-    title: str
-    version: str
-    outcome: Outcome
-    reasons: tuple[str, ...]
-    missing: tuple[str, ...]
-    clauses: tuple[tuple[str, ClauseState], ...]
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "pathway_id": self.pathway_id,
-            "state": self.state,
-            "kind": self.kind.value,
-            "title": self.title,
-            "version": self.version,
-            "outcome": self.outcome.value,
-            "reasons": list(self.reasons),
-            "missing": list(self.missing),
-        }
-
-
-# --- the CEL seam ------------------------------------------------------------------
-# Everything that touches the `cel` package is here, so core/expressions.py can
-# replace it later without touching the screening logic.
-
-_Runner = Callable[[Mapping[str, object]], object]
-
-
-class _Undefined(Exception):
-    """The expression read a variable that is not in the activation."""
-
-
-def _cel_compile(expression: str) -> tuple[_Runner, tuple[str, ...], tuple[str, ...]]:
-    """Compile CEL once; return (run, variables, functions). `run` raises
-    `_Undefined` for a missing variable and `ValueError` for any other failure."""
-    program = cel.compile(expression)
-    references = program.references()
-
-    def run(activation: Mapping[str, object]) -> object:
-        try:
-            return program.execute(dict(activation))
-        except RuntimeError as error:
-            if "Undefined variable" in str(error):
-                raise _Undefined(str(error)) from None
-            raise ValueError(str(error)) from None
-        except (TypeError, ValueError) as error:
-            raise ValueError(str(error)) from None
-
-    return run, tuple(references["variables"]), tuple(references["functions"])
-
-
-def lint_expression(expression: str) -> list[str]:
-    """Problems with a rule expression (empty when it may be published).
-
-    Limits size and nesting, allows only the vocabulary's variables (so no
-    comprehension macros, whose bound names are not facts) and a small set of
-    functions; this bounds evaluation time by the expression's length.
-    """
-    problems: list[str] = []
-    if len(expression) > MAX_EXPRESSION_LENGTH:
-        problems.append(f"longer than {MAX_EXPRESSION_LENGTH} characters")
-    depth = deepest = 0
-    for char in expression:
-        depth += (char in "([") - (char in ")]")
-        deepest = max(deepest, depth)
-    if deepest > MAX_NESTING:
-        problems.append(f"nested deeper than {MAX_NESTING}")
-    try:
-        _run, variables, functions = _cel_compile(expression)
-    except Exception as error:
-        return [*problems, f"does not compile: {str(error).splitlines()[0]}"]
-    unknown = sorted(set(variables) - RULE_VARIABLES)
-    if unknown:
-        problems.append(f"unknown facts {unknown}")
-    banned = sorted(set(functions) - ALLOWED_FUNCTIONS)
-    if banned:
-        problems.append(f"functions not allowed {banned}")
-    return problems
-
-
-# --- screening ---------------------------------------------------------------------
-
-_ABSENT: Final = object()
-_NOT_CACHED: Final = object()
+Reason = LocalizedText | Message
+"""A published clause text (pass or fail), or a message: facts needed, rule error."""
 ClauseValue = bool | tuple[str, ...]
 """True/False, or the sorted input facts it still needs (empty: the rule errored)."""
 
 
-class _Unit:
-    """One distinct expression: compiled program + memo keyed on its variables."""
+@dataclass(frozen=True, slots=True)
+class ScreeningResult:
+    """One pathway's answer for one person.
 
-    __slots__ = ("cache", "getter", "run", "variables")
+    `clauses` records each clause's state for the decision log; `reasons` say why
+    (worded for a reader by the service); `missing` are the facts still needed.
+    """
 
-    def __init__(self, expression: str) -> None:
-        self.run, variables, _functions = _cel_compile(expression)
-        self.variables = variables
-        self.getter: Callable[[Mapping[str, object]], object] = (
-            itemgetter(*variables) if variables else (lambda _values: ())
-        )
-        self.cache: dict[object, ClauseValue] = {}
+    pathway: Pathway
+    outcome: Outcome
+    reasons: tuple[Reason, ...]
+    missing: tuple[str, ...]
+    clauses: tuple[tuple[str, ClauseState], ...]
 
-    def compute(self, values: Mapping[str, object], key: object) -> ClauseValue:
-        activation = {v: values[v] for v in self.variables if values[v] is not _ABSENT}
-        result: ClauseValue
-        try:
-            outcome = self.run(activation)
-            result = outcome if isinstance(outcome, bool) else ()
-        except _Undefined:
-            needed = {
-                f
-                for v in self.variables
-                if values[v] is _ABSENT and v != TODAY
-                for f in input_facts_for(v)
-            }
-            result = tuple(sorted(needed))
-        except ValueError:
-            result = ()
-        if len(self.cache) >= _CACHE_LIMIT:
-            self.cache.clear()
-        self.cache[key] = result
-        return result
+    @property
+    def pathway_id(self) -> str:
+        return self.pathway.id
 
+    @property
+    def state(self) -> str:
+        return self.pathway.state
 
-_NEED: Final = {
-    "en": ("To decide, we need to know {facts}.", " and "),
-    "es": ("Para decidir, necesitamos saber {facts}.", " y "),
-    "pt": ("Para decidir, precisamos saber {facts}.", " e "),
-    "fr": ("Pour décider, il nous faut : {facts}.", " et "),
-    "ht": ("Pou nou deside, nou bezwen konnen {facts}.", " ak "),
-}
-_RULE_ERROR: Final = {
-    "en": "This rule could not be checked; a pathways officer will review it.",
-    "es": "No se pudo verificar esta regla; un funcionario la revisará.",
-    "pt": "Não foi possível verificar esta regra; um servidor vai revisá-la.",
-    "fr": "Cette règle n'a pas pu être vérifiée ; un agent va l'examiner.",
-    "ht": "Nou pa t ka verifye règ sa a; yon ofisye pral egzamine l.",
-}
+    @property
+    def kind(self) -> PathwayKind:
+        return self.pathway.kind
+
+    @property
+    def version(self) -> str:
+        return self.pathway.version
+
+    def title(self, language: str) -> str:
+        return self.pathway.title.get(language)
 
 
-class _Plan:
-    """One open pathway: its clauses in force and their units."""
-
-    __slots__ = ("clauses", "getter", "pathway", "results")
-
-    def __init__(self, pathway: Pathway, clauses: tuple[Clause, ...], idx: list[int]):
-        self.pathway = pathway
-        self.clauses = clauses
-        self.getter: Callable[[Sequence[ClauseValue]], object] = (
-            itemgetter(*idx) if idx else (lambda _values: ())
-        )
-        self.results: dict[str, dict[object, ScreeningResult]] = {}
-
-    def result(self, key: object, language: str) -> ScreeningResult:
-        by_language = self.results.get(language)
-        if by_language is None:
-            by_language = self.results[language] = {}
-        cached = by_language.get(key)
-        if cached is None:
-            values: tuple[ClauseValue, ...] = (
-                key if len(self.clauses) != 1 else (key,)  # type: ignore[assignment]
+def need_message(facts: Sequence[str]) -> Message:
+    """ "To decide, we need to know …": the facts as the questions ask for them."""
+    return Message(
+        NEED_FACTS,
+        {
+            "facts": Param(
+                ParamKind.LIST,
+                items=tuple(Param(ParamKind.FACT, name) for name in facts),
             )
-            cached = _decide(self.pathway, self.clauses, values, language)
-            if len(by_language) >= _CACHE_LIMIT:
-                by_language.clear()
-            by_language[key] = cached
-        return cached
+        },
+    )
 
 
-def _decide(
-    pathway: Pathway,
-    clauses: tuple[Clause, ...],
-    values: tuple[ClauseValue, ...],
-    language: str,
+def evaluate_clause(rule: CompiledRule, values: Mapping[str, object]) -> ClauseValue:
+    """One clause on the facts present in `values`: its truth, or the input facts
+    it needs when it reads one that is absent, or () when the rule fails."""
+    activation = {v: values[v] for v in rule.variables if v in values}
+    try:
+        outcome = rule.run(activation)
+    except UndefinedVariable:
+        return tuple(
+            sorted(
+                {
+                    f
+                    for v in rule.variables
+                    if v not in values and v != TODAY
+                    for f in input_facts_for(v)
+                }
+            )
+        )
+    except RuleFailed:
+        return ()
+    return outcome if isinstance(outcome, bool) else ()
+
+
+def decide(
+    pathway: Pathway, clauses: Sequence[Clause], values: Sequence[ClauseValue]
 ) -> ScreeningResult:
+    """A pathway's outcome from its clauses' values, with the reasons that say why."""
     states = tuple(
         (
             c.id,
@@ -267,35 +156,28 @@ def _decide(
     failed = [c for c, v in zip(clauses, values, strict=True) if v is False]
     unknown = [v for v in values if isinstance(v, tuple)]
     missing: tuple[str, ...] = ()
+    reasons: tuple[Reason, ...]
     if failed:
         outcome = Outcome.NOT_ELIGIBLE
-        reasons = tuple(c.reason_fail.get(language) for c in failed)
+        reasons = tuple(c.reason_fail for c in failed)
     elif unknown:
         outcome = Outcome.UNDETERMINED
         ordered: list[str] = []
         for needed in unknown:
             ordered.extend(f for f in needed if f not in ordered)
         missing = tuple(ordered)
-        template, conjunction = _NEED.get(language, _NEED["en"])
-        reason_list = []
+        needs: list[tuple[str, ...]] = []
         for needed in unknown:
-            if not needed:
-                reason_list.append(_RULE_ERROR.get(language, _RULE_ERROR["en"]))
-                continue
-            labels = [FACTS[f].ask.get(language, FACTS[f].ask["en"]) for f in needed]
-            text = template.format(facts=conjunction.join(labels))
-            if text not in reason_list:
-                reason_list.append(text)
-        reasons = tuple(reason_list)
+            if needed not in needs:
+                needs.append(needed)
+        reasons = tuple(
+            need_message(needed) if needed else Message(RULE_ERROR) for needed in needs
+        )
     else:
         outcome = Outcome.ELIGIBLE
-        reasons = tuple(c.reason_pass.get(language) for c in clauses)
+        reasons = tuple(c.reason_pass for c in clauses)
     return ScreeningResult(
-        pathway_id=pathway.id,
-        state=pathway.state,
-        kind=pathway.kind,
-        title=pathway.title.get(language),
-        version=pathway.version,
+        pathway=pathway,
         outcome=outcome,
         reasons=reasons,
         missing=missing,
@@ -303,49 +185,124 @@ def _decide(
     )
 
 
+_ABSENT: Final = object()
+_CLASS_KINDS: Final[Mapping[FactType, type]] = {
+    FactType.INTEGER: int,
+    FactType.ISCED: int,
+    FactType.ISO3: str,
+    FactType.DATE: str,
+    FactType.ISCO: str,
+    FactType.ENUM: str,
+    FactType.CEFR: str,
+    FactType.SUBDIVISION: str,
+    FactType.ISO3_LIST: tuple,
+    FactType.TAG_LIST: tuple,
+}
+
+
+class _Unit:
+    """One distinct expression: its compiled rule and a memo on its facts' classes."""
+
+    __slots__ = ("cache", "getter", "rule")
+
+    def __init__(self, rule: CompiledRule) -> None:
+        self.rule = rule
+        self.getter: Callable[[Mapping[str, object]], object] = (
+            itemgetter(*rule.variables) if rule.variables else (lambda _values: ())
+        )
+        self.cache: dict[object, ClauseValue] = {}
+
+
+class _Plan:
+    """One open pathway: its clauses in force, and a memo of its result on the
+    classes of every fact its clauses read."""
+
+    __slots__ = ("cache", "clauses", "getter", "pathway", "units")
+
+    def __init__(
+        self, pathway: Pathway, clauses: tuple[Clause, ...], units: list[_Unit]
+    ) -> None:
+        self.pathway = pathway
+        self.clauses = clauses
+        self.units = units
+        names = sorted({v for u in units for v in u.rule.variables})
+        self.getter: Callable[[Mapping[str, object]], object] = (
+            itemgetter(*names) if names else (lambda _values: ())
+        )
+        self.cache: dict[object, ScreeningResult] = {}
+
+    def compute(
+        self, key: object, classes: Mapping[str, object], values: Mapping[str, object]
+    ) -> ScreeningResult:
+        clause_values = []
+        for unit in self.units:
+            unit_key = unit.getter(classes)
+            value = unit.cache.get(unit_key)
+            if value is None:
+                value = evaluate_clause(unit.rule, values)
+                if len(unit.cache) >= _CACHE_LIMIT:
+                    unit.cache.clear()
+                unit.cache[unit_key] = value
+            clause_values.append(value)
+        result = decide(self.pathway, self.clauses, clause_values)
+        if len(self.cache) >= _CACHE_LIMIT:
+            self.cache.clear()
+        self.cache[key] = result
+        return result
+
+
 class Screener:
     """Compiled screening of many people against the pathways open on `today`."""
 
     def __init__(self, pathways: Iterable[Pathway], today: date) -> None:
         self.today = today
-        self._today_text = today.isoformat()
-        self._units: list[_Unit] = []
-        index: dict[str, int] = {}
+        units: dict[str, _Unit] = {}
         self._plans: list[_Plan] = []
         for pathway in pathways:
             if not pathway.is_open(today):
                 continue
             clauses = pathway.clauses_in_force(today)
-            idx = []
             for clause in clauses:
-                if clause.cel not in index:
-                    index[clause.cel] = len(self._units)
-                    self._units.append(_Unit(clause.cel))
-                idx.append(index[clause.cel])
-            self._plans.append(_Plan(pathway, clauses, idx))
+                if clause.cel not in units:
+                    units[clause.cel] = _Unit(compile_rule(clause.cel))
+            self._plans.append(_Plan(pathway, clauses, [units[c.cel] for c in clauses]))
+        kinds = {
+            name: _CLASS_KINDS[spec.type]
+            for name, spec in FACTS.items()
+            if spec.type in _CLASS_KINDS
+        }
+        self._classes: dict[str, Classifier] = value_classes(units, kinds)
         self._base: dict[str, object] = dict.fromkeys(RULE_VARIABLES, _ABSENT)
+        self._today_text = today.isoformat()
+        self._base[TODAY] = self._today_text
+        self._steps = tuple((plan.getter, plan.cache, plan) for plan in self._plans)
+        read = {v for unit in units.values() for v in unit.rule.variables}
+        self._years = "years_of_residence" in read
 
     @property
     def pathways(self) -> tuple[Pathway, ...]:
         return tuple(plan.pathway for plan in self._plans)
 
-    def clause_values(self, facts: Facts) -> list[ClauseValue]:
-        values = dict(self._base)
-        values.update(facts.to_cel(self.today))
-        out: list[ClauseValue] = []
-        append = out.append
-        for unit in self._units:
-            key = unit.getter(values)
-            value = unit.cache.get(key, _NOT_CACHED)
-            if value is _NOT_CACHED:
-                value = unit.compute(values, key)
-            append(value)  # type: ignore[arg-type]
-        return out
+    @property
+    def classified_facts(self) -> frozenset[str]:
+        """The facts whose values are memoised by class (the others by value)."""
+        return frozenset(self._classes)
 
-    def screen(self, facts: Facts, language: str = "en") -> list[ScreeningResult]:
+    def screen(self, facts: Facts) -> list[ScreeningResult]:
         """Results for every open pathway, in catalogue order."""
-        values = self.clause_values(facts)
-        return [plan.result(plan.getter(values), language) for plan in self._plans]
+        values = facts.to_cel(self.today)
+        classes = dict(self._base)
+        classify = self._classes
+        for name, value in values.items():
+            fn = classify.get(name)
+            classes[name] = value if fn is None else fn(value)
+        out: list[ScreeningResult] = []
+        append = out.append
+        for plan in self._plans:
+            key = plan.getter(classes)
+            result = plan.cache.get(key)
+            append(result if result is not None else plan.compute(key, classes, values))
+        return out
 
 
 _SCREENERS: dict[
@@ -367,13 +324,13 @@ def screener_for(pathways: Sequence[Pathway], today: date) -> Screener:
 
 
 def screen(
-    facts: Facts, pathways: Sequence[Pathway], today: date, language: str = "en"
+    facts: Facts, pathways: Sequence[Pathway], today: date
 ) -> list[ScreeningResult]:
     """Screen one person against every pathway open on `today`.
 
     Open means opens_on ≤ today ≤ closes_on (or no closing date).
     """
-    return screener_for(pathways, today).screen(facts, language)
+    return screener_for(pathways, today).screen(facts)
 
 
 def questions_that_matter(
@@ -384,8 +341,13 @@ def questions_that_matter(
     Only undetermined pathways can change: a pathway already not eligible stays so
     whatever else the person says, and an eligible one needs nothing more.
     """
+    return questions_for(screen(facts, pathways, today))
+
+
+def questions_for(results: Iterable[ScreeningResult]) -> list[str]:
+    """The missing facts of undetermined results, most often needed first."""
     counts: Counter[str] = Counter()
-    for result in screen(facts, pathways, today):
+    for result in results:
         if result.outcome is Outcome.UNDETERMINED:
             counts.update(result.missing)
     order = {name: i for i, name in enumerate(FACTS)}

@@ -9,29 +9,19 @@ keeps the two in step.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 
-from puente.core.errors import InvalidInput
+from puente.core.i18n import N_
+from puente.pathways.errors import FactsError
 
 LANGUAGES: tuple[str, ...] = ("en", "es", "pt", "fr", "ht")
 
 FactValue = int | bool | str | date | tuple[str, ...]
 CelValue = int | bool | str | tuple[str, ...]
-
-
-class FactsError(InvalidInput):
-    """A facts document is malformed; `field` names the offending key."""
-
-    message = "Invalid fact %(field)s: %(problem)s"
-
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(field=field, problem=problem)
-        self.field = field
-        self.problem = problem
 
 
 class FactType(StrEnum):
@@ -77,21 +67,18 @@ _MAX_LIST = 50
 
 @dataclass(frozen=True, slots=True)
 class FactSpec:
-    """One fact of the vocabulary. `ask` is a noun phrase for "we need ___"."""
+    """One fact of the vocabulary. `ask` is a noun phrase for "we need ___": an
+    English msgid, translated where it is shown."""
 
     name: str
     type: FactType
     meaning: str
     example: str
-    ask: Mapping[str, str]
+    ask: str
     values: tuple[str, ...] = ()
     computed_from: tuple[str, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
-
-
-def _ask(en: str, es: str, pt: str, fr: str, ht: str) -> Mapping[str, str]:
-    return MappingProxyType({"en": en, "es": es, "pt": pt, "fr": fr, "ht": ht})
 
 
 _SPECS: tuple[FactSpec, ...] = (
@@ -100,7 +87,7 @@ _SPECS: tuple[FactSpec, ...] = (
         FactType.INTEGER,
         "Age in whole years.",
         "34",
-        _ask("your age", "su edad", "sua idade", "votre âge", "laj ou"),
+        N_("your age"),
         minimum=0,
         maximum=130,
     ),
@@ -109,52 +96,28 @@ _SPECS: tuple[FactSpec, ...] = (
         FactType.ISO3,
         "Nationality, ISO 3166-1 alpha-3 (`XXA` for stateless).",
         '"VEN"',
-        _ask(
-            "your nationality",
-            "su nacionalidad",
-            "sua nacionalidade",
-            "votre nationalité",
-            "nasyonalite ou",
-        ),
+        N_("your nationality"),
     ),
     FactSpec(
         "country_of_residence",
         FactType.ISO3,
         "State where the person lives now, ISO 3166-1 alpha-3.",
         '"COL"',
-        _ask(
-            "the country where you live",
-            "el país donde vive",
-            "o país onde mora",
-            "le pays où vous vivez",
-            "peyi kote ou rete a",
-        ),
+        N_("the country where you live"),
     ),
     FactSpec(
         "subdivision_of_residence",
         FactType.SUBDIVISION,
         "Province or state of residence, ISO 3166-2 (e.g. Roraima is `BR-RR`).",
         '"BR-RR"',
-        _ask(
-            "the province or state where you live",
-            "la provincia o estado donde vive",
-            "o estado onde mora",
-            "la province ou l'État où vous vivez",
-            "depatman oswa eta kote ou rete a",
-        ),
+        N_("the province or state where you live"),
     ),
     FactSpec(
         "date_of_entry",
         FactType.DATE,
         "Date of (last) entry into the country of residence, ISO 8601.",
         '"2020-03-15"',
-        _ask(
-            "your date of entry",
-            "su fecha de entrada",
-            "sua data de entrada",
-            "votre date d'entrée",
-            "dat ou te antre a",
-        ),
+        N_("your date of entry"),
     ),
     FactSpec(
         "years_of_residence",
@@ -162,13 +125,7 @@ _SPECS: tuple[FactSpec, ...] = (
         "Computed: whole years from `date_of_entry` to the screening date. "
         "Not an input.",
         "6",
-        _ask(
-            "your date of entry",
-            "su fecha de entrada",
-            "sua data de entrada",
-            "votre date d'entrée",
-            "dat ou te antre a",
-        ),
+        N_("your date of entry"),
         computed_from=("date_of_entry",),
     ),
     FactSpec(
@@ -177,78 +134,42 @@ _SPECS: tuple[FactSpec, ...] = (
         "Entered the country of residence through an official port of entry with "
         "inspection.",
         "true",
-        _ask(
-            "whether you entered through an official border post",
-            "si entró por un puesto fronterizo oficial",
-            "se você entrou por um posto de fronteira oficial",
-            "si vous êtes entré par un poste-frontière officiel",
-            "si ou te antre pa yon pòs fwontyè ofisyèl",
-        ),
+        N_("whether you entered through an official border post"),
     ),
     FactSpec(
         "has_regular_status",
         FactType.BOOLEAN,
         "Holds a valid residence permit or status in the country of residence now.",
         "false",
-        _ask(
-            "whether you have a valid permit where you live",
-            "si tiene un permiso vigente donde vive",
-            "se você tem uma autorização válida onde mora",
-            "si vous avez un titre de séjour valide là où vous vivez",
-            "si ou gen yon pèmi valab kote ou rete a",
-        ),
+        N_("whether you have a valid permit where you live"),
     ),
     FactSpec(
         "has_passport",
         FactType.BOOLEAN,
         "Holds a valid passport.",
         "true",
-        _ask(
-            "whether you have a valid passport",
-            "si tiene un pasaporte vigente",
-            "se você tem um passaporte válido",
-            "si vous avez un passeport valide",
-            "si ou gen yon paspò ki valab",
-        ),
+        N_("whether you have a valid passport"),
     ),
     FactSpec(
         "has_national_id",
         FactType.BOOLEAN,
         "Holds a national identity document of the country of nationality.",
         "true",
-        _ask(
-            "whether you have a national identity card",
-            "si tiene documento nacional de identidad",
-            "se você tem documento de identidade do seu país",
-            "si vous avez une carte d'identité nationale",
-            "si ou gen kat idantite peyi ou",
-        ),
+        N_("whether you have a national identity card"),
     ),
     FactSpec(
         "has_criminal_record",
         FactType.BOOLEAN,
         "Has a criminal conviction anywhere (as the person declares it).",
         "false",
-        _ask(
-            "whether you have a criminal record",
-            "si tiene antecedentes penales",
-            "se você tem antecedentes criminais",
-            "si vous avez un casier judiciaire",
-            "si ou gen dosye kriminèl",
-        ),
+        N_("whether you have a criminal record"),
     ),
     FactSpec(
         "protection_status",
         FactType.ENUM,
         "Protection situation: `none`, `asylum_seeker`, `refugee` or `stateless`.",
         '"asylum_seeker"',
-        _ask(
-            "your protection status (asylum, refugee, stateless)",
-            "su situación de protección (solicitante de asilo, refugiado, apátrida)",
-            "sua situação de proteção (solicitante de refúgio, refugiado, apátrida)",
-            "votre statut de protection (demandeur d'asile, réfugié, apatride)",
-            "sitiyasyon pwoteksyon ou (demandè azil, refijye, apatrid)",
-        ),
+        N_("your protection status (asylum, refugee, stateless)"),
         values=tuple(s.value for s in ProtectionStatus),
     ),
     FactSpec(
@@ -256,91 +177,49 @@ _SPECS: tuple[FactSpec, ...] = (
         FactType.BOOLEAN,
         "Referred for resettlement by UNHCR (or a recognised referral partner).",
         "false",
-        _ask(
-            "whether UNHCR has referred you for resettlement",
-            "si ACNUR lo ha remitido para reasentamiento",
-            "se o ACNUR encaminhou você para reassentamento",
-            "si le HCR vous a orienté vers la réinstallation",
-            "si HCR voye dosye ou pou reyenstalasyon",
-        ),
+        N_("whether UNHCR has referred you for resettlement"),
     ),
     FactSpec(
         "has_job_offer",
         FactType.BOOLEAN,
         "Has a concrete job offer from an employer.",
         "true",
-        _ask(
-            "whether you have a job offer",
-            "si tiene una oferta de trabajo",
-            "se você tem uma oferta de emprego",
-            "si vous avez une offre d'emploi",
-            "si ou gen yon òf travay",
-        ),
+        N_("whether you have a job offer"),
     ),
     FactSpec(
         "job_offer_isco",
         FactType.ISCO,
         "ISCO-08 unit group (4 digits) of the job offered.",
         '"9211"',
-        _ask(
-            "the occupation of your job offer",
-            "la ocupación de su oferta de trabajo",
-            "a ocupação da sua oferta de emprego",
-            "le métier de votre offre d'emploi",
-            "ki travay òf la ye",
-        ),
+        N_("the occupation of your job offer"),
     ),
     FactSpec(
         "job_offer_state",
         FactType.ISO3,
         "State where the offered job is, ISO 3166-1 alpha-3.",
         '"USA"',
-        _ask(
-            "the country of your job offer",
-            "el país de su oferta de trabajo",
-            "o país da sua oferta de emprego",
-            "le pays de votre offre d'emploi",
-            "nan ki peyi òf travay la ye",
-        ),
+        N_("the country of your job offer"),
     ),
     FactSpec(
         "job_offer_subdivision",
         FactType.SUBDIVISION,
         "Province or state of the offered job, ISO 3166-2.",
         '"MX-CHP"',
-        _ask(
-            "the province or state of your job offer",
-            "la provincia o estado de su oferta de trabajo",
-            "o estado da sua oferta de emprego",
-            "la province ou l'État de votre offre d'emploi",
-            "nan ki depatman oswa eta òf travay la ye",
-        ),
+        N_("the province or state of your job offer"),
     ),
     FactSpec(
         "occupation_isco",
         FactType.ISCO,
         "The person's own main occupation, ISCO-08 unit group.",
         '"6111"',
-        _ask(
-            "your occupation",
-            "su ocupación",
-            "sua ocupação",
-            "votre métier",
-            "ki travay ou fè",
-        ),
+        N_("your occupation"),
     ),
     FactSpec(
         "years_experience",
         FactType.INTEGER,
         "Years of experience in the main occupation.",
         "5",
-        _ask(
-            "your years of work experience",
-            "sus años de experiencia laboral",
-            "seus anos de experiência profissional",
-            "vos années d'expérience professionnelle",
-            "konbyen ane eksperyans travay ou genyen",
-        ),
+        N_("your years of work experience"),
         minimum=0,
         maximum=80,
     ),
@@ -349,26 +228,14 @@ _SPECS: tuple[FactSpec, ...] = (
         FactType.TAG_LIST,
         "Skill tags (ESCO skill codes or lowercase tags such as `pruning`).",
         '["harvesting", "pruning"]',
-        _ask(
-            "your skills",
-            "sus habilidades",
-            "suas habilidades",
-            "vos compétences",
-            "konpetans ou",
-        ),
+        N_("your skills"),
     ),
     FactSpec(
         "education_level",
         FactType.ISCED,
         "Highest completed education, ISCED 2011 level 0–8 (6 = bachelor's).",
         "3",
-        _ask(
-            "your highest level of education",
-            "su nivel de estudios más alto",
-            "seu nível de escolaridade mais alto",
-            "votre plus haut niveau d'études",
-            "nivo lekòl ki pi wo ou fini",
-        ),
+        N_("your highest level of education"),
         minimum=0,
         maximum=8,
     ),
@@ -377,13 +244,7 @@ _SPECS: tuple[FactSpec, ...] = (
         FactType.CEFR,
         "English level on the CEFR scale (A1–C2).",
         '"B1"',
-        _ask(
-            "your level of English",
-            "su nivel de inglés",
-            "seu nível de inglês",
-            "votre niveau d'anglais",
-            "nivo angle ou",
-        ),
+        N_("your level of English"),
         values=CEFR_LEVELS,
     ),
     FactSpec(
@@ -391,13 +252,7 @@ _SPECS: tuple[FactSpec, ...] = (
         FactType.CEFR,
         "Spanish level on the CEFR scale (A1–C2).",
         '"C2"',
-        _ask(
-            "your level of Spanish",
-            "su nivel de español",
-            "seu nível de espanhol",
-            "votre niveau d'espagnol",
-            "nivo panyòl ou",
-        ),
+        N_("your level of Spanish"),
         values=CEFR_LEVELS,
     ),
     FactSpec(
@@ -405,13 +260,7 @@ _SPECS: tuple[FactSpec, ...] = (
         FactType.CEFR,
         "Portuguese level on the CEFR scale (A1–C2).",
         '"A2"',
-        _ask(
-            "your level of Portuguese",
-            "su nivel de portugués",
-            "seu nível de português",
-            "votre niveau de portugais",
-            "nivo pòtigè ou",
-        ),
+        N_("your level of Portuguese"),
         values=CEFR_LEVELS,
     ),
     FactSpec(
@@ -419,13 +268,7 @@ _SPECS: tuple[FactSpec, ...] = (
         FactType.CEFR,
         "French level on the CEFR scale (A1–C2).",
         '"B2"',
-        _ask(
-            "your level of French",
-            "su nivel de francés",
-            "seu nível de francês",
-            "votre niveau de français",
-            "nivo franse ou",
-        ),
+        N_("your level of French"),
         values=CEFR_LEVELS,
     ),
     FactSpec(
@@ -434,26 +277,14 @@ _SPECS: tuple[FactSpec, ...] = (
         "States where close family (spouse, child, parent, sibling, grandparent, "
         "grandchild) lives, ISO 3166-1 alpha-3. An empty list means nowhere.",
         '["USA", "CAN"]',
-        _ask(
-            "the countries where your close family lives",
-            "los países donde vive su familia cercana",
-            "os países onde mora sua família próxima",
-            "les pays où vit votre famille proche",
-            "peyi kote fanmi pwòch ou rete",
-        ),
+        N_("the countries where your close family lives"),
     ),
     FactSpec(
         "family_relationship",
         FactType.ENUM,
         "Closest relationship to a family member living in one of `family_in`.",
         '"parent"',
-        _ask(
-            "how you are related to your family abroad",
-            "su parentesco con su familia en el exterior",
-            "seu parentesco com sua família no exterior",
-            "votre lien avec votre famille à l'étranger",
-            "ki relasyon ou genyen ak fanmi ou lòt bò a",
-        ),
+        N_("how you are related to your family abroad"),
         values=tuple(r.value for r in FamilyRelationship),
     ),
     FactSpec(
@@ -462,13 +293,7 @@ _SPECS: tuple[FactSpec, ...] = (
         "Status of that family member in their state: `citizen`, "
         "`permanent_resident`, `temporary_resident` or `none`.",
         '"citizen"',
-        _ask(
-            "the immigration status of your family member abroad",
-            "la situación migratoria de su familiar en el exterior",
-            "a situação migratória do seu familiar no exterior",
-            "le statut migratoire de votre proche à l'étranger",
-            "estati imigrasyon fanmi ou lòt bò a",
-        ),
+        N_("the immigration status of your family member abroad"),
         values=("citizen", "permanent_resident", "temporary_resident", "none"),
     ),
     FactSpec(
@@ -477,69 +302,60 @@ _SPECS: tuple[FactSpec, ...] = (
         "A family-based immigrant petition filed for the person has been approved "
         "(for the US: Form I-130).",
         "true",
-        _ask(
-            "whether a family petition for you has been approved",
-            "si se aprobó una petición familiar a su favor",
-            "se uma petição familiar a seu favor foi aprovada",
-            "si une demande familiaire en votre faveur a été approuvée",
-            "si yon petisyon fanmi pou ou te apwouve",
-        ),
+        N_("whether a family petition for you has been approved"),
     ),
     FactSpec(
         "sponsor_in_us",
         FactType.BOOLEAN,
         "Has a financial supporter in the United States willing to file for them.",
         "false",
-        _ask(
-            "whether you have a supporter in the United States",
-            "si tiene un patrocinador en Estados Unidos",
-            "se você tem um patrocinador nos Estados Unidos",
-            "si vous avez un garant aux États-Unis",
-            "si ou gen yon moun k ap sipòte w Ozetazini",
-        ),
+        N_("whether you have a supporter in the United States"),
     ),
     FactSpec(
         "is_vaccinated",
         FactType.BOOLEAN,
         "Vaccination card up to date for the destination's public-health requirements.",
         "true",
-        _ask(
-            "whether your vaccinations are up to date",
-            "si tiene sus vacunas al día",
-            "se suas vacinas estão em dia",
-            "si vos vaccins sont à jour",
-            "si vaksen ou yo ajou",
-        ),
+        N_("whether your vaccinations are up to date"),
     ),
     FactSpec(
         "accepts_relocation",
         FactType.BOOLEAN,
         "Agrees, freely, to relocate to another city or region.",
         "true",
-        _ask(
-            "whether you agree to move to another city",
-            "si acepta mudarse a otra ciudad",
-            "se você aceita mudar para outra cidade",
-            "si vous acceptez de déménager dans une autre ville",
-            "si ou dakò deplase al rete nan yon lòt vil",
-        ),
+        N_("whether you agree to move to another city"),
     ),
     FactSpec(
         "is_student_admitted",
         FactType.BOOLEAN,
         "Holds an admission letter from an education institution in the destination.",
         "false",
-        _ask(
-            "whether a school or university has admitted you",
-            "si una institución educativa lo ha admitido",
-            "se uma instituição de ensino aceitou você",
-            "si un établissement d'enseignement vous a admis",
-            "si yon lekòl oswa inivèsite aksepte w",
-        ),
+        N_("whether a school or university has admitted you"),
     ),
 )
 
 FACTS: Mapping[str, FactSpec] = MappingProxyType({s.name: s for s in _SPECS})
+FACT_VALUE_LABELS: Mapping[tuple[str, str], str] = MappingProxyType(
+    {
+        ("protection_status", "none"): N_("No need of international protection"),
+        ("protection_status", "asylum_seeker"): N_("Asylum seeker"),
+        ("protection_status", "refugee"): N_("Refugee"),
+        ("protection_status", "stateless"): N_("Stateless"),
+        ("family_relationship", "spouse"): N_("Spouse or partner"),
+        ("family_relationship", "child"): N_("Child"),
+        ("family_relationship", "parent"): N_("Parent"),
+        ("family_relationship", "sibling"): N_("Brother or sister"),
+        ("family_relationship", "grandparent"): N_("Grandparent"),
+        ("family_relationship", "grandchild"): N_("Grandchild"),
+        ("family_relationship", "other"): N_("Other relative"),
+        ("family_relationship", "none"): N_("No family abroad"),
+        ("family_sponsor_status", "citizen"): N_("Citizen"),
+        ("family_sponsor_status", "permanent_resident"): N_("Permanent resident"),
+        ("family_sponsor_status", "temporary_resident"): N_("Temporary resident"),
+        ("family_sponsor_status", "none"): N_("No status"),
+    }
+)
+"""Words for the values of the enumerated facts (CEFR levels are their own)."""
 INPUT_FACTS: tuple[str, ...] = tuple(s.name for s in _SPECS if not s.computed_from)
 COMPUTED_FACTS: tuple[str, ...] = tuple(s.name for s in _SPECS if s.computed_from)
 TODAY = "today"
@@ -558,9 +374,29 @@ class Facts:
     """Parsed, validated facts of one person. Absent names are missing facts."""
 
     values: Mapping[str, FactValue] = field(default_factory=dict)
+    _cel: Mapping[str, CelValue] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+        values = dict(self.values)
+        object.__setattr__(self, "values", MappingProxyType(values))
+        object.__setattr__(
+            self, "_cel", {name: _to_cel(value) for name, value in values.items()}
+        )
+
+    @classmethod
+    def _parsed(cls, values: dict[str, FactValue], cel: dict[str, CelValue]) -> Facts:
+        """Facts `parse_facts` has just validated (no second copy)."""
+        facts = object.__new__(cls)
+        object.__setattr__(facts, "values", MappingProxyType(values))
+        object.__setattr__(facts, "_cel", cel)
+        return facts
+
+    @property
+    def cel_values(self) -> Mapping[str, CelValue]:
+        """The facts as CEL reads them (dates as ISO strings), without `today`."""
+        return self._cel
 
     def get(self, name: str) -> FactValue | None:
         return self.values.get(name)
@@ -577,18 +413,16 @@ class Facts:
     def to_json(self) -> dict[str, object]:
         return {k: _to_json(v) for k, v in self.values.items()}
 
-    def to_cel(self, today: date) -> dict[str, CelValue]:
+    def to_cel(self, today: date, today_text: str | None = None) -> dict[str, CelValue]:
         """CEL activation: dates become ISO strings; lists stay (hashable) tuples.
 
         `years_of_residence` is computed here, from `date_of_entry` and `today`.
         """
-        out: dict[str, CelValue] = {}
-        for name, value in self.values.items():
-            out[name] = _to_cel(value)
+        out = dict(self._cel)
         entry = self.values.get("date_of_entry")
         if isinstance(entry, date):
             out["years_of_residence"] = years_between(entry, today)
-        out[TODAY] = today.isoformat()
+        out[TODAY] = today_text or today.isoformat()
         return out
 
 
@@ -611,6 +445,93 @@ def _to_json(value: FactValue) -> object:
     return value
 
 
+Parser = Callable[[object], FactValue]
+
+
+def _parser(spec: FactSpec) -> Parser:
+    """A fast validator for one fact (one closure per fact, built once)."""
+    name, kind = spec.name, spec.type
+    if kind is FactType.BOOLEAN:
+
+        def boolean(raw: object) -> FactValue:
+            if raw is True or raw is False:
+                return raw
+            raise FactsError(name, "expected true or false")
+
+        return boolean
+    if kind in (FactType.INTEGER, FactType.ISCED):
+        low = spec.minimum if spec.minimum is not None else -(2**63)
+        high = spec.maximum if spec.maximum is not None else 2**63 - 1
+
+        def integer(raw: object) -> FactValue:
+            if type(raw) is not int:
+                raise FactsError(name, "expected a whole number")
+            if not low <= raw <= high:
+                raise FactsError(name, f"expected {spec.minimum}–{spec.maximum}")
+            return raw
+
+        return integer
+    if kind is FactType.DATE:
+
+        def day(raw: object) -> FactValue:
+            if type(raw) is str and len(raw) == 10:
+                try:
+                    return date.fromisoformat(raw)
+                except ValueError:
+                    pass
+            raise FactsError(name, "expected a date as YYYY-MM-DD")
+
+        return day
+    if kind in (FactType.ISO3_LIST, FactType.TAG_LIST):
+        pattern = _ISO3 if kind is FactType.ISO3_LIST else _TAG
+
+        def codes(raw: object) -> FactValue:
+            if not isinstance(raw, list) or len(raw) > _MAX_LIST:
+                raise FactsError(name, f"expected a list of at most {_MAX_LIST} codes")
+            items: list[str] = []
+            for item in raw:
+                if not isinstance(item, str) or not pattern.match(item):
+                    raise FactsError(name, f"invalid list item {item!r}")
+                if item not in items:
+                    items.append(item)
+            return tuple(items)
+
+        return codes
+    if kind in (FactType.ENUM, FactType.CEFR):
+        allowed = frozenset(spec.values)
+
+        def choice(raw: object) -> FactValue:
+            if type(raw) is str and raw in allowed:
+                return raw
+            if not isinstance(raw, str):
+                raise FactsError(name, "expected a string")
+            raise FactsError(name, f"expected one of {', '.join(spec.values)}")
+
+        return choice
+    pattern, what = {
+        FactType.ISO3: (_ISO3, "an ISO 3166-1 alpha-3 code such as VEN"),
+        FactType.ISCO: (_ISCO, "a 4-digit ISCO-08 code such as 6111"),
+        FactType.SUBDIVISION: (_SUBDIVISION, "an ISO 3166-2 code such as BR-RR"),
+    }[kind]
+
+    def code(raw: object) -> FactValue:
+        if type(raw) is str and pattern.match(raw):
+            return raw
+        if not isinstance(raw, str):
+            raise FactsError(name, "expected a string")
+        raise FactsError(name, f"expected {what}")
+
+    return code
+
+
+_DATE_FACTS: frozenset[str] = frozenset(
+    s.name for s in _SPECS if s.type is FactType.DATE
+)
+_PARSERS: Mapping[str, Parser] = MappingProxyType(
+    {s.name: _parser(s) for s in _SPECS if not s.computed_from}
+)
+
+
 def parse_facts(data: Mapping[str, object]) -> Facts:
     """Parse a JSON object into `Facts`.
 
@@ -620,65 +541,19 @@ def parse_facts(data: Mapping[str, object]) -> Facts:
     if not isinstance(data, Mapping):
         raise FactsError("(document)", "facts must be a JSON object")
     values: dict[str, FactValue] = {}
+    cel: dict[str, CelValue] = {}
+    parsers = _PARSERS
     for name, raw in data.items():
-        spec = FACTS.get(name) if isinstance(name, str) else None
-        if spec is None:
-            raise FactsError(str(name), "unknown fact; see docs/pathways-facts.md")
-        if spec.computed_from:
+        parse = parsers.get(name) if isinstance(name, str) else None
+        if parse is None:
+            spec = FACTS.get(name) if isinstance(name, str) else None
+            if spec is None:
+                raise FactsError(str(name), "unknown fact; see docs/pathways-facts.md")
             raise FactsError(
                 name, f"computed from {', '.join(spec.computed_from)}; do not send it"
             )
-        if raw is None:
-            continue
-        values[name] = _parse_value(spec, raw)
-    return Facts(values)
-
-
-def _parse_value(spec: FactSpec, raw: object) -> FactValue:
-    name = spec.name
-    kind = spec.type
-    if kind is FactType.BOOLEAN:
-        if not isinstance(raw, bool):
-            raise FactsError(name, "expected true or false")
-        return raw
-    if kind in (FactType.INTEGER, FactType.ISCED):
-        if isinstance(raw, bool) or not isinstance(raw, int):
-            raise FactsError(name, "expected a whole number")
-        if (spec.minimum is not None and raw < spec.minimum) or (
-            spec.maximum is not None and raw > spec.maximum
-        ):
-            raise FactsError(name, f"expected {spec.minimum}–{spec.maximum}")
-        return raw
-    if kind is FactType.DATE:
-        if not isinstance(raw, str):
-            raise FactsError(name, "expected a date as YYYY-MM-DD")
-        try:
-            return date.fromisoformat(raw) if len(raw) == 10 else _bad_date(name)
-        except ValueError:
-            raise FactsError(name, "expected a date as YYYY-MM-DD") from None
-    if kind in (FactType.ISO3_LIST, FactType.TAG_LIST):
-        if not isinstance(raw, list) or len(raw) > _MAX_LIST:
-            raise FactsError(name, f"expected a list of at most {_MAX_LIST} codes")
-        pattern = _ISO3 if kind is FactType.ISO3_LIST else _TAG
-        items: list[str] = []
-        for item in raw:
-            if not isinstance(item, str) or not pattern.match(item):
-                raise FactsError(name, f"invalid list item {item!r}")
-            if item not in items:
-                items.append(item)
-        return tuple(items)
-    if not isinstance(raw, str):
-        raise FactsError(name, "expected a string")
-    if kind is FactType.ISO3 and not _ISO3.match(raw):
-        raise FactsError(name, "expected an ISO 3166-1 alpha-3 code such as VEN")
-    if kind is FactType.ISCO and not _ISCO.match(raw):
-        raise FactsError(name, "expected a 4-digit ISCO-08 code such as 6111")
-    if kind is FactType.SUBDIVISION and not _SUBDIVISION.match(raw):
-        raise FactsError(name, "expected an ISO 3166-2 code such as BR-RR")
-    if kind in (FactType.ENUM, FactType.CEFR) and raw not in spec.values:
-        raise FactsError(name, f"expected one of {', '.join(spec.values)}")
-    return raw
-
-
-def _bad_date(name: str) -> date:
-    raise FactsError(name, "expected a date as YYYY-MM-DD")
+        if raw is not None:
+            value = values[name] = parse(raw)
+            # A date was given as its ISO text: CEL reads that text.
+            cel[name] = raw if name in _DATE_FACTS else value  # type: ignore[assignment]
+    return Facts._parsed(values, cel)

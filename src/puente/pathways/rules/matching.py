@@ -10,9 +10,13 @@ checks; the worker shares the offer's ISCO sub-major group, reads a contract lan
 (native or ≥ B2, ER-05), is old enough (ER-22), consents to matching (ER-24), and is
 not `not_eligible` for the offer's pathway.
 
-Scale: workers are columns of numpy arrays sorted by sub-major group; each offer
-group's worker slice is gathered once, and each distinct offer signature is scored
-once against it through per-factor lookup tables (bit-identical to `score_block`).
+Scale (`top_workers`): workers are columns of numpy arrays sorted by sub-major
+group, and each group's workers are gathered once. Identical offers (same signature)
+are scored once. Each block of distinct offers is scored against the group at once:
+every factor takes few values, so each pair gets small integer codes, and one lookup
+in a per-offer table of partial sums adds them in `score_block`'s float32 order
+(bit-identical scores). The top k per offer are chosen by argpartition, ties broken
+by worker row, so answers never depend on the order of the data.
 """
 
 from __future__ import annotations
@@ -21,23 +25,16 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from functools import cache
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
-from puente.core.i18n import N_
 from puente.pathways.rules.catalogue import LAD_STATES
 from puente.pathways.rules.eligibility import Outcome
-from puente.pathways.rules.fair_recruitment import (
-    JobOffer,
-    Message,
-    OfferCheck,
-    Param,
-    ParamKind,
-    check_offer,
-)
+from puente.pathways.rules.fair_recruitment import OfferCheck
+from puente.pathways.rules.offers import JobOffer
 
 WEIGHTS: Final[Mapping[str, float]] = {
     "occupation": 0.30,
@@ -193,7 +190,9 @@ class Match:
 
 
 @dataclass(frozen=True, slots=True)
-class _OfferVector:
+class OfferVector:
+    """What scoring reads from one offer."""
+
     offer_id: str
     isco: int
     skills: U64
@@ -207,10 +206,17 @@ class _OfferVector:
     minimum_age: int
 
 
-def _offer_vector(offer: JobOffer, pathway_ids: Sequence[str]) -> _OfferVector:
-    bits = skill_bits(offer.skills)
+@cache
+def _offer_bits(skills: tuple[str, ...]) -> U64:
+    bits = skill_bits(skills)
+    bits.flags.writeable = False
+    return bits
+
+
+def offer_vector(offer: JobOffer, pathway_ids: Sequence[str]) -> OfferVector:
+    bits = _offer_bits(tuple(offer.skills))
     contract = [offer.contract_language, *offer.contract_translations]
-    return _OfferVector(
+    return OfferVector(
         offer_id=offer.id or offer.title,
         isco=int(offer.isco),
         skills=bits,
@@ -231,10 +237,10 @@ def _offer_vector(offer: JobOffer, pathway_ids: Sequence[str]) -> _OfferVector:
     )
 
 
-_Signature = tuple[int, bytes, tuple[int, ...], int, int, int, int, int, int]
+Signature = tuple[int, bytes, tuple[int, ...], int, int, int, int, int, int]
 
 
-def _signature(v: _OfferVector) -> _Signature:
+def offer_signature(v: OfferVector) -> Signature:
     """Everything that scoring reads from an offer (all fields but its id)."""
     return (
         v.isco,
@@ -250,7 +256,7 @@ def _signature(v: _OfferVector) -> _Signature:
 
 
 def score_block(
-    offers: Sequence[_OfferVector], w: WorkerArrays, rows: npt.NDArray[np.intp]
+    offers: Sequence[OfferVector], w: WorkerArrays, rows: npt.NDArray[np.intp]
 ) -> tuple[npt.NDArray[np.float32], dict[str, npt.NDArray[np.float32]]]:
     """Scores (offers × rows), −1 where a gate excludes the pair, plus each factor."""
     f32 = np.float32
@@ -320,141 +326,249 @@ def score_block(
 
 
 @dataclass(frozen=True, slots=True)
-class _Slice:
-    """The workers of one ISCO sub-major group, gathered once for all its offers."""
+class _Group:
+    """The workers of one ISCO sub-major group, gathered once, as the codes the
+    factors read (rows ascending)."""
 
     rows: npt.NDArray[np.intp]
     isco: I32
     minor: I32
-    skills: U64  # (SKILL_WORDS, n): columns are contiguous
+    skills: U64  # (n, SKILL_WORDS)
     languages: npt.NDArray[np.uint8]  # (languages, n)
+    readable: npt.NDArray[np.uint8]  # bit l: reads language l at B2 or better
     destinations: U64
-    no_destination: npt.NDArray[np.intp]
+    no_destination: npt.NDArray[np.int32]
     available_day: npt.NDArray[np.int64]
     age: npt.NDArray[np.uint8]
     eligibility: npt.NDArray[np.int8]  # (pathways, n)
     consent: npt.NDArray[np.bool_]
 
 
-def _slice(w: WorkerArrays, rows: npt.NDArray[np.intp]) -> _Slice:
+def _by_group(w: WorkerArrays) -> tuple[_Group, dict[int, tuple[int, int]]]:
+    """Every worker, ordered by sub-major group (rows ascending within one) and
+    gathered once, with each group's bounds: a group is a slice of views."""
+    rows = np.argsort(w.isco // 100, kind="stable")
     isco = w.isco[rows]
-    return _Slice(
+    languages = np.ascontiguousarray(w.languages[rows].T)
+    readable = np.zeros(rows.size, dtype=np.uint8)
+    for language in range(min(languages.shape[0], 8)):
+        readable |= (languages[language] >= CONTRACT_READING_RANK).astype(
+            np.uint8
+        ) << np.uint8(language)
+    destinations = w.destinations[rows]
+    everyone = _Group(
         rows=rows,
         isco=isco,
         minor=isco // 10,
-        skills=np.ascontiguousarray(w.skills[rows].T),
-        languages=np.ascontiguousarray(w.languages[rows].T),
-        destinations=w.destinations[rows],
-        no_destination=(w.destinations[rows] == 0).astype(np.intp),
+        skills=np.ascontiguousarray(w.skills[rows]),
+        languages=languages,
+        readable=readable,
+        destinations=destinations,
+        no_destination=(destinations == 0).astype(np.int32),
         available_day=w.available_day[rows].astype(np.int64),
         age=w.age[rows],
         eligibility=np.ascontiguousarray(w.eligibility[rows].T),
         consent=w.consent[rows],
     )
+    groups = isco // 100
+    present = np.unique(groups)
+    starts = np.searchsorted(groups, present)
+    ends = np.searchsorted(groups, present, side="right")
+    bounds = {
+        int(g): (int(a), int(b)) for g, a, b in zip(present, starts, ends, strict=True)
+    }
+    return everyone, bounds
+
+
+def _part(g: _Group, lo: int, hi: int) -> _Group:
+    return _Group(
+        rows=g.rows[lo:hi],
+        isco=g.isco[lo:hi],
+        minor=g.minor[lo:hi],
+        skills=g.skills[lo:hi],
+        languages=g.languages[:, lo:hi],
+        readable=g.readable[lo:hi],
+        destinations=g.destinations[lo:hi],
+        no_destination=g.no_destination[lo:hi],
+        available_day=g.available_day[lo:hi],
+        age=g.age[lo:hi],
+        eligibility=g.eligibility[:, lo:hi],
+        consent=g.consent[lo:hi],
+    )
 
 
 _OCCUPATION_VALUES: Final = np.array([0.0, 0.3, 0.6, 1.0], dtype=np.float32)
+_LEVELS: Final = np.arange(8, dtype=np.float32)
+_LOCATION_VALUES: Final = np.array([0.0, 0.5, 1.0], dtype=np.float32)
+_LATE_DAYS: Final = np.arange(AVAILABILITY_GRACE_DAYS + 1, dtype=np.int32).astype(
+    np.float32
+)
+_AVAILABILITY_PART: Final = np.float32(WEIGHTS["availability"]) * np.clip(
+    1 - _LATE_DAYS / AVAILABILITY_GRACE_DAYS, 0, 1
+).astype(np.float32)
+_ELIGIBILITY_PART: Final = np.float32(WEIGHTS["eligibility"]) * np.array(
+    [0.5, 1.0], dtype=np.float32
+)
 
 
-def _rank_slice(
-    o: _OfferVector, s: _Slice, k: int
-) -> list[tuple[int, float, dict[str, float]]]:
-    """Top-k of one offer over a group slice, bit-identical to `score_block`.
-
-    Every factor takes few values, so each is computed once per value in float32
-    exactly as `score_block` does and looked up per worker; the partial sums are
-    added in the same order, so totals, ties and `argpartition` order agree.
-    """
+@cache
+def _partial_sums(skill_count: int, required_rank: int) -> npt.NDArray[np.float32]:
+    """occupation + skills + language + location for every code combination
+    (occupation 0-3 × skills in common 0-`skill_count` × level 0-7 × location 0-2),
+    added in float32 in `score_block`'s order. Offers share few of these tables."""
     f32 = np.float32
-    n = s.rows.size
-    # Occupation: all workers of the slice share the offer's sub-major group.
-    occ = (s.minor == o.isco // 10).astype(np.intp) + (s.isco == o.isco) + 1
-    # Skills: overlap count c → c / count (float64, as `score_block`), or 1.0.
-    if o.skill_count <= 8:
-        overlap = np.zeros(n, dtype=np.intp)
-        for word in range(SKILL_WORDS):
-            value = int(o.skills[word])
-            while value:
-                low = value & -value
-                overlap += (s.skills[word] & np.uint64(low)) != 0
-                value ^= low
-    else:
-        overlap = (
-            np.bitwise_count(s.skills & o.skills[:, None])
-            .sum(axis=0, dtype=np.int32)
-            .astype(np.intp)
-        )
-    counts = np.arange(SKILL_WORDS * 64 + 1, dtype=np.int32)
-    skill_values = (
-        (counts / f32(o.skill_count)).astype(f32)
-        if o.skill_count > 0
-        else np.ones(counts.size, dtype=f32)
+    common = np.arange(skill_count + 1, dtype=np.int32)
+    skills = (
+        (common / f32(skill_count)).astype(f32)
+        if skill_count > 0
+        else np.ones(1, dtype=f32)
     )
-    # Language: level 0..7 in the required language.
-    levels = np.arange(8, dtype=np.uint8)
-    if o.required_language >= 0 and o.required_rank > 0:
-        level = s.languages[o.required_language].astype(np.intp)
-        ranks = levels.astype(f32)
-        language_values = np.where(
-            ranks >= o.required_rank, f32(1.0), f32(0.5) * ranks / o.required_rank
+    if required_rank > 0:
+        language = np.where(
+            required_rank <= _LEVELS, f32(1.0), f32(0.5) * _LEVELS / required_rank
         ).astype(f32)
     else:
-        level = np.zeros(n, dtype=np.intp)
-        language_values = np.ones(8, dtype=f32)
-    # Location: 0 other states, 1 no preference, 2 preferred.
-    bit = np.uint64(o.state_bit)
-    loc = s.no_destination + ((s.destinations & bit) != 0) * 2
-    location_values = np.array([0.0, 0.5, 1.0], dtype=f32)
-    # Availability: days late, clipped to 0..grace.
-    late = np.clip(s.available_day - o.start_day, 0, AVAILABILITY_GRACE_DAYS)
-    days = np.arange(AVAILABILITY_GRACE_DAYS + 1, dtype=np.int32).astype(f32)
-    availability_values = np.clip(1 - days / AVAILABILITY_GRACE_DAYS, 0, 1).astype(f32)
-    # Eligibility and gates.
-    allowed = s.consent & (s.age >= o.minimum_age)
-    readable = np.zeros(n, dtype=np.bool_)
-    for c in o.contract_languages:
-        readable |= s.languages[c] >= CONTRACT_READING_RANK
-    allowed &= readable
-    if o.pathway_column >= 0:
-        code = s.eligibility[o.pathway_column]
-        allowed &= code != NOT_ELIGIBLE
-        elig = (code == ELIGIBLE).astype(np.intp)
-    else:
-        elig = np.ones(n, dtype=np.intp)
-    eligibility_values = np.array([0.5, 1.0], dtype=f32)
-
-    # Partial sums in `score_block`'s order: a table for the first four factors.
-    table = np.zeros((4, counts.size, 8, 3), dtype=f32)
+        language = np.ones(8, dtype=f32)
+    table = np.zeros((4, skills.size, 8, 3), dtype=f32)
     table += f32(WEIGHTS["occupation"]) * _OCCUPATION_VALUES[:, None, None, None]
-    table += f32(WEIGHTS["skills"]) * skill_values[None, :, None, None]
-    table += f32(WEIGHTS["language"]) * language_values[None, None, :, None]
-    table += f32(WEIGHTS["location"]) * location_values[None, None, None, :]
-    index = ((occ * counts.size + overlap) * 8 + level) * 3 + loc
-    total = table.reshape(-1)[index]
-    total += (f32(WEIGHTS["availability"]) * availability_values)[late]
-    total += (f32(WEIGHTS["eligibility"]) * eligibility_values)[elig]
-    scores = np.where(allowed, total, f32(-1.0))
+    table += f32(WEIGHTS["skills"]) * skills[None, :, None, None]
+    table += f32(WEIGHTS["language"]) * language[None, None, :, None]
+    table += f32(WEIGHTS["location"]) * _LOCATION_VALUES[None, None, None, :]
+    return table.reshape(-1)
 
+
+def _rank(o: OfferVector) -> int:
+    return o.required_rank if o.required_language >= 0 else 0
+
+
+def _block_scores(offers: Sequence[OfferVector], g: _Group) -> npt.NDArray[np.float32]:
+    """Scores (offers × workers of the group), −1 where a gate excludes the pair;
+    bit-identical to `score_block` on the same pairs."""
+    n = g.rows.size
+    o_isco = np.array([o.isco for o in offers], dtype=np.int32)[:, None]
+    occupation = (g.minor[None, :] == o_isco // 10).astype(np.int32)
+    occupation += g.isco[None, :] == o_isco
+    occupation += 1
+    bits = np.stack([o.skills for o in offers])
+    overlap = np.zeros((len(offers), n), dtype=np.int32)
+    for word in range(SKILL_WORDS):
+        if bits[:, word].any():
+            overlap += np.bitwise_count(bits[:, word, None] & g.skills[None, :, word])
+    required = np.array([max(o.required_language, 0) for o in offers])
+    state = np.array([o.state_bit for o in offers], dtype=np.uint64)[:, None]
+    tables = [_partial_sums(o.skill_count, _rank(o)) for o in offers]
+    sizes = np.array([t.size for t in tables], dtype=np.int32)
+    index = occupation * np.array([o.skill_count + 1 for o in offers])[:, None]
+    index += overlap
+    index *= 8
+    index += g.languages[required]
+    index *= 3
+    index += ((g.destinations[None, :] & state) != 0) * np.int32(2)
+    index += g.no_destination[None, :]
+    index += (np.cumsum(sizes) - sizes)[:, None]
+    total = np.concatenate(tables)[index]
+    start = np.array([o.start_day for o in offers], dtype=np.int64)[:, None]
+    late = np.clip(g.available_day[None, :] - start, 0, AVAILABILITY_GRACE_DAYS)
+    total += _AVAILABILITY_PART[late]
+    contract = np.array(
+        [sum(1 << c for c in o.contract_languages if c < 8) for o in offers],
+        dtype=np.uint8,
+    )[:, None]
+    allowed = (g.readable[None, :] & contract) != 0
+    allowed &= g.consent[None, :]
+    ages = np.array([o.minimum_age for o in offers])[:, None]
+    allowed &= g.age[None, :] >= ages
+    columns = np.array([o.pathway_column for o in offers])
+    if (columns >= 0).any():
+        codes = g.eligibility[np.maximum(columns, 0)]
+        gated = columns[:, None] >= 0
+        allowed &= ~(gated & (codes == NOT_ELIGIBLE))
+        eligible = (~gated | (codes == ELIGIBLE)).astype(np.intp)
+        total += _ELIGIBILITY_PART[eligible]
+    else:
+        total += _ELIGIBILITY_PART[1]
+    return np.where(allowed, total, np.float32(-1.0))
+
+
+def top_k_columns(scores: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.intp]:
+    """The k best columns of each row, best first; equal scores in column order
+    (so ties are broken by worker row). Each pair gets one unique key (the score's
+    bits, ordered, then the column), so a single argpartition finds them."""
+    n = scores.shape[1]
     kk = min(k, n)
-    top = np.argpartition(-scores, kk - 1)[:kk]
-    idx = top[np.argsort(-scores[top], kind="stable")]
-    idx = idx[scores[idx] >= 0]
-    columns = {
-        "occupation": _OCCUPATION_VALUES[occ[idx]],
-        "skills": skill_values[overlap[idx]],
-        "language": language_values[level[idx]],
-        "location": location_values[loc[idx]],
-        "availability": availability_values[late[idx]],
-        "eligibility": eligibility_values[elig[idx]],
-    }
-    return [
-        (
-            int(s.rows[j]),
-            round(float(scores[j]), 4),
-            {name: round(float(a[i]), 4) for name, a in columns.items()},
-        )
-        for i, j in enumerate(idx)
+    bits = scores.view(np.uint32)
+    flip = np.where(bits >> 31, np.uint32(0xFFFFFFFF), np.uint32(0x80000000))
+    keys = (~(bits ^ flip)).astype(np.uint64) << np.uint64(32)
+    keys |= np.arange(n, dtype=np.uint64)
+    if kk < n:
+        keys = np.partition(keys, kk - 1, axis=1)[:, :kk]
+    keys.sort(axis=1)
+    return (keys & np.uint64(0xFFFFFFFF)).astype(np.intp)
+
+
+@dataclass(frozen=True, slots=True)
+class TopWorkers:
+    """The top k workers of each offer: `rows[i]` (−1 past the last) and their
+    `scores[i]`, for `offer_ids[i]`. Blocked offers are not listed."""
+
+    offer_ids: tuple[str, ...]
+    rows: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.float32]
+
+
+_BLOCK_PAIRS: Final = 1 << 20
+
+
+def top_workers(
+    workers: WorkerArrays,
+    offers: Sequence[JobOffer],
+    *,
+    k: int,
+    checks: Sequence[OfferCheck],
+) -> TopWorkers:
+    """Top-k workers per offer (blocked offers are never matched), ties broken by
+    worker row. Identical offers are scored once; memory stays bounded by scoring
+    blocks of about a million pairs."""
+    vectors = [
+        offer_vector(o, workers.pathway_ids)
+        for o, check in zip(offers, checks, strict=True)
+        if not check.blocked
     ]
+    unique: dict[Signature, int] = {}
+    distinct: list[OfferVector] = []
+    which = np.empty(len(vectors), dtype=np.intp)
+    for i, v in enumerate(vectors):
+        key = offer_signature(v)
+        if key not in unique:
+            unique[key] = len(distinct)
+            distinct.append(v)
+        which[i] = unique[key]
+    rows = np.full((len(distinct), k), -1, dtype=np.int64)
+    scores = np.full((len(distinct), k), -1.0, dtype=np.float32)
+    by_group: dict[int, list[int]] = {}
+    for i, v in enumerate(distinct):
+        by_group.setdefault(v.isco // 100, []).append(i)
+    everyone, bounds = _by_group(workers)
+    for group, members in by_group.items():
+        if group not in bounds:
+            continue
+        lo, hi = bounds[group]
+        g = _part(everyone, lo, hi)
+        step = max(1, _BLOCK_PAIRS // (hi - lo))
+        for at in range(0, len(members), step):
+            block = members[at : at + step]
+            block_scores = _block_scores([distinct[i] for i in block], g)
+            best = top_k_columns(block_scores, k)
+            values = np.take_along_axis(block_scores, best, axis=1)
+            kept = values >= 0
+            width = best.shape[1]
+            rows[block, :width] = np.where(kept, g.rows[best], -1)
+            scores[block, :width] = np.where(kept, values, np.float32(-1.0))
+    return TopWorkers(
+        offer_ids=tuple(v.offer_id for v in vectors),
+        rows=rows[which],
+        scores=scores[which],
+    )
 
 
 def rank_workers_for_offers(
@@ -462,41 +576,29 @@ def rank_workers_for_offers(
     offers: Sequence[JobOffer],
     *,
     k: int = 20,
-    checks: Sequence[OfferCheck] | None = None,
+    checks: Sequence[OfferCheck],
 ) -> dict[str, list[Match]]:
-    """Top-k workers per offer. Blocked offers get no entry: they are never matched.
-
-    Per sub-major group the workers are gathered once; each distinct offer
-    signature is scored once against them (identical offers share a result).
-    """
-    vectors: list[_OfferVector] = []
-    for i, offer in enumerate(offers):
-        check = checks[i] if checks is not None else check_offer(offer)
-        if not check.blocked:
-            vectors.append(_offer_vector(offer, workers.pathway_ids))
-    order = np.argsort(workers.isco // 100, kind="stable")
-    groups = workers.isco[order] // 100
+    """Top-k workers per offer with each factor. Blocked offers get no entry: they
+    are never matched."""
+    top = top_workers(workers, offers, k=k, checks=checks)
+    by_id = {o.id or o.title: o for o in offers}
     out: dict[str, list[Match]] = {}
-    by_group: dict[int, list[_OfferVector]] = {}
-    for v in vectors:
-        by_group.setdefault(v.isco // 100, []).append(v)
-    for group, members in by_group.items():
-        lo, hi = np.searchsorted(groups, [group, group + 1])
-        rows = order[lo:hi]
-        if rows.size == 0:
-            for v in members:
-                out[v.offer_id] = []
+    for i, offer_id in enumerate(top.offer_ids):
+        found = top.rows[i][top.rows[i] >= 0].astype(np.intp)
+        if found.size == 0:
+            out[offer_id] = []
             continue
-        gathered = _slice(workers, rows)
-        ranked: dict[_Signature, list[tuple[int, float, dict[str, float]]]] = {}
-        for v in members:
-            key = _signature(v)
-            if key not in ranked:
-                ranked[key] = _rank_slice(v, gathered, k)
-            out[v.offer_id] = [
-                Match(offer_id=v.offer_id, worker_row=r, score=sc, factors=dict(f))
-                for r, sc, f in ranked[key]
-            ]
+        vector = offer_vector(by_id[offer_id], workers.pathway_ids)
+        _scores, factors = score_block([vector], workers, found)
+        out[offer_id] = [
+            Match(
+                offer_id=offer_id,
+                worker_row=int(row),
+                score=round(float(top.scores[i, j]), 4),
+                factors={n: round(float(a[0, j]), 4) for n, a in factors.items()},
+            )
+            for j, row in enumerate(found)
+        ]
     return out
 
 
@@ -506,13 +608,13 @@ def rank_offers_for_worker(
     offers: Sequence[JobOffer],
     *,
     k: int = 20,
-    checks: Sequence[OfferCheck] | None = None,
+    checks: Sequence[OfferCheck],
 ) -> list[Match]:
     """Top-k non-blocked offers for one worker row."""
     vectors = [
-        _offer_vector(o, worker.pathway_ids)
+        offer_vector(o, worker.pathway_ids)
         for i, o in enumerate(offers)
-        if not (checks[i] if checks is not None else check_offer(o)).blocked
+        if not checks[i].blocked
     ]
     if not vectors:
         return []
@@ -529,153 +631,3 @@ def rank_offers_for_worker(
         for i in ranked[:k]
         if scores[i, 0] >= 0
     ]
-
-
-MATCH_TERM_LABELS: Final[Mapping[str, str]] = {"native": N_("native")}
-"""Labels of the codes a match explanation names (a worker's level, besides CEFR)."""
-_OUTCOME_LINES: Final[Mapping[str, str]] = {
-    Outcome.ELIGIBLE: N_("Eligibility (%(score)s): eligible for %(pathway)s."),
-    Outcome.UNDETERMINED: N_("Eligibility (%(score)s): undetermined for %(pathway)s."),
-    Outcome.NOT_ELIGIBLE: N_("Eligibility (%(score)s): not_eligible for %(pathway)s."),
-}
-
-
-def _score(value: float) -> Param:
-    """A factor as a ratio rounded as `f"{value:.0%}"` rounds it (so the English
-    text is unchanged: 0.165 is 17%)."""
-    return Param(ParamKind.PERCENT, str(Decimal(f"{value * 100:.0f}") / 100))
-
-
-def _text(value: str) -> Param:
-    return Param(ParamKind.TEXT, value)
-
-
-def _language(match: Match, worker: WorkerProfile, offer: JobOffer) -> Message:
-    score = _score(match.factors["language"])
-    level = worker.languages.get(offer.required_language)
-    if not offer.required_language and not offer.required_cefr:
-        return Message(
-            N_("Language (%(score)s): needs — , the worker has none."),
-            {"score": score},
-        )
-    if not offer.required_language:
-        return Message(
-            N_("Language (%(score)s): needs — %(cefr)s, the worker has none."),
-            {"score": score, "cefr": _text(offer.required_cefr)},
-        )
-    params = {
-        "score": score,
-        "language": Param(ParamKind.LANGUAGE, offer.required_language),
-    }
-    if offer.required_cefr:
-        params["cefr"] = _text(offer.required_cefr)
-    if level is not None:
-        params["level"] = Param(ParamKind.TERM, level)
-    msgid = {
-        (True, True): N_(
-            "Language (%(score)s): needs %(language)s %(cefr)s, the worker has "
-            "%(level)s."
-        ),
-        (True, False): N_(
-            "Language (%(score)s): needs %(language)s %(cefr)s, the worker has none."
-        ),
-        (False, True): N_(
-            "Language (%(score)s): needs %(language)s , the worker has %(level)s."
-        ),
-        (False, False): N_(
-            "Language (%(score)s): needs %(language)s , the worker has none."
-        ),
-    }[(bool(offer.required_cefr), level is not None)]
-    return Message(msgid, params)
-
-
-def explain_messages(
-    match: Match, worker: WorkerProfile, offer: JobOffer
-) -> list[Message]:
-    """One message per factor of a match: an English msgid and its typed values,
-    for a screen to show in the reader's language (`explain` is their English)."""
-    f = match.factors
-    pathway = worker.pathway_outcomes.get(offer.pathway_id)
-    occupation = {
-        "score": _score(f["occupation"]),
-        "worker_isco": _text(worker.isco),
-        "offer_isco": _text(offer.isco),
-    }
-    skills = {
-        "score": _score(f["skills"]),
-        "count": Param(
-            ParamKind.NUMBER, str(len(set(worker.skills) & set(offer.skills)))
-        ),
-        "asked": Param(ParamKind.NUMBER, str(len(offer.skills))),
-    }
-    location = {"score": _score(f["location"]), "state": _text(offer.state)}
-    available = {
-        "score": _score(f["availability"]),
-        "available": Param(ParamKind.DATE, worker.available_from.isoformat()),
-    }
-    eligibility = {"score": _score(f["eligibility"])}
-    if worker.preferred_destinations:
-        location["destinations"] = Param(
-            ParamKind.LIST, items=tuple(map(_text, worker.preferred_destinations))
-        )
-    if offer.start_date:
-        available["start"] = Param(ParamKind.DATE, offer.start_date.isoformat())
-    if pathway and offer.pathway_id:
-        eligibility["pathway"] = _text(offer.pathway_id)
-    return [
-        Message(
-            N_(
-                "Occupation (%(score)s): worker ISCO %(worker_isco)s, offer ISCO "
-                "%(offer_isco)s — same unit group."
-            )
-            if worker.isco == offer.isco
-            else N_(
-                "Occupation (%(score)s): worker ISCO %(worker_isco)s, offer ISCO "
-                "%(offer_isco)s — related group (partial credit)."
-            ),
-            occupation,
-        ),
-        Message(
-            N_(
-                "Skills (%(score)s): the worker has %(count)s of %(asked)s skills the "
-                "offer asks for."
-            ),
-            skills,
-        ),
-        _language(match, worker, offer),
-        Message(
-            N_(
-                "Location (%(score)s): the job is in %(state)s; preferred "
-                "destinations: %(destinations)s."
-            )
-            if worker.preferred_destinations
-            else N_(
-                "Location (%(score)s): the job is in %(state)s; preferred "
-                "destinations: any."
-            ),
-            location,
-        ),
-        Message(
-            N_(
-                "Availability (%(score)s): available from %(available)s, job starts "
-                "%(start)s."
-            )
-            if offer.start_date
-            else N_(
-                "Availability (%(score)s): available from %(available)s, job starts "
-                "any time."
-            ),
-            available,
-        ),
-        Message(
-            _OUTCOME_LINES[pathway]
-            if pathway and offer.pathway_id
-            else N_("Eligibility (%(score)s): no pathway screening result yet."),
-            eligibility,
-        ),
-    ]
-
-
-def explain(match: Match, worker: WorkerProfile, offer: JobOffer) -> list[str]:
-    """One plain-language line per factor of a match, in English (the API's text)."""
-    return [m.english() for m in explain_messages(match, worker, offer)]

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Final
 
+from puente.core.i18n import N_
 from puente.pathways.rules.catalogue import PathwayKind
 
 
@@ -81,6 +82,33 @@ STAGES: Final[Mapping[PathwayKind, tuple[str, ...]]] = {
     ),
 }
 DECISION_STAGE: Final = "decision"
+STAGE_LABELS: Final[Mapping[str, str]] = {
+    "submitted": N_("Submitted"),
+    "documents": N_("Documents"),
+    "job_offer": N_("Job offer"),
+    "decision": N_("Decision"),
+    "visa": N_("Visa"),
+    "travel": N_("Travel"),
+    "arrived": N_("Arrived"),
+    "sponsor_check": N_("Sponsor check"),
+    "interview": N_("Interview"),
+    "triage": N_("Triage"),
+    "referral": N_("Referral"),
+    "security_check": N_("Security check"),
+    "medical": N_("Medical examination"),
+    "biometrics": N_("Biometrics"),
+    "permit_issued": N_("Permit issued"),
+    "admission": N_("Admission"),
+}
+STATUS_LABELS: Final[Mapping[str, str]] = {
+    ApplicationStatus.ACTIVE: N_("Active"),
+    ApplicationStatus.NEEDS_REVIEW: N_("Needs review"),
+    ApplicationStatus.PATHWAY_CLOSED: N_("Pathway closed"),
+    ApplicationStatus.APPROVED: N_("Approved"),
+    ApplicationStatus.REFUSED: N_("Refused"),
+    ApplicationStatus.WITHDRAWN: N_("Withdrawn"),
+}
+"""Words for the codes: a stage, a status (a decision is approved or refused)."""
 
 
 def first_stage(kind: PathwayKind) -> str:

@@ -20,7 +20,7 @@ from typing import Final
 
 from puente.core.errors import InvalidInput
 from puente.core.i18n import N_
-from puente.pathways.rules.fair_recruitment import Message, Param, ParamKind
+from puente.pathways.rules.messages import Message, Param, ParamKind
 
 CENTS: Final = Decimal("0.01")
 # Saved computations record the version they ran under: bump it whenever `totalise`

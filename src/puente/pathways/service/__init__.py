@@ -1,7 +1,8 @@
 """The pathways service: every state change has its home here. Each function takes
 `(session, *, actor, ...)`, authorizes, applies `rules/`, writes, audits and
-publishes events. api.py, web.py, cli.py and demo.py call only these."""
+publishes events. api.py, web/, cli.py and demo.py call only these."""
 
+from puente.pathways.service._common import JOBS, run_checks, today_utc
 from puente.pathways.service.applications import (
     advance_application,
     apply_to_pathway,
@@ -17,30 +18,27 @@ from puente.pathways.service.catalogue import (
     load_shipped_catalogue,
     publish_catalogue_version,
     set_pathway_state,
-    shipped_catalogue,
     sync_pathway_states,
-    today_utc,
 )
-from puente.pathways.service.labour import (
+from puente.pathways.service.offers import (
     attestation_queue,
     create_offer,
-    find_worker,
     get_offer,
     is_reviewer,
     list_attestations,
     list_offers,
-    list_workers,
-    match_offers,
-    match_workers,
     my_employer,
+    parse_offer,
     publish_offer,
     record_attestation,
     register_employer,
     register_recruiter,
-    register_worker,
     review_attestation,
-    rights_card,
-    run_checks,
+)
+from puente.pathways.service.publications import (
+    load_catalogue,
+    shipped_catalogue,
+    write_demo_catalogue,
 )
 from puente.pathways.service.recognition import (
     add_regulated_occupation,
@@ -52,6 +50,7 @@ from puente.pathways.service.recognition import (
 from puente.pathways.service.screening import (
     evaluate,
     get_screening,
+    result_read,
     screen_person,
     screening_facts,
 )
@@ -61,8 +60,18 @@ from puente.pathways.service.totalisation import (
     list_totalisations,
     save_totalisation,
 )
+from puente.pathways.service.workers import (
+    find_worker,
+    list_workers,
+    match_offers,
+    match_workers,
+    register_worker,
+    rights_card,
+    rights_card_for,
+)
 
 __all__ = [
+    "JOBS",
     "active_catalogue",
     "add_regulated_occupation",
     "advance_application",
@@ -87,10 +96,12 @@ __all__ = [
     "list_pathways",
     "list_totalisations",
     "list_workers",
+    "load_catalogue",
     "load_shipped_catalogue",
     "match_offers",
     "match_workers",
     "my_employer",
+    "parse_offer",
     "publish_catalogue_version",
     "publish_offer",
     "record_attestation",
@@ -100,8 +111,10 @@ __all__ = [
     "register_recruiter",
     "register_worker",
     "regulated_occupations",
+    "result_read",
     "review_attestation",
     "rights_card",
+    "rights_card_for",
     "run_checks",
     "save_totalisation",
     "screen_person",
@@ -110,4 +123,5 @@ __all__ = [
     "shipped_catalogue",
     "sync_pathway_states",
     "today_utc",
+    "write_demo_catalogue",
 ]

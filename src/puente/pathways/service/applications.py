@@ -2,11 +2,11 @@
 reasons, notifications, and what happens to them when a pathway closes or changes.
 
 A closed pathway never strands a case: its open applications get the status
-`pathway_closed`, a plain reason, and the applicant's other eligible pathways."""
+`pathway_closed`, a plain reason, and the applicant's other eligible pathways. That
+runs after the catalogue change commits (a `PathwayChanged` subscriber)."""
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from typing import Any
 
@@ -14,89 +14,65 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puente.core import audit, events
+from puente.core import audit
 from puente.core.db import utcnow
-from puente.identity import Actor, Sensitivity, authorize, visible
+from puente.core.events import subscribe
+from puente.core.i18n import N_, gettext, use_locale
+from puente.identity import Actor, Sensitivity, authorize, system_actor, visible
 from puente.pathways.errors import (
     ApplicationNotFound,
     DecisionNotAllowed,
+    NotAttestable,
     PathwayClosed,
     PathwayNotFound,
     StageNotAllowed,
 )
-from puente.pathways.events import ApplicationStageChanged, ApplicationSubmitted
+from puente.pathways.events import PathwayChanged
 from puente.pathways.models import (
     Application,
     ApplicationDecision,
     ApplicationNotification,
     Screening,
 )
-from puente.pathways.rules.catalogue import DOCUMENTS, Pathway
+from puente.pathways.rules.catalogue import DOCUMENT_LABELS, Pathway
 from puente.pathways.rules.eligibility import Outcome, screener_for
 from puente.pathways.rules.stages import (
     DECISION_STAGE,
     OPEN_STATUSES,
+    STAGE_LABELS,
     STAGES,
+    STATUS_LABELS,
     ApplicationStatus,
     can_advance,
     first_stage,
     next_stage,
 )
 from puente.pathways.schemas import ApplicationRead, DecisionRead, NotificationRead
+from puente.pathways.service._common import (
+    JOBS,
+    check_person,
+    visible_screening,
+)
 from puente.pathways.service.catalogue import ActiveCatalogue, active_catalogue
 from puente.pathways.service.screening import decrypt_facts
+from puente.pathways.service.text import reason_text
 
 log = structlog.get_logger(__name__)
 PERMISSION = "application:write"
 
-_CLOSED_MESSAGE = {
-    "en": "The pathway {title} has closed. Your case stays open. Other pathways you "
-    "qualify for: {others}.",
-    "es": "La vía {title} se cerró. Su caso sigue abierto. Otras vías para las que "
-    "califica: {others}.",
-    "pt": "A via {title} foi encerrada. Seu caso continua aberto. Outras vias para as "
-    "quais você se qualifica: {others}.",
-    "fr": "La voie {title} est fermée. Votre dossier reste ouvert. Autres voies "
-    "possibles : {others}.",
-    "ht": "Chemen {title} fèmen. Dosye ou rete ouvè. Lòt chemen ou ka fè: {others}.",
-}
-_NONE_YET = {
-    "en": "none yet; an officer will contact you",
-    "es": "ninguna por ahora; un funcionario le contactará",
-    "pt": "nenhuma por enquanto; um servidor entrará em contato",
-    "fr": "aucune pour l'instant ; un agent vous contactera",
-    "ht": "pa gen pou kounye a; yon ofisye ap kontakte w",
-}
-_STAGE_MESSAGE = {
-    "en": "Your application for {title} moved to the stage: {stage}.",
-    "es": "Su solicitud para {title} pasó a la etapa: {stage}.",
-    "pt": "Seu pedido para {title} passou para a etapa: {stage}.",
-    "fr": "Votre demande pour {title} est passée à l'étape : {stage}.",
-    "ht": "Demann ou pou {title} pase nan etap: {stage}.",
-}
-_DECISION_MESSAGE = {
-    "en": "Decision on {title}: {outcome}. Reason: {reason}",
-    "es": "Decisión sobre {title}: {outcome}. Motivo: {reason}",
-    "pt": "Decisão sobre {title}: {outcome}. Motivo: {reason}",
-    "fr": "Décision sur {title} : {outcome}. Motif : {reason}",
-    "ht": "Desizyon sou {title}: {outcome}. Rezon: {reason}",
-}
-_REVIEW_MESSAGE = {
-    "en": "The rules of {title} changed; an officer will review your application.",
-    "es": "Las reglas de {title} cambiaron; un funcionario revisará su solicitud.",
-    "pt": "As regras de {title} mudaram; um servidor vai revisar seu pedido.",
-    "fr": "Les règles de {title} ont changé ; un agent va revoir votre demande.",
-    "ht": "Règ {title} yo chanje; yon ofisye pral revize demann ou.",
-}
+
+def _worded(language: str, msgid: str, **params: str) -> str:
+    """A notification in the applicant's language (kept as written, like a letter)."""
+    with use_locale(language):
+        return gettext(msgid, **params)
 
 
-def _person_seam(session: Session, actor: Actor, person_id: uuid.UUID) -> None:
-    """Check the person through `puente.people` when it offers a lookup (seam: the
-    people module is built separately; without it the id is kept as given)."""
-    people = importlib.import_module("puente.people")
-    lookup = getattr(people, "get_person", None)
-    if callable(lookup):
-        lookup(session, actor=actor, person_id=person_id)
+def _label(language: str, labels: dict[str, str] | Any, code: str) -> str:
+    label = labels.get(code)
+    if label is None:
+        return code
+    with use_locale(language):
+        return gettext(label)
 
 
 def _language_of(session: Session, application: Application) -> str:
@@ -132,8 +108,7 @@ def apply_to_pathway(
 ) -> ApplicationRead:
     """Open an application (needs `application:write`); the pathway must be open.
 
-    Links the screening whose facts decide eligibility; publishes
-    `ApplicationSubmitted`."""
+    Links the screening whose facts decide eligibility."""
     authorize(
         actor,
         PERMISSION,
@@ -148,14 +123,12 @@ def apply_to_pathway(
         raise PathwayClosed(pathway_id=pathway_id)
     eligibility = ""
     if screening_id is not None:
-        from puente.pathways.service.screening import _visible_screening
-
-        screening = _visible_screening(session, actor, screening_id)
+        screening = visible_screening(session, actor, screening_id)
         person_id = person_id or screening.person_id
         applicant_ref = applicant_ref or screening.applicant_ref
         eligibility = _outcome_for(screening.results, pathway_id)
     if person_id is not None:
-        _person_seam(session, actor, person_id)
+        check_person(session, actor, person_id)
     application = Application(
         tenant_code=actor.tenant_code,
         organisation_id=actor.organisation_id,
@@ -182,7 +155,6 @@ def apply_to_pathway(
         object_id=application.id,
         pathway_id=pathway.id,
     )
-    events.publish(session, ApplicationSubmitted(application.id, pathway.id))
     return _read(session, application, active)
 
 
@@ -222,7 +194,8 @@ def _read(
     detail: bool = False,
 ) -> ApplicationRead:
     active = active or active_catalogue(session)
-    pathway = active.by_id().get(application.pathway_id)
+    by_id = active.by_id()
+    pathway = by_id.get(application.pathway_id)
     lang = _language_of(session, application) if detail else "en"
     title = pathway.title.get(lang) if pathway else application.pathway_id
     stages = list(STAGES[pathway.kind]) if pathway else [application.stage]
@@ -268,6 +241,10 @@ def _read(
         status_reason=application.status_reason,
         eligibility=application.eligibility,
         alternatives=list(application.alternatives),
+        alternative_titles=[
+            by_id[a].title.get(lang) if a in by_id else str(a)
+            for a in application.alternatives
+        ],
         documents={k: bool(v) for k, v in application.documents.items()},
         person_id=application.person_id,
         applicant_ref=application.applicant_ref,
@@ -318,8 +295,11 @@ def advance_application(
         session,
         application,
         "stage",
-        _STAGE_MESSAGE.get(lang, _STAGE_MESSAGE["en"]).format(
-            title=pathway.title.get(lang), stage=stage
+        _worded(
+            lang,
+            N_("Your application for %(title)s moved to the stage: %(stage)s."),
+            title=pathway.title.get(lang),
+            stage=_label(lang, STAGE_LABELS, stage),
         ),
         lang,
     )
@@ -330,9 +310,6 @@ def advance_application(
         object_type="pathway_application",
         object_id=application.id,
         stage=stage,
-    )
-    events.publish(
-        session, ApplicationStageChanged(application.id, stage, application.status)
     )
     session.flush()
     return _read(session, application, active, detail=True)
@@ -347,10 +324,8 @@ def record_document(
     received: bool = True,
 ) -> ApplicationRead:
     """Tick a document of the checklist (codes from the catalogue's DOCUMENTS)."""
-    from puente.pathways.errors import NotAttestable
-
     application = _visible_application(session, actor, application_id)
-    if document not in DOCUMENTS:
+    if document not in DOCUMENT_LABELS:
         raise NotAttestable(check_id=document)
     documents = dict(application.documents)
     documents[document] = received
@@ -407,8 +382,12 @@ def decide_application(
         session,
         application,
         "decision",
-        _DECISION_MESSAGE.get(lang, _DECISION_MESSAGE["en"]).format(
-            title=title, outcome=outcome, reason=reason
+        _worded(
+            lang,
+            N_("Decision on %(title)s: %(outcome)s. Reason: %(reason)s"),
+            title=title,
+            outcome=_label(lang, STATUS_LABELS, application.status),
+            reason=reason,
         ),
         lang,
     )
@@ -419,10 +398,6 @@ def decide_application(
         object_type="pathway_application",
         object_id=application.id,
         outcome=outcome,
-    )
-    events.publish(
-        session,
-        ApplicationStageChanged(application.id, application.stage, application.status),
     )
     session.flush()
     return _read(session, application, active, detail=True)
@@ -463,20 +438,36 @@ def handle_pathway_change(
         if row.screening_id is not None:
             screening = session.get(Screening, row.screening_id)
             if screening is not None:
-                results = screener.screen(decrypt_facts(screening), lang)
+                results = screener.screen(decrypt_facts(screening))
         title = pathway.title.get(lang)
         if change == "closed":
             others = [
-                r.pathway_id
+                r
                 for r in results
                 if r.outcome is Outcome.ELIGIBLE and r.pathway_id != pathway.id
             ]
-            titles = [r.title for r in results if r.pathway_id in others]
             row.status = ApplicationStatus.PATHWAY_CLOSED.value
-            row.alternatives = others
-            message = _CLOSED_MESSAGE.get(lang, _CLOSED_MESSAGE["en"]).format(
-                title=title,
-                others=", ".join(titles) or _NONE_YET.get(lang, _NONE_YET["en"]),
+            row.alternatives = [r.pathway_id for r in others]
+            message = (
+                _worded(
+                    lang,
+                    N_(
+                        "The pathway %(title)s has closed. Your case stays open. "
+                        "Other pathways you qualify for: %(others)s."
+                    ),
+                    title=title,
+                    others=", ".join(r.title(lang) for r in others),
+                )
+                if others
+                else _worded(
+                    lang,
+                    N_(
+                        "The pathway %(title)s has closed. Your case stays open. "
+                        "Other pathways you qualify for: none yet; an officer will "
+                        "contact you."
+                    ),
+                    title=title,
+                )
             )
             row.status_reason = message
             stranded += not others
@@ -487,13 +478,21 @@ def handle_pathway_change(
                 row.eligibility = mine.outcome.value
                 if mine.outcome is Outcome.NOT_ELIGIBLE:
                     row.status = ApplicationStatus.NEEDS_REVIEW.value
-                    row.status_reason = "; ".join(mine.reasons)
+                    with use_locale(lang):
+                        row.status_reason = "; ".join(
+                            reason_text(r) for r in mine.reasons
+                        )
                     _notify(
                         session,
                         row,
                         "pathway_changed",
-                        _REVIEW_MESSAGE.get(lang, _REVIEW_MESSAGE["en"]).format(
-                            title=title
+                        _worded(
+                            lang,
+                            N_(
+                                "The rules of %(title)s changed; an officer will "
+                                "review your application."
+                            ),
+                            title=title,
                         ),
                         lang,
                     )
@@ -506,3 +505,41 @@ def handle_pathway_change(
         )
     session.flush()
     return len(rows), stranded
+
+
+def applications_after_change(session: Session, event: PathwayChanged) -> int:
+    """The `PathwayChanged` subscriber's work, in the unit of work it is given:
+    re-evaluate the pathway's applications; returns how many it touched."""
+    active = active_catalogue(session, event.on)
+    pathway = active.by_id().get(event.pathway_id)
+    if pathway is None:
+        return 0
+    touched, stranded = handle_pathway_change(
+        session, pathway=pathway, change=event.change, active=active
+    )
+    if touched:  # a change that re-screened nothing changed nothing
+        audit.record(
+            session,
+            system_actor(),
+            "pathways:application:rescreen",
+            tenant_code=pathway.state,
+            object_type="pathway",
+            object_id=pathway.id,
+            change=event.change,
+            applications=touched,
+            stranded=stranded,
+        )
+    log.info(
+        "pathway_applications_rescreened",
+        pathway_id=pathway.id,
+        change=event.change,
+        applications=touched,
+        stranded=stranded,
+    )
+    return touched
+
+
+@subscribe(PathwayChanged)
+def _on_pathway_changed(event: PathwayChanged) -> None:
+    with JOBS.open() as session:
+        applications_after_change(session, event)

@@ -1,8 +1,10 @@
 """The catalogue as the node holds it: signed publications per state (verified on
-every load), pathway open/closed states, and the re-screen that follows a change.
+every load) and pathway open/closed states.
 
-Until a state's publication is loaded, the shipped, demo-signed catalogue is used,
-so a fresh node screens without any setup.
+When a pathway opens, closes or gets a new version, `PathwayChanged` is published;
+after the change commits, screening and applications re-screen what it affects (their
+subscribers, each in its own unit of work). Until a state's publication is loaded,
+the shipped, demo-signed catalogue is used, so a fresh node screens without setup.
 """
 
 from __future__ import annotations
@@ -11,11 +13,10 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from puente.core import audit, events
@@ -23,17 +24,27 @@ from puente.core.db import utcnow
 from puente.identity import Actor, Sensitivity, authorize
 from puente.pathways.errors import BadStateChange, PathwayNotFound
 from puente.pathways.events import PathwayChanged
-from puente.pathways.models import CatalogueVersion, PathwayState
+from puente.pathways.models import (
+    Application,
+    CatalogueVersion,
+    PathwayState,
+    Screening,
+)
 from puente.pathways.rules.catalogue import (
     CATALOGUE_FORMAT,
-    CATALOGUE_PATH,
+    MinimumWage,
     Pathway,
     VerifiedCatalogue,
-    load_catalogue,
-    load_public_keys,
+)
+from puente.pathways.rules.stages import OPEN_STATUSES, ApplicationStatus
+from puente.pathways.schemas import ClauseRead, PathwayRead, RescreenReport
+from puente.pathways.service._common import today_utc
+from puente.pathways.service.publications import (
+    shipped_catalogue,
+    shipped_document,
+    shipped_public_keys,
     verify_catalogue,
 )
-from puente.pathways.schemas import ClauseRead, PathwayRead, RescreenReport
 
 log = structlog.get_logger(__name__)
 
@@ -46,34 +57,13 @@ class ActiveCatalogue:
     versions: Mapping[str, str]
     overrides: Mapping[str, str]
     today: dt.date
+    minimum_wages: Mapping[str, MinimumWage]
 
     def by_id(self) -> dict[str, Pathway]:
         return {p.id: p for p in self.pathways}
 
     def is_open(self, pathway: Pathway) -> bool:
         return pathway.is_open(self.today)
-
-
-def today_utc() -> dt.date:
-    return utcnow().date()
-
-
-@cache
-def shipped_catalogue() -> VerifiedCatalogue:
-    """The signed catalogue shipped with Puente (verified once per process)."""
-    return load_catalogue()
-
-
-@cache
-def _public_keys() -> dict[str, Any]:
-    return load_public_keys()
-
-
-def shipped_document() -> dict[str, Any]:
-    import json
-
-    document: dict[str, Any] = json.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
-    return document
 
 
 _VERIFIED: dict[tuple[tuple[str, str], ...], VerifiedCatalogue] = {}
@@ -88,7 +78,7 @@ def _verified_from_rows(rows: Sequence[CatalogueVersion]) -> VerifiedCatalogue:
             "format": CATALOGUE_FORMAT,
             "publications": [r.document for r in rows],
         }
-        found = verify_catalogue(document, _public_keys(), strict=False)
+        found = verify_catalogue(document, shipped_public_keys(), strict=False)
         for rejection in found.rejected:
             log.warning(
                 "pathway_publication_rejected",
@@ -139,6 +129,7 @@ def active_catalogue(session: Session, today: dt.date | None = None) -> ActiveCa
             versions=dict(verified.versions),
             overrides=overrides,
             today=day,
+            minimum_wages=dict(verified.minimum_wages),
         )
         _ACTIVE[key] = active
     return active
@@ -241,7 +232,7 @@ def load_shipped_catalogue(session: Session, *, actor: Actor) -> int:
 
     Needs `pathway:publish` for each state (the system actor for the demo)."""
     document = shipped_document()
-    verify_catalogue(document, _public_keys(), strict=True)
+    verify_catalogue(document, shipped_public_keys(), strict=True)
     added = 0
     for publication in document["publications"]:
         state = str(publication["state"])
@@ -308,7 +299,7 @@ def publish_catalogue_version(
     )
     verify_catalogue(
         {"format": CATALOGUE_FORMAT, "publications": [dict(publication)]},
-        _public_keys(),
+        shipped_public_keys(),
         strict=True,
     )
     _store_publication(session, actor, publication)
@@ -377,11 +368,10 @@ def sync_pathway_states(
     session: Session, *, actor: Actor, today: dt.date | None = None
 ) -> list[RescreenReport]:
     """Compare each pathway's open state and version with the last known one; for
-    each that opened, closed or changed, publish `PathwayChanged` and re-screen
-    stored screenings and applications (run daily too: dates open and close)."""
-    from puente.pathways.service.applications import handle_pathway_change
-    from puente.pathways.service.screening import rescreen_all
-
+    each that opened, closed or changed, publish `PathwayChanged` (run daily too:
+    dates open and close). Screenings and applications are re-screened by the
+    event's subscribers once this commits; the reports count what they will take
+    up: every stored screening, and the pathway's applications that can move."""
     authorize(actor, "pathway:publish", sensitivity=Sensitivity.PUBLIC)
     active = active_catalogue(session, today)
     known = {row.pathway_id: row for row in session.scalars(select(PathwayState)).all()}
@@ -405,24 +395,36 @@ def sync_pathway_states(
     session.flush()
     if not changed:
         return []
-    screenings = rescreen_all(session, active=active)
+    screenings = session.scalar(select(func.count(Screening.id))) or 0
     reports = []
     for pathway, change in changed:
-        moved, stranded = handle_pathway_change(
-            session, pathway=pathway, change=change, active=active
+        statuses = (
+            [ApplicationStatus.PATHWAY_CLOSED.value]
+            if change == "opened"
+            else [s.value for s in OPEN_STATUSES]
+        )
+        applications = session.scalar(
+            select(func.count(Application.id)).where(
+                Application.pathway_id == pathway.id,
+                Application.status.in_(statuses),
+            )
         )
         reports.append(
             RescreenReport(
                 pathway_id=pathway.id,
                 change=change,
                 screenings=screenings,
-                applications=moved,
-                stranded=stranded,
+                applications=applications or 0,
             )
         )
         events.publish(
             session,
-            PathwayChanged(pathway_id=pathway.id, state=pathway.state, change=change),
+            PathwayChanged(
+                pathway_id=pathway.id,
+                state=pathway.state,
+                change=change,
+                on=active.today,
+            ),
         )
         log.info("pathway_changed", pathway_id=pathway.id, change=change)
     return reports

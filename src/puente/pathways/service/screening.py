@@ -1,5 +1,6 @@
 """Screening a person against every open pathway, storing it (facts encrypted,
-bound to the row) and re-screening stored screenings when the catalogue changes."""
+bound to the row) and re-screening stored screenings when the catalogue changes
+(a `PathwayChanged` subscriber, after the change commits)."""
 
 from __future__ import annotations
 
@@ -13,24 +14,26 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puente.core import audit, events
+from puente.core import audit
 from puente.core.crypto import decrypt_field, encrypt_field, get_keyring
 from puente.core.db import new_id, utcnow
-from puente.identity import Actor, Sensitivity, authorize, visible
-from puente.pathways.errors import ScreeningNotFound
-from puente.pathways.events import ScreeningRecorded
+from puente.core.events import subscribe
+from puente.core.i18n import use_locale
+from puente.identity import Actor, Sensitivity, authorize, system_actor
+from puente.pathways.events import PathwayChanged
 from puente.pathways.models import Screening
 from puente.pathways.rules.catalogue import Pathway
 from puente.pathways.rules.eligibility import (
     Outcome,
     ScreeningResult,
-    questions_that_matter,
+    questions_for,
     screener_for,
 )
 from puente.pathways.rules.facts import FACTS, LANGUAGES, Facts, parse_facts
-from puente.pathways.rules.rights import outcome_label
 from puente.pathways.schemas import QuestionRead, ScreeningRead, ScreeningResultRead
+from puente.pathways.service._common import JOBS, visible_screening
 from puente.pathways.service.catalogue import ActiveCatalogue, active_catalogue
+from puente.pathways.service.text import fact_question, outcome_label, reason_text
 
 log = structlog.get_logger(__name__)
 TABLE = "pathway_screening"
@@ -43,48 +46,55 @@ def _language(language: str) -> str:
 
 
 def result_read(result: ScreeningResult, language: str) -> ScreeningResultRead:
-    return ScreeningResultRead(
-        pathway_id=result.pathway_id,
-        state=result.state,
-        kind=result.kind.value,
-        title=result.title,
-        version=result.version,
-        outcome=result.outcome.value,
-        label=outcome_label(result.outcome, language),
-        reasons=list(result.reasons),
-        missing=list(result.missing),
-    )
+    """One pathway's answer worded in `language`."""
+    with use_locale(language):
+        return ScreeningResultRead(
+            pathway_id=result.pathway_id,
+            state=result.state,
+            kind=result.kind.value,
+            title=result.title(language),
+            version=result.version,
+            outcome=result.outcome.value,
+            label=outcome_label(result.outcome),
+            reasons=[reason_text(r) for r in result.reasons],
+            missing=list(result.missing),
+        )
 
 
 def question_reads(names: Sequence[str], language: str) -> list[QuestionRead]:
-    return [
-        QuestionRead(
-            fact=name,
-            type=FACTS[name].type.value,
-            ask=FACTS[name].ask.get(language, FACTS[name].ask["en"]),
-            values=list(FACTS[name].values),
-        )
-        for name in names
-    ]
+    with use_locale(language):
+        return [
+            QuestionRead(
+                fact=name,
+                type=FACTS[name].type.value,
+                ask=fact_question(name),
+                values=list(FACTS[name].values),
+            )
+            for name in names
+        ]
 
 
 _ORDER = {Outcome.ELIGIBLE: 0, Outcome.UNDETERMINED: 1, Outcome.NOT_ELIGIBLE: 2}
 
 
 def evaluate(
-    facts: Facts, pathways: Sequence[Pathway], today: dt.date, language: str
+    facts: Facts, pathways: Sequence[Pathway], today: dt.date
 ) -> tuple[list[ScreeningResult], list[str]]:
     """Pure: results for every open pathway (eligible first) and the questions
     whose answers could still change an outcome."""
-    results = screener_for(pathways, today).screen(facts, language)
+    results = screener_for(pathways, today).screen(facts)
     ordered = sorted(results, key=lambda r: (_ORDER[r.outcome], r.state, r.pathway_id))
-    return ordered, questions_that_matter(facts, pathways, today)
+    return ordered, questions_for(results)
 
 
-def _results_json(results: Sequence[ScreeningResult]) -> list[dict[str, object]]:
+def _results_json(
+    results: Sequence[ScreeningResult], language: str
+) -> list[dict[str, object]]:
+    """Results as stored with a screening: worded in its language, with each
+    clause's state for the decision log."""
     return [
         {
-            **r.to_json(),
+            **result_read(r, language).model_dump(exclude={"label"}),
             "clauses": [[cid, state.value] for cid, state in r.clauses],
         }
         for r in results
@@ -110,7 +120,7 @@ def screen_person(
     """Screen a person's facts against every open pathway of every state.
 
     Needs `pathway:screen` (personal data). With `store`, keeps the screening
-    (facts encrypted to the row), audits it and publishes `ScreeningRecorded`.
+    (facts encrypted to the row) and audits it.
     Unknown facts raise `FactsError` naming the key."""
     authorize(
         actor,
@@ -121,7 +131,7 @@ def screen_person(
     lang = _language(language)
     parsed = parse_facts(facts)
     active = active_catalogue(session, today)
-    results, questions = evaluate(parsed, active.pathways, active.today, lang)
+    results, questions = evaluate(parsed, active.pathways, active.today)
     screening_id: uuid.UUID | None = None
     if store:
         row = _store(session, actor, parsed, results, active, lang)
@@ -136,7 +146,6 @@ def screen_person(
             object_id=row.id,
             eligible=row.eligible_count,
         )
-        events.publish(session, ScreeningRecorded(row.id, row.tenant_code))
         log.info("screening_recorded", screening_id=str(row.id))
     return ScreeningRead(
         id=screening_id,
@@ -188,7 +197,7 @@ def _store(
 def _apply(
     row: Screening, results: Sequence[ScreeningResult], active: ActiveCatalogue
 ) -> None:
-    row.results = _results_json(results)
+    row.results = _results_json(results, row.language)
     row.catalogue_versions = dict(active.versions)
     row.eligible_count = sum(r.outcome is Outcome.ELIGIBLE for r in results)
     row.undetermined_count = sum(r.outcome is Outcome.UNDETERMINED for r in results)
@@ -207,27 +216,6 @@ def decrypt_facts(row: Screening) -> Facts:
     return parse_facts(json.loads(text))
 
 
-def _visible_screening(
-    session: Session, actor: Actor, screening_id: uuid.UUID
-) -> Screening:
-    stmt = visible(
-        actor,
-        select(Screening).where(Screening.id == screening_id),
-        Screening,
-        "pathway:screen",
-    )
-    row = session.scalars(stmt).one_or_none()
-    if row is None:
-        raise ScreeningNotFound()
-    authorize(
-        actor,
-        "pathway:screen",
-        tenant_code=row.tenant_code,
-        sensitivity=Sensitivity.PERSONAL,
-    )
-    return row
-
-
 def get_screening(
     session: Session,
     *,
@@ -237,7 +225,7 @@ def get_screening(
 ) -> ScreeningRead:
     """A stored screening, re-evaluated against today's catalogue in `language`
     (default: its own). Reading the facts is audited."""
-    row = _visible_screening(session, actor, screening_id)
+    row = visible_screening(session, actor, screening_id)
     lang = _language(language or row.language)
     facts = decrypt_facts(row)
     audit.record(
@@ -249,7 +237,7 @@ def get_screening(
         object_id=row.id,
     )
     active = active_catalogue(session)
-    results, questions = evaluate(facts, active.pathways, active.today, lang)
+    results, questions = evaluate(facts, active.pathways, active.today)
     return ScreeningRead(
         id=row.id,
         language=lang,
@@ -266,7 +254,7 @@ def screening_facts(
     session: Session, *, actor: Actor, screening_id: uuid.UUID
 ) -> dict[str, object]:
     """The facts of a stored screening (to continue it on the screening page)."""
-    row = _visible_screening(session, actor, screening_id)
+    row = visible_screening(session, actor, screening_id)
     audit.record(
         session,
         actor,
@@ -278,19 +266,27 @@ def screening_facts(
     return decrypt_facts(row).to_json()
 
 
-def latest_results(
-    session: Session, screening_id: uuid.UUID
-) -> list[dict[str, object]]:
-    """Stored result rows of a screening (internal, for applications)."""
-    row = session.get(Screening, screening_id)
-    return list(row.results) if row is not None else []
+def _is_current(row: Screening, pathway: Pathway, active: ActiveCatalogue) -> bool:
+    """Whether the stored results already say what the catalogue says of `pathway`:
+    its version while it is open, nothing once it has closed."""
+    stored = next(
+        (r.get("version") for r in row.results if r.get("pathway_id") == pathway.id),
+        None,
+    )
+    expected = pathway.version if active.is_open(pathway) else None
+    return stored == expected
 
 
-def rescreen_all(session: Session, *, active: ActiveCatalogue) -> int:
-    """Re-evaluate every stored screening against `active` (system job, batched).
-
-    Runs inside the catalogue change's transaction so that no screening is left
-    pointing at a pathway that has closed."""
+def screenings_after_change(session: Session, event: PathwayChanged) -> int:
+    """The `PathwayChanged` subscriber's work, in the unit of work it is given:
+    re-screen (batched) every stored screening whose results no longer match the
+    catalogue for that pathway, so none points at a closed pathway. Returns how
+    many were re-screened."""
+    active = active_catalogue(session, event.on)
+    pathway = active.by_id().get(event.pathway_id)
+    if pathway is None:
+        return 0
+    screener = screener_for(active.pathways, active.today)
     count = 0
     last: uuid.UUID | None = None
     while True:
@@ -301,13 +297,34 @@ def rescreen_all(session: Session, *, active: ActiveCatalogue) -> int:
         if not rows:
             break
         for row in rows:
-            facts = decrypt_facts(row)
-            results = screener_for(active.pathways, active.today).screen(
-                facts, row.language
-            )
-            _apply(row, results, active)
+            if _is_current(row, pathway, active):
+                continue
+            _apply(row, screener.screen(decrypt_facts(row)), active)
             row.rescreened_at = utcnow()
             count += 1
         last = rows[-1].id
         session.flush()
+    if count:  # a change that re-screened nothing changed nothing
+        audit.record(
+            session,
+            system_actor(),
+            "pathways:screening:rescreen",
+            tenant_code=pathway.state,
+            object_type="pathway",
+            object_id=pathway.id,
+            change=event.change,
+            screenings=count,
+        )
+    log.info(
+        "pathway_screenings_rescreened",
+        pathway_id=pathway.id,
+        change=event.change,
+        screenings=count,
+    )
     return count
+
+
+@subscribe(PathwayChanged)
+def _on_pathway_changed(event: PathwayChanged) -> None:
+    with JOBS.open() as session:
+        screenings_after_change(session, event)

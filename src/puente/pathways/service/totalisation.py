@@ -27,8 +27,8 @@ from puente.pathways.schemas import (
     TotalisationRead,
     TotalisationRequest,
 )
-from puente.pathways.service.applications import _person_seam
-from puente.pathways.service.labour import visible_worker
+from puente.pathways.service._common import check_person
+from puente.pathways.service.workers import visible_worker
 
 log = structlog.get_logger(__name__)
 TABLE = "pathway_totalisation"
@@ -149,7 +149,7 @@ def save_totalisation(
     if result.total_payable >= MAX_PAYABLE or result.total_years >= MAX_YEARS:
         raise TotalisationTooLarge()
     if person_id is not None:
-        _person_seam(session, actor, person_id)
+        check_person(session, actor, person_id)
     worker_ref = ""
     if worker_id is not None:
         worker_ref = visible_worker(session, actor, worker_id).worker_ref

@@ -1,15 +1,16 @@
-"""Fair-recruitment checks, match explanations and totalisation steps in the
-reader's language: the title's msgid translated, each sentence (a check's reason, a
-match factor, a totalisation step) translated and filled with its typed values
-(amounts, dates, codes) formatted for the locale. The JSON API and the CLI keep the
-English texts; screens show these instead."""
+"""Words for a reader: screening reasons, fair-recruitment checks, match
+explanations and totalisation steps in the current locale. A message's msgid is
+translated and filled with its typed values (amounts, dates, codes, facts) formatted
+for the locale; a published clause text is picked in the locale's language. The JSON
+API and the CLI keep the English texts of checks, matches and totalisations;
+screening reasons are given in the language asked for."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Final
+from typing import Final, Protocol
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -18,11 +19,14 @@ from babel.numbers import format_currency, format_decimal, format_percent
 
 from puente.core import i18n
 from puente.core.i18n import N_
-from puente.pathways.rules.fair_recruitment import CHECKS, TERM_LABELS, ParamKind
-from puente.pathways.rules.matching import MATCH_TERM_LABELS
+from puente.pathways.rules.catalogue import DOCUMENT_LABELS, LocalizedText
+from puente.pathways.rules.eligibility import Outcome, Reason
+from puente.pathways.rules.facts import FACTS
+from puente.pathways.rules.fair_recruitment import CHECKS
+from puente.pathways.rules.match_explanations import MATCH_TERM_LABELS
+from puente.pathways.rules.messages import TERM_LABELS, Message, Param, ParamKind
 from puente.pathways.schemas import (
     CheckMessageRead,
-    CheckParamItemRead,
     CheckParamRead,
     CheckRead,
     MatchRead,
@@ -55,6 +59,55 @@ _QUOTES: Final[Mapping[str, tuple[str, str]]] = {
     "es": ("«", "»"),
     "fr": ("« ", " »"),
 }
+
+
+OUTCOME_LABELS: Final[Mapping[Outcome, str]] = {
+    Outcome.ELIGIBLE: N_("You can apply"),
+    Outcome.NOT_ELIGIBLE: N_("Not for you"),
+    Outcome.UNDETERMINED: N_("We need more information"),
+}
+"""Screening outcomes as a person reads them over an officer's shoulder."""
+
+
+class ParamLike(Protocol):
+    """A typed value: a rules `Param` or its API shape `CheckParamItemRead`."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def currency(self) -> str: ...
+
+    @property
+    def term(self) -> str: ...
+
+
+def outcome_label(outcome: Outcome | str) -> str:
+    """A screening outcome in plain words, in the current locale."""
+    return i18n.gettext(OUTCOME_LABELS[Outcome(outcome)])
+
+
+def document_label(code: str) -> str:
+    """A document a pathway asks for, in the current locale (the code if unknown)."""
+    label = DOCUMENT_LABELS.get(code)
+    return i18n.gettext(label) if label else code
+
+
+def fact_question(name: str) -> str:
+    """What we ask for a fact ("your date of entry"), in the current locale."""
+    spec = FACTS.get(name)
+    return i18n.gettext(spec.ask) if spec else name
+
+
+def reason_text(reason: Reason) -> str:
+    """A screening reason in the current locale: a clause's published text in the
+    locale's language, or a message worded here."""
+    if isinstance(reason, LocalizedText):
+        return reason.get(i18n.get_locale())
+    return render_message(reason)
 
 
 def check_title(check_id: str, fallback: str = "") -> str:
@@ -93,7 +146,7 @@ def render_lines(
     return [render_message(m) for m in messages]
 
 
-def render_message(message: CheckMessageRead) -> str:
+def render_message(message: CheckMessageRead | Message) -> str:
     text = i18n.gettext(message.msgid)
     if not message.params:
         return text
@@ -106,11 +159,13 @@ def offer_status(status: str) -> str:
     return i18n.gettext(label) if label else status
 
 
-def render_param(param: CheckParamItemRead) -> str:
+def render_param(param: ParamLike) -> str:
     locale = i18n.get_locale()
     kind = ParamKind(param.kind)
     if kind in (ParamKind.LIST, ParamKind.SUM):
-        items = param.items if isinstance(param, CheckParamRead) else []
+        items: Sequence[ParamLike] = (
+            param.items if isinstance(param, CheckParamRead | Param) else []
+        )
         rendered = [render_param(item) for item in items]
         if kind is ParamKind.SUM:
             return " + ".join(rendered)
@@ -128,6 +183,8 @@ def render_param(param: CheckParamItemRead) -> str:
         return _date(dt.date.fromisoformat(param.value), locale)
     if kind is ParamKind.TERM:
         return _term(param.value)
+    if kind is ParamKind.FACT:
+        return fact_question(param.value)
     if kind is ParamKind.LANGUAGE:
         return _language(param.value, locale)
     if kind is ParamKind.QUOTED:

@@ -1,0 +1,538 @@
+"""The employer's offers with each check's status in plain words and the
+attestation forms, the reviewers' attestation queue, matched workers and the
+worker's rights card."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Final
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from puente.core import i18n
+from puente.core.errors import DomainError, InvalidInput
+from puente.core.i18n import lazy_gettext
+from puente.identity import Actor, can
+from puente.pathways import service
+from puente.pathways.errors import OfferError
+from puente.pathways.rules.facts import LANGUAGES
+from puente.pathways.schemas import AttestationRead, CheckRead, OfferRead
+from puente.pathways.web._common import (
+    Csrf,
+    MatchReader,
+    OfferReader,
+    OfferWriter,
+    form_text,
+    not_valid,
+    router,
+    whole_number,
+)
+from puente.web.deps import DbSession
+from puente.web.templating import render
+
+# (name, label, widget, default) for the offer form; defaults model a compliant
+# seasonal offer so an employer edits what differs.
+OFFER_FIELDS: Final[tuple[tuple[str, Any, str, str], ...]] = (
+    ("title", lazy_gettext("Job title"), "text", "Vegetable harvest worker"),
+    ("isco", lazy_gettext("Occupation (ISCO-08 code)"), "text", "9211"),
+    ("state", lazy_gettext("Country of the job (ISO3)"), "text", "CAN"),
+    ("subdivision", lazy_gettext("Province or state (ISO 3166-2)"), "text", "CA-MB"),
+    ("pathway_id", lazy_gettext("Pathway used"), "text", "can-sawp"),
+    ("employer_name", lazy_gettext("Employer"), "text", ""),
+    ("employer_legal_id", lazy_gettext("Employer legal id"), "text", ""),
+    ("worksite_address", lazy_gettext("Worksite address"), "text", ""),
+    ("tasks", lazy_gettext("Tasks"), "text", "Harvesting and packing vegetables"),
+    ("wage_hourly", lazy_gettext("Hourly wage"), "number", "17.40"),
+    ("wage_floor_hourly", lazy_gettext("Applicable wage floor"), "number", "17.40"),
+    ("currency", lazy_gettext("Currency (ISO 4217)"), "text", "CAD"),
+    ("hours_week", lazy_gettext("Hours per week"), "number", "40"),
+    (
+        "guaranteed_hours_ratio",
+        lazy_gettext("Share of hours guaranteed"),
+        "number",
+        "0.75",
+    ),
+    ("pay_frequency", lazy_gettext("Pay frequency"), "text", "biweekly"),
+    ("start_date", lazy_gettext("Start date"), "date", "2027-04-01"),
+    ("end_date", lazy_gettext("End date"), "date", "2027-10-31"),
+    ("contract_language", lazy_gettext("Contract language (ISO 639)"), "text", "es"),
+    ("contract_translations", lazy_gettext("Contract translations"), "text", "en"),
+    (
+        "contract_delivery_days_before_departure",
+        lazy_gettext("Days the contract reaches the worker before departure"),
+        "number",
+        "14",
+    ),
+    (
+        "termination_terms",
+        lazy_gettext("Termination terms"),
+        "text",
+        "Either party with 7 days' notice; return travel paid by the employer.",
+    ),
+    (
+        "grievance_contact",
+        lazy_gettext("Free grievance contact"),
+        "text",
+        "Manitoba Employment Standards 1-800-821-4307 (free, Spanish)",
+    ),
+    (
+        "privacy_notice_url",
+        lazy_gettext("Privacy notice address"),
+        "text",
+        "https://example.org/privacy",
+    ),
+    ("lmt_type", lazy_gettext("Labour-market test"), "text", "LMIA"),
+    ("lmt_reference", lazy_gettext("Labour-market test reference"), "text", ""),
+    ("lmt_valid_to", lazy_gettext("Labour-market test valid to"), "date", "2027-12-31"),
+    ("skills", lazy_gettext("Skills asked for"), "text", "harvesting, packing"),
+    ("required_language", lazy_gettext("Job language"), "text", "es"),
+    ("required_cefr", lazy_gettext("Minimum level (CEFR)"), "text", "B1"),
+    (
+        "recruitment_fee",
+        lazy_gettext("Recruitment fee charged to the worker"),
+        "number",
+        "0",
+    ),
+    ("travel_cost", lazy_gettext("Travel cost paid by the employer"), "number", "900"),
+)
+_LABELS: Final = {name: label for name, label, *_ in OFFER_FIELDS}
+_NUMBERS: Final = (
+    "wage_hourly",
+    "wage_floor_hourly",
+    "hours_week",
+    "guaranteed_hours_ratio",
+)
+
+
+def offer_from_form(form: FormData) -> dict[str, Any]:
+    """The documented offer JSON from the employer's form. Numbers stay as typed:
+    the offer schema reads them and names the field when one is not a number."""
+    values = {name: form_text(form, name, 2000) for name, *_ in OFFER_FIELDS}
+    offer: dict[str, Any] = {}
+    for name in (
+        "title",
+        "isco",
+        "state",
+        "subdivision",
+        "pathway_id",
+        "employer_name",
+        "employer_legal_id",
+        "worksite_address",
+        "tasks",
+        "currency",
+        "pay_frequency",
+        "start_date",
+        "end_date",
+        "contract_language",
+        "termination_terms",
+        "grievance_contact",
+        "privacy_notice_url",
+        "required_language",
+        "required_cefr",
+        *_NUMBERS,
+    ):
+        if values[name]:
+            offer[name] = values[name]
+    days = values["contract_delivery_days_before_departure"]
+    if days:
+        number = whole_number(days)
+        offer["contract_delivery_days_before_departure"] = (
+            days if number is None else number
+        )
+    offer["contract_translations"] = [
+        p.strip() for p in values["contract_translations"].split(",") if p.strip()
+    ]
+    offer["recruitment_languages"] = [offer.get("contract_language", "es")]
+    offer["skills"] = [p.strip() for p in values["skills"].split(",") if p.strip()]
+    offer["pay_method"] = "worker_account"
+    offer["housing_provided"] = form.get("housing_provided") == "on"
+    offer["housing_cost_weekly"] = 0
+    offer["recruiter_licence"] = None
+    if values["lmt_reference"]:
+        offer["labour_market_test"] = {
+            "type": values["lmt_type"] or "LMIA",
+            "reference": values["lmt_reference"],
+            "valid_to": values["lmt_valid_to"],
+        }
+    currency = offer.get("currency", "USD")
+    costs = []
+    if values["recruitment_fee"] not in ("", "0"):
+        costs.append(
+            {
+                "category": "recruitment_fee",
+                "amount": values["recruitment_fee"],
+                "currency": currency,
+                "paid_by": "worker",
+            }
+        )
+    if values["travel_cost"] not in ("", "0"):
+        costs.append(
+            {
+                "category": "travel",
+                "amount": values["travel_cost"],
+                "currency": currency,
+                "paid_by": "employer",
+            }
+        )
+    offer["costs"] = costs
+    return offer
+
+
+def form_field(field: str, offer: dict[str, Any]) -> str:
+    """The form field an offer error is about: `costs[0].amount` is the fee or the
+    travel cost the form turned into that cost, `labour_market_test.valid_to` the
+    test's date."""
+    top = field.split(".")[0].split("[")[0]
+    if top == "costs" and field.startswith("costs["):
+        index = whole_number(field[len("costs[") :].split("]")[0])
+        costs = offer.get("costs", [])
+        if index is not None and index < len(costs):
+            fee = costs[index]["category"] == "recruitment_fee"
+            return "recruitment_fee" if fee else "travel_cost"
+    if top == "labour_market_test":
+        return "lmt_valid_to" if field.endswith("valid_to") else "lmt_reference"
+    if top == "recruitment_languages":
+        return "contract_language"
+    return top
+
+
+@router.get("/offers")
+def offers_page(request: Request, session: DbSession, actor: OfferReader) -> Response:
+    rows = service.list_offers(session, actor=actor)
+    return render(
+        request,
+        "pathways/offers.html",
+        {"offers": rows, "can_write": can(actor, "offer:write")},
+    )
+
+
+def _offer_form(
+    request: Request,
+    values: dict[str, str],
+    error: str = "",
+    status: int = 200,
+    *,
+    invalid: str = "",
+) -> Response:
+    fields = [
+        {
+            "name": n,
+            "label": label,
+            "widget": w,
+            "value": values.get(n, d),
+            "invalid": n == invalid,
+        }
+        for n, label, w, d in OFFER_FIELDS
+    ]
+    return render(
+        request,
+        "pathways/offer_new.html",
+        {
+            "fields": fields,
+            "error": error,
+            "housing": values.get("housing_provided", "on") == "on",
+        },
+        status_code=status,
+    )
+
+
+@router.get("/offers/new")
+def offer_new(request: Request, session: DbSession, actor: OfferWriter) -> Response:
+    return _offer_form(request, service.my_employer(session, actor=actor))
+
+
+@router.post("/offers", dependencies=Csrf)
+async def offer_create(
+    request: Request, session: DbSession, actor: OfferWriter
+) -> Response:
+    form = await request.form()
+    values = {name: form_text(form, name, 2000) for name, *_ in OFFER_FIELDS}
+    values["housing_provided"] = "on" if form.get("housing_provided") == "on" else ""
+    offer = offer_from_form(form)
+    try:
+        created = service.create_offer(session, actor=actor, data=offer, publish=True)
+    except OfferError as exc:
+        field = form_field(exc.field, offer)
+        label = _LABELS.get(field, field)
+        return _offer_form(request, values, not_valid(label), 422, invalid=field)
+    except DomainError as exc:
+        return _offer_form(request, values, exc.translated(), 422)
+    return RedirectResponse(f"/pathways/offers/{created.id}", status_code=303)
+
+
+# What the employer attests for each attested check, in plain words.
+ATTEST_HINTS: Final = {
+    "ER-07": lazy_gettext(
+        "The contract the worker signs will be the one shown in this offer, with "
+        "nothing changed on arrival."
+    ),
+    "ER-09": lazy_gettext(
+        "Workers get the same pay and conditions as nationals doing the same work."
+    ),
+    "ER-16": lazy_gettext(
+        "Workers get free information before departure: the job, the pay, their "
+        "rights and where to get help."
+    ),
+    "ER-13": lazy_gettext(
+        "The recruiter holds a valid licence: name the authority that issued it, "
+        "until when it is valid, and where a reviewer can check it."
+    ),
+}
+STATEMENT_MAX: Final = 4000
+EVIDENCE_REF_MAX: Final = 300
+REASON_MAX: Final = 2000
+
+
+def check_statuses(
+    checks: list[CheckRead], attestations: list[AttestationRead]
+) -> list[dict[str, Any]]:
+    """Each check with its status in plain words (a code the template words) and
+    the attestation that status rests on, if any."""
+    by_check: dict[str, list[AttestationRead]] = {}
+    for a in attestations:
+        by_check.setdefault(a.check_id, []).append(a)
+    rows = []
+    for check in checks:
+        mine = by_check.get(check.id, [])
+        pending = [a for a in mine if a.review == "pending"]
+        accepted = [a for a in mine if a.review == "accepted"]
+        rejected = sorted(
+            (a for a in mine if a.review == "rejected"),
+            key=lambda a: (a.reviewed_at is not None, a.reviewed_at),
+        )
+        shown: AttestationRead | None = None
+        if check.result == "fail":
+            status = "failed"
+        elif check.kind == "attested" and check.result == "pass":
+            status = "accepted"
+            shown = accepted[-1] if accepted else None
+        elif check.kind == "attested" and pending:
+            status, shown = "awaiting_review", pending[-1]
+        elif check.kind == "attested" and rejected:
+            status, shown = "rejected", rejected[-1]
+        elif check.kind == "attested":
+            status = "needs_attestation"
+        elif check.result == "needs_attestation" and pending:
+            # An automatic check the data cannot decide (ER-13 with a bare
+            # licence number): attested like the attested ones.
+            status, shown = "awaiting_review", pending[-1]
+        elif check.result == "needs_attestation" and rejected:
+            status, shown = "rejected", rejected[-1]
+        elif check.result == "needs_attestation":
+            status = "needs_attestation"
+        elif check.result == "pass" and accepted:
+            status, shown = "accepted", accepted[-1]
+        else:
+            status = "passed"
+        rows.append(
+            {
+                "check": check,
+                "status": status,
+                "attestation": shown,
+                "can_attest": status in ("needs_attestation", "rejected"),
+                "hint": ATTEST_HINTS.get(check.id, ""),
+            }
+        )
+    return rows
+
+
+def _offer_view(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    offer_id: uuid.UUID,
+    *,
+    error: str = "",
+    error_check: str = "",
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    found: OfferRead = service.get_offer(session, actor=actor, offer_id=offer_id)
+    attestations = service.list_attestations(session, actor=actor, offer_id=offer_id)
+    rows = check_statuses(found.checks, attestations)
+    matches = []
+    can_match = can(actor, "match:read") and found.status == "published"
+    if can_match:
+        matches = service.match_workers(session, actor=actor, offer_id=offer_id, k=10)
+    return render(
+        request,
+        "pathways/offer.html",
+        {
+            "offer": found,
+            "rows": rows,
+            "waiting": sum(r["status"] == "needs_attestation" for r in rows),
+            "can_attest": can(actor, "offer:write"),
+            "is_reviewer": service.is_reviewer(actor),
+            "matches": matches,
+            "can_match": can_match,
+            "languages": LANGUAGES,
+            "names": i18n.LOCALE_NAMES,
+            "error": error,
+            "error_check": error_check,
+            "error_inline": any(
+                r["can_attest"] and r["check"].id == error_check for r in rows
+            ),
+            "values": values or {},
+            "attested": request.query_params.get("attested", ""),
+        },
+        status_code=status,
+    )
+
+
+@router.get("/offers/{offer_id}")
+def offer_page(
+    request: Request, session: DbSession, actor: OfferReader, offer_id: uuid.UUID
+) -> Response:
+    return _offer_view(request, session, actor, offer_id)
+
+
+@router.post("/offers/{offer_id}/attestations", dependencies=Csrf)
+async def offer_attest(
+    request: Request, session: DbSession, actor: OfferWriter, offer_id: uuid.UUID
+) -> Response:
+    """The employer's attestation of one attested check: a statement and an
+    optional reference to the evidence; a reviewer then accepts or rejects it."""
+    form = await request.form()
+    check_id = form_text(form, "check_id", 20)
+    statement = form_text(form, "statement", STATEMENT_MAX + 1)
+    evidence_ref = form_text(form, "evidence_ref", EVIDENCE_REF_MAX + 1)
+    values = {"statement": statement, "evidence_ref": evidence_ref}
+    error = ""
+    if len(statement) < 3 or len(statement) > STATEMENT_MAX:
+        error = i18n.gettext("Write the statement you attest (3 to 4000 characters).")
+    elif len(evidence_ref) > EVIDENCE_REF_MAX:
+        error = i18n.gettext(
+            "The evidence reference is too long (300 characters at most)."
+        )
+    else:
+        try:
+            service.record_attestation(
+                session,
+                actor=actor,
+                offer_id=offer_id,
+                check_id=check_id,
+                evidence=statement,
+                evidence_ref=evidence_ref,
+            )
+        except InvalidInput as exc:  # a check that is not attested
+            error = exc.translated()
+    if error:
+        return _offer_view(
+            request,
+            session,
+            actor,
+            offer_id,
+            error=error,
+            error_check=check_id,
+            values=values,
+            status=422,
+        )
+    return RedirectResponse(
+        f"/pathways/offers/{offer_id}?attested={check_id}#checks", status_code=303
+    )
+
+
+# --- attestation reviews -----------------------------------------------------------
+
+
+def _queue_view(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    *,
+    error: str = "",
+    error_id: str = "",
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    items = service.attestation_queue(session, actor=actor)
+    return render(
+        request,
+        "pathways/attestations.html",
+        {
+            "items": items,
+            "is_reviewer": service.is_reviewer(actor),
+            "hints": ATTEST_HINTS,
+            "error": error,
+            "error_id": error_id,
+            "error_inline": any(str(i.attestation.id) == error_id for i in items),
+            "values": values or {},
+            "reviewed": request.query_params.get("reviewed", ""),
+        },
+        status_code=status,
+    )
+
+
+@router.get("/attestations")
+def attestations_page(
+    request: Request, session: DbSession, actor: OfferReader
+) -> Response:
+    """Reviewers: the attestations of their tenant's offers waiting for a review.
+    Employers: their own attestations still waiting."""
+    return _queue_view(request, session, actor)
+
+
+@router.post("/attestations/{attestation_id}/review", dependencies=Csrf)
+async def attestation_review(
+    request: Request,
+    session: DbSession,
+    actor: OfferReader,
+    attestation_id: uuid.UUID,
+) -> Response:
+    """Accept or reject an attestation, with a reason (the employer reads it)."""
+    form = await request.form()
+    decision = form_text(form, "decision", 20)
+    reason = form_text(form, "reason", REASON_MAX + 1)
+    if decision not in ("accept", "reject") or not 3 <= len(reason) <= REASON_MAX:
+        return _queue_view(
+            request,
+            session,
+            actor,
+            error=i18n.gettext(
+                "Choose accept or reject and give a reason (3 to 2000 characters)."
+            ),
+            error_id=str(attestation_id),
+            values={"decision": decision, "reason": reason},
+            status=422,
+        )
+    offer = service.review_attestation(
+        session,
+        actor=actor,
+        attestation_id=attestation_id,
+        accept=decision == "accept",
+        note=reason,
+    )
+    outcome = "accepted" if decision == "accept" else "rejected"
+    return RedirectResponse(
+        f"/pathways/attestations?reviewed={outcome}&offer={offer.id}", status_code=303
+    )
+
+
+@router.get("/offers/{offer_id}/matches")
+def matches_page(
+    request: Request, session: DbSession, actor: MatchReader, offer_id: uuid.UUID
+) -> Response:
+    found = service.get_offer(session, actor=actor, offer_id=offer_id)
+    matches = service.match_workers(session, actor=actor, offer_id=offer_id, k=20)
+    return render(
+        request, "pathways/matches.html", {"offer": found, "matches": matches}
+    )
+
+
+@router.get("/offers/{offer_id}/card")
+def rights_page(
+    request: Request,
+    session: DbSession,
+    actor: OfferReader,
+    offer_id: uuid.UUID,
+    language: str = "",
+) -> Response:
+    lang = language if language in LANGUAGES else i18n.get_locale()
+    card = service.rights_card(session, actor=actor, offer_id=offer_id, language=lang)
+    return render(
+        request,
+        "pathways/card.html",
+        {"card": card, "languages": LANGUAGES, "names": i18n.LOCALE_NAMES},
+    )
