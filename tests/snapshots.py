@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
+from puente.all_models import load_all_models
 from puente.core.audit import AuditHead
 from puente.core.db import SYSTEM_SCOPE, set_tenant_scope
-from puente.core.db_registry import load_all_models
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
+from puente.all_models import load_all_models
 from puente.core import audit
 from puente.core.config import get_settings
 from puente.core.db import set_tenant_scope
-from puente.core.db_registry import load_all_models
 from puente.identity import rls_scope, visible
 from puente.identity.models import Organisation, User
 from puente.identity.service import actor_for

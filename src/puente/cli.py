@@ -15,7 +15,6 @@ from puente.core.config import get_settings
 from puente.core.errors import DomainError
 from puente.early_warning import cli as early_warning_cli
 from puente.financing.cli import financing_app
-from puente.linkage import cli as linkage_cli
 from puente.pathways import cli as pathways_cli
 from puente.people import cli as people_cli
 from puente.protection import cli as protection_cli
@@ -191,7 +190,6 @@ for commands in (
     protection_cli.COMMANDS,
     pathways_cli.COMMANDS,
     early_warning_cli.COMMANDS,
-    linkage_cli.COMMANDS,
     {"financing": financing_app},
     {"coordination": coordination_app},
     {"commitments": commitments_app},

@@ -17,8 +17,7 @@ from puente.core import db as core_db
 from puente.core.config import get_settings
 from puente.early_warning import demo as early_warning_demo
 from puente.financing import demo as financing_demo
-from puente.identity import Organisation, Tenant, User, system_actor
-from puente.identity.service import create_user
+from puente.identity import Organisation, Tenant, User, create_user, system_actor
 from puente.pathways import demo as pathways_demo
 from puente.people import demo as people_demo
 from puente.protection import demo as protection_demo

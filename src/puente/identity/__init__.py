@@ -2,6 +2,7 @@
 permissions, MFA, sessions and API tokens, and the visibility helper every tenant
 query passes through. It does not own any domain data."""
 
+from puente.identity.errors import SessionExpired
 from puente.identity.models import Organisation, Tenant, User, UserSession
 from puente.identity.permissions import (
     Actor,
@@ -10,9 +11,20 @@ from puente.identity.permissions import (
     Sensitivity,
     authorize,
     can,
+    ceiling,
     system_actor,
+    widest_scope,
 )
-from puente.identity.service import OrganisationRead, list_organisations
+from puente.identity.service import (
+    OrganisationRead,
+    actor_for,
+    create_user,
+    get_user_by_username,
+    list_organisations,
+    organisation_name,
+    resolve_session,
+    resolve_token,
+)
 from puente.identity.visibility import rls_scope, visible
 
 __all__ = [
@@ -22,13 +34,22 @@ __all__ = [
     "Role",
     "Scope",
     "Sensitivity",
+    "SessionExpired",
     "Tenant",
     "User",
     "UserSession",
+    "actor_for",
     "authorize",
     "can",
+    "ceiling",
+    "create_user",
+    "get_user_by_username",
     "list_organisations",
+    "organisation_name",
+    "resolve_session",
+    "resolve_token",
     "rls_scope",
     "system_actor",
     "visible",
+    "widest_scope",
 ]

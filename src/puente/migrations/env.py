@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+from puente.all_models import load_all_models
 from puente.core.db import make_engine
-from puente.core.db_registry import load_all_models
 
 config = context.config
 target_metadata = load_all_models().metadata

@@ -15,7 +15,7 @@ from rich.progress import Progress
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from puente.identity.service import actor_for, get_user_by_username
+from puente.identity import actor_for, get_user_by_username
 from puente.people import service
 from puente.people.models import Person
 from puente.people.schemas import (

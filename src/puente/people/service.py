@@ -23,8 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from puente.core import audit, events
 from puente.core.db import new_id, utcnow
 from puente.core.errors import InvalidInput
-from puente.identity import Actor, Sensitivity, authorize, visible
-from puente.identity.permissions import ceiling
+from puente.identity import Actor, Sensitivity, authorize, ceiling, visible
 from puente.people import repository as repo
 from puente.people.errors import (
     AlreadyMember,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Response
 
 from puente.core.errors import NotFound
 from puente.core.i18n import get_locale
-from puente.identity.permissions import Actor
+from puente.identity import Actor
 from puente.protection import service
 from puente.protection.models import Case, Referral
 from puente.protection.schemas import (

@@ -32,14 +32,14 @@ def export(
     ] = "",
 ) -> None:
     """Export USERNAME's own cases, encrypted with a password (audited)."""
+    from puente import identity
     from puente.identity import rls_scope
-    from puente.identity import service as identity_service
     from puente.protection import service
 
     try:
         with core_db.uow() as session:
-            user = identity_service.get_user_by_username(session, username)
-            actor = identity_service.actor_for(user)
+            user = identity.get_user_by_username(session, username)
+            actor = identity.actor_for(user)
             core_db.set_tenant_scope(session, rls_scope(actor))
             file = service.export_cases(
                 session, actor=actor, fmt=fmt, password=password, encrypt=True

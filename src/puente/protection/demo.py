@@ -9,11 +9,10 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from puente import people
+from puente import identity, people
 from puente.core.db import set_tenant_scope
 from puente.core.errors import DomainError
-from puente.identity import service as identity_service
-from puente.identity.permissions import Actor
+from puente.identity import Actor
 from puente.protection import service
 from puente.protection.models import Case, ServiceDirectoryEntry
 
@@ -176,10 +175,10 @@ DIRECTORY: dict[
 
 def _actor(session: Session, username: str) -> Actor | None:
     try:
-        user = identity_service.get_user_by_username(session, username)
+        user = identity.get_user_by_username(session, username)
     except DomainError:  # a demo without this user skips its part
         return None
-    return identity_service.actor_for(user)
+    return identity.actor_for(user)
 
 
 def load(session: Session, progress: Any) -> str:

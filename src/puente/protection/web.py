@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 
 from puente.core.errors import InvalidInput
 from puente.core.i18n import _, get_locale, lazy_gettext
-from puente.identity.permissions import Actor, can
+from puente.identity import Actor, can
 from puente.protection import service
 from puente.protection.errors import StaleCase
 from puente.protection.rules import screening as screening_rules

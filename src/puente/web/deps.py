@@ -13,13 +13,10 @@ import structlog
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from puente import identity
 from puente.core.db import SYSTEM_SCOPE, RlsScope, set_tenant_scope
 from puente.core.errors import PermissionDenied, Unauthenticated
-from puente.identity import User, UserSession
-from puente.identity import service as identity_service
-from puente.identity.errors import SessionExpired
-from puente.identity.permissions import Actor, can
-from puente.identity.visibility import rls_scope
+from puente.identity import Actor, SessionExpired, User, UserSession, can, rls_scope
 
 SESSION_COOKIE = "puente_session"
 
@@ -65,7 +62,7 @@ def _session_user(
     if not token:
         return None
     try:
-        return identity_service.resolve_session(session, token)
+        return identity.resolve_session(session, token)
     except SessionExpired:
         return None
 
@@ -74,13 +71,13 @@ def api_actor(request: Request, session: DbSession) -> Actor:
     """The caller of a JSON route: a bearer token, or a session that passed MFA."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        user = identity_service.resolve_token(session, header[7:].strip())
-        return _bind_actor(request, session, identity_service.actor_for(user))
+        user = identity.resolve_token(session, header[7:].strip())
+        return _bind_actor(request, session, identity.actor_for(user))
     found = _session_user(request, session)
     if found is None:
         raise Unauthenticated()
     record, user = found
-    actor = identity_service.actor_for(user)
+    actor = identity.actor_for(user)
     if actor.needs_mfa and not record.mfa_passed:
         raise Unauthenticated()
     return _bind_actor(request, session, actor)
@@ -96,7 +93,7 @@ def web_session(request: Request, session: DbSession) -> tuple[UserSession, User
 def web_actor(request: Request, session: DbSession) -> Actor:
     """The user of an HTML route; sends them to log in or to MFA when needed."""
     record, user = web_session(request, session)
-    actor = identity_service.actor_for(user)
+    actor = identity.actor_for(user)
     if actor.needs_mfa and not record.mfa_passed:
         raise LoginRequired("/mfa" if user.totp_secret else "/mfa/enroll")
     return _bind_actor(request, session, actor)

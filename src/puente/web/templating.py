@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from puente.core import i18n
 from puente.core.errors import DomainError, PermissionDenied
 from puente.core.i18n import N_
-from puente.identity.permissions import Actor, can
+from puente.identity import Actor, can
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -38,7 +38,7 @@ from puente.coordination.service.reports import (
 from puente.core import audit, i18n
 from puente.core.i18n import N_
 from puente.core.tabular import Problem, read_table
-from puente.financing.schemas import FlowRead, OrganisationRead
+from puente.financing import FlowRead, OrganisationRead
 from puente.identity import Actor
 from puente.reference.countries import ALPHA2, country_name
 

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from puente import identity
 from puente.core import audit, i18n
 from puente.core.db import utcnow
 from puente.core.errors import Conflict, InvalidInput, NotFound
@@ -42,7 +43,6 @@ from puente.identity import (
     list_organisations,
     visible,
 )
-from puente.identity import service as identity_service
 
 SECTOR_LABELS: Final = {
     "shelter": N_("Shelter"),
@@ -593,7 +593,7 @@ def get_plan(session: Session, *, actor: Actor, plan_id: uuid.UUID) -> PlanDetai
     org_names: dict[uuid.UUID, str | None] = {}
     for task in tasks:
         if task.organisation_id and task.organisation_id not in org_names:
-            org_names[task.organisation_id] = identity_service.organisation_name(
+            org_names[task.organisation_id] = identity.organisation_name(
                 session, task.organisation_id
             )
     return PlanDetail(

@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 from puente.core import audit
 from puente.core.db import utcnow
 from puente.core.errors import PermissionDenied
-from puente.identity import Actor, Scope, Sensitivity, authorize, visible
-from puente.identity.permissions import widest_scope
+from puente.identity import Actor, Scope, Sensitivity, authorize, visible, widest_scope
 from puente.pathways.errors import (
     AttestationNotFound,
     NotAttestable,

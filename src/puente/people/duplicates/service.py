@@ -23,8 +23,14 @@ from puente.core.db import utcnow
 from puente.core.errors import Conflict, InvalidInput, NotFound
 from puente.core.i18n import N_
 from puente.identity import Actor, Sensitivity, authorize, visible
-from puente.linkage import TrainedModel, choose_rules, predict, prepare, train
-from puente.linkage.records import records_from_frame
+from puente.linkage import (
+    TrainedModel,
+    choose_rules,
+    predict,
+    prepare,
+    records_from_frame,
+    train,
+)
 from puente.people.duplicates.schemas import (
     DuplicateCandidateRead,
     DuplicateScan,

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from puente.core import audit
 from puente.core.crypto import decrypt_field, encrypt_field, get_keyring
 from puente.core.db import utcnow
-from puente.identity import visible
-from puente.identity.permissions import Actor, authorize
+from puente.identity import Actor, authorize, visible
 from puente.protection.errors import CaseNotFound
 from puente.protection.models import Case, CaseEvent, ProtectionProfile
 from puente.protection.rules.disclosure import (

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from puente import people
-from puente.identity.permissions import Actor
+from puente.identity import Actor
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from puente.core import events
 from puente.core.db import new_id, utcnow
 from puente.core.errors import InvalidInput
-from puente.identity import visible
-from puente.identity.permissions import Actor, authorize
+from puente.identity import Actor, authorize, visible
 from puente.protection.errors import (
     ApprovalNotPending,
     ScreeningNotFound,

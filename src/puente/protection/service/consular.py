@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 from puente.core import events
 from puente.core.db import new_id, utcnow
 from puente.core.errors import InvalidInput, NotFound
-from puente.identity import visible
-from puente.identity.permissions import Actor, authorize
+from puente.identity import Actor, authorize, visible
 from puente.protection.events import ConsularTaskCreated
 from puente.protection.models import ConsularNotification
 from puente.protection.rules.disclosure import (

@@ -33,8 +33,7 @@ from sqlalchemy.orm import Session
 
 from puente.core import events
 from puente.core.errors import InvalidInput
-from puente.identity import visible
-from puente.identity.permissions import Actor, authorize
+from puente.identity import Actor, authorize, visible
 from puente.protection.errors import ExportPasswordTooShort
 from puente.protection.events import CasesExported
 from puente.protection.models import Case, Screening

@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 from puente.core import events
 from puente.core.db import new_id, utcnow
 from puente.core.errors import InvalidInput
-from puente.identity import visible
-from puente.identity.permissions import Actor, authorize
+from puente.identity import Actor, authorize, visible
 from puente.protection.errors import (
     ConsentExpired,
     ConsentMissing,
@@ -314,7 +313,7 @@ def read_referral(
     if case is None or service is None:
         raise ReferralNotFound()
     shared = set(referral.shared_fields.split(","))
-    from puente.identity.permissions import system_actor
+    from puente.identity import system_actor
 
     person = None
     if "identity" in shared:

@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 
 from puente.core import events
 from puente.core.db import new_id, utcnow
-from puente.identity import visible
-from puente.identity.permissions import Actor, authorize, can
+from puente.identity import Actor, authorize, can, visible
 from puente.protection.errors import (
     ReturnBlocked,
     ReturnDecisionNotFound,

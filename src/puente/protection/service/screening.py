@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 from puente.core import events
 from puente.core.db import new_id, utcnow
 from puente.core.errors import InvalidInput
-from puente.identity import visible
-from puente.identity.permissions import Actor, Sensitivity, authorize, ceiling
+from puente.identity import Actor, Sensitivity, authorize, ceiling, visible
 from puente.protection.errors import ScreeningNotFound
 from puente.protection.events import PersonScreened
 from puente.protection.models import ProtectionProfile, Screening

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from puente.core.db import new_id
 from puente.core.errors import InvalidInput
-from puente.identity import visible
-from puente.identity.permissions import Actor, authorize
+from puente.identity import Actor, authorize, visible
 from puente.protection.errors import TracingRequestNotFound
 from puente.protection.models import TracingMatch, TracingRequest
 from puente.protection.rules.disclosure import Channel, is_disclosable
