@@ -230,9 +230,10 @@ class TestEvaluate:
 def _compile_unchecked(source: str) -> Any:
     """Compile past the nested-comprehension rule (tests of the timeout only)."""
     from puente.core import expressions
+    from puente.core.expressions.lint import free_variables_of
 
     tree = expressions.parse(source)
-    names = expressions._free_variables(tree)
+    names = free_variables_of(tree)
     return expressions.CompiledExpression(
         source, tree, names, cel.compile(source), tuple(sorted(names))
     )
