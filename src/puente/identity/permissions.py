@@ -122,6 +122,7 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("financing:read", REG, S),
         _g("coordination:read", REG, S),
         _g("commitment:read", REG, S),
+        _g("pathway:statistics", REG, S),
     ),
     Role.COORDINATOR: (
         _g("flows:read", REG, INTERNAL),
@@ -137,6 +138,7 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("coordination:read", REG, S),
         _g("coordination:write", TEN, S),
         _g("commitment:read", REG, S),
+        _g("pathway:statistics", REG, S),
         _g("commitment:write", TEN, INTERNAL),
     ),
     Role.FOCAL_POINT: (
@@ -147,6 +149,7 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("pathway:read", REG, S),
         _g("pathway:publish", TEN, S),
         _g("commitment:read", REG, S),
+        _g("pathway:statistics", REG, S),
         _g("commitment:write", TEN, INTERNAL),
         _g("financing:read", REG, S),
         _g("coordination:read", REG, S),
@@ -156,6 +159,7 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("financing:pledge", TEN, S),
         _g("plan:read", REG, INTERNAL),
         _g("commitment:read", REG, S),
+        _g("pathway:statistics", REG, S),
         _g("coordination:read", REG, S),
     ),
     Role.AUDITOR: (
@@ -165,6 +169,7 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("financing:read", REG, S),
         _g("coordination:read", REG, S),
         _g("commitment:read", REG, S),
+        _g("pathway:statistics", REG, S),
     ),
     Role.ADMIN: (
         _g("user:read", TEN, INTERNAL),

@@ -302,3 +302,20 @@ class SavedTotalisation(TenantMixin, Base):
     inputs: Mapped[JsonDict] = mapped_column(JSON)
     result: Mapped[JsonDict] = mapped_column(JSON)
     saved_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class OutcomeCount(TenantMixin, Base):
+    """Approved applications per destination state, pathway kind and month: a
+    statistic with no person in it, kept in the same transaction as the decision and
+    readable region-wide (commitments show the people resettled or regularised)."""
+
+    __tablename__ = "pathway_outcome_count"
+    __table_args__ = (
+        UniqueConstraint("tenant_code", "pathway_state", "kind", "month"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    pathway_state: Mapped[str] = mapped_column(String(3), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    month: Mapped[dt.date]
+    approved: Mapped[int] = mapped_column(Integer, default=0)

@@ -3,11 +3,12 @@
 - `funding_paid`: commitments and payments from the state's government
   organisations recorded in financing (for targets in US dollars);
 - `regularisation_help`: people helped with documentation or regularisation,
-  from the 5W reports of the state (for targets in people).
-
-People resettled or regularised by a state are not yet counted by any module
-that exposes them (pathways keeps applications, not a public count); such
-commitments show no computed progress rather than a guess.
+  from the 5W reports of the state (kept for entries that chose it);
+- `people_regularised`, `people_resettled`, `labour_admissions`: applications
+  approved in Puente for a regularisation, resettlement or humanitarian, or labour
+  pathway into the state (pathways' statistic: no person in it, and totals under
+  five withheld, when the commitment shows no computed progress rather than a
+  small number).
 
 The payments behind `funding_paid` are listed with the commitment, read from
 financing when it is shown (nothing is copied, so nothing goes stale).
@@ -20,7 +21,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from puente import coordination, financing
+from puente import coordination, financing, pathways
 from puente.commitments.models import Commitment
 from puente.commitments.rules.status import progress_share
 from puente.commitments.schemas import PaymentRead, ProgressRead
@@ -36,6 +37,19 @@ MEASURE_LABELS: Final[dict[str, str]] = {
         "People helped with documentation or regularisation, from the 5W reports "
         "in Puente"
     ),
+    "people_regularised": N_(
+        "People whose regularisation was approved through Puente's pathways"
+    ),
+    "people_resettled": N_(
+        "People approved for resettlement or a humanitarian pathway through Puente"
+    ),
+    "labour_admissions": N_("Workers approved for a labour pathway through Puente"),
+}
+# Measure -> the pathway kinds whose approvals it counts.
+PATHWAY_MEASURES: Final[dict[str, tuple[str, ...]]] = {
+    "people_regularised": ("regularisation",),
+    "people_resettled": ("resettlement", "humanitarian"),
+    "labour_admissions": ("labour",),
 }
 
 
@@ -44,7 +58,11 @@ def measure_for(unit: str, package: str | None) -> str:
     if unit == "USD":
         return "funding_paid"
     if package == "AP2" and unit.startswith("people"):
-        return "regularisation_help"
+        return "people_regularised"
+    if package == "AP7" and unit.startswith("people"):
+        return "people_resettled"
+    if package == "AP5" and (unit.startswith("people") or unit == "visas"):
+        return "labour_admissions"
     return ""
 
 
@@ -69,6 +87,15 @@ def progress_for(
                 session, actor=actor, country=row.state, indicators=["PRO-02"]
             )
         )
+    elif row.measure in PATHWAY_MEASURES:
+        if not can(actor, "pathway:statistics"):
+            return None
+        approved = pathways.approved_in_state(
+            session, actor=actor, state=row.state, kinds=PATHWAY_MEASURES[row.measure]
+        )
+        if approved is None:
+            return None
+        value = Decimal(approved)
     else:
         return None
     return ProgressRead(

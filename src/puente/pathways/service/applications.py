@@ -54,6 +54,7 @@ from puente.pathways.service._common import (
     visible_screening,
 )
 from puente.pathways.service.catalogue import ActiveCatalogue, active_catalogue
+from puente.pathways.service.outcomes import count_approval
 from puente.pathways.service.screening import decrypt_facts
 from puente.pathways.service.text import reason_text
 
@@ -376,6 +377,8 @@ def decide_application(
     if outcome == "approved" and pathway is not None:
         application.stage = next_stage(pathway.kind, DECISION_STAGE) or DECISION_STAGE
     application.updated_at = utcnow()
+    if outcome == "approved":
+        count_approval(session, application, application.updated_at.date())
     lang = _language_of(session, application)
     title = pathway.title.get(lang) if pathway else application.pathway_id
     _notify(
