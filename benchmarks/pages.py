@@ -1,0 +1,210 @@
+"""Page budget (issue #11): every page's server time on the demo data.
+
+Builds a fresh SQLite node with the full demo (as `make run` does), logs in as every
+demo role, walks every page reachable by links from the home page (GET only, same
+origin, no downloads), and times each page: the first load (cold caches) and then
+`--repeat` warm loads. Budget: p95 < 200 ms on every page; the heaviest page's first
+load < 1 s. Time is measured in-process around the ASGI call (the server's time, not
+the network's or the browser's).
+
+    .venv/bin/python benchmarks/pages.py --json [--repeat 10] [--max-pages 80]
+
+Exits 1 when the budget is missed, so a regression is loud.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urlsplit
+
+from rich.console import Console
+from rich.progress import Progress
+
+BUDGET_P95_MS = 200.0
+BUDGET_FIRST_MS = 1000.0
+HREF = re.compile(r"""<a\s[^>]*href=["']([^"'#]+)["']""", re.IGNORECASE)
+SKIP = re.compile(
+    r"^/(static|logout|api/|pick/)|\.(csv|xlsx|xml|json|pdf|png|svg)(\?|$)|export"
+)
+
+
+@dataclass
+class PageTiming:
+    role: str
+    path: str
+    status: int
+    first_ms: float
+    warm_ms: list[float] = field(default_factory=list)
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.warm_ms)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.warm_ms)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def _prepare(directory: Path) -> None:
+    os.environ["PUENTE_DATABASE_URL"] = f"sqlite:///{directory / 'pages.db'}"  # noqa: TID251
+    os.environ["PUENTE_KEY_DIR"] = str(directory / "keys")  # noqa: TID251
+    os.environ["PUENTE_VAR_DIR"] = str(directory)  # noqa: TID251
+    from puente.core.config import get_settings
+    from puente.core.logging import configure_logging
+    from puente.core.migrate import upgrade
+    from puente.demo import load_demo
+
+    # Stdout carries the JSON only; warnings go to stderr (the first call wins).
+    configure_logging(level=logging.WARNING)
+
+    get_settings.cache_clear()
+    upgrade("heads")
+    load_demo(Console(stderr=True, quiet=True))
+
+
+def _login(client: Any, username: str) -> None:
+    from sqlalchemy import select
+
+    from puente.core import db as core_db
+    from puente.identity import User
+    from puente.identity.service import start_session
+
+    with core_db.uow() as session:
+        user = session.scalars(select(User).where(User.username == username)).one()
+        started = start_session(session, user)
+        started.record.mfa_passed = True
+        token = started.token
+    client.cookies.clear()
+    client.cookies.set("puente_session", token)
+    client.cookies.set("puente_csrf", "bench-csrf-token")
+
+
+def _links(html: str) -> list[str]:
+    found = []
+    for raw in HREF.findall(html):
+        link = urldefrag(raw)[0]
+        parts = urlsplit(link)
+        if parts.scheme or parts.netloc or not link.startswith("/"):
+            continue
+        if SKIP.search(link):
+            continue
+        found.append(link)
+    return found
+
+
+def _timed(client: Any, path: str) -> tuple[int, float, str]:
+    start = time.perf_counter()
+    response = client.get(path, follow_redirects=False)
+    elapsed = (time.perf_counter() - start) * 1000
+    return response.status_code, elapsed, response.text
+
+
+def walk(
+    client: Any, role: str, repeat: int, max_pages: int, progress: Progress
+) -> list[PageTiming]:
+    seen: set[str] = set()
+    queue = ["/"]
+    timings: list[PageTiming] = []
+    task = progress.add_task(f"{role}", total=max_pages)
+    while queue and len(timings) < max_pages:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        status, first, html = _timed(client, path)
+        timing = PageTiming(role, path, status, first)
+        if status == 200:
+            for _ in range(repeat):
+                timing.warm_ms.append(_timed(client, path)[1])
+            queue.extend(link for link in _links(html) if link not in seen)
+        else:
+            timing.warm_ms.append(first)
+        timings.append(timing)
+        progress.advance(task)
+    progress.update(task, completed=max_pages)
+    return timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print JSON only")
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--max-pages", type=int, default=80)
+    args = parser.parse_args()
+
+    from fastapi.testclient import TestClient
+
+    from puente.demo import DEMO_USERS
+
+    with tempfile.TemporaryDirectory(prefix="puente-pages-") as tmp:
+        started = time.perf_counter()
+        _prepare(Path(tmp))
+        demo_seconds = time.perf_counter() - started
+        from puente.app import create_app
+
+        client = TestClient(create_app(), base_url="http://127.0.0.1")
+        timings: list[PageTiming] = []
+        roles = {user.roles[0]: user.username for user in DEMO_USERS}
+        with Progress(
+            console=Console(stderr=True), transient=True, disable=args.json
+        ) as progress:
+            for role, username in roles.items():
+                _login(client, username)
+                timings.extend(
+                    walk(client, role, args.repeat, args.max_pages, progress)
+                )
+    ok = [t for t in timings if t.status == 200]
+    over = sorted(
+        (t for t in ok if t.p95 > BUDGET_P95_MS), key=lambda t: t.p95, reverse=True
+    )
+    heaviest = max(ok, key=lambda t: t.first_ms) if ok else None
+    errors = [t for t in timings if t.status >= 500]
+    result = {
+        "benchmark": "pages",
+        "demo_load_seconds": round(demo_seconds, 1),
+        "roles": len(roles),
+        "pages_timed": len(ok),
+        "server_errors": [f"{t.role} {t.path} {t.status}" for t in errors],
+        "budget_p95_ms": BUDGET_P95_MS,
+        "budget_first_load_ms": BUDGET_FIRST_MS,
+        "p95_ms_worst": round(max((t.p95 for t in ok), default=0.0), 1),
+        "p50_ms_median": round(statistics.median(t.p50 for t in ok), 1) if ok else 0,
+        "pages_over_budget": [
+            {"role": t.role, "path": t.path, "p95_ms": round(t.p95, 1)} for t in over
+        ],
+        "heaviest_first_load": (
+            {
+                "role": heaviest.role,
+                "path": heaviest.path,
+                "ms": round(heaviest.first_ms),
+            }
+            if heaviest
+            else None
+        ),
+        "cpu_count": os.cpu_count(),
+        "load_average": os.getloadavg()[0],
+    }
+    met = (
+        not over
+        and not errors
+        and (heaviest is None or heaviest.first_ms < BUDGET_FIRST_MS)
+    )
+    result["budget_met"] = met
+    print(json.dumps(result, indent=None if args.json else 2))
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
