@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from puente import people
-from puente.identity.permissions import Actor
+from puente.core import events
+from puente.identity.permissions import Actor, system_actor
 
 
 @dataclass(frozen=True)
@@ -132,3 +133,14 @@ def tracing_search(
     except ValueError:
         return []
     return list(people.search_people(session, actor=actor, query=query))
+
+
+@events.subscribe_in_transaction(people.ProtectionFactRecorded)
+def _on_protection_fact(session: Session, event: people.ProtectionFactRecorded) -> None:
+    """A fact recorded in `people` (claim, status, feared states, flag): withdraw
+    at once, in the same transaction, what it forbids."""
+    from puente.protection.service.facts import enforce_protection
+
+    enforce_protection(
+        session, actor=system_actor(event.tenant_code), person_id=event.person_id
+    )
