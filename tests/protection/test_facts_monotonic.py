@@ -57,7 +57,7 @@ def _consular(client: TestClient, token: str, person: str) -> list[dict[str, Any
     return rows
 
 
-PROFILE = {
+PROFILE: dict[str, Any] = {
     "claim_status": "pending",
     "persecutor_states": ["NIC"],
     "expressed_fear": True,
