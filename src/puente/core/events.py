@@ -19,6 +19,8 @@ log = structlog.get_logger(__name__)
 E = TypeVar("E")
 Handler = Callable[[Any], None]
 _handlers: dict[type, list[Handler]] = defaultdict(list)
+TransactionHandler = Callable[[Session, Any], None]
+_in_transaction: dict[type, list[TransactionHandler]] = defaultdict(list)
 _PENDING = "pending_events"
 
 
@@ -34,10 +36,28 @@ def subscribe(
     return register
 
 
+def subscribe_in_transaction(
+    event_type: type[E],
+) -> Callable[[Callable[[Session, E], None]], Callable[[Session, E], None]]:
+    """Register a handler that runs at once, inside the publisher's transaction
+    (decorator). Its writes commit or roll back with the change that published
+    the event, and an error it raises undoes that change: for invariants that
+    must hold in the stored state after every action."""
+
+    def register(fn: Callable[[Session, E], None]) -> Callable[[Session, E], None]:
+        _in_transaction[event_type].append(fn)
+        return fn
+
+    return register
+
+
 def publish(session: Session, event: object) -> None:
-    """Queue `event` on the session; it is dispatched once the session commits."""
+    """Run the in-transaction handlers of `event`, then queue it on the session;
+    the other handlers get it once the session commits."""
     if not session.in_transaction():
         session.begin()  # so that a rollback, even of no writes, drops the event
+    for handler in list(_in_transaction.get(type(event), ())):
+        handler(session, event)
     session.info.setdefault(_PENDING, []).append(event)
 
 

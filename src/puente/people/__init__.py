@@ -10,7 +10,12 @@ from puente.people.errors import (
     SensitiveNotAllowed,
     StaleEdit,
 )
-from puente.people.events import HouseholdRegistered, PersonRegistered, PersonUpdated
+from puente.people.events import (
+    HouseholdRegistered,
+    PersonRegistered,
+    PersonUpdated,
+    ProtectionFactRecorded,
+)
 from puente.people.rules.linkage import PuenteNameRules, linkage_name_rules
 from puente.people.schemas import (
     Candidate,
@@ -77,6 +82,7 @@ __all__ = [
     "PersonSummary",
     "PersonUpdate",
     "PersonUpdated",
+    "ProtectionFactRecorded",
     "PuenteNameRules",
     "Relationship",
     "SearchQuery",

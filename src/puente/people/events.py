@@ -30,3 +30,13 @@ class HouseholdRegistered:
 
     household_id: uuid.UUID
     tenant_code: str
+
+
+@dataclass(frozen=True)
+class ProtectionFactRecorded:
+    """Published (in the same transaction) when a fact that bars disclosure is
+    recorded: an asylum claim, refugee or stateless status, feared states, a
+    protection flag. Protection withdraws at once what the fact forbids."""
+
+    person_id: uuid.UUID
+    tenant_code: str

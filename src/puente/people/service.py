@@ -32,7 +32,12 @@ from puente.people.errors import (
     SensitiveNotAllowed,
     StaleEdit,
 )
-from puente.people.events import HouseholdRegistered, PersonRegistered, PersonUpdated
+from puente.people.events import (
+    HouseholdRegistered,
+    PersonRegistered,
+    PersonUpdated,
+    ProtectionFactRecorded,
+)
 from puente.people.models import (
     Consent,
     ContactDetail,
@@ -572,6 +577,9 @@ def flag_for_protection(
     """Mark a person as under a protection flag (e.g. expressed fear at screening);
     feeds `PersonProtectionFacts.has_protection_flag`. Audits the change."""
     _require(actor, WRITE)
+    if not flagged:
+        # Lifting a protection flag weakens a fact: its own permission.
+        authorize(actor, "protection:withdraw_fact", tenant_code=actor.tenant_code)
     person = _get_person(session, actor, person_id, WRITE)
     if person.has_protection_flag == flagged:
         return
@@ -586,6 +594,8 @@ def flag_for_protection(
         object_id=person.id,
         flagged=flagged,
     )
+    if flagged:
+        events.publish(session, ProtectionFactRecorded(person.id, person.tenant_code))
 
 
 # --- search before create ------------------------------------------------------
@@ -984,6 +994,17 @@ def record_sensitive(
             SensitiveAttribute.kind == attribute.value,
         )
     ).one_or_none()
+    if attribute is SensitiveKind.FEARED_STATES and existing is not None:
+        # Feared states only grow by an edit (removing one: erase_sensitive
+        # with `protection:withdraw_fact`).
+        before = repo.unseal(
+            tenant=existing.tenant_code,
+            table="sensitive_attribute",
+            column="value",
+            row_id=existing.id,
+            blob=existing.value_encrypted,
+        )
+        value = _feared_states(",".join([before, value]))
     row = existing or SensitiveAttribute(
         id=new_id(),
         tenant_code=person.tenant_code,
@@ -1011,6 +1032,8 @@ def record_sensitive(
         object_id=person.id,
         attribute=attribute.value,
     )
+    if attribute in PROTECTION_KINDS:
+        events.publish(session, ProtectionFactRecorded(person.id, person.tenant_code))
     log.info("sensitive_recorded", person_id=str(person.id), attribute=attribute.value)
     return SensitiveRecorded(
         id=row.id,
@@ -1087,8 +1110,12 @@ def read_sensitive(
 def erase_sensitive(
     session: Session, *, actor: Actor, person_id: uuid.UUID, attribute: SensitiveKind
 ) -> None:
-    """Delete one sensitive fact (withdrawn consent); the ciphertext goes with it."""
+    """Delete one sensitive fact (withdrawn consent); the ciphertext goes with it.
+    A fact that bars disclosure (claim, status, feared states) is removed only
+    by a role with `protection:withdraw_fact`."""
     _require(actor, WRITE)
+    if attribute in PROTECTION_KINDS:
+        authorize(actor, "protection:withdraw_fact", tenant_code=actor.tenant_code)
     person = _get_person(session, actor, person_id, WRITE)
     session.execute(
         delete(SensitiveAttribute).where(

@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from puente.core.errors import NotFound
-from puente.core.i18n import get_locale
+from puente.core.i18n import get_locale, gettext
 from puente.identity import Actor
 from puente.protection import service
-from puente.protection.models import Case, Referral
+from puente.protection.models import Case, ConsularNotification, Referral
 from puente.protection.schemas import (
     ApprovalDecision,
     ApprovalRead,
@@ -29,6 +29,7 @@ from puente.protection.schemas import (
     IdRead,
     NoteCreate,
     OverrideSign,
+    ProfileWithdraw,
     ProfileWrite,
     ReferralContent,
     ReferralCreate,
@@ -44,6 +45,7 @@ from puente.protection.schemas import (
     TracingMatchRead,
     TracingRead,
 )
+from puente.protection.service.facts import WITHDRAWN, WITHDRAWN_REASON
 from puente.protection.service.returns import ReturnView
 from puente.protection.service.tracing import TracingView
 from puente.web.deps import DbSession, Require
@@ -56,6 +58,7 @@ Approver = Annotated[Actor, Depends(Require("case:approve"))]
 Referrer = Annotated[Actor, Depends(Require("referral:write"))]
 ReturnDecider = Annotated[Actor, Depends(Require("return:decide"))]
 Exporter = Annotated[Actor, Depends(Require("export:cases"))]
+FactWithdrawer = Annotated[Actor, Depends(Require("protection:withdraw_fact"))]
 
 
 def _case(case: Case) -> CaseRead:
@@ -147,12 +150,35 @@ def read_screening(
 
 
 @router.put("/people/{person_id}/profile", status_code=204)
+@router.patch("/people/{person_id}/profile", status_code=204)
 def write_profile(
     person_id: uuid.UUID, body: ProfileWrite, session: DbSession, actor: CaseWriter
 ) -> Response:
-    """Record the claim, feared states and status the feared-state bar needs."""
+    """Add to the claim, feared states and status the feared-state bar needs.
+    PUT and PATCH both merge: omitted facts stay; weakening one answers 409
+    (`FactWithdrawalRequired`): use the withdraw action."""
     service.record_protection_profile(
         session, actor=actor, person_id=person_id, **body.model_dump()
+    )
+    return Response(status_code=204)
+
+
+@router.post("/people/{person_id}/profile/withdraw", status_code=204)
+def withdraw_fact(
+    person_id: uuid.UUID,
+    body: ProfileWithdraw,
+    session: DbSession,
+    actor: FactWithdrawer,
+) -> Response:
+    """Withdraw one protection fact (protection officer or supervisor), with a
+    reason; everything that depends on it is re-evaluated. Audited."""
+    service.withdraw_protection_fact(
+        session,
+        actor=actor,
+        person_id=person_id,
+        fact=body.fact,
+        state=body.state,
+        reason=body.reason,
     )
     return Response(status_code=204)
 
@@ -494,14 +520,24 @@ def consular(
     body: ConsularCreate, session: DbSession, actor: CaseWriter
 ) -> list[ConsularRead]:
     rows = service.record_consular_wish(session, actor=actor, **body.model_dump())
-    return [ConsularRead.model_validate(r) for r in rows]
+    return [_consular(r) for r in rows]
+
+
+def _consular(row: ConsularNotification) -> ConsularRead:
+    read = ConsularRead.model_validate(row)
+    if row.status == WITHDRAWN:
+        read.status_reason = gettext(WITHDRAWN_REASON)
+    return read
 
 
 @router.get("/consular/tasks", response_model=list[ConsularRead])
 def consular_tasks(session: DbSession, actor: CaseReader) -> list[ConsularRead]:
+    """Open notification tasks, and those withdrawn by a later protection fact
+    (status `withdrawn`, with the translated reason)."""
     return [
-        ConsularRead.model_validate(r)
-        for r in service.open_consular_tasks(session, actor=actor)
+        _consular(r)
+        for r in service.list_consular(session, actor=actor)
+        if r.status in ("task_open", WITHDRAWN)
     ]
 
 

@@ -50,6 +50,13 @@ class ConsentRevoked(PermissionDenied):
     message = N_("The person has withdrawn consent for this referral.")
 
 
+class ReferralWithdrawn(PermissionDenied):
+    message = N_(
+        "This referral was withdrawn: a protection fact recorded for this "
+        "person forbids it."
+    )
+
+
 class ConsentExpired(PermissionDenied):
     message = N_("The consent for this referral has expired.")
 

@@ -33,13 +33,24 @@ class ScreeningRead(BaseModel):
 
 
 class ProfileWrite(_In):
-    claim_status: str = "none"
+    """Facts to add. Omitted fields keep their stored value: an edit never
+    weakens a protection fact (removing one is `ProfileWithdraw`)."""
+
+    claim_status: str | None = None
     country_of_origin: Iso3 | None = None
-    former_habitual_residences: list[Iso3] = Field(default_factory=list)
-    persecutor_states: list[Iso3] = Field(default_factory=list)
-    is_refugee: bool = False
-    is_stateless: bool = False
-    expressed_fear: bool = False
+    former_habitual_residences: list[Iso3] | None = None
+    persecutor_states: list[Iso3] | None = None
+    is_refugee: bool | None = None
+    is_stateless: bool | None = None
+    expressed_fear: bool | None = None
+
+
+class ProfileWithdraw(_In):
+    """Withdraw one protection fact, with the reason (kept encrypted)."""
+
+    fact: Annotated[str, Field(max_length=40)]
+    state: Iso3 | None = None
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
 class CaseCreate(_In):
@@ -262,6 +273,8 @@ class ConsularRead(BaseModel):
     status: str
     due_at: dt.datetime | None
     refer_to_protecting_authority: bool
+    # Translated; set when the task was withdrawn by a later protection fact.
+    status_reason: str | None = None
 
 
 class ExportRequest(_In):

@@ -21,6 +21,7 @@ from puente.protection.rules import screening as screening_rules
 from puente.protection.rules import workflow
 from puente.protection.service._people import person_label, person_labels
 from puente.protection.service.cases import CASE_TYPES, PRIORITIES
+from puente.protection.service.facts import WITHDRAWN_REASON
 from puente.protection.service.referrals import SERVICE_TYPES, SHAREABLE_FIELDS
 from puente.protection.service.tracing import RELATIONSHIPS
 from puente.web.deps import DbSession, Require
@@ -102,6 +103,7 @@ REFERRAL_STATUS = {
     "declined": lazy_gettext("Declined"),
     "completed": lazy_gettext("Completed"),
     "revoked": lazy_gettext("Consent withdrawn"),
+    "withdrawn": lazy_gettext(WITHDRAWN_REASON),
 }
 SERVICE_LABELS = {
     "shelter": lazy_gettext("Shelter"),
@@ -144,6 +146,7 @@ def _labels() -> dict[str, Any]:
         "referral_status": REFERRAL_STATUS,
         "service_labels": SERVICE_LABELS,
         "wish_labels": WISH_LABELS,
+        "withdrawn_reason": lazy_gettext(WITHDRAWN_REASON),
         "loc": get_locale(),
     }
 

@@ -37,6 +37,12 @@ from puente.protection.service.exports import (
     export_cases,
     neutralise,
 )
+from puente.protection.service.facts import (
+    enforce_protection,
+    record_protection_profile,
+    withdraw_protection_fact,
+    withdrawals,
+)
 from puente.protection.service.referrals import (
     add_service,
     get_referral,
@@ -58,7 +64,6 @@ from puente.protection.service.returns import (
 from puente.protection.service.screening import (
     get_screening,
     list_screenings,
-    record_protection_profile,
     screen_person,
 )
 from puente.protection.service.tracing import (
@@ -86,6 +91,7 @@ __all__ = [
     "decide_match",
     "decrypt_export",
     "encrypt_export",
+    "enforce_protection",
     "export_cases",
     "find_matches",
     "get_case",
@@ -123,4 +129,6 @@ __all__ = [
     "sign_return_override",
     "timeline",
     "update_case",
+    "withdraw_protection_fact",
+    "withdrawals",
 ]

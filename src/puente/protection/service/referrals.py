@@ -27,11 +27,12 @@ from puente.protection.errors import (
     DeclineReasonMissing,
     ReferralNotFound,
     ReferralStateConflict,
+    ReferralWithdrawn,
     ServiceNotFound,
 )
 from puente.protection.events import CaseReferred, ReferralConsentRevoked
 from puente.protection.models import Case, Referral, ServiceDirectoryEntry
-from puente.protection.rules.disclosure import Channel
+from puente.protection.rules.disclosure import Channel, is_disclosable
 from puente.protection.service._common import (
     add_event,
     guard_disclosure,
@@ -295,8 +296,24 @@ def _referral_for(
 def _require_consent(referral: Referral) -> None:
     if referral.consent_revoked_at is not None:
         raise ConsentRevoked()
+    if referral.status == "withdrawn":
+        raise ReferralWithdrawn()
     if referral.consent_until < dt.datetime.now(dt.UTC).date():
         raise ConsentExpired()
+
+
+def _recheck_disclosure(session: Session, referral: Referral) -> None:
+    """At the moment of acting: the referral must still be allowed by the
+    person's facts *now* (else refused; the write path has withdrawn it)."""
+    from puente.identity import system_actor
+
+    case = session.get(Case, referral.case_id)
+    if case is None:
+        raise ReferralNotFound()
+    system = system_actor(case.tenant_code)
+    _person, facts = protection_facts(session, system, case.person_id)
+    if not is_disclosable(facts, referral.recipient_state, Channel.REFERRAL):
+        raise ReferralWithdrawn()
 
 
 def read_referral(
@@ -308,6 +325,7 @@ def read_referral(
     if not is_recipient:
         raise ReferralNotFound()
     _require_consent(referral)
+    _recheck_disclosure(session, referral)
     case = session.get(Case, referral.case_id)
     service = session.get(ServiceDirectoryEntry, referral.service_id)
     if case is None or service is None:
@@ -350,6 +368,7 @@ def respond_to_referral(
     if not is_recipient:
         raise ReferralNotFound()
     _require_consent(referral)
+    _recheck_disclosure(session, referral)
     if (referral.status, target) not in _MOVES:
         raise ReferralStateConflict(status=referral.status, target=target)
     if target == "declined" and not reason.strip():

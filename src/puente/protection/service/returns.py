@@ -263,16 +263,49 @@ def list_returns(session: Session, *, actor: Actor) -> list[ReturnDecision]:
     return list(session.scalars(visible(actor, stmt, ReturnDecision, "return:decide")))
 
 
-def _gate_of(decision: ReturnDecision) -> gate_rules.GateResult:
-    """Re-evaluate the stored facts: the gate is what the facts say now."""
-    facts = unseal(
+def reevaluate_decision(
+    session: Session, actor: Actor, decision: ReturnDecision
+) -> gate_rules.GateResult:
+    """Re-derive the person's facts *now* and fold them into the stored ones
+    (stricter wins), then re-run the gate: a protection fact recorded after the
+    request blocks it at once. Never loosens (a withdrawn fact needs a new
+    request). Audits `protection:return:reevaluate` when the result changes."""
+    stored = unseal(
         decision.tenant_code,
         "protection_return_decision",
         "facts",
         decision.id,
         decision.facts_sealed,
     )
-    return gate_rules.evaluate_gate(facts)
+    case = session.get(Case, decision.case_id) if decision.case_id else None
+    derived = _derived_facts(session, actor, decision.person_id, case)
+    facts = merge_facts(stored, derived)
+    facts["destination"] = decision.destination
+    gate = gate_rules.evaluate_gate(facts)
+    if facts != stored:
+        decision.facts_sealed = seal(
+            decision.tenant_code,
+            "protection_return_decision",
+            "facts",
+            decision.id,
+            facts,
+        )
+    if gate.passed != decision.gate_passed or _gate_json(gate) != decision.gate:
+        decision.gate = _gate_json(gate)
+        decision.gate_passed = gate.passed
+        if decision.status == "draft" and not gate.passed:
+            decision.status = "blocked"
+        session.flush()
+        record(
+            session,
+            actor,
+            "protection:return:reevaluate",
+            object_type="return_decision",
+            object_id=decision.id,
+            gate_passed=gate.passed,
+            failed=",".join(gate.failed_checks),
+        )
+    return gate
 
 
 def approve_return(
@@ -283,7 +316,7 @@ def approve_return(
     decision = _decision(session, actor, decision_id)
     if decision.status not in ("draft", "blocked"):
         raise ReturnNotDraft(status=decision.status)
-    gate = _gate_of(decision)
+    gate = reevaluate_decision(session, actor, decision)
     if not gate.passed:
         record(
             session,
@@ -324,7 +357,7 @@ def sign_return_override(
     decision = _decision(session, actor, decision_id)
     if decision.status != "blocked":
         raise ReturnNotDraft(status=decision.status)
-    gate = _gate_of(decision)
+    gate = reevaluate_decision(session, actor, decision)
     claimed = list(checks) if checks else list(gate.failed_checks)
     me = gate_rules.OverrideSignature(
         user_id=str(actor.user_id),

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -14,26 +13,13 @@ from sqlalchemy.orm import Session
 
 from puente.core import events
 from puente.core.db import new_id, utcnow
-from puente.core.errors import InvalidInput
 from puente.identity import Actor, Sensitivity, authorize, ceiling, visible
 from puente.protection.errors import ScreeningNotFound
 from puente.protection.events import PersonScreened
-from puente.protection.models import ProtectionProfile, Screening
+from puente.protection.models import Screening
 from puente.protection.rules import screening as rules
-from puente.protection.service._common import PROFILE_FIELDS, record, seal, unseal
+from puente.protection.service._common import record, seal, unseal
 from puente.protection.service._people import flag_for_protection, person_facts
-
-_ISO3 = re.compile(r"^[A-Z]{3}$")
-
-
-def _country(code: str) -> str:
-    normalised = code.strip().upper()
-    if not _ISO3.match(normalised):
-        raise InvalidInput()
-    return normalised
-
-
-CLAIM_STATUSES = ("none", "pending", "appeal_pending", "rejected_final", "recognised")
 
 
 @dataclass(frozen=True)
@@ -106,6 +92,8 @@ def screen_person(
         person_id=str(person_id),
     )
     if outcome.flag("international_protection_need") is not None:
+        # Publishes ProtectionFactRecorded: open items it forbids are withdrawn
+        # in this transaction (see `_people._on_protection_fact`).
         flag_for_protection(session, actor, person_id)
     events.publish(session, PersonScreened(screening_id=row.id, person_id=person_id))
     return row, outcome
@@ -181,64 +169,3 @@ def list_screenings(
         .order_by(Screening.screened_at.desc())
     )
     return list(session.scalars(visible(actor, stmt, Screening, "case:read")))
-
-
-def record_protection_profile(
-    session: Session,
-    *,
-    actor: Actor,
-    person_id: uuid.UUID,
-    claim_status: str = "none",
-    country_of_origin: str | None = None,
-    former_habitual_residences: list[str] | None = None,
-    persecutor_states: list[str] | None = None,
-    is_refugee: bool = False,
-    is_stateless: bool = False,
-    expressed_fear: bool = False,
-    consents_to_tracing: bool | None = None,
-) -> ProtectionProfile:
-    """Record the facts the feared-state bar needs (encrypted; `case:write`).
-    Audits `protection:profile:write` without the facts themselves."""
-    authorize(actor, "case:write", tenant_code=actor.tenant_code)
-    person_facts(session, actor, person_id)
-    if claim_status not in CLAIM_STATUSES:
-        raise InvalidInput()
-    data = {
-        "claim_status": claim_status,
-        "country_of_origin": _country(country_of_origin) if country_of_origin else None,
-        "former_habitual_residences": sorted(
-            _country(c) for c in former_habitual_residences or ()
-        ),
-        "persecutor_states": sorted(_country(c) for c in persecutor_states or ()),
-        "is_refugee": is_refugee,
-        "is_stateless": is_stateless,
-        "expressed_fear": expressed_fear,
-    }
-    assert set(data) == set(PROFILE_FIELDS)  # noqa: S101 - a programming invariant
-    row = session.scalars(
-        select(ProtectionProfile).where(
-            ProtectionProfile.tenant_code == actor.tenant_code,
-            ProtectionProfile.person_id == person_id,
-        )
-    ).one_or_none()
-    if row is None:
-        row = ProtectionProfile(
-            id=new_id(), tenant_code=actor.tenant_code, person_id=person_id
-        )
-        session.add(row)
-    row.facts_sealed = seal(
-        actor.tenant_code, "protection_profile", "facts", row.id, data
-    )
-    if consents_to_tracing is not None:
-        row.consents_to_tracing = consents_to_tracing
-    row.updated_by = actor.user_id
-    row.updated_at = utcnow()
-    session.flush()
-    record(
-        session,
-        actor,
-        "protection:profile:write",
-        object_type="person",
-        object_id=person_id,
-    )
-    return row
