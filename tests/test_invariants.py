@@ -65,6 +65,8 @@ TENANTS = ("COL", "PAN")
 ROLES = (Role.CASEWORKER, Role.PROTECTION_OFFICER, Role.SUPERVISOR)
 CLAIMS = ("pending", "appeal_pending", "rejected_final", "recognised")
 BOOL_FACTS = ("is_refugee", "is_stateless", "expressed_fear")
+# Family names of registered persons start with this (the canary scan sets it).
+NAME_MARKER = "Inv"
 
 
 def _proof() -> bool:
@@ -141,7 +143,7 @@ class Promises(RuleBasedStateMachine):
         data = people.PersonCreate.model_validate(
             {
                 "given_name": "Ana",
-                "family_name": f"Inv {uuid.uuid4().hex[:6]}",
+                "family_name": f"{NAME_MARKER} {uuid.uuid4().hex[:6]}",
                 "sex": "F",
                 "birth_date": "1990",
                 "nationality": nationality,
