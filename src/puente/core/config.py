@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(default=12, ge=1)
     lockout_threshold: int = Field(default=5, ge=1, description="Failures before lock")
     lockout_minutes: int = Field(default=15, ge=1)
+    mfa_lockout_threshold: int = Field(
+        default=10,
+        ge=1,
+        description="Wrong TOTP codes (across logins) before MFA locks until reset",
+    )
     default_locale: str = Field(default="en")
     secure_cookies: bool = Field(default=False, description="Set in production (HTTPS)")
     demo_password: SecretStr = Field(
