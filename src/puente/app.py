@@ -7,6 +7,7 @@ shape: JSON `{"error", "code", "detail"}` under `/api/`, the error page elsewher
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
@@ -39,7 +40,7 @@ from puente.core.errors import (
     status_for,
 )
 from puente.core.i18n import N_
-from puente.core.logging import configure_logging
+from puente.core.logging import ACCESS_LOGGER, configure_logging, redact_query
 from puente.early_warning import api as early_warning_api
 from puente.early_warning import web as early_warning_web
 from puente.financing import api as financing_api
@@ -56,6 +57,7 @@ from puente.web.deps import LoginRequired
 from puente.web.templating import CSRF_COOKIE, WEB_DIR, csrf_token, render
 
 log = structlog.get_logger(__name__)
+access_log = structlog.get_logger(ACCESS_LOGGER)
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -101,6 +103,7 @@ def create_app(
         structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])
         locale = _request_locale(request, settings)
         token = i18n.set_locale(locale)
+        started = time.perf_counter()
         response: Response
         try:
             if _has_nul(request):
@@ -123,6 +126,7 @@ def create_app(
                 samesite="strict",
                 secure=settings.secure_cookies,
             )
+        _log_access(request, response.status_code, started)
         return response
 
     @app.exception_handler(DomainError)
@@ -209,6 +213,20 @@ HTTP_MESSAGES: Final = {
     405: N_("This method is not allowed here."),
 }
 HTTP_FALLBACK_MESSAGE: Final = N_("Something went wrong.")
+
+
+def _log_access(request: Request, status: int, started: float) -> None:
+    """Our access log (uvicorn's is off, see `puente serve`): the path only when a
+    route matched (then it holds ids), parameter names but never their values."""
+    matched = "endpoint" in request.scope or "route" in request.scope
+    access_log.info(
+        "request",
+        method=request.method,
+        path=request.url.path if matched else "[unmatched]",
+        query=redact_query(request.url.query) or None,
+        status=status,
+        ms=round((time.perf_counter() - started) * 1000, 1),
+    )
 
 
 def _request_locale(request: Request, settings: Settings) -> str:
