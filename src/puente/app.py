@@ -170,6 +170,18 @@ def create_app(
         log.info("database_refused_value", error=type(exc.orig).__name__)
         return _invalid_input(["body"], VALUE_NOT_STORABLE)
 
+    async def unstorable_value(request: Request, exc: Exception) -> Response:
+        # A lone surrogate the database driver cannot encode, a date-time whose
+        # arithmetic overflows: odd input that got past validation. A 422, not a
+        # 500; the log names the kind, never the value.
+        log.info("unstorable_value", error=type(exc).__name__)
+        if _wants_json(request):
+            return _invalid_input(["body"], VALUE_NOT_STORABLE)
+        return _error_page(request, 422, i18n.gettext(VALUE_NOT_STORABLE))
+
+    app.add_exception_handler(UnicodeError, unstorable_value)
+    app.add_exception_handler(OverflowError, unstorable_value)
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(
         _request: Request, exc: RequestValidationError
@@ -179,7 +191,7 @@ def create_app(
             {
                 "error": InvalidInput.__name__,
                 "code": InvalidInput.code,
-                "detail": jsonable_encoder(exc.errors()),
+                "detail": _encodable(jsonable_encoder(exc.errors())),
             },
             status_code=422,
         )
@@ -213,6 +225,19 @@ HTTP_MESSAGES: Final = {
     405: N_("This method is not allowed here."),
 }
 HTTP_FALLBACK_MESSAGE: Final = N_("Something went wrong.")
+
+
+def _encodable(value: Any) -> Any:
+    """`value` with every string made encodable as UTF-8: a lone surrogate in a
+    request's JSON (`"\\ud800"`) is echoed in the validation error's `input`, and
+    rendering it raised `UnicodeEncodeError` (a 500)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [_encodable(item) for item in value]
+    if isinstance(value, dict):
+        return {_encodable(k): _encodable(v) for k, v in value.items()}
+    return value
 
 
 def _log_access(request: Request, status: int, started: float) -> None:
