@@ -116,7 +116,8 @@ def create_app(
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         response.headers.setdefault("Content-Language", locale)
-        if not request.url.path.startswith(("/api/", "/static/")):
+        if not request.url.path.startswith("/static/"):
+            # Pages and API answers carry personal data: no cache keeps them.
             response.headers.setdefault("Cache-Control", "no-store")
         if CSRF_COOKIE not in request.cookies:
             response.set_cookie(
@@ -124,7 +125,7 @@ def create_app(
                 getattr(request.state, "csrf_token", None) or secrets.token_urlsafe(32),
                 httponly=True,
                 samesite="strict",
-                secure=settings.secure_cookies,
+                secure=settings.cookies_secure,
             )
         _log_access(request, response.status_code, started)
         return response

@@ -14,6 +14,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
 class Settings(BaseSettings):
     """Runtime configuration, read from `PUENTE_*` variables and `.env`."""
 
@@ -43,7 +46,13 @@ class Settings(BaseSettings):
         description="Wrong TOTP codes (across logins) before MFA locks until reset",
     )
     default_locale: str = Field(default="en")
-    secure_cookies: bool = Field(default=False, description="Set in production (HTTPS)")
+    secure_cookies: bool | None = Field(
+        default=None,
+        description=(
+            "Cookies only over HTTPS; unset: on unless serving on localhost "
+            "(`cookies_secure`)"
+        ),
+    )
     demo_password: SecretStr = Field(
         default=SecretStr("puente-demo-2026"), description="Password of demo users"
     )
@@ -61,6 +70,14 @@ class Settings(BaseSettings):
         if value not in ("en", "es", "pt", "fr", "ht"):
             raise ValueError(f"unsupported locale {value!r}")
         return value
+
+    @property
+    def cookies_secure(self) -> bool:
+        """`Secure` cookies: as configured, else on whenever the server listens
+        beyond the loopback (there it is reached over HTTPS)."""
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return self.host not in LOOPBACK_HOSTS
 
     @property
     def is_sqlite(self) -> bool:
