@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import openpyxl
 import pytest
@@ -72,17 +73,17 @@ def test_api_answers_are_not_cached(
 @pytest.mark.parametrize(
     ("host", "configured", "secure"),
     [
-        ("127.0.0.1", None, False),
-        ("localhost", None, False),
-        ("::1", None, False),
-        (ALL_INTERFACES, None, True),
-        ("puente.example.org", None, True),
+        ("127.0.0.1", "auto", False),
+        ("localhost", "auto", False),
+        ("::1", "auto", False),
+        (ALL_INTERFACES, "auto", True),
+        ("puente.example.org", "auto", True),
         (ALL_INTERFACES, False, False),
         ("127.0.0.1", True, True),
     ],
 )
 def test_secure_cookies_by_default_outside_localhost(
-    host: str, configured: bool | None, secure: bool, tmp_path: Path
+    host: str, configured: bool | Literal["auto"], secure: bool, tmp_path: Path
 ) -> None:
     settings = Settings(
         database_url=f"sqlite:///{tmp_path}/x.db",

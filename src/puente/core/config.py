@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,10 +47,10 @@ class Settings(BaseSettings):
         description="Wrong TOTP codes (across logins) before MFA locks until reset",
     )
     default_locale: str = Field(default="en")
-    secure_cookies: bool | None = Field(
-        default=None,
+    secure_cookies: bool | Literal["auto"] = Field(
+        default="auto",
         description=(
-            "Cookies only over HTTPS; unset: on unless serving on localhost "
+            "Cookies only over HTTPS; auto: on unless serving on loopback "
             "(`cookies_secure`)"
         ),
     )
@@ -75,7 +76,7 @@ class Settings(BaseSettings):
     def cookies_secure(self) -> bool:
         """`Secure` cookies: as configured, else on whenever the server listens
         beyond the loopback (there it is reached over HTTPS)."""
-        if self.secure_cookies is not None:
+        if isinstance(self.secure_cookies, bool):
             return self.secure_cookies
         return self.host not in LOOPBACK_HOSTS
 
