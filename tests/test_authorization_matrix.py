@@ -174,6 +174,52 @@ def _actor(role: Role) -> Actor:
     return Actor(None, role.value, "XXX", None, frozenset({role}))
 
 
+def role_problems(
+    client: TestClient,
+    sessions: sessionmaker[Session],
+    role: Role,
+    token: str,
+    routes: list[tuple[str, str, APIRoute]],
+    expect: Callable[[Actor, str], bool] = can,
+) -> tuple[list[str], int, int]:
+    """Call each of `routes` as `role` (bearer token under /api/, the session of
+    `client` elsewhere): a refused role must get 401/403 and write nothing, an
+    allowed role must not be refused. `expect` says what is allowed (the real
+    permission table; the mutation check passes the original while enforcement
+    runs on a mutated copy). Returns (problems, checked, refused)."""
+    unexpected: list[str] = []
+    checked = refused = 0
+    actor = Actor(None, role.value, "XXX", None, frozenset({role}))
+    state = snapshot(sessions)
+    for method, path, route in routes:
+        required = _permissions(route)
+        if not required:
+            continue
+        allowed = all(expect(actor, r.permission) for r in required)
+        headers = (
+            {"Authorization": f"Bearer {token}"} if path.startswith("/api/") else {}
+        )
+        response = client.request(
+            method,
+            _fill(path),
+            headers=headers,
+            data=CSRF if method != "GET" and not path.startswith("/api/") else None,
+            follow_redirects=False,
+        )
+        checked += 1
+        if not allowed and response.status_code not in (401, 403):
+            unexpected.append(f"{role} {method} {path} -> {response.status_code}")
+        if allowed and response.status_code in (401, 403):
+            unexpected.append(f"{role} denied {method} {path}")
+        after = snapshot(sessions)
+        if not allowed:
+            refused += 1
+            if after != state:
+                unexpected.append(f"{role} {method} {path} wrote while refused")
+        state = after
+    return unexpected, checked, refused
+
+
 def test_matrix_every_route_every_role(
     app: FastAPI,
     client: TestClient,
@@ -184,39 +230,18 @@ def test_matrix_every_route_every_role(
 ) -> None:
     unexpected: list[str] = []
     checked = refused = 0
+    routes = list(_routes(app))
     for role in Role:
         username = _user_for(session, role)
         token = token_for(username)
         client.cookies.clear()
         login_as(client, username)
-        actor = Actor(None, username, "XXX", None, frozenset({role}))
-        state = snapshot(sessions)
-        for method, path, route in _routes(app):
-            required = _permissions(route)
-            if not required:
-                continue
-            allowed = all(can(actor, r.permission) for r in required)
-            headers = (
-                {"Authorization": f"Bearer {token}"} if path.startswith("/api/") else {}
-            )
-            response = client.request(
-                method,
-                _fill(path),
-                headers=headers,
-                data=CSRF if method != "GET" and not path.startswith("/api/") else None,
-                follow_redirects=False,
-            )
-            checked += 1
-            if not allowed and response.status_code not in (401, 403):
-                unexpected.append(f"{role} {method} {path} -> {response.status_code}")
-            if allowed and response.status_code in (401, 403):
-                unexpected.append(f"{role} denied {method} {path}")
-            after = snapshot(sessions)
-            if not allowed:
-                refused += 1
-                if after != state:
-                    unexpected.append(f"{role} {method} {path} wrote while refused")
-            state = after
+        problems, role_checked, role_refused = role_problems(
+            client, sessions, role, token, routes
+        )
+        unexpected += problems
+        checked += role_checked
+        refused += role_refused
     assert checked >= len(Role)
     assert refused > 100
     assert unexpected == [], f"unexpected successes, denials or writes: {unexpected}"

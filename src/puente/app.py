@@ -7,6 +7,7 @@ shape: JSON `{"error", "code", "detail"}` under `/api/`, the error page elsewher
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
@@ -39,7 +40,7 @@ from puente.core.errors import (
     status_for,
 )
 from puente.core.i18n import N_
-from puente.core.logging import configure_logging
+from puente.core.logging import ACCESS_LOGGER, configure_logging, redact_query
 from puente.early_warning import api as early_warning_api
 from puente.early_warning import web as early_warning_web
 from puente.financing import api as financing_api
@@ -56,6 +57,7 @@ from puente.web.deps import LoginRequired
 from puente.web.templating import CSRF_COOKIE, WEB_DIR, csrf_token, render
 
 log = structlog.get_logger(__name__)
+access_log = structlog.get_logger(ACCESS_LOGGER)
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -101,6 +103,7 @@ def create_app(
         structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])
         locale = _request_locale(request, settings)
         token = i18n.set_locale(locale)
+        started = time.perf_counter()
         response: Response
         try:
             if _has_nul(request):
@@ -113,7 +116,8 @@ def create_app(
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         response.headers.setdefault("Content-Language", locale)
-        if not request.url.path.startswith(("/api/", "/static/")):
+        if not request.url.path.startswith("/static/"):
+            # Pages and API answers carry personal data: no cache keeps them.
             response.headers.setdefault("Cache-Control", "no-store")
         if CSRF_COOKIE not in request.cookies:
             response.set_cookie(
@@ -121,8 +125,9 @@ def create_app(
                 getattr(request.state, "csrf_token", None) or secrets.token_urlsafe(32),
                 httponly=True,
                 samesite="strict",
-                secure=settings.secure_cookies,
+                secure=settings.cookies_secure,
             )
+        _log_access(request, response.status_code, started)
         return response
 
     @app.exception_handler(DomainError)
@@ -166,6 +171,18 @@ def create_app(
         log.info("database_refused_value", error=type(exc.orig).__name__)
         return _invalid_input(["body"], VALUE_NOT_STORABLE)
 
+    async def unstorable_value(request: Request, exc: Exception) -> Response:
+        # A lone surrogate the database driver cannot encode, a date-time whose
+        # arithmetic overflows: odd input that got past validation. A 422, not a
+        # 500; the log names the kind, never the value.
+        log.info("unstorable_value", error=type(exc).__name__)
+        if _wants_json(request):
+            return _invalid_input(["body"], VALUE_NOT_STORABLE)
+        return _error_page(request, 422, i18n.gettext(VALUE_NOT_STORABLE))
+
+    app.add_exception_handler(UnicodeError, unstorable_value)
+    app.add_exception_handler(OverflowError, unstorable_value)
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(
         _request: Request, exc: RequestValidationError
@@ -175,7 +192,7 @@ def create_app(
             {
                 "error": InvalidInput.__name__,
                 "code": InvalidInput.code,
-                "detail": jsonable_encoder(exc.errors()),
+                "detail": _encodable(jsonable_encoder(exc.errors())),
             },
             status_code=422,
         )
@@ -209,6 +226,33 @@ HTTP_MESSAGES: Final = {
     405: N_("This method is not allowed here."),
 }
 HTTP_FALLBACK_MESSAGE: Final = N_("Something went wrong.")
+
+
+def _encodable(value: Any) -> Any:
+    """`value` with every string made encodable as UTF-8: a lone surrogate in a
+    request's JSON (`"\\ud800"`) is echoed in the validation error's `input`, and
+    rendering it raised `UnicodeEncodeError` (a 500)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [_encodable(item) for item in value]
+    if isinstance(value, dict):
+        return {_encodable(k): _encodable(v) for k, v in value.items()}
+    return value
+
+
+def _log_access(request: Request, status: int, started: float) -> None:
+    """Our access log (uvicorn's is off, see `puente serve`): the path only when a
+    route matched (then it holds ids), parameter names but never their values."""
+    matched = "endpoint" in request.scope or "route" in request.scope
+    access_log.info(
+        "request",
+        method=request.method,
+        path=request.url.path if matched else "[unmatched]",
+        query=redact_query(request.url.query) or None,
+        status=status,
+        ms=round((time.perf_counter() - started) * 1000, 1),
+    )
 
 
 def _request_locale(request: Request, settings: Settings) -> str:

@@ -68,6 +68,9 @@ def serve(
         port=port or settings.port,
         reload=reload,
         proxy_headers=False,
+        # Our own access log (app.py `_log_access`) masks query values; uvicorn's
+        # would write names and document numbers from search URLs.
+        access_log=False,
     )
 
 

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class Settings(BaseSettings):
@@ -37,8 +41,19 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(default=12, ge=1)
     lockout_threshold: int = Field(default=5, ge=1, description="Failures before lock")
     lockout_minutes: int = Field(default=15, ge=1)
+    mfa_lockout_threshold: int = Field(
+        default=10,
+        ge=1,
+        description="Wrong TOTP codes (across logins) before MFA locks until reset",
+    )
     default_locale: str = Field(default="en")
-    secure_cookies: bool = Field(default=False, description="Set in production (HTTPS)")
+    secure_cookies: bool | Literal["auto"] = Field(
+        default="auto",
+        description=(
+            "Cookies only over HTTPS; auto: on unless serving on loopback "
+            "(`cookies_secure`)"
+        ),
+    )
     demo_password: SecretStr = Field(
         default=SecretStr("puente-demo-2026"), description="Password of demo users"
     )
@@ -56,6 +71,14 @@ class Settings(BaseSettings):
         if value not in ("en", "es", "pt", "fr", "ht"):
             raise ValueError(f"unsupported locale {value!r}")
         return value
+
+    @property
+    def cookies_secure(self) -> bool:
+        """`Secure` cookies: as configured, else on whenever the server listens
+        beyond the loopback (there it is reached over HTTPS)."""
+        if isinstance(self.secure_cookies, bool):
+            return self.secure_cookies
+        return self.host not in LOOPBACK_HOSTS
 
     @property
     def is_sqlite(self) -> bool:

@@ -376,7 +376,20 @@ def _table(
 
 # --------------------------------------------------------------------------- export
 
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may read as the start of a formula or a DDE call: the
+# classic = + - @, TAB and CR, and also a newline or a space before them (some
+# spreadsheets trim), the fullwidth forms (＝ ＋ － ＠, which some locales fold to
+# ASCII) and | (DDE in older Excel).
+FORMULA_START: Final = (
+    *("=", "+", "-", "@", "\t", "\r", "\n", " ", "|"),
+    *("\uff1d", "\uff0b", "\uff0d", "\uff20"),
+)
+
+
+def neutralise(text: str) -> str:
+    """`text` as a cell no spreadsheet evaluates: an apostrophe before a
+    formula-like start (CSV injection). Every export writer calls this."""
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _safe(value: Any) -> Any:
@@ -389,7 +402,7 @@ def _safe(value: Any) -> Any:
     if isinstance(value, int | float):
         return value
     text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return neutralise(text)
 
 
 def to_csv(headers: list[str], rows: Iterable[Iterable[Any]]) -> bytes:

@@ -12,6 +12,12 @@ class AccountLocked(Unauthenticated):
     message = N_("Too many failed attempts. Try again later.")
 
 
+class MfaLocked(Unauthenticated):
+    message = N_(
+        "Too many wrong codes. Ask an administrator to reset your authenticator."
+    )
+
+
 class SessionExpired(Unauthenticated):
     message = N_("Your session has ended. Please log in again.")
 

@@ -56,6 +56,10 @@ class User(TenantMixin, Base):
     totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
     mfa_enrolled_at: Mapped[dt.datetime | None]
+    # Wrong TOTP codes since the last right one: counted apart from passwords and
+    # never reset by a password, so logging in again does not buy more guesses.
+    mfa_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    mfa_locked_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

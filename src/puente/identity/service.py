@@ -27,6 +27,7 @@ from puente.identity.errors import (
     AccountLocked,
     InvalidCredentials,
     InvalidTotp,
+    MfaLocked,
     SessionExpired,
     UnknownRole,
     UserExists,
@@ -277,10 +278,15 @@ def provisioning_uri(user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="Puente")
 
 
+ASCII_DIGITS: Final = frozenset("0123456789")
+
+
 def _matching_step(secret: str, code: str, now: dt.datetime) -> int | None:
     totp = pyotp.TOTP(secret)
     code = code.strip().replace(" ", "")
-    if not code.isdigit():
+    # ASCII digits only: `str.isdigit` also takes '²' and fullwidth digits, which
+    # `compare_digest` cannot compare (a TypeError, once a 500).
+    if not code or not set(code) <= ASCII_DIGITS:
         return None
     current = int(now.timestamp()) // TOTP_STEP
     for step in (current - 1, current, current + 1):
@@ -300,9 +306,12 @@ def confirm_enrolment(
     now = now or utcnow()
     secret = pending_secret(record, user)
     step = _matching_step(secret, code, now) if secret else None
+    if user.mfa_locked_at is not None:
+        raise MfaLocked()
     if secret is None or step is None:
-        _register_failure(session, user, now)
+        _register_mfa_failure(session, user, now)
         raise InvalidTotp()
+    user.mfa_failures = 0
     user.totp_secret = _seal(user, "totp_secret", secret)
     user.totp_last_step = step
     user.mfa_enrolled_at = now
@@ -329,14 +338,16 @@ def verify_totp(
     now = now or utcnow()
     if user.locked_until and user.locked_until > now:
         raise AccountLocked()
+    if user.mfa_locked_at is not None:
+        raise MfaLocked()
     if user.totp_secret is None:
         raise InvalidTotp()
     step = _matching_step(_open(user, "totp_secret", user.totp_secret), code, now)
     if step is None or step <= user.totp_last_step:
-        _register_failure(session, user, now)
+        _register_mfa_failure(session, user, now)
         raise InvalidTotp()
     user.totp_last_step = step
-    user.failed_logins = 0
+    user.mfa_failures = 0
     record.mfa_passed = True
     audit.record(
         session,
@@ -345,6 +356,75 @@ def verify_totp(
         object_type="user",
         object_id=user.id,
     )
+
+
+def _register_mfa_failure(session: Session, user: User, now: dt.datetime) -> None:
+    """Count a wrong code; only a right code or `reset_mfa` clears the count (a
+    right password does not). Past the threshold MFA locks until an
+    administrator resets it."""
+    user.mfa_failures += 1
+    if (
+        user.mfa_failures >= get_settings().mfa_lockout_threshold
+        and user.mfa_locked_at is None
+    ):
+        user.mfa_locked_at = now
+        log.info("mfa_locked", user_id=str(user.id))
+        audit.record(
+            session,
+            None,
+            "identity:mfa:lock",
+            tenant_code=user.tenant_code,
+            object_type="user",
+            object_id=user.id,
+        )
+    audit.record(
+        session,
+        None,
+        "identity:mfa:fail",
+        tenant_code=user.tenant_code,
+        object_type="user",
+        object_id=user.id,
+    )
+
+
+def reset_mfa(
+    session: Session,
+    *,
+    actor: Actor,
+    user_id: uuid.UUID,
+    now: dt.datetime | None = None,
+) -> User:
+    """Clear a user's authenticator and MFA counters (a lost phone, an MFA lock);
+    needs `user:manage` in the user's tenant. The user's live sessions end, so the
+    next login enrols a new authenticator."""
+    now = now or utcnow()
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserNotFound()
+    authorize(actor, "user:manage", tenant_code=user.tenant_code)
+    user.totp_secret = None
+    user.totp_last_step = 0
+    user.mfa_enrolled_at = None
+    user.mfa_failures = 0
+    user.mfa_locked_at = None
+    live = session.scalars(
+        select(UserSession).where(
+            UserSession.user_id == user.id, UserSession.ended_at.is_(None)
+        )
+    )
+    for record in live:
+        record.ended_at = now
+        record.mfa_passed = False
+        record.pending_totp = None
+    audit.record(
+        session,
+        actor,
+        "identity:mfa:reset",
+        tenant_code=user.tenant_code,
+        object_type="user",
+        object_id=user.id,
+    )
+    return user
 
 
 # API tokens -----------------------------------------------------------------------

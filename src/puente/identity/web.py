@@ -42,7 +42,7 @@ def _set_session_cookie(response: Response, token: str) -> None:
         token,
         httponly=True,
         samesite="lax",
-        secure=settings.secure_cookies,
+        secure=settings.cookies_secure,
         max_age=settings.session_absolute_hours * 3600,
     )
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from puente.core.inputs import Moment
 from puente.people.rules.birth_dates import InvalidPartialDate, parse_partial_date
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -173,7 +174,7 @@ class ContactCreate(_In):
 class RegistrationCreate(_In):
     point_kind: PointKind = PointKind.OFFICE
     place: Annotated[str, Field(max_length=200)] = ""
-    registered_at: dt.datetime | None = None
+    registered_at: Moment | None = None
 
     @field_validator("registered_at")
     @classmethod

@@ -17,6 +17,7 @@ from starlette.datastructures import FormData
 from puente.core.errors import InvalidInput
 from puente.core.i18n import gettext as _
 from puente.core.i18n import lazy_gettext
+from puente.core.inputs import whole_number
 from puente.identity import Actor, can
 from puente.people import service
 from puente.people.duplicates import service as duplicates
@@ -252,9 +253,7 @@ def list_page(request: Request, session: DbSession, actor: Reader) -> Response:
         "nationality": params.get("nationality") or None,
         "sex": params.get("sex") or None,
         "consent_to_tracing": True if params.get("tracing") == "yes" else None,
-        "offset": params.get("offset", "0")[:8]
-        if params.get("offset", "0").isdigit()
-        else 0,
+        "offset": whole_number(params.get("offset")) or 0,
     }
     errors: dict[str, str] = {}
     try:
@@ -433,13 +432,13 @@ def _rows_with_candidates(
 
 def _member_count(form: FormData) -> int:
     raw_count = _text(form, "member_count")
-    return min(int(raw_count) if raw_count.isdigit() else 0, MAX_FAMILY)
+    return min(whole_number(raw_count) or 0, MAX_FAMILY)
 
 
 @router.get("/households/new", response_class=HTMLResponse, dependencies=[CanWrite])
 def new_household_form(request: Request) -> Response:
     count = request.query_params.get("members", "3")
-    members = min(max(int(count) if count.isdigit() else 3, 1), MAX_FAMILY)
+    members = min(max(whole_number(count) or 3, 1), MAX_FAMILY)
     return render(
         request,
         "people/household_new.html",
@@ -459,7 +458,7 @@ def new_household_form(request: Request) -> Response:
 def member_row(request: Request) -> Response:
     """HTMX partial: one more member fieldset."""
     raw = request.query_params.get("index", "0")
-    index = min(int(raw) if raw.isdigit() else 0, MAX_FAMILY - 1)
+    index = min(whole_number(raw) or 0, MAX_FAMILY - 1)
     return render(
         request,
         "people/_member_row.html",
@@ -479,10 +478,10 @@ async def member_candidates(
     """HTMX partial: likely existing records for one member row while the
     caseworker types (POST: names never go into a URL)."""
     form = await request.form()
-    raw = _text(form, "search_member")
-    if not raw.isdigit() or int(raw) >= MAX_FAMILY:
+    index = whole_number(_text(form, "search_member"))
+    if index is None or index >= MAX_FAMILY:
         return Response(status_code=422)
-    row = _member_rows(form, int(raw) + 1)[-1]
+    row = _member_rows(form, index + 1)[-1]
     return render(
         request,
         "people/_member_candidates.html",
@@ -655,7 +654,7 @@ async def edit(
     payload = _person_payload(form)
     payload.pop("documents", None)
     payload.pop("contacts", None)
-    payload["expected_version"] = int(version_text) if version_text.isdigit() else 0
+    payload["expected_version"] = whole_number(version_text) or 0
     try:
         data = PersonUpdate.model_validate(payload)
     except ValidationError as exc:
@@ -790,6 +789,7 @@ def duplicate_queue_page(
 ) -> Response:
     """Possible duplicates, each with a field-by-field comparison in words."""
     params = request.query_params
+    scanned = whole_number(params.get("count"), max_digits=6)
     merged = params.get("merged", "")
     return render(
         request,
@@ -800,9 +800,7 @@ def duplicate_queue_page(
             "can_scan": can(actor, "duplicate:scan"),
             "notice": params.get("notice", "")[:20],
             "merged": merged if _is_uuid(merged) else "",
-            "count": params.get("count", "")[:6]
-            if params.get("count", "").isdigit()
-            else "",
+            "count": "" if scanned is None else str(scanned),
             **_comparison_labels(),
         },
     )

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from puente.core.inputs import Moment
+
 Iso3 = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")]
 
 
@@ -255,8 +257,8 @@ class TracingRead(BaseModel):
 class ConsularCreate(_In):
     person_id: uuid.UUID
     wish: str
-    detained_at: dt.datetime
-    rights_informed_at: dt.datetime | None = None
+    detained_at: Moment
+    rights_informed_at: Moment | None = None
     case_id: uuid.UUID | None = None
 
 

@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 
 from puente.core.errors import InvalidInput
 from puente.core.i18n import _, get_locale, lazy_gettext
+from puente.core.inputs import plausible_moment, whole_number
 from puente.identity import Actor, can
 from puente.protection import service
 from puente.protection.errors import StaleCase
@@ -375,7 +376,9 @@ async def edit_case(
             session,
             actor=actor,
             case_id=case_id,
-            expected_version=int(version) if version.isdigit() else -1,
+            expected_version=-1
+            if (number := whole_number(version)) is None
+            else number,
             summary=submitted["summary"],
             priority=submitted["priority"] or None,
         )
@@ -404,7 +407,7 @@ async def move_case(
         actor=actor,
         case_id=case_id,
         target=_text(form, "target"),
-        expected_version=int(version) if version.isdigit() else None,
+        expected_version=whole_number(version),
     )
     return _see(f"/protection/cases/{case_id}")
 
@@ -831,12 +834,7 @@ async def record_consular(
 ) -> Response:
     form = await request.form()
     person_id = _uuid(_text(form, "person_id"))
-    try:
-        detained = dt.datetime.fromisoformat(_text(form, "detained_at")).replace(
-            tzinfo=dt.UTC
-        )
-    except ValueError:
-        detained = None
+    detained = plausible_moment(_text(form, "detained_at"))
     if person_id is None or detained is None:
         raise InvalidInput()
     service.record_consular_wish(

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from puente.core import events
 from puente.core.errors import InvalidInput
+from puente.core.tabular import neutralise as neutralise_cell
 from puente.identity import Actor, authorize, visible
 from puente.protection.errors import ExportPasswordTooShort
 from puente.protection.events import CasesExported
@@ -51,7 +52,6 @@ _SALT = 16
 _NONCE = 12
 MIN_PASSWORD = 12
 FORMATS = ("csv", "xlsx", "htcds")
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 CASE_COLUMNS = (
     "case_number",
@@ -124,8 +124,7 @@ class ExportFile:
 
 def neutralise(value: object) -> str:
     """A cell as text that no spreadsheet will evaluate."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_DANGEROUS) else text
+    return neutralise_cell("" if value is None else str(value))
 
 
 def _scrypt(password: str, salt: bytes) -> bytes:

@@ -1,0 +1,59 @@
+"""Parsing numbers and moments a person typed, in forms and query parameters.
+
+`int()` takes `'²'`-free text only when it is decimal, and refuses more than
+4,300 digits with a `ValueError`; `str.isdigit()` says yes to `'²'`. Each was a
+500 (issue 9, item 10). Routes call these instead and answer 4xx (or fall back to
+their default) when they return None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Final
+
+from pydantic import AfterValidator
+
+MAX_DIGITS: Final = 9
+EARLIEST: Final = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST: Final = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+def whole_number(text: str | None, *, max_digits: int = MAX_DIGITS) -> int | None:
+    """A non-negative whole number of at most `max_digits` decimal digits
+    (fullwidth and other Unicode decimal digits count), else None: `'²'`, `'-1'`,
+    `'1e3'` and a 5,000-digit number are not numbers here."""
+    if text is None:
+        return None
+    text = text.strip()
+    if not text or len(text) > max_digits or not text.isdecimal():
+        return None
+    return int(text)
+
+
+def _plausible(value: dt.datetime) -> dt.datetime:
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    if not EARLIEST <= aware < LATEST:
+        raise ValueError(f"must be between {EARLIEST.year} and {LATEST.year - 1}")
+    return value
+
+
+def plausible_moment(text: str | None) -> dt.datetime | None:
+    """An ISO 8601 date-time between 1900 and 2099 (UTC when no zone), else None:
+    `9999-12-31T23:59:59+00:00` would overflow the first `+ timedelta`."""
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    try:
+        return _plausible(value)
+    except ValueError:
+        return None
+
+
+# A date-time field of a request body: years 1900-2099 (arithmetic on it cannot
+# overflow; the database can store it).
+Moment = Annotated[dt.datetime, AfterValidator(_plausible)]
