@@ -8,9 +8,11 @@ then Windows-1252); blank rows skipped; an HXL hashtag row under the header kept
 apart so columns can be named by tag. Every problem names the file, row and
 column. Nothing here writes anything.
 
-XLSX files are zip archives: member sizes and compression ratios are checked
-before openpyxl parses them; the XML parser is expat >= 2.4, whose amplification
-limit refuses entity-expansion bombs.
+XLSX files are zip archives: the number of members, their declared unzipped
+sizes and compression ratios are checked before openpyxl parses them; openpyxl
+parses through defusedxml, which refuses XML entity declarations (entity
+bombs, external entities). A row with more cells than the header (ragged CSV)
+is refused, naming row and column.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Limits:
     max_cell_chars: int = 2_000
     max_unzipped_bytes: int = 60 * 1024 * 1024
     max_zip_ratio: int = 100
+    max_zip_members: int = 1_000
 
 
 DEFAULT_LIMITS: Final = Limits()
@@ -144,17 +147,9 @@ def is_xlsx(data: bytes, file_name: str) -> bool:
 
 def read_table(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> Table:
     """Parse `data` (CSV or XLSX) into a Table, or raise TableRejected."""
-    name = file_name.rsplit("/", 1)[-1][:120] or "upload"
+    name = file_name.replace("\\", "/").rsplit("/", 1)[-1][:120] or "upload"
     if len(data) > limits.max_bytes:
-        raise TableRejected(
-            [
-                Problem(
-                    name,
-                    N_("the file is larger than %(limit)s MB"),
-                    params={"limit": limits.max_bytes // (1024 * 1024)},
-                )
-            ]
-        )
+        raise TableRejected([too_large(name, limits)])
     if not data.strip():
         raise TableRejected([Problem(name, N_("the file is empty"))])
     if is_xlsx(data, name):
@@ -163,6 +158,14 @@ def read_table(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> 
         text, encoding = decode(data)
         grid = _csv_rows(text, name)
     return _table(name, grid, encoding, limits)
+
+
+def too_large(name: str, limits: Limits) -> Problem:
+    return Problem(
+        name,
+        N_("the file is larger than %(limit)s MB"),
+        params={"limit": limits.max_bytes // (1024 * 1024)},
+    )
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -217,6 +220,16 @@ def _xlsx_rows(
         raise TableRejected(
             [Problem(name, N_("the file is not a valid XLSX workbook"))]
         ) from exc
+    if len(members) > limits.max_zip_members:
+        raise TableRejected(
+            [
+                Problem(
+                    name,
+                    N_("the workbook has more than %(limit)s parts"),
+                    params={"limit": limits.max_zip_members},
+                )
+            ]
+        )
     total = 0
     for member in members:
         total += member.file_size
@@ -235,15 +248,21 @@ def _xlsx_rows(
                 ]
             )
     from openpyxl import load_workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
+        # (defusedxml's EntitiesForbidden for an XML entity bomb among them)
         raise TableRejected(
             [Problem(name, N_("the file is not a valid XLSX workbook"))]
         ) from exc
     try:
         sheet = book.worksheets[0]
+        if isinstance(sheet, ReadOnlyWorksheet):
+            # The declared dimension (A1:XFD1048576 in a hostile file) would
+            # pad every row to it; read each row as long as its cells instead.
+            sheet.reset_dimensions()
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if len(values) > limits.max_columns and any(
                 value not in (None, "") for value in values[limits.max_columns :]
@@ -259,6 +278,12 @@ def _xlsx_rows(
                     ]
                 )
             yield number, [cell_text(value) for value in values[: limits.max_columns]]
+    except TableRejected:
+        raise
+    except Exception as exc:  # a sheet broken (or hostile) past its first rows
+        raise TableRejected(
+            [Problem(name, N_("the file is not a valid XLSX workbook"))]
+        ) from exc
     finally:
         book.close()
 
@@ -334,6 +359,23 @@ def _table(
                     if cell and column
                 }
                 continue
+        width = len(header)
+        while width and not header[width - 1]:
+            width -= 1
+        if any(row[width:]):
+            index = max(i for i, cell in enumerate(row) if cell)
+            problems.append(
+                Problem(
+                    name,
+                    N_("the row has %(cells)s cells but the header has %(columns)s"),
+                    row=number,
+                    column=str(index + 1),
+                    params={"cells": index + 1, "columns": width},
+                )
+            )
+            if len(problems) >= MAX_PROBLEMS:
+                break
+            continue
         if len(rows) >= limits.max_rows:
             raise TableRejected(
                 [
