@@ -23,6 +23,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
 
 from puente.core import i18n
@@ -30,6 +31,10 @@ from puente.core.errors import InvalidInput
 from puente.core.i18n import N_
 
 MAX_PROBLEMS: Final = 20
+# The csv module refuses fields over 128 KiB with an error that cannot say
+# which column; let it read any field a file within the byte limit can hold, so
+# the cell-length check below names the row and the column.
+csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,19 +69,28 @@ class Problem:
         if self.row is not None and self.column:
             return i18n.gettext(
                 "%(file)s, row %(row)s, column %(column)s: %(problem)s",
-                file=self.file,
+                file=printable(self.file, 120),
                 row=self.row,
-                column=self.column,
+                column=printable(self.column),
                 problem=what,
             )
         if self.row is not None:
             return i18n.gettext(
                 "%(file)s, row %(row)s: %(problem)s",
-                file=self.file,
+                file=printable(self.file, 120),
                 row=self.row,
                 problem=what,
             )
-        return i18n.gettext("%(file)s: %(problem)s", file=self.file, problem=what)
+        return i18n.gettext(
+            "%(file)s: %(problem)s", file=printable(self.file, 120), problem=what
+        )
+
+
+def printable(text: str, limit: int = 40) -> str:
+    """`text` fit for a one-line message: control characters (newlines, NULs)
+    shown as `?`, cut to `limit` characters with an ellipsis."""
+    clean = "".join("?" if not c.isprintable() else c for c in text)
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
 
 
 class TableRejected(InvalidInput):
@@ -158,6 +172,18 @@ def read_table(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> 
         text, encoding = decode(data)
         grid = _csv_rows(text, name)
     return _table(name, grid, encoding, limits)
+
+
+def read_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The bytes of an uploaded file on disk, refused (TableRejected) before
+    reading when larger than the limit."""
+    name = path.name[:120] or "upload"
+    try:
+        if path.stat().st_size > limits.max_bytes:
+            raise TableRejected([too_large(name, limits)])
+        return path.read_bytes()
+    except OSError as exc:
+        raise TableRejected([Problem(name, N_("the file cannot be read"))]) from exc
 
 
 def too_large(name: str, limits: Limits) -> Problem:
@@ -334,7 +360,7 @@ def _table(
             continue
         for index, cell in enumerate(row):
             if len(cell) > limits.max_cell_chars or "\x00" in cell:
-                column = header[index] if header and index < len(header) else "?"
+                column = header[index] if header and index < len(header) else ""
                 problems.append(
                     Problem(
                         name,

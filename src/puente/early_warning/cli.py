@@ -29,7 +29,9 @@ def _fail(error: DomainError) -> typer.Exit:
 
     problems = getattr(error, "problems", None) or [str(error)]
     for problem in problems:
-        err_console.print(f"error: {problem}", markup=False, highlight=False)
+        err_console.print(
+            f"error: {problem}", markup=False, highlight=False, soft_wrap=True
+        )
     return typer.Exit(EXIT_CODES.get(status_for(error), 1))
 
 

@@ -63,14 +63,10 @@ def read_table(path: Path, limits: tabular.Limits = tabular.DEFAULT_LIMITS) -> T
     apart (columns may then be named by tag)."""
     name = path.name[:120]
     try:
-        if path.stat().st_size > limits.max_bytes:  # refused before reading it
-            raise tabular.TableRejected([tabular.too_large(name, limits)])
-        table = tabular.read_table(path.read_bytes(), name, limits)
+        table = tabular.read_table(tabular.read_file(path, limits), name, limits)
     except tabular.TableRejected as exc:
         problems = [problem.text() for problem in exc.problems]
         raise FlowFileRejected(name, problems) from None
-    except OSError as exc:
-        raise FlowFileRejected(name, [f"{name}: the file cannot be read"]) from exc
     return Table(table.header, table.rows, table.row_numbers, table.tags)
 
 
@@ -107,7 +103,7 @@ def dimension_label(value: str) -> str:
 
 
 def _columns_shown(header: list[str]) -> str:
-    shown = ", ".join(column[:40] for column in header[:SHOWN_COLUMNS])
+    shown = ", ".join(tabular.printable(c) for c in header[:SHOWN_COLUMNS])
     if len(header) > SHOWN_COLUMNS:
         shown += f", … ({len(header) - SHOWN_COLUMNS} more)"
     return shown
@@ -137,7 +133,7 @@ def to_counts(
         column = resolve(name)
         if column not in table.header:
             problems.append(
-                f"{file_name}, row 1, column {name[:80]}: no such column "
+                f"{file_name}, row 1, column {tabular.printable(name)}: no such column "
                 f"(columns: {_columns_shown(table.header)})"
             )
         else:
