@@ -18,6 +18,7 @@ from puente.core.errors import (
     NotFound,
     PermissionDenied,
 )
+from puente.core.tabular import read_file
 from puente.identity import system_actor
 
 coordination_app = typer.Typer(
@@ -53,7 +54,7 @@ def import_command(
             summary = service.import_reports(
                 session,
                 actor=system_actor(),
-                data=path.read_bytes(),
+                data=read_file(path),
                 file_name=path.name,
                 add_organisations=add_organisations,
                 dry_run=dry_run,

@@ -8,9 +8,11 @@ then Windows-1252); blank rows skipped; an HXL hashtag row under the header kept
 apart so columns can be named by tag. Every problem names the file, row and
 column. Nothing here writes anything.
 
-XLSX files are zip archives: member sizes and compression ratios are checked
-before openpyxl parses them; the XML parser is expat >= 2.4, whose amplification
-limit refuses entity-expansion bombs.
+XLSX files are zip archives: the number of members, their declared unzipped
+sizes and compression ratios are checked before openpyxl parses them; openpyxl
+parses through defusedxml, which refuses XML entity declarations (entity
+bombs, external entities). A row with more cells than the header (ragged CSV)
+is refused, naming row and column.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
 
 from puente.core import i18n
@@ -28,6 +31,10 @@ from puente.core.errors import InvalidInput
 from puente.core.i18n import N_
 
 MAX_PROBLEMS: Final = 20
+# The csv module refuses fields over 128 KiB with an error that cannot say
+# which column; let it read any field a file within the byte limit can hold, so
+# the cell-length check below names the row and the column.
+csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,7 @@ class Limits:
     max_cell_chars: int = 2_000
     max_unzipped_bytes: int = 60 * 1024 * 1024
     max_zip_ratio: int = 100
+    max_zip_members: int = 1_000
 
 
 DEFAULT_LIMITS: Final = Limits()
@@ -61,19 +69,28 @@ class Problem:
         if self.row is not None and self.column:
             return i18n.gettext(
                 "%(file)s, row %(row)s, column %(column)s: %(problem)s",
-                file=self.file,
+                file=printable(self.file, 120),
                 row=self.row,
-                column=self.column,
+                column=printable(self.column),
                 problem=what,
             )
         if self.row is not None:
             return i18n.gettext(
                 "%(file)s, row %(row)s: %(problem)s",
-                file=self.file,
+                file=printable(self.file, 120),
                 row=self.row,
                 problem=what,
             )
-        return i18n.gettext("%(file)s: %(problem)s", file=self.file, problem=what)
+        return i18n.gettext(
+            "%(file)s: %(problem)s", file=printable(self.file, 120), problem=what
+        )
+
+
+def printable(text: str, limit: int = 40) -> str:
+    """`text` fit for a one-line message: control characters (newlines, NULs)
+    shown as `?`, cut to `limit` characters with an ellipsis."""
+    clean = "".join("?" if not c.isprintable() else c for c in text)
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
 
 
 class TableRejected(InvalidInput):
@@ -144,17 +161,9 @@ def is_xlsx(data: bytes, file_name: str) -> bool:
 
 def read_table(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> Table:
     """Parse `data` (CSV or XLSX) into a Table, or raise TableRejected."""
-    name = file_name.rsplit("/", 1)[-1][:120] or "upload"
+    name = file_name.replace("\\", "/").rsplit("/", 1)[-1][:120] or "upload"
     if len(data) > limits.max_bytes:
-        raise TableRejected(
-            [
-                Problem(
-                    name,
-                    N_("the file is larger than %(limit)s MB"),
-                    params={"limit": limits.max_bytes // (1024 * 1024)},
-                )
-            ]
-        )
+        raise TableRejected([too_large(name, limits)])
     if not data.strip():
         raise TableRejected([Problem(name, N_("the file is empty"))])
     if is_xlsx(data, name):
@@ -163,6 +172,26 @@ def read_table(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> 
         text, encoding = decode(data)
         grid = _csv_rows(text, name)
     return _table(name, grid, encoding, limits)
+
+
+def read_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The bytes of an uploaded file on disk, refused (TableRejected) before
+    reading when larger than the limit."""
+    name = path.name[:120] or "upload"
+    try:
+        if path.stat().st_size > limits.max_bytes:
+            raise TableRejected([too_large(name, limits)])
+        return path.read_bytes()
+    except OSError as exc:
+        raise TableRejected([Problem(name, N_("the file cannot be read"))]) from exc
+
+
+def too_large(name: str, limits: Limits) -> Problem:
+    return Problem(
+        name,
+        N_("the file is larger than %(limit)s MB"),
+        params={"limit": limits.max_bytes // (1024 * 1024)},
+    )
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -217,6 +246,16 @@ def _xlsx_rows(
         raise TableRejected(
             [Problem(name, N_("the file is not a valid XLSX workbook"))]
         ) from exc
+    if len(members) > limits.max_zip_members:
+        raise TableRejected(
+            [
+                Problem(
+                    name,
+                    N_("the workbook has more than %(limit)s parts"),
+                    params={"limit": limits.max_zip_members},
+                )
+            ]
+        )
     total = 0
     for member in members:
         total += member.file_size
@@ -235,15 +274,21 @@ def _xlsx_rows(
                 ]
             )
     from openpyxl import load_workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
+        # (defusedxml's EntitiesForbidden for an XML entity bomb among them)
         raise TableRejected(
             [Problem(name, N_("the file is not a valid XLSX workbook"))]
         ) from exc
     try:
         sheet = book.worksheets[0]
+        if isinstance(sheet, ReadOnlyWorksheet):
+            # The declared dimension (A1:XFD1048576 in a hostile file) would
+            # pad every row to it; read each row as long as its cells instead.
+            sheet.reset_dimensions()
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if len(values) > limits.max_columns and any(
                 value not in (None, "") for value in values[limits.max_columns :]
@@ -259,6 +304,12 @@ def _xlsx_rows(
                     ]
                 )
             yield number, [cell_text(value) for value in values[: limits.max_columns]]
+    except TableRejected:
+        raise
+    except Exception as exc:  # a sheet broken (or hostile) past its first rows
+        raise TableRejected(
+            [Problem(name, N_("the file is not a valid XLSX workbook"))]
+        ) from exc
     finally:
         book.close()
 
@@ -309,7 +360,7 @@ def _table(
             continue
         for index, cell in enumerate(row):
             if len(cell) > limits.max_cell_chars or "\x00" in cell:
-                column = header[index] if header and index < len(header) else "?"
+                column = header[index] if header and index < len(header) else ""
                 problems.append(
                     Problem(
                         name,
@@ -334,6 +385,23 @@ def _table(
                     if cell and column
                 }
                 continue
+        width = len(header)
+        while width and not header[width - 1]:
+            width -= 1
+        if any(row[width:]):
+            index = max(i for i, cell in enumerate(row) if cell)
+            problems.append(
+                Problem(
+                    name,
+                    N_("the row has %(cells)s cells but the header has %(columns)s"),
+                    row=number,
+                    column=str(index + 1),
+                    params={"cells": index + 1, "columns": width},
+                )
+            )
+            if len(problems) >= MAX_PROBLEMS:
+                break
+            continue
         if len(rows) >= limits.max_rows:
             raise TableRejected(
                 [

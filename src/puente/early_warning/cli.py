@@ -29,7 +29,9 @@ def _fail(error: DomainError) -> typer.Exit:
 
     problems = getattr(error, "problems", None) or [str(error)]
     for problem in problems:
-        err_console.print(f"error: {problem}", markup=False, highlight=False)
+        err_console.print(
+            f"error: {problem}", markup=False, highlight=False, soft_wrap=True
+        )
     return typer.Exit(EXIT_CODES.get(status_for(error), 1))
 
 
@@ -52,6 +54,12 @@ def import_command(
     dimension: Annotated[
         list[str] | None, typer.Option(help="Dimension column (repeatable)")
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Refuse blank dimension cells (default: not stated)"
+        ),
+    ] = False,
 ) -> None:
     """Import a CSV, XLSX or HXL-tagged CSV of counts as a vintage of SOURCE."""
     from puente.early_warning import service
@@ -71,6 +79,7 @@ def import_command(
                     count_column=count_column,
                     dimensions=dimension or [],
                     profile=profile,
+                    strict=strict,
                 )
     except DomainError as exc:
         raise _fail(exc) from exc
@@ -79,7 +88,8 @@ def import_command(
         f"{summary.source}: {state} {summary.vintage_id}; {summary.row_count} rows, "
         f"{summary.series_count} series, {summary.first_period} to "
         f"{summary.last_period}, {summary.missing_periods} missing periods, "
-        f"{summary.firing_count} new trigger firings"
+        f"{summary.firing_count} new trigger firings, "
+        f"{summary.not_stated} blank dimension cells imported as not stated"
     )
 
 

@@ -23,6 +23,8 @@ class ImportSummary(BaseModel):
     last_period: dt.date | None
     missing_periods: int
     firing_count: int
+    # Blank dimension cells imported as the "not stated" member.
+    not_stated: int = 0
 
 
 class SourceRead(BaseModel):

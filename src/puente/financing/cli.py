@@ -20,6 +20,7 @@ from puente.core.errors import (
     NotFound,
     PermissionDenied,
 )
+from puente.core.tabular import read_file
 from puente.financing import service
 from puente.identity import system_actor
 
@@ -172,7 +173,7 @@ def import_flows_command(
             summary = service.import_flows(
                 session,
                 actor=system_actor(),
-                data=path.read_bytes(),
+                data=read_file(path),
                 file_name=path.name,
                 add_organisations=add_organisations,
                 dry_run=dry_run,

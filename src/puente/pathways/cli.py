@@ -32,10 +32,15 @@ def _fail(error: DomainError) -> typer.Exit:
     return typer.Exit(2)
 
 
+MAX_JSON_BYTES = 1024 * 1024
+
+
 def _read_json(path: Path) -> Any:
     try:
+        if path.stat().st_size > MAX_JSON_BYTES:
+            raise ValueError(f"larger than {MAX_JSON_BYTES // 1024} KB")
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # bad UTF-8, JSON, nesting
         err_console.print(f"error: cannot read {path}: {exc}", markup=False)
         raise typer.Exit(2) from exc
 

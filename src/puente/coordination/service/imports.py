@@ -117,6 +117,7 @@ def _month(text: str) -> str | None:
     if (
         len(clean) >= 7
         and clean[4] == "-"
+        and clean.isascii()
         and clean[:4].isdigit()
         and clean[5:7].isdigit()
     ):
@@ -130,7 +131,8 @@ def _count(text: str) -> int | None:
     clean = text.strip().replace(",", "").replace(".", "").replace(" ", "")
     if not clean:
         return 0
-    return int(clean) if clean.isdigit() and len(clean) <= 9 else None
+    digits = clean.isascii() and clean.isdigit()  # not "²" or "１２"
+    return int(clean) if digits and len(clean) <= 9 else None
 
 
 def import_reports(

@@ -123,6 +123,19 @@ def farrington_alarm(
     config: DetectorConfig = DEFAULT_DETECTORS,
 ) -> BoolArray:
     """Farrington flexible on one series (False before enough history)."""
+    alarm = farrington_verdict(counts, periods, frequency, config)
+    return np.zeros(len(counts), dtype=np.bool_) if alarm is None else alarm
+
+
+def farrington_verdict(
+    counts: FloatArray,
+    periods: list[dt.date],
+    frequency: Frequency,
+    config: DetectorConfig = DEFAULT_DETECTORS,
+) -> BoolArray | None:
+    """Farrington flexible on one series, or None when the series cannot be
+    fitted ("not enough data": a degenerate or too short window). A failing
+    detector never fails its caller (an import, a dashboard)."""
     freq = 12 if frequency == "month" else 52
     start = freq * config.farrington_years + config.farrington_window
     alarm = np.zeros(len(counts), dtype=np.bool_)
@@ -132,9 +145,10 @@ def farrington_alarm(
         return alarm
     try:
         result = _farrington(counts, periods, freq, start, config)
-    except (ValueError, np.linalg.LinAlgError):
-        # statsmodels refuses degenerate windows (e.g. all zeros): no alarm.
-        return alarm
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+        # statsmodels refuses degenerate windows (e.g. all zeros) and a window
+        # as short as the model has no residual degrees of freedom.
+        return None
     alarm[start:] = result.alarm
     return alarm
 
@@ -188,8 +202,10 @@ def add_detectors(
     wanted = set(farrington_keys)
     for i, key in enumerate(keys):
         if key in wanted:
-            farrington[i] = farrington_alarm(x[i], periods, frequency, config)
-            has_farrington[i] = True
+            verdict = farrington_verdict(x[i], periods, frequency, config)
+            if verdict is not None:  # None: not enough data, no verdict (null)
+                farrington[i] = verdict
+                has_farrington[i] = True
     alarms["farrington_alarm"] = farrington
     missing = np.isnan(x).ravel()
     n_periods = len(periods)

@@ -82,6 +82,7 @@ def import_flows(
     count_column: str,
     dimensions: Sequence[str],
     profile: Mapping[str, Any] | None = None,
+    strict: bool = False,
 ) -> ImportSummary:
     """Import a CSV/XLSX/HXL file of counts as a vintage of `source`.
 
@@ -101,9 +102,10 @@ def import_flows(
         to_period=_date(options.get("to")),
         sum_duplicates=options.get("duplicates") == "sum",
         blank_value=options.get("blank_dimension"),
+        strict=strict,
     )
     table = read_table(path)
-    counts = to_counts(table, mapping, path.name)
+    counts, not_stated = to_counts(table, mapping, path.name)
     row = session.scalars(select(FlowSource).where(FlowSource.name == source)).first()
     tenant = row.tenant_code if row else str(options.get("tenant", actor.tenant_code))
     authorize(actor, "flows:import", tenant_code=tenant)
@@ -163,7 +165,9 @@ def import_flows(
     log.info("flows_imported", source_id=str(row.id), vintage_id=str(vintage.id))
     summary = _summary(row, vintage, is_new=True, firing_count=fired)
     missing = series.filter((pl.col("level") == 0) & pl.col("count").is_null()).height
-    return summary.model_copy(update={"missing_periods": missing})
+    return summary.model_copy(
+        update={"missing_periods": missing, "not_stated": not_stated}
+    )
 
 
 def _profile(

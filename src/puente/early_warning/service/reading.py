@@ -7,17 +7,27 @@ listing every problem with its file, row and column (first 20).
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Sequence
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from puente.core import tabular
+from puente.core.i18n import gettext
 from puente.early_warning.errors import FlowFileRejected
 
 MAX_PROBLEMS = 20
+# A blank dimension cell imports as this member ("not stated", translated when
+# shown); `strict` refuses blanks instead.
+NOT_STATED = "not_stated"
+# No month of movements counts more people than this: larger numbers are typos
+# or hostile (1e308, 2^63).
+MAX_COUNT = 1_000_000_000
+# Characters that a spreadsheet runs as a formula when a cell starts with them.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SHOWN_COLUMNS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,72 +42,32 @@ class Mapping:
     # Some publishers list a code twice in a month (two names mapped to one
     # ISO3); the profile may say such rows are summed instead of rejected.
     sum_duplicates: bool = False
-    # Value for an empty dimension cell; None rejects the file.
+    # Value for an empty dimension cell (default: NOT_STATED).
     blank_value: str | None = None
+    # Refuse blank dimension cells instead of importing them as not stated.
+    strict: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Table:
     header: list[str]
     rows: list[list[str]]
-    first_row: int  # file row number of rows[0]
+    row_numbers: list[int]  # file row number of each of `rows` (1-based)
     hxl_tags: dict[str, str]
 
 
-def read_table(path: Path) -> Table:
-    """Header and rows as text; an HXL hashtag row under the header is kept
+def read_table(path: Path, limits: tabular.Limits = tabular.DEFAULT_LIMITS) -> Table:
+    """Header and rows as text, read by the shared reader (`core.tabular`):
+    limits on bytes, rows, columns, cell length and unzipped XLSX size, encodings
+    detected, ragged rows refused. An HXL hashtag row under the header is kept
     apart (columns may then be named by tag)."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        grid = _read_xlsx(path)
-    else:
-        frame = pl.read_csv(
-            path, infer_schema=False, has_header=False, truncate_ragged_lines=False
-        )
-        grid = [["" if v is None else str(v) for v in row] for row in frame.rows()]
-    if not grid:
-        raise FlowFileRejected(path.name, [f"{path.name}: the file is empty"])
-    header = [cell.strip() for cell in grid[0]]
-    body = grid[1:]
-    tags: dict[str, str] = {}
-    first_row = 2
-    if body and _is_hxl_row(body[0]):
-        tags = {
-            column: cell.strip()
-            for column, cell in zip(header, body[0], strict=False)
-            if cell.strip()
-        }
-        body = body[1:]
-        first_row = 3
-    return Table(header, body, first_row, tags)
-
-
-def _is_hxl_row(row: Sequence[str]) -> bool:
-    cells = [cell.strip() for cell in row if cell and cell.strip()]
-    return bool(cells) and all(cell.startswith("#") for cell in cells)
-
-
-def _read_xlsx(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True, data_only=True)
-    sheet = book.worksheets[0]
-    grid: list[list[str]] = []
-    for row in sheet.iter_rows(values_only=True):
-        grid.append([_cell_text(value) for value in row])
-    book.close()
-    return grid
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    name = path.name[:120]
+    try:
+        table = tabular.read_table(tabular.read_file(path, limits), name, limits)
+    except tabular.TableRejected as exc:
+        problems = [problem.text() for problem in exc.problems]
+        raise FlowFileRejected(name, problems) from None
+    return Table(table.header, table.rows, table.row_numbers, table.tags)
 
 
 def _parse_date(text: str, date_format: str) -> dt.date | None:
@@ -110,17 +80,33 @@ def _parse_date(text: str, date_format: str) -> dt.date | None:
     return None
 
 
+_WHOLE = re.compile(r"[0-9]{1,15}(?:\.0*)?")
+
+
 def _parse_count(text: str) -> tuple[bool, float | None]:
+    """A whole number from 0 to MAX_COUNT written in digits (thousands commas
+    allowed); no exponents, signs, NaN or infinity."""
     text = text.strip().replace(",", "")
     if text == "":
         return True, None
-    try:
-        value = float(text)
-    except ValueError:
+    if not _WHOLE.fullmatch(text):
         return False, None
-    if math.isnan(value) or value < 0 or not value.is_integer():
+    value = float(text)
+    if value > MAX_COUNT:
         return False, None
     return True, value
+
+
+def dimension_label(value: str) -> str:
+    """How a dimension value is shown: NOT_STATED in words, others as stored."""
+    return gettext("not stated") if value == NOT_STATED else value
+
+
+def _columns_shown(header: list[str]) -> str:
+    shown = ", ".join(tabular.printable(c) for c in header[:SHOWN_COLUMNS])
+    if len(header) > SHOWN_COLUMNS:
+        shown += f", … ({len(header) - SHOWN_COLUMNS} more)"
+    return shown
 
 
 def normalise_period(day: dt.date, frequency: str) -> dt.date:
@@ -129,9 +115,12 @@ def normalise_period(day: dt.date, frequency: str) -> dt.date:
     return day.replace(day=1)
 
 
-def to_counts(table: Table, mapping: Mapping, file_name: str) -> pl.DataFrame:
+def to_counts(
+    table: Table, mapping: Mapping, file_name: str
+) -> tuple[pl.DataFrame, int]:
     """Validate and convert to `period, <dimensions>, count` (Float64, null =
-    missing), filtered to the mapping's period range."""
+    missing), filtered to the mapping's period range; with the number of blank
+    dimension cells imported as not stated."""
     by_tag = {tag: column for column, tag in table.hxl_tags.items()}
 
     def resolve(name: str) -> str:
@@ -144,8 +133,8 @@ def to_counts(table: Table, mapping: Mapping, file_name: str) -> pl.DataFrame:
         column = resolve(name)
         if column not in table.header:
             problems.append(
-                f"{file_name}, row 1, column {name}: no such column "
-                f"(columns: {', '.join(table.header)})"
+                f"{file_name}, row 1, column {tabular.printable(name)}: no such column "
+                f"(columns: {_columns_shown(table.header)})"
             )
         else:
             index[name] = table.header.index(column)
@@ -155,8 +144,8 @@ def to_counts(table: Table, mapping: Mapping, file_name: str) -> pl.DataFrame:
     counts: list[float | None] = []
     dims: dict[str, list[str]] = {d: [] for d in mapping.dimensions}
     seen: dict[tuple[Any, ...], int] = {}
-    for offset, row in enumerate(table.rows):
-        row_number = table.first_row + offset
+    not_stated = 0
+    for row_number, row in zip(table.row_numbers, table.rows, strict=True):
         if not any(cell.strip() for cell in row):
             continue
 
@@ -168,20 +157,28 @@ def to_counts(table: Table, mapping: Mapping, file_name: str) -> pl.DataFrame:
         if day is None:
             problems.append(
                 f"{file_name}, row {row_number}, column {mapping.date_column}: "
-                f"{cell(mapping.date_column)!r} is not a date ({mapping.date_format})"
+                f"{cell(mapping.date_column)[:40]!r} is not a date "
+                f"({mapping.date_format})"
             )
         ok, value = _parse_count(cell(mapping.count_column))
         if not ok:
             problems.append(
                 f"{file_name}, row {row_number}, column {mapping.count_column}: "
-                f"{cell(mapping.count_column)!r} is not a whole number >= 0"
+                f"{cell(mapping.count_column)[:40]!r} is not a whole number "
+                f"from 0 to {MAX_COUNT}"
             )
         values = []
         for dimension in mapping.dimensions:
-            text = cell(dimension).strip() or (mapping.blank_value or "")
-            if not text:
+            text = cell(dimension).strip()
+            where = f"{file_name}, row {row_number}, column {dimension}"
+            if not text and mapping.strict:
+                problems.append(f"{where}: empty value (--strict)")
+            elif not text:
+                text = mapping.blank_value or NOT_STATED
+                not_stated += 1
+            elif text.startswith(FORMULA_START):
                 problems.append(
-                    f"{file_name}, row {row_number}, column {dimension}: empty value"
+                    f"{where}: {text[:40]!r} looks like a spreadsheet formula"
                 )
             values.append(text)
         if len(problems) >= MAX_PROBLEMS:
@@ -221,4 +218,4 @@ def to_counts(table: Table, mapping: Mapping, file_name: str) -> pl.DataFrame:
             .otherwise(pl.col("count").sum())
             .alias("count")
         )
-    return frame.sort("period", *mapping.dimensions)
+    return frame.sort("period", *mapping.dimensions), not_stated

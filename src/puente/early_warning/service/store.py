@@ -1,8 +1,11 @@
 """The Parquet flow store: `<var_dir>/flows/source=<name>/vintage=<id>/counts.parquet`.
 
-A file is written under a temporary name and renamed into place; if the unit
-of work then rolls back, the file is removed, so a rejected or failed import
-leaves nothing behind. DuckDB reads the files; the database holds metadata.
+A vintage is written into a staging directory (`<var_dir>/flows/.staging/<uuid>`)
+and renamed into place only after the unit of work commits; if it rolls back the
+staging directory is removed. So a vintage directory exists only for a committed
+vintage row, and a rejected or failed import leaves nothing behind. Until the
+commit, reads in the same process find the staged files. DuckDB reads the files;
+the database holds metadata.
 """
 
 from __future__ import annotations
@@ -30,21 +33,33 @@ def vintage_dir(source: str, vintage_id: uuid.UUID) -> str:
     return f"source={source}/vintage={vintage_id}"
 
 
+# relative vintage dir -> its staging dir, until the writing session ends
+_STAGED: dict[str, Path] = {}
+
+
+def _resolve(relative: str) -> Path:
+    return _STAGED.get(relative) or root() / relative
+
+
 def write_counts(session: Session, relative: str, counts: pl.DataFrame) -> Path:
-    """Write a vintage's counts atomically; undone if `session` rolls back."""
-    target = root() / relative
-    target.mkdir(parents=True, exist_ok=True)
-    final = target / "counts.parquet"
-    temporary = target / f".tmp-{uuid.uuid4().hex}.parquet"
-    counts.write_parquet(temporary)
-    os.replace(temporary, final)
-    session.info.setdefault(_WRITTEN, []).append(target)
+    """Stage a vintage's counts; moved into place when `session` commits,
+    removed if it rolls back."""
+    staging = root() / ".staging" / uuid.uuid4().hex
+    staging.mkdir(parents=True, exist_ok=False)
+    final = staging / "counts.parquet"
+    try:
+        counts.write_parquet(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _STAGED[relative] = staging
+    session.info.setdefault(_WRITTEN, []).append(relative)
     return final
 
 
 def read_counts(relative: str) -> pl.DataFrame:
     """A vintage's long counts (`period, <dimensions>, count`) via DuckDB."""
-    path = root() / relative / "counts.parquet"
+    path = _resolve(relative) / "counts.parquet"
     with duckdb.connect() as connection:
         table = connection.read_parquet(str(path)).to_arrow_table()
     frame = pl.from_arrow(table)
@@ -53,15 +68,23 @@ def read_counts(relative: str) -> pl.DataFrame:
 
 
 def cache_path(relative: str, name: str) -> Path:
-    return root() / relative / f"{name}.parquet"
+    return _resolve(relative) / f"{name}.parquet"
 
 
 @event.listens_for(Session, "after_commit")
 def _keep(session: Session) -> None:
-    session.info.pop(_WRITTEN, None)
+    for relative in session.info.pop(_WRITTEN, []):
+        staging = _STAGED.pop(relative, None)
+        if staging is None:
+            continue
+        target = root() / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging, target)
 
 
 @event.listens_for(Session, "after_rollback")
 def _remove(session: Session) -> None:
-    for directory in session.info.pop(_WRITTEN, []):
-        shutil.rmtree(directory, ignore_errors=True)
+    for relative in session.info.pop(_WRITTEN, []):
+        staging = _STAGED.pop(relative, None)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)

@@ -252,7 +252,11 @@ class _Checker:
             record,
             number,
             "usage_year",
-            lambda t: int(t) if t.isdigit() and 1990 <= int(t) <= 2100 else None,
+            lambda t: (
+                int(t)
+                if t.isascii() and t.isdigit() and 1990 <= int(t) <= 2100
+                else None
+            ),
             N_("%(value)r is not a year"),
         )
         currency = text("currency").upper()

@@ -146,7 +146,10 @@ def _fit_with_reweighting(
             # weights), so summary.glm's dispersion, and with it the trend
             # p-value and se.fit, become sum(omega * ((y - mu) / mu)^2) / df.
             working = np.sum(omega * ((response - mu) / mu) ** 2)
-            fit = replace(fit, reported_dispersion=float(working) / fit.df_resid)
+            # No residual degrees of freedom (a window as short as the model):
+            # the dispersion is undefined, as R's summary.glm reports NaN.
+            reported = float(working) / fit.df_resid if fit.df_resid > 0 else math.nan
+            fit = replace(fit, reported_dispersion=reported)
     return fit
 
 
