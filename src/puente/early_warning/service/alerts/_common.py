@@ -9,6 +9,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Final
 
 from pydantic import BaseModel
@@ -160,7 +161,8 @@ def cap_value(
     value: object,
 ) -> str:
     """The CAP value, case-insensitively; anything else is `Unknown`."""
-    text = str(getattr(value, "value", value) or "").strip().lower()
+    raw = value.value if isinstance(value, Enum) else value
+    text = str(raw or "").strip().lower()
     for member in enum_type:
         if member.value.lower() == text:
             return member.value
