@@ -149,7 +149,7 @@ def build_panel(series: pl.DataFrame) -> Panel:
     keys, periods, counts = matrix.keys, matrix.periods, matrix.counts
     column = {p: j for j, p in enumerate(periods)}
     row = {k: i for i, k in enumerate(keys)}
-    origin_dates = backtest._origins(actuals, DEFAULT_FORECASTS.min_history)
+    origin_dates = backtest.forecastable_origins(actuals, DEFAULT_FORECASTS.min_history)
     origins = np.zeros(counts.shape, dtype=bool)
     for key, dates in origin_dates.items():
         for day in dates:
