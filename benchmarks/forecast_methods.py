@@ -121,7 +121,9 @@ def load_series(source: str = SOURCE, data: Path = DATA) -> pl.DataFrame:
         dimensions=tuple(profile["dimensions"]),
         from_period=dt.date(int(start[:4]), int(start[5:7]), 1),
     )
-    counts = to_counts(read_table(data / profile["file"]), mapping, profile["file"])
+    counts, _not_stated = to_counts(
+        read_table(data / profile["file"]), mapping, profile["file"]
+    )
     return build_series(
         counts,
         source=source,
@@ -149,7 +151,7 @@ def build_panel(series: pl.DataFrame) -> Panel:
     keys, periods, counts = matrix.keys, matrix.periods, matrix.counts
     column = {p: j for j, p in enumerate(periods)}
     row = {k: i for i, k in enumerate(keys)}
-    origin_dates = backtest._origins(actuals, DEFAULT_FORECASTS.min_history)
+    origin_dates = backtest.forecastable_origins(actuals, DEFAULT_FORECASTS.min_history)
     origins = np.zeros(counts.shape, dtype=bool)
     for key, dates in origin_dates.items():
         for day in dates:

@@ -404,8 +404,8 @@ def bench_python_scan(
 
 
 TRGM_NAME = "lower(bench_unaccent(given_name || ' ' || family_name))"
-TRGM_SQL = (  # noqa: S608 - constant text; the query values are parameters
-    f"SELECT id FROM person WHERE {TRGM_NAME} %% lower(bench_unaccent(%(q)s)) "
+TRGM_SQL = (
+    f"SELECT id FROM person WHERE {TRGM_NAME} %% lower(bench_unaccent(%(q)s)) "  # noqa: S608
     f"ORDER BY similarity({TRGM_NAME}, lower(bench_unaccent(%(q)s))) "
     "+ CASE WHEN birth_year = %(y)s THEN 0.1 ELSE 0 END DESC LIMIT 10"
 )

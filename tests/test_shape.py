@@ -52,18 +52,8 @@ PENDING_SIZE = {
     "protection/web.py",
 }
 # Reflection seams still to replace by typed imports or events.
-PENDING_REFLECTION = {
-    "early_warning/cli.py",
-    "early_warning/web.py",
-    "early_warning/service/plans.py",
-    "early_warning/service/alerts.py",
-    "early_warning/service/alerts_common.py",
-}
-PENDING_CYCLES = {
-    frozenset(
-        {"puente.early_warning.service.flows", "puente.early_warning.service.triggers"}
-    ),
-}
+PENDING_REFLECTION: set[str] = set()
+PENDING_CYCLES: set[frozenset[str]] = set()
 # Where a module may be reached other than through its `__init__`: shared kits.
 KITS = ("puente.core", "puente.web", "puente.reference")
 ROOT = ("puente.app", "puente.cli", "puente.demo", "puente.all_models")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
+from puente.early_warning.schemas import FiringRead
 from puente.identity import Actor, Role
 
 TITLES = {
@@ -18,34 +18,55 @@ TITLES = {
 }
 
 
-@dataclass(frozen=True)
-class Firing:
-    """Shaped like the trigger service's firing read schema."""
-
-    # Unique per firing: web tests commit, and SQLite keeps what a test committed.
-    trigger_id: str = field(
-        default_factory=lambda: f"surge-c2-growth-{uuid.uuid4().hex[:8]}"
+def Firing(  # noqa: N802 - reads like the schema it builds
+    *,
+    trigger_id: str | None = None,
+    trigger_version: str = "2026.1",
+    series_key: str = "darien_nat|*",
+    period: dt.date = dt.date(2023, 8, 1),
+    severity: str = "Severe",
+    urgency: str = "Expected",
+    certainty: str = "Likely",
+    plan_template: str | None = "transit_surge",
+    condition: str = "c2_alarm && growth_3m > 0.5",
+    values: dict[str, Any] | None = None,
+    titles: dict[str, str] | None = None,
+    tenant_code: str = "HUB",
+    country: str | None = None,
+    is_open: bool = True,
+) -> FiringRead:
+    """A firing as the trigger service reads it (`FiringRead`)."""
+    return FiringRead(
+        id=uuid.uuid4(),
+        # Unique per firing: web tests commit, and SQLite keeps what a test committed.
+        trigger_id=trigger_id or f"surge-c2-growth-{uuid.uuid4().hex[:8]}",
+        trigger_version=trigger_version,
+        catalogue_version="test",
+        series_key=series_key,
+        source=series_key.split("|", 1)[0],
+        country=country,
+        tenant_code=tenant_code,
+        period=period,
+        values=(
+            values
+            if values is not None
+            else {
+                "c2_alarm": True,
+                "growth_3m": 0.62,
+                "arrivals_month": 81946,
+                "forecast_hi80": 90000.0,
+            }
+        ),
+        severity=severity,
+        urgency=urgency,
+        certainty=certainty,
+        plan_template=plan_template,
+        title=dict(TITLES) if titles is None else titles,
+        condition=condition,
+        vintage_id=None,
+        is_open=is_open,
+        fired_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
     )
-    trigger_version: str = "2026.1"
-    series_key: str = "darien_nat|*"
-    period: dt.date = dt.date(2023, 8, 1)
-    severity: str = "Severe"
-    urgency: str = "Expected"
-    certainty: str = "Likely"
-    plan_template: str | None = "transit_surge"
-    condition: str = "c2_alarm && growth_3m > 0.5"
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
-    values: dict[str, Any] = field(
-        default_factory=lambda: {
-            "c2_alarm": True,
-            "growth_3m": 0.62,
-            "arrivals_month": 81946,
-            "forecast_hi80": 90000.0,
-        }
-    )
-    titles: dict[str, str] = field(default_factory=lambda: dict(TITLES))
-    tenant_code: str = "HUB"
-    is_open: bool = True
 
 
 def actor(role: Role, tenant: str = "HUB") -> Actor:

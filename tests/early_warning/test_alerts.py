@@ -3,7 +3,6 @@ notices."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 import itertools
@@ -16,14 +15,18 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from puente.core.audit import AuditEvent
 from puente.core.errors import PermissionDenied
 from puente.early_warning import cap
+from puente.early_warning.errors import UnknownTenant
+from puente.early_warning.events import FlowsImported
 from puente.early_warning.models.alerts import Alert, AlertMessage
+from puente.early_warning.schemas import FiringRead
 from puente.early_warning.service import alerts as service
+from puente.early_warning.service.alerts import lifecycle
 from puente.identity import Role, system_actor
 from tests.early_warning.alert_factories import Firing, actor
 
@@ -31,7 +34,7 @@ CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def _raise(session: Session, *firings: Firing) -> list[Alert]:
+def _raise(session: Session, *firings: FiringRead) -> list[Alert]:
     return service.raise_alerts(session, actor=system_actor(), firings=list(firings))
 
 
@@ -83,7 +86,7 @@ class TestRaiseAlerts:
     ) -> None:
         firing = Firing()
         [alert] = _raise(session, firing)
-        touched = _raise(session, dataclasses.replace(firing, is_open=False))
+        touched = _raise(session, firing.model_copy(update={"is_open": False}))
         assert touched == [alert]
         assert alert.msg_type == "Cancel"
         last = session.scalars(
@@ -112,26 +115,38 @@ class TestRaiseAlerts:
         with pytest.raises(PermissionDenied):
             service.raise_alerts(session, actor=actor(Role.ANALYST), firings=[Firing()])
 
-    def test_reads_a_firing_given_as_a_dict_with_json_text(
+    def test_cap_values_are_normalised_and_the_country_read_from_the_key(
         self, session: Session
     ) -> None:
         [alert] = _raise(
             session,
-            {  # type: ignore[arg-type]
-                "id": "f-1",
-                "trigger_id": "t",
-                "trigger_version": "1",
-                "series_key": "iom_lighthouse|geo=COL",
-                "period": "2024-01",
-                "values": '{"n": 5}',
-                "title": '{"en": "T"}',
-                "severity": "severe",
-                "urgency": "bogus",
-                "certainty": "Observed",
-            },
+            Firing(
+                series_key="iom_lighthouse|geo=COL",
+                severity="severe",
+                urgency="bogus",
+                certainty="Observed",
+            ),
         )
         assert alert.country == "COL"
         assert (alert.severity, alert.urgency) == ("Severe", "Unknown")
+
+    def test_the_firing_country_wins_over_the_series_key(
+        self, session: Session
+    ) -> None:
+        [alert] = _raise(session, Firing(series_key="honduras|*", country="gtm"))
+        assert alert.country == "GTM"
+
+    def test_an_unknown_tenant_is_refused_and_nothing_is_written(
+        self, session: Session
+    ) -> None:
+        known, unknown = Firing(), Firing(tenant_code="ZZZ")
+        before = session.scalar(select(func.count()).select_from(AlertMessage))
+        with pytest.raises(UnknownTenant):
+            _raise(session, known, unknown)
+        ids = [known.trigger_id, unknown.trigger_id]
+        assert not session.scalars(select(Alert).where(Alert.trigger_id.in_(ids))).all()
+        after = session.scalar(select(func.count()).select_from(AlertMessage))
+        assert after == before
 
     def test_raising_is_audited(self, session: Session) -> None:
         [alert] = _raise(session, Firing())
@@ -359,16 +374,17 @@ class TestFlowsImported:
     ) -> None:
         firing = Firing()
         monkeypatch.setattr(
-            service,
-            "_trigger_service_list_firings",
-            lambda: lambda _session, *, actor, since: [firing],
+            lifecycle,
+            "list_firings",
+            lambda _session, *, actor, since: [firing],
         )
 
         @contextmanager
         def test_uow() -> Iterator[Session]:
             yield session
 
-        assert service.handle_flows_imported(object(), open_uow=test_uow) == 1
+        event = FlowsImported(source="darien_nat", vintage_id=uuid.uuid4())
+        assert service.handle_flows_imported(event, open_uow=test_uow) == 1
         assert session.scalars(
             select(AlertMessage).where(AlertMessage.firing_id == str(firing.id))
         ).one()
@@ -442,18 +458,17 @@ class TestAnyFiringValidates:
         urgency: str,
         country: str | None,
     ) -> None:
-        firing = {
-            "id": str(uuid.uuid4()),
-            "trigger_id": f"t-{uuid.uuid4().hex[:8]}",
-            "trigger_version": "1",
-            "series_key": series,
-            "period": dt.date(2024, 3, 1),
-            "values": values,
-            "title": {"en": title, "es": title[::-1]},
-            "severity": severity,
-            "urgency": urgency,
-            "certainty": "Likely",
-            "country": country,
-        }
-        [alert] = _raise(session, firing)  # type: ignore[arg-type]
+        firing = Firing(
+            trigger_id=f"t-{uuid.uuid4().hex[:8]}",
+            trigger_version="1",
+            series_key=series,
+            period=dt.date(2024, 3, 1),
+            values=values,
+            titles={"en": title, "es": title[::-1]},
+            severity=severity,
+            urgency=urgency,
+            certainty="Likely",
+            country=country,
+        )
+        [alert] = _raise(session, firing)
         _all_messages_validate(session, alert)

@@ -152,7 +152,7 @@ class TestForecastOnDemand:
                 f"{month},CUB,{40 + i}",
             ]
         _import(session, _write(tmp_path / "four.csv", "\n".join(lines) + "\n"))
-        frame = service.flows.source_frame(
+        frame = service.source_frame(
             session,
             service.flows._visible_source(session, system_actor(), "test_flows"),
         )

@@ -11,24 +11,48 @@ from sqlalchemy.orm import Session
 
 from puente.core.audit import AuditEvent
 from puente.core.errors import Conflict, InvalidInput, PermissionDenied
+from puente.early_warning.errors import SeriesNotFound
+from puente.early_warning.schemas import FiringRead, SeriesPanel
 from puente.early_warning.service import alerts as alert_service
 from puente.early_warning.service import plans as service
 from puente.identity import Organisation, Role, system_actor
 from tests.early_warning.alert_factories import Firing, actor
 
 
-def _alert_id(session: Session, firing: Firing | None = None) -> uuid.UUID:
+def _alert_id(session: Session, firing: FiringRead | None = None) -> uuid.UUID:
     [alert] = alert_service.raise_alerts(
         session, actor=system_actor(), firings=[firing or Firing()]
     )
     return alert.id
 
 
+def _no_panel(_session: Session, *, actor: object, series_key: str) -> SeriesPanel:
+    raise SeriesNotFound(series_key=series_key)
+
+
+def _panel(periods: list[dt.date], upper: list[float]) -> SeriesPanel:
+    """A series panel with counts on `periods` and forecast upper bounds."""
+    return SeriesPanel(
+        series_key="darien_nat|*",
+        source="darien_nat",
+        dimensions={},
+        periods=periods,
+        counts=[1000.0] * len(periods),
+        alarms={},
+        forecast_model="AutoETS",
+        forecast_periods=[dt.date(2030, 1 + i, 1) for i in range(len(upper))],
+        forecast_mean=[u / 2 for u in upper],
+        forecast_lo80=[0.0] * len(upper),
+        forecast_hi80=upper,
+        firings=[],
+    )
+
+
 class TestActivatePlan:
     def test_sizes_transit_sites_from_the_forecast_upper_bound(
         self, session: Session, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr(service, "_trigger_service", lambda _name: None)
+        monkeypatch.setattr(service, "series_panel", _no_panel)
         alert_id = _alert_id(session)
         coordinator = actor(Role.COORDINATOR)
         plan = service.activate_plan(session, actor=coordinator, alert_id=alert_id)
@@ -58,19 +82,16 @@ class TestActivatePlan:
     def test_uses_the_series_forecast_when_the_flow_service_has_one(
         self, session: Session, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        class Panel:
-            periods = (dt.date(2023, 7, 1), dt.date(2023, 8, 1))
-            forecast_hi80 = (50_000.0, 61_000.0, 58_000.0)
-
-        def series_panel(_session: Session, *, actor: object, series_key: str) -> Panel:
+        def series_panel(
+            _session: Session, *, actor: object, series_key: str
+        ) -> SeriesPanel:
             assert series_key == "darien_nat|*"
-            return Panel()
+            return _panel(
+                [dt.date(2023, 7, 1), dt.date(2023, 8, 1)],
+                [50_000.0, 61_000.0, 58_000.0],
+            )
 
-        monkeypatch.setattr(
-            service,
-            "_trigger_service",
-            lambda name: series_panel if name == "series_panel" else None,
-        )
+        monkeypatch.setattr(service, "series_panel", series_panel)
         plan = service.activate_plan(
             session,
             actor=actor(Role.COORDINATOR),
@@ -84,16 +105,10 @@ class TestActivatePlan:
     def test_ignores_a_forecast_made_after_the_alert_period(
         self, session: Session, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        class Panel:
-            periods = (dt.date(2025, 4, 1),)
-            forecast_hi80 = (400.0,)
-
         monkeypatch.setattr(
             service,
-            "_trigger_service",
-            lambda name: (
-                (lambda *_a, **_k: Panel()) if name == "series_panel" else None
-            ),
+            "series_panel",
+            lambda *_a, **_k: _panel([dt.date(2025, 4, 1)], [400.0]),
         )
         plan = service.activate_plan(
             session, actor=actor(Role.COORDINATOR), alert_id=_alert_id(session)
@@ -103,7 +118,7 @@ class TestActivatePlan:
     def test_falls_back_to_the_observed_count(
         self, session: Session, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr(service, "_trigger_service", lambda _name: None)
+        monkeypatch.setattr(service, "series_panel", _no_panel)
         firing = Firing(values={"arrivals_month": 3000}, series_key="honduras|*")
         plan = service.activate_plan(
             session,
@@ -115,7 +130,7 @@ class TestActivatePlan:
     def test_without_any_figure_it_refuses(
         self, session: Session, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr(service, "_trigger_service", lambda _name: None)
+        monkeypatch.setattr(service, "series_panel", _no_panel)
         alert_id = _alert_id(session, Firing(values={"c2_alarm": True}))
         with pytest.raises(service.NoPlanningFigure):
             service.activate_plan(

@@ -19,11 +19,11 @@ from puente.early_warning.analytics.detection import add_detectors
 from puente.early_warning.demo import profiles
 from puente.early_warning.models import FlowSource, FlowSourceProfile, FlowVintage
 from puente.early_warning.service import store
-from puente.early_warning.service.flows import (
+from puente.early_warning.service._common import (
     DATA_DIR,
-    _series_frame,
     current_vintage,
     forecast_keys,
+    series_frame,
 )
 from puente.identity import system_actor
 
@@ -79,7 +79,7 @@ def test_a_shipped_file_imports_under_a_new_source_name(
     assert vintage is not None
     profile = session.get(FlowSourceProfile, vintage.profile_id)
     assert profile is not None
-    series = _series_frame(row, profile, store.read_counts(vintage.store_path))
+    series = series_frame(row, profile, store.read_counts(vintage.store_path))
     # Farrington on the series the dashboard fits; none fails.
     frame = add_detectors(series, farrington_keys=forecast_keys(series))
     assert frame.height == series.height
@@ -109,7 +109,7 @@ def test_the_darien_file_without_any_profile_runs_every_detector(
     assert vintage is not None
     profile = session.get(FlowSourceProfile, vintage.profile_id)
     assert profile is not None
-    series = _series_frame(row, profile, store.read_counts(vintage.store_path))
+    series = series_frame(row, profile, store.read_counts(vintage.store_path))
     keys = series["series_key"].unique().to_list()
     frame = add_detectors(series, farrington_keys=keys)
     verdicts = frame.group_by("series_key").agg(

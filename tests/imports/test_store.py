@@ -74,12 +74,12 @@ def test_a_failure_after_the_write_leaves_no_row_and_no_file(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from puente.early_warning.service import triggers
+    from puente.early_warning.service import flows
 
     def broken(*args: object, **kwargs: object) -> int:
         raise RuntimeError("detector exploded")
 
-    monkeypatch.setattr(triggers, "run_triggers", broken)
+    monkeypatch.setattr(flows, "run_triggers", broken)
     path = tmp_path / "ok.csv"
     path.write_text("t,nat,n\n2024-01-01,VEN,10\n", encoding="utf-8")
     session = sessions()

@@ -6,15 +6,9 @@ Public API for other modules: response plans and their requirement lines
 fundable).
 """
 
-from puente.early_warning.service.plans import (
-    LineRead,
-    PlanDetail,
-    PlanNotFound,
-    PlanSummary,
-    SiteRead,
-    get_plan,
-    list_plans,
-)
+from puente.early_warning.errors import PlanNotFound
+from puente.early_warning.schemas import LineRead, PlanDetail, PlanSummary, SiteRead
+from puente.early_warning.service.plans import get_plan, list_plans
 
 __all__ = [
     "LineRead",

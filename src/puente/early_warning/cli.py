@@ -12,7 +12,9 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from puente.core import db as core_db
-from puente.core.errors import DomainError
+from puente.core.cli import fail
+from puente.core.errors import DomainError, exit_code_for
+from puente.early_warning.errors import FlowFileRejected
 from puente.identity import system_actor
 
 flows_app = typer.Typer(help="Flow counts: import, backtest.", no_args_is_help=True)
@@ -21,18 +23,17 @@ COMMANDS = {"flows": flows_app, "alerts": alerts_app}
 
 console = Console()
 err_console = Console(stderr=True)
-EXIT_CODES = {404: 4, 403: 3, 401: 3, 409: 5, 422: 2}
 
 
 def _fail(error: DomainError) -> typer.Exit:
-    from puente.core.errors import status_for
-
-    problems = getattr(error, "problems", None) or [str(error)]
-    for problem in problems:
+    """A rejected file names each problem (file, row, column) on its own line."""
+    if not isinstance(error, FlowFileRejected):
+        return fail(error, err_console)
+    for problem in error.problems:
         err_console.print(
             f"error: {problem}", markup=False, highlight=False, soft_wrap=True
         )
-    return typer.Exit(EXIT_CODES.get(status_for(error), 1))
+    return typer.Exit(exit_code_for(error))
 
 
 def _progress() -> Progress:
@@ -117,8 +118,8 @@ def backtest_command(
 ) -> None:
     """Replay SOURCE month by month with a trigger catalogue (no look-ahead)."""
     from puente.early_warning.analytics.backtest import parse_events, run_backtest
+    from puente.early_warning.service._common import population
     from puente.early_warning.service.backtest import source_series
-    from puente.early_warning.service.flows import population
     from puente.early_warning.service.triggers import (
         default_catalogue_document,
         load_catalogue,
@@ -183,9 +184,7 @@ def export_command(
     if format != "cap":
         err_console.print("error: only --format cap is supported")
         raise typer.Exit(2)
-    from puente.early_warning.service.alerts import (  # type: ignore[import-not-found,unused-ignore]
-        export_cap_files,
-    )
+    from puente.early_warning.service.alerts import export_cap_files
 
     out.mkdir(parents=True, exist_ok=True)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from puente.core.errors import InvalidInput, NotFound
+from puente.core.errors import Conflict, InvalidInput, NotFound
 from puente.core.i18n import N_
 
 
@@ -33,3 +33,48 @@ class SeriesNotFound(NotFound):
 
 class CatalogueNotFound(NotFound):
     message = N_("No trigger catalogue version %(version)s.")
+
+
+class UnknownTenant(InvalidInput):
+    """A firing names a tenant this node does not know: no alert is raised
+    (never a default tenant)."""
+
+    message = N_("No tenant %(tenant)s: the alert was not raised.")
+
+
+class AlertNotFound(NotFound):
+    message = N_("This alert does not exist.")
+
+
+class AlertClosed(Conflict):
+    message = N_("This alert was cancelled; it can no longer change.")
+
+
+class NoticeNotFound(NotFound):
+    message = N_("This notice does not exist.")
+
+
+class PlanNotFound(NotFound):
+    message = N_("This response plan does not exist.")
+
+
+class PlanAlreadyActive(Conflict):
+    message = N_("A response plan is already active for this alert.")
+
+
+class AlertNotActive(Conflict):
+    message = N_("A cancelled alert cannot activate a response plan.")
+
+
+class NoPlanningFigure(InvalidInput):
+    message = N_("There is no forecast or count to size the plan from.")
+
+
+class TaskMoveNotAllowed(Conflict):
+    message = N_("The task cannot move to that status.")
+
+
+class OrganisationNotAssignable(InvalidInput):
+    message = N_(
+        "This organisation does not exist or cannot take tasks of this response plan."
+    )

@@ -88,6 +88,9 @@ class FiringRead(BaseModel):
     vintage_id: uuid.UUID | None
     is_open: bool
     fired_at: dt.datetime
+    # The CEL condition when the reader knows it; else alerts read it from the
+    # stored catalogue version.
+    condition: str = ""
 
 
 class CatalogueRead(BaseModel):
@@ -96,6 +99,74 @@ class CatalogueRead(BaseModel):
     trigger_ids: list[str]
     adopted_by: list[str]
     proposed_at: dt.datetime
+
+
+# Response plans (service.plans).
+
+
+class LineRead(BaseModel):
+    id: uuid.UUID
+    sector: str
+    sector_label: str
+    item: str
+    unit: str
+    basis: str
+    required: float
+    in_stock: float
+    pledged: float
+    gap: float
+    covered_share: float
+
+
+class SiteRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    kind: str
+    share: float
+    average_stay_days: float
+    people: int
+    lines: list[LineRead]
+
+
+class TaskRead(BaseModel):
+    id: uuid.UUID
+    sector: str
+    sector_label: str
+    description: str
+    organisation_id: uuid.UUID | None
+    organisation: str | None
+    status: str
+    status_label: str
+    updated_at: dt.datetime
+
+
+class SectorGap(BaseModel):
+    sector: str
+    sector_label: str
+    lines: int
+    lines_with_gap: int
+    covered_share: float  # mean over the sector's lines
+
+
+class PlanSummary(BaseModel):
+    id: uuid.UUID
+    alert_id: uuid.UUID
+    template_id: str
+    country: str | None
+    status: str
+    planning_figure: float
+    activated_at: dt.datetime
+    alert_title: str
+
+
+class PlanDetail(PlanSummary):
+    planning_basis: str
+    planning_basis_label: str
+    duration_days: int
+    sites: list[SiteRead]
+    sectors: list[SectorGap]
+    tasks: list[TaskRead]
+    can_edit: bool
 
 
 SeriesPanel.model_rebuild()

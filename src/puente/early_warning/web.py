@@ -3,7 +3,6 @@ the trigger catalogue with adoptions, and response plans with their gaps."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import uuid
@@ -19,8 +18,11 @@ from sqlalchemy.orm import Session
 from puente.core import i18n
 from puente.core.errors import Conflict, NotFound
 from puente.core.i18n import N_, lazy_gettext
+from puente.early_warning.schemas import SeriesPanel
 from puente.early_warning.service import alerts as alert_service
+from puente.early_warning.service import flows
 from puente.early_warning.service import plans as plan_service
+from puente.early_warning.service import triggers as triggers_service
 from puente.identity import Actor, OrganisationRead, can
 from puente.web.deps import DbSession, Require
 from puente.web.templating import (
@@ -127,28 +129,6 @@ register_panel(
 # --------------------------------------------------------------------------- helpers
 
 
-def _flows_call(name: str, session: Session, actor: Actor, **kwargs: Any) -> Any:
-    """Call the flow/trigger service by name; None when it is not there (yet) or
-    fails, so the dashboard degrades to what alerts alone can show."""
-    for module_name in ("flows", "series", "indicators", "triggers", "catalogue"):
-        try:
-            module = importlib.import_module(
-                f"puente.early_warning.service.{module_name}"
-            )
-        except ModuleNotFoundError:
-            continue
-        function = getattr(module, name, None)
-        if callable(function):
-            try:
-                return function(session, actor=actor, **kwargs)
-            except NotFound:
-                return None
-            except Exception:  # a broken panel must not take the page down
-                log.exception("flows_call_failed", function=name)
-                return None
-    return None
-
-
 @cache
 def _geo() -> list[dict[str, Any]]:
     raw = json.loads(Path(GEO_PATH).read_text(encoding="utf-8"))
@@ -201,21 +181,19 @@ def map_countries(levels: dict[str, int]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: row["level"])
 
 
-def _any_alarm(panel: Any, length: int) -> list[bool]:
+def _any_alarm(panel: SeriesPanel, length: int) -> list[bool]:
     """Whether any detector raised an alarm in each period (`alarms` is per
     detector: name -> aligned list)."""
-    raw = getattr(panel, "alarms", None) or {}
-    columns = list(raw.values()) if isinstance(raw, dict) else [raw]
+    columns = list(panel.alarms.values())
     return [
         any(bool(column[i]) for column in columns if i < len(column))
         for i in range(length)
     ]
 
 
-def _series_chart(panel: Any, title: str) -> dict[str, Any] | None:
+def _series_chart(panel: SeriesPanel, title: str) -> dict[str, Any] | None:
     """A Vega-Lite spec: counts, alarms and the forecast with its 80% band."""
-    periods = list(getattr(panel, "periods", []) or [])
-    counts = list(getattr(panel, "counts", []) or [])
+    periods, counts = panel.periods, panel.counts
     if not periods or not counts:
         return None
     alarms = _any_alarm(panel, len(periods))
@@ -232,14 +210,8 @@ def _series_chart(panel: Any, title: str) -> dict[str, Any] | None:
                 "kind": i18n.gettext("Observed"),
             }
         )
-    fc_periods = list(getattr(panel, "forecast_periods", []) or [])
-    means = list(getattr(panel, "forecast_mean", []) or [])
-    lows = list(
-        getattr(panel, "forecast_lo80", None) or getattr(panel, "forecast_lo", [])
-    )
-    highs = list(
-        getattr(panel, "forecast_hi80", None) or getattr(panel, "forecast_hi", [])
-    )
+    fc_periods, means = panel.forecast_periods, panel.forecast_mean
+    lows, highs = panel.forecast_lo80, panel.forecast_hi80
     forecast = [
         {
             "period": str(p)[:10],
@@ -303,25 +275,23 @@ def _panels(session: Session, actor: Actor, alerts: list[Any]) -> list[dict[str,
     for alert in alerts:
         if alert.series_key not in keys:
             keys.append(alert.series_key)
-    listed = _flows_call("list_series", session, actor) or []
-    for series in listed:
-        key = getattr(series, "series_key", None) or (
-            series.get("series_key") if isinstance(series, dict) else None
-        )
-        if key and key not in keys:
-            keys.append(str(key))
+    if not can(actor, "flows:read"):
+        return []
+    for series in flows.list_series(session, actor=actor):
+        if series.series_key not in keys:
+            keys.append(series.series_key)
     charts: list[dict[str, Any]] = []
     for key in keys:
         if len(charts) >= MAX_CHARTS:
             break
-        panel = _flows_call("series_panel", session, actor, series_key=key)
-        if panel is None:
+        try:
+            panel = flows.series_panel(session, actor=actor, series_key=key)
+        except NotFound:  # an alert about a series no longer stored
             continue
         spec = _series_chart(panel, key)
         if spec is None:
             continue
-        periods = list(getattr(panel, "periods", []) or [])
-        counts = list(getattr(panel, "counts", []) or [])
+        periods, counts = panel.periods, panel.counts
         alarms = _any_alarm(panel, len(periods))
         rows = [
             {
@@ -518,10 +488,6 @@ def _catalogues(session: Session, actor: Actor) -> list[dict[str, Any]]:
     ]
 
 
-def _attr(item: Any, name: str) -> Any:
-    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
-
-
 @router.get("/triggers", response_class=HTMLResponse)
 def triggers(request: Request, session: DbSession, actor: TriggerReader) -> Response:
     return _page(
@@ -545,15 +511,7 @@ def adopt(
     version: str,
 ) -> Response:
     """A state's focal point adopts a catalogue version for their state."""
-    adopt_catalogue = None
-    try:
-        module = importlib.import_module("puente.early_warning.service.triggers")
-        adopt_catalogue = getattr(module, "adopt_catalogue", None)
-    except ModuleNotFoundError:
-        adopt_catalogue = None
-    if adopt_catalogue is None:
-        raise NotFound()
-    adopt_catalogue(session, actor=actor, version=version)
+    triggers_service.adopt_catalogue(session, actor=actor, version=version)
     return RedirectResponse("/early-warning/triggers", status_code=303)
 
 

@@ -147,7 +147,7 @@ def run_backtest(
         .select("series_key", "period", "count")
         .sort("series_key", "period")
     )
-    origins = _origins(actuals, forecasts.min_history)
+    origins = forecastable_origins(actuals, forecasts.min_history)
     others = scope_forecasts or replace(forecasts, models=SCOPE_MODELS)
     raw = pl.concat(
         [
@@ -196,7 +196,9 @@ def run_backtest(
     return BacktestResult(report=report, timeline=frame, alerts=alerts)
 
 
-def _origins(actuals: pl.DataFrame, min_history: int) -> dict[str, list[dt.date]]:
+def forecastable_origins(
+    actuals: pl.DataFrame, min_history: int
+) -> dict[str, list[dt.date]]:
     """Every period at which a series has at least `min_history` counts."""
     counted = actuals.with_columns(
         _n=pl.col("count").is_not_null().cum_sum().over("series_key")

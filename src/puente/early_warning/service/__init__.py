@@ -1,15 +1,17 @@
-"""Early-warning use cases. Flow store and triggers live here; alerts,
-CAP export and response plans are in `service.alerts` / `service.plans`
-(`service.alerts` re-exports its `alerts_*` neighbours: CAP, feed, notices...)."""
+"""Early-warning use cases: the flow store (`flows`, sharing `_common` with
+`triggers`), trigger catalogues and firings (`triggers`), alerts (the
+`service.alerts` package: lifecycle, CAP, feed, notices) and response plans
+(`plans`). Imports run one way: flows -> triggers -> _common; alerts -> triggers;
+plans -> alerts, flows."""
 
 # Imported for its event subscriber too: alerts are raised after every import.
 from puente.early_warning.service import alerts, plans
+from puente.early_warning.service._common import source_frame
 from puente.early_warning.service.flows import (
     import_flows,
     list_series,
     list_sources,
     series_panel,
-    source_frame,
 )
 from puente.early_warning.service.triggers import (
     adopt_catalogue,

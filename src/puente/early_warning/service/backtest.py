@@ -14,7 +14,7 @@ from puente.early_warning.analytics.backtest import BacktestResult
 from puente.early_warning.errors import SourceNotFound
 from puente.early_warning.models import FlowSource, FlowSourceProfile
 from puente.early_warning.service import store
-from puente.early_warning.service.flows import _series_frame, current_vintage
+from puente.early_warning.service._common import current_vintage, series_frame
 from puente.identity import Actor, authorize, visible
 
 
@@ -31,7 +31,7 @@ def source_series(session: Session, *, actor: Actor, source: str) -> pl.DataFram
         raise SourceNotFound(source=source)
     profile = session.get(FlowSourceProfile, vintage.profile_id)
     assert profile is not None  # noqa: S101 - foreign key
-    return _series_frame(row, profile, store.read_counts(vintage.store_path))
+    return series_frame(row, profile, store.read_counts(vintage.store_path))
 
 
 def vega_spec(result: BacktestResult, key: str) -> dict[str, object]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -16,12 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from puente.core import audit, events
-from puente.early_warning.analytics.detection import add_detectors
-from puente.early_warning.analytics.forecasts import ForecastConfig, forecast_latest
-from puente.early_warning.analytics.indicators import add_indicators
 from puente.early_warning.analytics.series import (
-    Frequency,
-    build_series,
     parse_series_key,
 )
 from puente.early_warning.errors import SeriesNotFound, SourceNotFound
@@ -39,30 +33,18 @@ from puente.early_warning.schemas import (
     SourceRead,
 )
 from puente.early_warning.service import store
+from puente.early_warning.service._common import (
+    current_vintage,
+    forecast_on_demand,
+    series_frame,
+    source_frame,
+)
 from puente.early_warning.service.reading import Mapping as ColumnMapping
 from puente.early_warning.service.reading import read_table, to_counts
+from puente.early_warning.service.triggers import firings_for_series, run_triggers
 from puente.identity import Actor, authorize, visible
 
 log = structlog.get_logger(__name__)
-
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-# Live forecasts: totals and the largest series, a short model-selection window
-# and a short calibration window for the conformal band (each past origin is a
-# refit; 12 residuals is the least that leaves a margin over the 9 needed).
-LIVE_MODELS = ("Naive", "SeasonalNaive", "AutoETS")
-LIVE_FORECASTS = ForecastConfig(
-    selection_window=4, models=LIVE_MODELS, calibration_window=12
-)
-LIVE_FORECAST_ORIGINS = 1
-TOP_SERIES_FORECAST = 2
-
-
-@functools.lru_cache(maxsize=1)
-def population() -> pl.DataFrame:
-    """Population by ISO3 and year (vendored World Bank extract)."""
-    return pl.read_csv(DATA_DIR / "lad_endorsers_pop_gdp_2015_2024.csv").select(
-        "iso3", "year", "population"
-    )
 
 
 def _date(value: Any) -> dt.date | None:
@@ -129,7 +111,7 @@ def import_flows(
     ).first()
     if existing is not None:
         return _summary(row, existing, is_new=False, firing_count=0)
-    series = _series_frame(row, profile_row, counts)
+    series = series_frame(row, profile_row, counts)
     vintage = FlowVintage(
         source_id=row.id,
         profile_id=profile_row.id,
@@ -158,8 +140,6 @@ def import_flows(
         rows=counts.height,
     )
     store.write_counts(session, vintage.store_path, counts)
-    from puente.early_warning.service.triggers import run_triggers
-
     fired = run_triggers(session, actor=actor, source=source)
     events.publish(session, FlowsImported(source=source, vintage_id=vintage.id))
     log.info("flows_imported", source_id=str(row.id), vintage_id=str(vintage.id))
@@ -222,20 +202,6 @@ def _profile(
     return profile
 
 
-def _series_frame(
-    source: FlowSource, profile: FlowSourceProfile, counts: pl.DataFrame
-) -> pl.DataFrame:
-    return build_series(
-        counts,
-        source=source.name,
-        dimensions=json.loads(profile.dimension_columns),
-        frequency="week" if profile.frequency == "week" else "month",
-        missing="zero" if profile.missing_policy == "zero" else "missing",
-        state_dimension=profile.state_dimension,
-        reporting_state=source.reporting_state,
-    )
-
-
 def _upsert_series(
     session: Session, source: FlowSource, vintage: FlowVintage, series: pl.DataFrame
 ) -> None:
@@ -292,106 +258,6 @@ def _summary(
         missing_periods=0,
         firing_count=firing_count,
     )
-
-
-def current_vintage(session: Session, source: FlowSource) -> FlowVintage | None:
-    return session.scalars(
-        select(FlowVintage)
-        .where(FlowVintage.source_id == source.id)
-        .order_by(FlowVintage.imported_at.desc(), FlowVintage.id)
-    ).first()
-
-
-def source_frame(session: Session, source: FlowSource) -> pl.DataFrame:
-    """Indicators, detectors and live forecasts for every series of the
-    source's current vintage (cached in Parquet beside the vintage)."""
-    vintage = current_vintage(session, source)
-    if vintage is None:
-        return pl.DataFrame()
-    cached = store.cache_path(vintage.store_path, "indicators")
-    if cached.exists():
-        return pl.read_parquet(cached)
-    profile = session.get(FlowSourceProfile, vintage.profile_id)
-    assert profile is not None  # noqa: S101 - foreign key
-    frequency: Frequency = "week" if profile.frequency == "week" else "month"
-    series = _series_frame(source, profile, store.read_counts(vintage.store_path))
-    keys = forecast_keys(series)
-    frame = add_indicators(series, population(), frequency=frequency)
-    frame = add_detectors(frame, farrington_keys=keys, frequency=frequency)
-    config = live_config(frequency)
-    # The global AR pools the forecast series only (the small ones are noise).
-    forecasts = forecast_latest(
-        series.filter(pl.col("series_key").is_in(keys)),
-        keys,
-        config,
-        last_origins=LIVE_FORECAST_ORIGINS,
-    )
-    frame = frame.join(forecasts, on=["series_key", "period"], how="left")
-    frame.write_parquet(cached)
-    return frame
-
-
-def live_config(frequency: Frequency) -> ForecastConfig:
-    """The live dashboard's forecast settings for a source's frequency."""
-    if frequency == "week":
-        return ForecastConfig(
-            selection_window=4,
-            season_length=52,
-            models=LIVE_MODELS,
-            calibration_window=12,
-            cap_window=52,
-        )
-    return LIVE_FORECASTS
-
-
-# Forecasts made on demand for series outside `forecast_keys` (an alert on a
-# smaller series still sizes its plan from a forecast), per vintage and series.
-_ON_DEMAND: dict[tuple[str, str], pl.DataFrame] = {}
-_ON_DEMAND_MAX = 512
-
-
-def forecast_on_demand(
-    session: Session, source: FlowSource, rows: pl.DataFrame
-) -> pl.DataFrame:
-    """The live forecast at the last period of one series (`rows`: its
-    `source_frame` rows), made now and kept for the vintage; empty when the
-    series is too short to forecast."""
-    vintage = current_vintage(session, source)
-    if vintage is None or rows.height == 0:
-        return rows.clear()
-    key = (vintage.store_path, str(rows["series_key"][0]))
-    if key not in _ON_DEMAND:
-        profile = session.get(FlowSourceProfile, vintage.profile_id)
-        frequency: Frequency = (
-            "week" if profile is not None and profile.frequency == "week" else "month"
-        )
-        config = live_config(frequency)
-        counts = rows.select("series_key", "period", "count")
-        if counts["count"].is_not_null().sum() < config.min_history:
-            out = rows.clear()
-        else:
-            out = forecast_latest(counts, [key[1]], config, last_origins=1)
-        if len(_ON_DEMAND) >= _ON_DEMAND_MAX:
-            _ON_DEMAND.clear()
-        _ON_DEMAND[key] = out
-    return _ON_DEMAND[key]
-
-
-def forecast_keys(series: pl.DataFrame) -> list[str]:
-    """Series worth a forecast: the total and the largest one-dimension series
-    over the last 12 periods."""
-    last = series["period"].max()
-    recent = series.filter(pl.col("period") > pl.lit(last).dt.offset_by("-12mo"))
-    top = (
-        recent.filter(pl.col("level") == 1)
-        .group_by("series_key")
-        .agg(pl.col("count").sum())
-        .sort("count", "series_key", descending=[True, False])
-        .head(TOP_SERIES_FORECAST)["series_key"]
-        .to_list()
-    )
-    totals = series.filter(pl.col("level") == 0)["series_key"].unique().to_list()
-    return sorted({*totals, *top})
 
 
 def list_sources(session: Session, *, actor: Actor) -> list[SourceRead]:
@@ -510,8 +376,6 @@ def series_panel(session: Session, *, actor: Actor, series_key: str) -> SeriesPa
             means.append(float(last[f"forecast_h{h}"][0]))
             lows.append(float(last[f"forecast_h{h}_lo80"][0]))
             highs.append(float(last[f"forecast_h{h}_hi80"][0]))
-    from puente.early_warning.service.triggers import firings_for_series
-
     return SeriesPanel(
         series_key=series_key,
         source=source_name,

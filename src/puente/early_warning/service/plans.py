@@ -10,14 +10,36 @@ responds in, or of the regional hub; never an employer (`assignable_organisation
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib
+__all__ = [
+    "BASIS_LABELS",
+    "SECTOR_LABELS",
+    "TASK_LABELS",
+    "AlertNotActive",
+    "LineRead",
+    "NoPlanningFigure",
+    "OrganisationNotAssignable",
+    "PlanAlreadyActive",
+    "PlanDetail",
+    "PlanNotFound",
+    "PlanSummary",
+    "SiteRead",
+    "TaskMoveNotAllowed",
+    "TaskRead",
+    "activate_plan",
+    "assignable_organisations",
+    "close_plan",
+    "get_plan",
+    "list_plans",
+    "move_task",
+    "plan_for_alert",
+    "record_supply",
+    "size_plan",
+]
+
 import math
 import uuid
-from collections.abc import Callable
 from typing import Any, Final
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,6 +48,14 @@ from puente.core import audit, i18n
 from puente.core.db import utcnow
 from puente.core.errors import Conflict, InvalidInput, NotFound
 from puente.core.i18n import N_
+from puente.early_warning.errors import (
+    AlertNotActive,
+    NoPlanningFigure,
+    OrganisationNotAssignable,
+    PlanAlreadyActive,
+    PlanNotFound,
+    TaskMoveNotAllowed,
+)
 from puente.early_warning.models.alerts import Alert
 from puente.early_warning.models.plans import (
     PlanLine,
@@ -34,7 +64,17 @@ from puente.early_warning.models.plans import (
     ResponsePlan,
 )
 from puente.early_warning.rules import plans as rules
+from puente.early_warning.schemas import (
+    LineRead,
+    PlanDetail,
+    PlanSummary,
+    SectorGap,
+    SeriesPanel,
+    SiteRead,
+    TaskRead,
+)
 from puente.early_warning.service import alerts as alert_service
+from puente.early_warning.service.flows import series_panel
 from puente.identity import (
     Actor,
     OrganisationRead,
@@ -83,168 +123,30 @@ _OBSERVED_KEYS: Final = (
 )
 
 
-class PlanNotFound(NotFound):
-    message = N_("This response plan does not exist.")
-
-
-class PlanAlreadyActive(Conflict):
-    message = N_("A response plan is already active for this alert.")
-
-
-class AlertNotActive(Conflict):
-    message = N_("A cancelled alert cannot activate a response plan.")
-
-
-class NoPlanningFigure(InvalidInput):
-    message = N_("There is no forecast or count to size the plan from.")
-
-
-class TaskMoveNotAllowed(Conflict):
-    message = N_("The task cannot move to that status.")
-
-
-class OrganisationNotAssignable(InvalidInput):
-    message = N_(
-        "This organisation does not exist or cannot take tasks of this response plan."
-    )
-
-
-# --------------------------------------------------------------------------- shapes
-
-
-class LineRead(BaseModel):
-    id: uuid.UUID
-    sector: str
-    sector_label: str
-    item: str
-    unit: str
-    basis: str
-    required: float
-    in_stock: float
-    pledged: float
-    gap: float
-    covered_share: float
-
-
-class SiteRead(BaseModel):
-    id: uuid.UUID
-    name: str
-    kind: str
-    share: float
-    average_stay_days: float
-    people: int
-    lines: list[LineRead]
-
-
-class TaskRead(BaseModel):
-    id: uuid.UUID
-    sector: str
-    sector_label: str
-    description: str
-    organisation_id: uuid.UUID | None
-    organisation: str | None
-    status: str
-    status_label: str
-    updated_at: dt.datetime
-
-
-class SectorGap(BaseModel):
-    sector: str
-    sector_label: str
-    lines: int
-    lines_with_gap: int
-    covered_share: float  # mean over the sector's lines
-
-
-class PlanSummary(BaseModel):
-    id: uuid.UUID
-    alert_id: uuid.UUID
-    template_id: str
-    country: str | None
-    status: str
-    planning_figure: float
-    activated_at: dt.datetime
-    alert_title: str
-
-
-class PlanDetail(PlanSummary):
-    planning_basis: str
-    planning_basis_label: str
-    duration_days: int
-    sites: list[SiteRead]
-    sectors: list[SectorGap]
-    tasks: list[TaskRead]
-    can_edit: bool
-
-
 # --------------------------------------------------------------------------- sizing
 
 
-def _trigger_service(name: str) -> Callable[..., Any] | None:
-    for module_name in ("flows", "series", "indicators", "forecasts", "triggers"):
-        try:
-            module = importlib.import_module(
-                f"puente.early_warning.service.{module_name}"
-            )
-        except ModuleNotFoundError:
-            continue
-        found = getattr(module, name, None)
-        if callable(found):
-            return found  # type: ignore[no-any-return]
-    return None
-
-
-def _numbers(value: Any) -> list[float]:
-    if value is None:
-        return []
-    if isinstance(value, int | float):
-        return [float(value)]
-    if isinstance(value, list | tuple):
-        out: list[float] = []
-        for item in value:
-            out += _numbers(item)
-        return out
-    for key in ("hi", "hi80", "hi_80", "upper", "upper_80", "high"):
-        found = value.get(key) if isinstance(value, dict) else getattr(value, key, None)
-        if found is not None:
-            return _numbers(found)
-    return []
-
-
-def _forecast_upper(panel: Any) -> list[float]:
-    for name in (
-        "forecast_hi80",
-        "forecast_hi_80",
-        "forecast_upper",
-        "forecast_hi",
-        "hi_80",
-        "upper_80",
-    ):
-        found = getattr(panel, name, None)
-        if found is not None:
-            return [v for v in _numbers(found) if math.isfinite(v)]
-    forecast = getattr(panel, "forecast", None)
-    return [v for v in _numbers(forecast) if math.isfinite(v)]
+def _forecast_upper(panel: SeriesPanel) -> list[float]:
+    return [v for v in panel.forecast_hi80 if math.isfinite(v)]
 
 
 def size_plan(session: Session, actor: Actor, alert: Alert) -> tuple[float, str]:
     """(monthly planning figure, basis): the 80% forecast upper bound made at the
     alert's period (the series' latest forecast when the alert is about the latest
     month, else the bound recorded with the firing), else the observed count."""
-    panel_of = _trigger_service("series_panel")
-    if panel_of is not None:
-        try:
-            panel = panel_of(session, actor=actor, series_key=alert.series_key)
-        except NotFound:
-            panel = None
-        periods = list(getattr(panel, "periods", None) or [])
-        # The panel forecasts from the series' last month only; an alert about an
-        # earlier month must not be sized from a later forecast.
-        if panel is not None and periods and periods[-1] == alert.period:
-            figure = rules.planning_figure(_forecast_upper(panel))
-            if figure is not None:
-                return figure, "forecast_upper_80"
-    values = alert_service._json_dict(alert.values)
+    try:
+        panel: SeriesPanel | None = series_panel(
+            session, actor=actor, series_key=alert.series_key
+        )
+    except NotFound:
+        panel = None
+    # The panel forecasts from the series' last month only; an alert about an
+    # earlier month must not be sized from a later forecast.
+    if panel is not None and panel.periods and panel.periods[-1] == alert.period:
+        figure = rules.planning_figure(_forecast_upper(panel))
+        if figure is not None:
+            return figure, "forecast_upper_80"
+    values = alert_service.json_dict(alert.values)
     uppers = [float(values[k]) for k in _UPPER_KEYS if _is_number(values.get(k))]
     if uppers:
         return max(uppers), "alert_values"
@@ -267,7 +169,7 @@ def activate_plan(
     """Activate the alert's plan template: sites, Sphere requirements and tasks.
     Needs `plan:write`; audited as `early_warning:plan:activate`."""
     authorize(actor, "plan:write")
-    alert = alert_service._get_alert(session, actor, alert_id)
+    alert = alert_service.get_alert_row(session, actor, alert_id)
     if alert.msg_type == "Cancel":
         raise AlertNotActive()
     if session.scalars(
@@ -489,7 +391,7 @@ def _alert_title(session: Session, alert_id: uuid.UUID) -> str:
     alert = session.get(Alert, alert_id)
     if alert is None:
         return ""
-    titles = alert_service._json_dict(alert.title)
+    titles = alert_service.json_dict(alert.title)
     return alert_service.title_in(titles, i18n.get_locale(), alert.trigger_id)
 
 

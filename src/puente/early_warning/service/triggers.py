@@ -32,6 +32,7 @@ from puente.early_warning.rules.triggers import (
     variable_types,
 )
 from puente.early_warning.schemas import CatalogueRead, FiringRead, Level
+from puente.early_warning.service._common import source_frame
 from puente.identity import Actor, Sensitivity, authorize, visible
 
 DEFAULT_CATALOGUE: Final = (
@@ -178,8 +179,6 @@ def run_triggers(session: Session, *, actor: Actor, source: str | None = None) -
     A catalogue is in force for a state's series when that state adopted it,
     and for regional (`HUB`) series once any state adopted it.
     """
-    from puente.early_warning.service.flows import source_frame
-
     catalogues = _in_force(session)
     stmt = select(FlowSource).order_by(FlowSource.name)
     if source is not None:

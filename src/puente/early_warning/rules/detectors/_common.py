@@ -14,7 +14,7 @@ _ArrayT = TypeVar("_ArrayT", bound=npt.NDArray[Any])
 
 # Rows per block in the `*_many` paths: keeps temporaries in cache and memory
 # bounded (100,000 x 100 float64 is 80 MB per temporary otherwise).
-_CHUNK_ROWS = 4096
+CHUNK_ROWS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,33 +31,35 @@ class Detection:
     alarm: BoolArray
 
 
-def _as_series(counts: npt.ArrayLike) -> FloatArray:
+def as_series(counts: npt.ArrayLike) -> FloatArray:
     x = np.asarray(counts, dtype=np.float64)
     if x.ndim != 1:
         raise ValueError(f"expected a 1-D array of counts, got shape {x.shape}")
     return x
 
 
-def _as_matrix(counts: npt.ArrayLike) -> FloatArray:
+def as_matrix(counts: npt.ArrayLike) -> FloatArray:
     x = np.asarray(counts, dtype=np.float64)
     if x.ndim != 2:
         raise ValueError(f"expected a 2-D (series x time) array, got {x.shape}")
     return x
 
 
-def _frozen(array: _ArrayT) -> _ArrayT:
+def frozen_array(array: _ArrayT) -> _ArrayT:
     array.flags.writeable = False
     return array
 
 
-def _detection(start: int, upperbound: FloatArray, alarm: BoolArray) -> Detection:
+def make_detection(start: int, upperbound: FloatArray, alarm: BoolArray) -> Detection:
     return Detection(
         start=start,
-        upperbound=_frozen(upperbound),
-        alarm=_frozen(alarm),
+        upperbound=frozen_array(upperbound),
+        alarm=frozen_array(alarm),
     )
 
 
-def _single(result: Detection) -> Detection:
+def single_row(result: Detection) -> Detection:
     """The one series of a 1-row `*_many` result, as a 1-D detection."""
-    return _detection(result.start, result.upperbound[0].copy(), result.alarm[0].copy())
+    return make_detection(
+        result.start, result.upperbound[0].copy(), result.alarm[0].copy()
+    )

@@ -8,14 +8,14 @@ import numpy as np
 import numpy.typing as npt
 
 from puente.early_warning.rules.detectors._common import (
-    _CHUNK_ROWS,
+    CHUNK_ROWS,
     BoolArray,
     Detection,
     FloatArray,
-    _as_matrix,
-    _as_series,
-    _detection,
-    _single,
+    as_matrix,
+    as_series,
+    make_detection,
+    single_row,
 )
 
 CusumTransform = Literal[
@@ -126,7 +126,7 @@ def cusum_many(
 
     `m` defaults to each series' mean before `start`; no reset after alarms.
     """
-    x = _as_matrix(counts)
+    x = as_matrix(counts)
     n_series, n_time = x.shape
     if not 0 < start <= n_time:
         raise ValueError("start must leave at least one point of history")
@@ -140,12 +140,12 @@ def cusum_many(
         expected = np.broadcast_to(np.asarray(m, dtype=np.float64), (n_series,)).copy()
     upper = np.empty((n_series, n_time - start))
     alarm = np.empty((n_series, n_time - start), dtype=np.bool_)
-    for row in range(0, n_series, _CHUNK_ROWS):
-        rows = slice(row, row + _CHUNK_ROWS)
+    for row in range(0, n_series, CHUNK_ROWS):
+        rows = slice(row, row + CHUNK_ROWS)
         upper[rows], alarm[rows] = _cusum_block(
             x[rows, start:], expected[rows], k, h, trans, alpha
         )
-    return _detection(start, upper, alarm)
+    return make_detection(start, upper, alarm)
 
 
 def cusum(
@@ -159,5 +159,7 @@ def cusum(
     alpha: float = 0.1,
 ) -> Detection:
     """Count CUSUM from index `start` (R surveillance::cusum, algo.cusum)."""
-    x = _as_series(counts)[np.newaxis, :]
-    return _single(cusum_many(x, start=start, k=k, h=h, m=m, trans=trans, alpha=alpha))
+    x = as_series(counts)[np.newaxis, :]
+    return single_row(
+        cusum_many(x, start=start, k=k, h=h, m=m, trans=trans, alpha=alpha)
+    )

@@ -9,13 +9,13 @@ import numpy.typing as npt
 from scipy import stats
 
 from puente.early_warning.rules.detectors._common import (
-    _CHUNK_ROWS,
+    CHUNK_ROWS,
     Detection,
     FloatArray,
-    _as_matrix,
-    _as_series,
-    _detection,
-    _single,
+    as_matrix,
+    as_series,
+    make_detection,
+    single_row,
 )
 
 EarsMethod = Literal["C1", "C2", "C3"]
@@ -115,7 +115,7 @@ def ears_many(
     min_sigma: float = 0.0,
 ) -> Detection:
     """EARS on a series x time array, like R surveillance::earsC per column."""
-    x = _as_matrix(counts)
+    x = as_matrix(counts)
     first = _ears_start(method, baseline, start)
     if min_sigma < 0:
         raise ValueError("min_sigma needs to be non-negative")
@@ -125,15 +125,15 @@ def ears_many(
     upper = np.empty((n_series, width))
     alarm = np.zeros((n_series, width), dtype=np.bool_)
     if width == 0:
-        return _detection(first, upper, alarm)
-    for row in range(0, n_series, _CHUNK_ROWS):
-        block = x[row : row + _CHUNK_ROWS]
+        return make_detection(first, upper, alarm)
+    for row in range(0, n_series, CHUNK_ROWS):
+        block = x[row : row + CHUNK_ROWS]
         block_upper, observed = _ears_block(
             block, method, first, baseline, z_alpha, min_sigma
         )
-        upper[row : row + _CHUNK_ROWS] = block_upper
-        alarm[row : row + _CHUNK_ROWS] = observed > block_upper
-    return _detection(first, upper, alarm)
+        upper[row : row + CHUNK_ROWS] = block_upper
+        alarm[row : row + CHUNK_ROWS] = observed > block_upper
+    return make_detection(first, upper, alarm)
 
 
 def ears_c1_many(
@@ -203,8 +203,8 @@ def _ears_single(
     min_sigma: float,
 ) -> Detection:
     """One series through the batch path (same results alone or in a batch)."""
-    x = _as_series(counts)[np.newaxis, :]
-    return _single(
+    x = as_series(counts)[np.newaxis, :]
+    return single_row(
         ears_many(
             x,
             method=method,

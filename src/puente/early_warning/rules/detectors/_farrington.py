@@ -20,8 +20,8 @@ from puente.early_warning.rules.detectors._common import (
     BoolArray,
     Detection,
     FloatArray,
-    _as_series,
-    _frozen,
+    as_series,
+    frozen_array,
 )
 
 PowerTransform = Literal["2/3", "1/2", "none"]
@@ -342,7 +342,7 @@ def farrington_flexible(
     With `dates` (weekly/monthly/daily by `freq`) reference weeks are found by
     calendar like R's epochAsDate; without, by index k - freq * year.
     """
-    x = _as_series(counts)
+    x = as_series(counts)
     calendar = _as_dates(dates)
     if calendar is not None and len(calendar) != len(x):
         raise ValueError("dates and counts differ in length")
@@ -424,10 +424,10 @@ def farrington_flexible(
         alarm[i] = bool(score > 1) and observed != 0
     return FarringtonDetection(
         start=first,
-        upperbound=_frozen(upper),
-        alarm=_frozen(alarm),
-        expected=_frozen(expected),
-        has_trend=_frozen(kept_trend),
+        upperbound=frozen_array(upper),
+        alarm=frozen_array(alarm),
+        expected=frozen_array(expected),
+        has_trend=frozen_array(kept_trend),
     )
 
 
@@ -485,7 +485,7 @@ def farrington(
 
     Reweighting uses Anscombe residuals over 1; missing counts are dropped.
     """
-    x = _as_series(counts)
+    x = as_series(counts)
     calendar = _as_dates(dates)
     if calendar is not None and len(calendar) != len(x):
         raise ValueError("dates and counts differ in length")
@@ -544,8 +544,8 @@ def farrington(
         alarm[i] = bool(score > 1)
     return FarringtonDetection(
         start=first,
-        upperbound=_frozen(upper),
-        alarm=_frozen(alarm),
-        expected=_frozen(expected),
-        has_trend=_frozen(kept_trend),
+        upperbound=frozen_array(upper),
+        alarm=frozen_array(alarm),
+        expected=frozen_array(expected),
+        has_trend=frozen_array(kept_trend),
     )

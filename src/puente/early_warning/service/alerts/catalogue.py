@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from puente.core import i18n
 from puente.early_warning import cap
 from puente.early_warning.models.flows import TriggerAdoption, TriggerCatalogue
-from puente.early_warning.service.alerts_common import _cap_value, title_in
+from puente.early_warning.service.alerts._common import cap_value, title_in
 from puente.identity import Actor, Sensitivity, authorize
 
 # The 20 states that endorsed the Los Angeles Declaration (June 2022).
@@ -60,9 +60,9 @@ def catalogue_triggers(
                 id=str(item.get("id", "")),
                 title=title_in(titles, locale, str(item.get("id", ""))),
                 condition=str(item.get("condition", "")),
-                severity=_cap_value(cap.Severity, mapping.get("severity")),
-                urgency=_cap_value(cap.Urgency, mapping.get("urgency")),
-                certainty=_cap_value(cap.Certainty, mapping.get("certainty")),
+                severity=cap_value(cap.Severity, mapping.get("severity")),
+                urgency=cap_value(cap.Urgency, mapping.get("urgency")),
+                certainty=cap_value(cap.Certainty, mapping.get("certainty")),
                 plan_template=item.get("plan_template"),
                 persistence=(
                     f"{persistence.get('k')}/{persistence.get('n')}"

@@ -10,20 +10,20 @@ from sqlalchemy.orm import Session
 
 from puente.core import i18n
 from puente.early_warning import cap
+from puente.early_warning.errors import AlertNotFound
 from puente.early_warning.models.alerts import Alert, AlertMessage
-from puente.early_warning.service.alerts_common import (
+from puente.early_warning.service.alerts._common import (
     LEVELS,
     AlertDetail,
     AlertMessageRead,
-    AlertNotFound,
     AlertRead,
-    _json_dict,
+    json_dict,
     title_in,
 )
 from puente.identity import Actor, authorize, visible
 
 
-def _get_alert(session: Session, actor: Actor, alert_id: uuid.UUID) -> Alert:
+def get_alert_row(session: Session, actor: Actor, alert_id: uuid.UUID) -> Alert:
     authorize(actor, "alert:read")
     alert = session.scalars(
         visible(actor, select(Alert).where(Alert.id == alert_id), Alert, "alert:read")
@@ -34,7 +34,7 @@ def _get_alert(session: Session, actor: Actor, alert_id: uuid.UUID) -> Alert:
 
 
 def _read(alert: Alert) -> AlertRead:
-    titles = _json_dict(alert.title)
+    titles = json_dict(alert.title)
     locale = i18n.get_locale()
     return AlertRead(
         id=alert.id,
@@ -52,7 +52,7 @@ def _read(alert: Alert) -> AlertRead:
         title=title_in(titles, locale, alert.trigger_id),
         titles=titles,
         condition=alert.condition,
-        values=_json_dict(alert.values),
+        values=json_dict(alert.values),
         plan_template=alert.plan_template,
         sequence=alert.sequence,
         is_current=alert.msg_type != cap.MsgType.CANCEL.value,
@@ -75,7 +75,7 @@ def list_alerts(
     ]
 
 
-def _messages(session: Session, alert_id: uuid.UUID) -> list[AlertMessage]:
+def alert_messages(session: Session, alert_id: uuid.UUID) -> list[AlertMessage]:
     return list(
         session.scalars(
             select(AlertMessage)
@@ -87,7 +87,7 @@ def _messages(session: Session, alert_id: uuid.UUID) -> list[AlertMessage]:
 
 def get_alert(session: Session, *, actor: Actor, alert_id: uuid.UUID) -> AlertDetail:
     """One alert with its messages. Needs `alert:read`."""
-    alert = _get_alert(session, actor, alert_id)
+    alert = get_alert_row(session, actor, alert_id)
     base = _read(alert)
     return AlertDetail(
         **base.model_dump(),
@@ -100,7 +100,7 @@ def get_alert(session: Session, *, actor: Actor, alert_id: uuid.UUID) -> AlertDe
                 period=m.period,
                 note=m.note,
             )
-            for m in _messages(session, alert.id)
+            for m in alert_messages(session, alert.id)
         ],
     )
 

@@ -8,17 +8,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from puente.core import i18n
+from puente.early_warning.errors import NoticeNotFound
 from puente.early_warning.models.alerts import (
     Alert,
     AlertMessage,
     AlertNotice,
     AlertNoticeRead,
 )
-from puente.early_warning.service.alerts_common import (
+from puente.early_warning.service.alerts._common import (
     SUBSCRIBED_ROLES,
-    NoticeNotFound,
     NoticeRead,
-    _json_dict,
+    json_dict,
     title_in,
 )
 from puente.identity import Actor, authorize, visible
@@ -60,7 +60,7 @@ def unread_notices(
                 id=notice.id,
                 alert_id=alert.id,
                 msg_type=message.msg_type,
-                title=title_in(_json_dict(alert.title), locale, alert.trigger_id),
+                title=title_in(json_dict(alert.title), locale, alert.trigger_id),
                 country=alert.country,
                 series_key=alert.series_key,
                 period=alert.period,

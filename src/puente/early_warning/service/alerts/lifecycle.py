@@ -1,28 +1,22 @@
-"""Alerts: trigger firings become CAP 1.2 alerts with a lifecycle (Alert → Update →
-Cancel), an Atom feed and in-app notices for the subscribed roles.
+"""Alert lifecycle: trigger firings become CAP 1.2 alerts (Alert → Update →
+Cancel); the after-import subscriber raises them.
 
 One message per firing (idempotent: a firing already turned into a message is
 skipped). A firing of a trigger and series that already has a live alert within
 `UPDATE_WINDOW_MONTHS` updates that alert; a later one cancels it (superseded) and
-opens a new alert. Permissions: `alert:read` to read, `alert:write` to raise,
-update or cancel (the system actor raises alerts after an import).
-
-This module holds the lifecycle (raise, update, cancel, stand down) and the
-after-import subscriber, and re-exports the rest, which lives beside it:
-`alerts_common` (shapes, errors, labels), `alerts_reading`, `alerts_cap`,
-`alerts_feed`, `alerts_notices` and `alerts_catalogue`.
+opens a new alert. Permissions: `alert:write` to raise, update or cancel (the
+system actor raises alerts after an import).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib
 import json
 import uuid
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from typing import Any, Final
+from typing import Final
 
 import structlog
 from sqlalchemy import select
@@ -33,119 +27,28 @@ from puente.core.db import uow, utcnow
 from puente.core.events import subscribe
 from puente.core.i18n import N_
 from puente.early_warning import cap
+from puente.early_warning.errors import AlertClosed, UnknownTenant
+from puente.early_warning.events import FlowsImported
 from puente.early_warning.models.alerts import Alert, AlertMessage, AlertNotice
 from puente.early_warning.models.flows import TriggerCatalogue
-from puente.early_warning.service.alerts_cap import (
-    EXPIRES_AFTER,
-    LANGUAGES,
-    RESTRICTION,
-    alert_cap_xml,
-    cap_message,
-    export_cap_files,
-    render_alert,
-)
-from puente.early_warning.service.alerts_catalogue import (
-    LAD_STATES,
-    CatalogueOverview,
-    TriggerDefinition,
-    catalogue_overview,
-    catalogue_triggers,
-)
-from puente.early_warning.service.alerts_common import (
-    CAP_LABELS,
-    COUNTRY_NAMES,
-    LEVEL_NAMES,
-    LEVELS,
-    MSG_TRANSITIONS,
+from puente.early_warning.schemas import FiringRead
+from puente.early_warning.service.alerts._common import (
     SUBSCRIBED_ROLES,
-    AlertClosed,
-    AlertDetail,
-    AlertMessageRead,
-    AlertNotFound,
-    AlertRead,
     FiringData,
-    NoticeNotFound,
-    NoticeRead,
     can_follow,
-    country_name,
+    cap_value,
+    clean_text,
     months_between,
-    title_in,
 )
-
-# Private helpers other early-warning services use (`service.plans`).
-from puente.early_warning.service.alerts_common import _cap_value as _cap_value
-from puente.early_warning.service.alerts_common import _clean as _clean
-from puente.early_warning.service.alerts_common import _country_name as _country_name
-from puente.early_warning.service.alerts_common import _json_dict as _json_dict
-from puente.early_warning.service.alerts_feed import ATOM, atom_feed
-from puente.early_warning.service.alerts_notices import (
-    mark_notice_read,
-    unread_notices,
-)
-from puente.early_warning.service.alerts_reading import _get_alert as _get_alert
-from puente.early_warning.service.alerts_reading import _messages as _messages
-from puente.early_warning.service.alerts_reading import (
-    get_alert,
-    level_by_country,
-    list_alerts,
-)
-from puente.identity import Actor, authorize, system_actor
-
-__all__ = [
-    "ATOM",
-    "AUDIT_VERBS",
-    "CAP_LABELS",
-    "COUNTRY_NAMES",
-    "EXPIRES_AFTER",
-    "LAD_STATES",
-    "LANGUAGES",
-    "LEVELS",
-    "LEVEL_NAMES",
-    "MSG_TRANSITIONS",
-    "RESTRICTION",
-    "SOURCE_COUNTRY",
-    "STOOD_DOWN",
-    "SUBSCRIBED_ROLES",
-    "SUPERSEDED",
-    "UPDATE_WINDOW_MONTHS",
-    "AlertClosed",
-    "AlertDetail",
-    "AlertMessageRead",
-    "AlertNotFound",
-    "AlertRead",
-    "CatalogueOverview",
-    "FiringData",
-    "NoticeNotFound",
-    "NoticeRead",
-    "TriggerDefinition",
-    "alert_cap_xml",
-    "atom_feed",
-    "can_follow",
-    "cancel_alert",
-    "cap_message",
-    "catalogue_overview",
-    "catalogue_triggers",
-    "country_name",
-    "export_cap_files",
-    "firing_data",
-    "get_alert",
-    "handle_flows_imported",
-    "level_by_country",
-    "list_alerts",
-    "mark_notice_read",
-    "months_between",
-    "raise_alerts",
-    "render_alert",
-    "title_in",
-    "unread_notices",
-    "update_alert",
-]
+from puente.early_warning.service.alerts.reading import get_alert_row
+from puente.early_warning.service.triggers import list_firings
+from puente.identity import Actor, Tenant, authorize, system_actor
 
 log = structlog.get_logger(__name__)
 
 AUDIT_VERBS: Final = {"Alert": "raise", "Update": "update", "Cancel": "cancel"}
 UPDATE_WINDOW_MONTHS: Final = 6  # a firing after the cooldown, same episode
-# Where a source names no reporting state, the series' place (Darién → Panama).
+# Where a firing names no country, the series' place (Darién → Panama).
 SOURCE_COUNTRY: Final = {
     "darien": "PAN",
     "honduras": "HND",
@@ -157,22 +60,10 @@ SOURCE_COUNTRY: Final = {
 # --------------------------------------------------------------------------- firings
 
 
-def _first(source: object, *names: str, default: Any = None) -> Any:
-    for name in names:
-        value = (
-            source.get(name)
-            if isinstance(source, dict)
-            else getattr(source, name, None)
-        )
-        if value is not None:
-            return value
-    return default
-
-
-def _country_of(source: object, series_key: str) -> str | None:
-    found = _first(source, "country", "reporting_state", "iso3", "geo")
-    if isinstance(found, str) and len(found) == 3:
-        return found.upper()
+def _country_of(firing: FiringRead) -> str | None:
+    if firing.country and len(firing.country) == 3:
+        return firing.country.upper()
+    series_key = firing.series_key
     for part in series_key.replace("|", ",").split(","):
         name, _sep, value = part.partition("=")
         if name.strip() in ("geo", "country", "state") and len(value.strip()) == 3:
@@ -184,53 +75,41 @@ def _country_of(source: object, series_key: str) -> str | None:
     return None
 
 
-def firing_data(firing: object) -> FiringData:
-    """Normalise a firing (the trigger service's read schema, a row or a dict)."""
-    period = _first(firing, "period")
-    if isinstance(period, str):
-        period = dt.date.fromisoformat(
-            period[:10] if len(period) > 7 else period + "-01"
-        )
-    if isinstance(period, dt.datetime):
-        period = period.date()
-    # Data text goes into database rows and XML: drop what neither can hold (NUL).
-    series_key = _clean(str(_first(firing, "series_key", default="")))
-    vintage = _first(firing, "vintage_id")
-    titles = _json_dict(_first(firing, "titles", "title", default={}))
+def firing_data(firing: FiringRead) -> FiringData:
+    """The trigger service's firing as alerts need it. Data text goes into
+    database rows and XML: what neither can hold (NUL) is dropped."""
     return FiringData(
-        firing_id=str(_first(firing, "id", "firing_id")),
-        trigger_id=_clean(str(_first(firing, "trigger_id"))),
-        trigger_version=str(_first(firing, "trigger_version", "version", default="1")),
-        series_key=series_key,
-        period=period,
-        severity=_cap_value(cap.Severity, _first(firing, "severity")),
-        urgency=_cap_value(cap.Urgency, _first(firing, "urgency")),
-        certainty=_cap_value(cap.Certainty, _first(firing, "certainty")),
-        values=_json_dict(_first(firing, "values", default={})),
-        titles={_clean(str(k)): _clean(str(v)) for k, v in titles.items()},
-        condition=str(_first(firing, "condition", "when", default="")),
-        plan_template=_first(firing, "plan_template", "plan_template_id"),
-        country=_country_of(firing, series_key),
-        tenant_code=str(_first(firing, "tenant_code", default="HUB")),
-        vintage_id=uuid.UUID(str(vintage)) if vintage else None,
-        catalogue_version=_first(firing, "catalogue_version"),
-        is_open=bool(_first(firing, "is_open", default=True)),
+        firing_id=str(firing.id),
+        trigger_id=clean_text(firing.trigger_id),
+        trigger_version=clean_text(firing.trigger_version),
+        series_key=clean_text(firing.series_key),
+        period=firing.period,
+        severity=cap_value(cap.Severity, firing.severity),
+        urgency=cap_value(cap.Urgency, firing.urgency),
+        certainty=cap_value(cap.Certainty, firing.certainty),
+        values=dict(firing.values),
+        titles={clean_text(k): clean_text(v) for k, v in firing.title.items()},
+        condition=firing.condition,
+        plan_template=firing.plan_template,
+        country=_country_of(firing),
+        tenant_code=firing.tenant_code,
+        vintage_id=firing.vintage_id,
+        catalogue_version=firing.catalogue_version,
+        is_open=firing.is_open,
     )
 
 
+def _check_tenants(session: Session, data: list[FiringData]) -> None:
+    """Every firing's tenant exists: an alert never lands in a default tenant."""
+    codes = {f.tenant_code for f in data}
+    if not codes:
+        return
+    known = set(session.scalars(select(Tenant.code).where(Tenant.code.in_(codes))))
+    for code in sorted(codes - known):
+        raise UnknownTenant(tenant=code)
+
+
 # --------------------------------------------------------------------------- raising
-
-
-def _trigger_service_list_firings() -> Callable[..., list[Any]] | None:
-    for name in ("triggers", "firings", "evaluation", "flows"):
-        try:
-            module = importlib.import_module(f"puente.early_warning.service.{name}")
-        except ModuleNotFoundError:
-            continue
-        found = getattr(module, "list_firings", None)
-        if callable(found):
-            return found  # type: ignore[no-any-return]
-    return None
 
 
 def _conditions(session: Session, version: str) -> dict[str, str]:
@@ -248,7 +127,6 @@ def _conditions(session: Session, version: str) -> dict[str, str]:
     }
 
 
-# The 20 states that endorsed the Los Angeles Declaration (June 2022).
 def _with_conditions(session: Session, data: list[FiringData]) -> list[FiringData]:
     cache: dict[str, dict[str, str]] = {}
     out: list[FiringData] = []
@@ -383,7 +261,7 @@ def raise_alerts(
     session: Session,
     *,
     actor: Actor,
-    firings: Iterable[object] | None = None,
+    firings: Iterable[FiringRead] | None = None,
     status: cap.Status = cap.Status.ACTUAL,
 ) -> list[Alert]:
     """Turn firings not seen before into alert messages; returns the alerts touched.
@@ -394,12 +272,12 @@ def raise_alerts(
     if status not in (cap.Status.ACTUAL, cap.Status.EXERCISE, cap.Status.TEST):
         raise ValueError("alerts are Actual, Exercise or Test")
     if firings is None:
-        lister = _trigger_service_list_firings()
-        firings = lister(session, actor=actor, since=None) if lister else []
+        firings = list_firings(session, actor=actor, since=None)
     data = sorted(
         _with_conditions(session, [firing_data(f) for f in firings]),
         key=lambda f: (f.period, f.trigger_id, f.series_key, f.firing_id),
     )
+    _check_tenants(session, data)
     seen = set(
         session.scalars(
             select(AlertMessage.firing_id).where(
@@ -486,7 +364,7 @@ def update_alert(
     severity: cap.Severity | None = None,
 ) -> Alert:
     """Send an Update (e.g. a changed severity). Needs `alert:write`."""
-    alert = _get_alert(session, actor, alert_id)
+    alert = get_alert_row(session, actor, alert_id)
     authorize(actor, "alert:write", tenant_code=alert.tenant_code)
     if not can_follow(alert.msg_type, cap.MsgType.UPDATE.value):
         raise AlertClosed()
@@ -502,7 +380,7 @@ def cancel_alert(
     session: Session, *, actor: Actor, alert_id: uuid.UUID, note: str
 ) -> Alert:
     """Send a Cancel; the alert leaves the feed and the map. Needs `alert:write`."""
-    alert = _get_alert(session, actor, alert_id)
+    alert = get_alert_row(session, actor, alert_id)
     authorize(actor, "alert:write", tenant_code=alert.tenant_code)
     if not can_follow(alert.msg_type, cap.MsgType.CANCEL.value):
         raise AlertClosed()
@@ -516,7 +394,7 @@ def cancel_alert(
 
 
 def handle_flows_imported(
-    event: object,
+    event: FlowsImported,
     *,
     open_uow: Callable[[], AbstractContextManager[Session]] = uow,
 ) -> int:
@@ -524,25 +402,11 @@ def handle_flows_imported(
     with open_uow() as session:
         touched = raise_alerts(session, actor=system_actor())
     log.info(
-        "alerts_after_import",
-        vintage_id=str(getattr(event, "vintage_id", "")),
-        alerts=len(touched),
+        "alerts_after_import", vintage_id=str(event.vintage_id), alerts=len(touched)
     )
     return len(touched)
 
 
-def _on_flows_imported(event: object) -> None:
+@subscribe(FlowsImported)
+def _on_flows_imported(event: FlowsImported) -> None:
     handle_flows_imported(event)
-
-
-def _register() -> None:
-    try:
-        events = importlib.import_module("puente.early_warning.events")
-    except ModuleNotFoundError:
-        return
-    flows_imported = getattr(events, "FlowsImported", None)
-    if isinstance(flows_imported, type):
-        subscribe(flows_imported)(_on_flows_imported)
-
-
-_register()

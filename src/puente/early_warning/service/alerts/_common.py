@@ -9,13 +9,13 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Final
 
 from pydantic import BaseModel
 
 from puente import reference
 from puente.core import i18n
-from puente.core.errors import Conflict, NotFound
 from puente.core.i18n import N_
 from puente.early_warning import cap
 from puente.identity import Role
@@ -52,18 +52,6 @@ CAP_LABELS: Final = {
 }
 
 
-class AlertNotFound(NotFound):
-    message = N_("This alert does not exist.")
-
-
-class AlertClosed(Conflict):
-    message = N_("This alert was cancelled; it can no longer change.")
-
-
-class NoticeNotFound(NotFound):
-    message = N_("This notice does not exist.")
-
-
 # --------------------------------------------------------------------------- shapes
 
 
@@ -79,12 +67,12 @@ class FiringData:
     severity: str
     urgency: str
     certainty: str
+    tenant_code: str
     values: dict[str, Any] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
     condition: str = ""
     plan_template: str | None = None
     country: str | None = None
-    tenant_code: str = "HUB"
     vintage_id: uuid.UUID | None = None
     catalogue_version: str | None = None
     is_open: bool = True
@@ -159,7 +147,7 @@ def months_between(earlier: dt.date, later: dt.date) -> int:
     return (later.year - earlier.year) * 12 + later.month - earlier.month
 
 
-def _json_dict(value: Any) -> dict[str, Any]:
+def json_dict(value: Any) -> dict[str, Any]:
     if isinstance(value, dict):
         return dict(value)
     if isinstance(value, str) and value:
@@ -168,12 +156,13 @@ def _json_dict(value: Any) -> dict[str, Any]:
     return {}
 
 
-def _cap_value(
+def cap_value(
     enum_type: type[cap.Severity] | type[cap.Urgency] | type[cap.Certainty],
     value: object,
 ) -> str:
     """The CAP value, case-insensitively; anything else is `Unknown`."""
-    text = str(getattr(value, "value", value) or "").strip().lower()
+    raw = value.value if isinstance(value, Enum) else value
+    text = str(raw or "").strip().lower()
     for member in enum_type:
         if member.value.lower() == text:
             return member.value
@@ -183,7 +172,7 @@ def _cap_value(
 _NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
     """Text as XML 1.0 can carry it (titles and values come from data)."""
     return _NOT_XML.sub("", text)
 
@@ -197,9 +186,6 @@ def title_in(titles: dict[str, str], locale: str, fallback: str) -> str:
 COUNTRY_NAMES: Final = {c.alpha3: c.names["en"] for c in reference.americas()}
 
 
-def _country_name(code: str) -> str:
+def country_name(code: str) -> str:
     found = reference.find_country(code)
     return found.name(i18n.get_locale()) if found else code
-
-
-country_name = _country_name

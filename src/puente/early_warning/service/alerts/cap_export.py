@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 from puente.core import i18n
 from puente.early_warning import cap
 from puente.early_warning.models.alerts import Alert, AlertMessage
-from puente.early_warning.service.alerts_common import (
-    _clean,
-    _country_name,
-    _json_dict,
+from puente.early_warning.service.alerts._common import (
+    clean_text,
+    country_name,
+    json_dict,
     title_in,
 )
-from puente.early_warning.service.alerts_reading import _get_alert, _messages
+from puente.early_warning.service.alerts.reading import alert_messages, get_alert_row
 from puente.identity import Actor, authorize, visible
 
 LANGUAGES: Final = ("en", "es", "pt", "fr", "ht")
@@ -52,8 +52,8 @@ def _format_value(value: Any) -> str:
 
 
 def _info(alert: Alert, message: AlertMessage, language: str) -> cap.CapInfo:
-    titles = _json_dict(alert.title)
-    values = _json_dict(alert.values)
+    titles = json_dict(alert.title)
+    values = json_dict(alert.values)
     period = f"{message.period:%Y-%m}"
     with i18n.use_locale(language):
         _ = i18n.gettext
@@ -88,7 +88,7 @@ def _info(alert: Alert, message: AlertMessage, language: str) -> cap.CapInfo:
             )
         )
         event = _("Mass arrival of refugees and migrants")
-        area = _country_name(alert.country) if alert.country else _("The Americas")
+        area = country_name(alert.country) if alert.country else _("The Americas")
         sender_name = _(
             "Puente regional early warning (%(tenant)s)", tenant=alert.tenant_code
         )
@@ -106,7 +106,7 @@ def _info(alert: Alert, message: AlertMessage, language: str) -> cap.CapInfo:
     geocodes = (("ISO3166-1-alpha-3", alert.country),) if alert.country else ()
     return cap.CapInfo(
         categories=(cap.Category.SAFETY,),
-        event=_clean(event),
+        event=clean_text(event),
         urgency=cap.Urgency(alert.urgency),
         severity=cap.Severity(alert.severity),
         certainty=cap.Certainty(alert.certainty),
@@ -114,17 +114,19 @@ def _info(alert: Alert, message: AlertMessage, language: str) -> cap.CapInfo:
         response_types=_response_types(alert.urgency, message.msg_type),
         audience=_audience(language),
         event_codes=(
-            ("puente:trigger", _clean(alert.trigger_id)),
-            ("puente:trigger-version", _clean(alert.trigger_version)),
+            ("puente:trigger", clean_text(alert.trigger_id)),
+            ("puente:trigger-version", clean_text(alert.trigger_version)),
         ),
         effective=message.sent_at,
         expires=message.sent_at + EXPIRES_AFTER,
-        sender_name=_clean(sender_name),
-        headline=_clean(headline),
-        description=_clean(description),
-        instruction=_clean(instruction),
-        parameters=tuple((_clean(name), _clean(value)) for name, value in parameters),
-        areas=(cap.CapArea(area_desc=_clean(area), geocodes=geocodes),),
+        sender_name=clean_text(sender_name),
+        headline=clean_text(headline),
+        description=clean_text(description),
+        instruction=clean_text(instruction),
+        parameters=tuple(
+            (clean_text(name), clean_text(value)) for name, value in parameters
+        ),
+        areas=(cap.CapArea(area_desc=clean_text(area), geocodes=geocodes),),
     )
 
 
@@ -135,7 +137,9 @@ def _audience(language: str) -> str:
 
 def cap_message(session: Session, alert: Alert, message: AlertMessage) -> cap.CapAlert:
     """The CAP 1.2 message for one of an alert's messages (one info per language)."""
-    earlier = [m for m in _messages(session, alert.id) if m.sequence < message.sequence]
+    earlier = [
+        m for m in alert_messages(session, alert.id) if m.sequence < message.sequence
+    ]
     return cap.CapAlert(
         identifier=message.identifier,
         sender=_sender(alert.tenant_code),
@@ -143,9 +147,11 @@ def cap_message(session: Session, alert: Alert, message: AlertMessage) -> cap.Ca
         status=cap.Status(alert.status),
         msg_type=cap.MsgType(message.msg_type),
         scope=cap.Scope.RESTRICTED,
-        source=_clean(f"puente trigger {alert.trigger_id} v{alert.trigger_version}"),
+        source=clean_text(
+            f"puente trigger {alert.trigger_id} v{alert.trigger_version}"
+        ),
         restriction=RESTRICTION,
-        note=_clean(message.note) if message.note else None,
+        note=clean_text(message.note) if message.note else None,
         references=tuple(
             cap.CapReference(_sender(alert.tenant_code), m.identifier, m.sent_at)
             for m in earlier
@@ -157,12 +163,12 @@ def cap_message(session: Session, alert: Alert, message: AlertMessage) -> cap.Ca
 
 def alert_cap_xml(session: Session, *, actor: Actor, alert_id: uuid.UUID) -> bytes:
     """The alert's latest CAP message as XML. Needs `alert:read`."""
-    alert = _get_alert(session, actor, alert_id)
+    alert = get_alert_row(session, actor, alert_id)
     return render_alert(session, alert)
 
 
 def render_alert(session: Session, alert: Alert) -> bytes:
-    messages = _messages(session, alert.id)
+    messages = alert_messages(session, alert.id)
     return cap.render_cap(cap_message(session, alert, messages[-1]))
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from puente.core import i18n
 from puente.core.db import utcnow
-from puente.early_warning.service.alerts_common import CAP_LABELS
-from puente.early_warning.service.alerts_reading import list_alerts
+from puente.early_warning.service.alerts._common import CAP_LABELS
+from puente.early_warning.service.alerts.reading import list_alerts
 from puente.identity import Actor
 
 ATOM: Final = "http://www.w3.org/2005/Atom"
