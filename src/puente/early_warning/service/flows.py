@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from puente.core import audit, events
+from puente.core.paths import safe_name
 from puente.early_warning.analytics.detection import add_detectors
 from puente.early_warning.analytics.forecasts import ForecastConfig, forecast_latest
 from puente.early_warning.analytics.indicators import add_indicators
@@ -90,6 +91,7 @@ def import_flows(
     again changes nothing; new content is a new vintage (older ones kept).
     Evaluates the adopted triggers on the source and publishes `FlowsImported`.
     """
+    safe_name(source, field="source", max_length=60)
     options = dict(profile or {})
     mapping = ColumnMapping(
         date_column=date_column,

@@ -18,6 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from puente.core.config import get_settings
+from puente.core.paths import safe_join, safe_name
 
 _WRITTEN = "flow_store_written"
 
@@ -27,12 +28,13 @@ def root() -> Path:
 
 
 def vintage_dir(source: str, vintage_id: uuid.UUID) -> str:
+    safe_name(source, field="source", max_length=60)
     return f"source={source}/vintage={vintage_id}"
 
 
 def write_counts(session: Session, relative: str, counts: pl.DataFrame) -> Path:
     """Write a vintage's counts atomically; undone if `session` rolls back."""
-    target = root() / relative
+    target = safe_join(root(), relative, field="store_path")
     target.mkdir(parents=True, exist_ok=True)
     final = target / "counts.parquet"
     temporary = target / f".tmp-{uuid.uuid4().hex}.parquet"
@@ -44,7 +46,7 @@ def write_counts(session: Session, relative: str, counts: pl.DataFrame) -> Path:
 
 def read_counts(relative: str) -> pl.DataFrame:
     """A vintage's long counts (`period, <dimensions>, count`) via DuckDB."""
-    path = root() / relative / "counts.parquet"
+    path = safe_join(root(), relative, "counts.parquet", field="store_path")
     with duckdb.connect() as connection:
         table = connection.read_parquet(str(path)).to_arrow_table()
     frame = pl.from_arrow(table)
@@ -53,7 +55,8 @@ def read_counts(relative: str) -> pl.DataFrame:
 
 
 def cache_path(relative: str, name: str) -> Path:
-    return root() / relative / f"{name}.parquet"
+    safe_name(name, field="cache")
+    return safe_join(root(), relative, f"{name}.parquet", field="store_path")
 
 
 @event.listens_for(Session, "after_commit")
