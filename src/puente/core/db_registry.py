@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from puente.core import audit  # noqa: F401  (audit_event, audit_head)
+from puente.core import audit  # noqa: F401  (audit_event, audit_head, audit_checkpoint)
 from puente.core.db import Base
 
 MODULES = (
