@@ -179,11 +179,29 @@ def _run(
     stop = threading.Event()
 
     def client(case_id: str) -> None:
+        try:
+            _client(case_id)
+        except Exception:
+            barrier.abort()
+            raise
+
+    def _read(http: httpx.Client, url: str) -> int:
+        for _attempt in range(100):
+            response = http.get(url)
+            if response.status_code == 200:
+                return int(response.json()["version"])
+            with lock:
+                if response.status_code >= 500 and response.status_code != 503:
+                    phase.server_errors += 1
+            time.sleep(float(response.headers.get("Retry-After", "1")))
+        raise RuntimeError(f"no answer for {url}")
+
+    def _client(case_id: str) -> None:
         url = f"{base}/api/v1/protection/cases/{case_id}"
         with httpx.Client(
             headers={"Authorization": f"Bearer {token}"}, timeout=120
         ) as http:
-            version = int(http.get(url).json()["version"])
+            version = _read(http, url)
             barrier.wait()
             while not stop.is_set():
                 started = time.perf_counter()
@@ -207,7 +225,7 @@ def _run(
                 if status == 200:
                     version = int(response.json()["version"])
                 elif status == 409 or shared:
-                    version = int(http.get(url).json()["version"])
+                    version = _read(http, url)
                 if status == 503:
                     time.sleep(float(response.headers.get("Retry-After", "1")))
 

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.routing import APIRouter
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -148,6 +149,11 @@ def create_app(
         if status == 401:
             return RedirectResponse("/login", status_code=303)
         return _error_page(request, status, exc.translated(), headers=headers)
+
+    @app.exception_handler(PoolTimeout)
+    async def pool_timeout(request: Request, _exc: PoolTimeout) -> Response:
+        # Every pooled connection busy past the pool timeout: busy, not broken.
+        return await domain_error(request, DatabaseBusy())
 
     @app.exception_handler(OperationalError)
     async def operational_error(request: Request, exc: OperationalError) -> Response:

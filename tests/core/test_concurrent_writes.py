@@ -20,6 +20,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from puente import people
 from puente.core import audit
@@ -271,6 +272,10 @@ def test_database_is_locked_answers_503_with_retry_after(settings: Any) -> None:
     def broken() -> None:
         raise OperationalError("SELECT x", {}, Exception("no such table: x"))
 
+    def pool_empty() -> None:
+        raise PoolTimeout("QueuePool limit reached")
+
+    app.add_api_route("/api/v1/test-pool", pool_empty)
     app.add_api_route("/api/v1/test-locked", locked)
     app.add_api_route("/api/v1/test-broken", broken)
     client = TestClient(app, raise_server_exceptions=False)
@@ -280,6 +285,7 @@ def test_database_is_locked_answers_503_with_retry_after(settings: Any) -> None:
     assert response.json()["code"] == "database_busy"
     assert "locked" not in response.text
     assert client.get("/api/v1/test-broken").status_code == 500
+    assert client.get("/api/v1/test-pool").status_code == 503
     assert is_lock_error(OperationalError("x", {}, Exception("database is busy")))
     assert not is_lock_error(OperationalError("x", {}, Exception("disk I/O error")))
 
