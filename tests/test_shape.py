@@ -102,8 +102,9 @@ _IMPORTLIB = re.compile(
 
 
 def _reflection(path: Path) -> list[str]:
-    """importlib / __import__ / getattr(x, "name") seams. Allowed: `request.state`
-    (Starlette's per-request bag) and package data read with importlib.resources."""
+    """importlib / __import__ / getattr(x, "name") seams. Allowed: Starlette's bags
+    `request.state` and `request.app.state`, and package data read with
+    importlib.resources."""
     text = path.read_text("utf-8")
     found = [m.group(0) for m in _IMPORTLIB.finditer(text)]
     for node in ast.walk(ast.parse(text)):
@@ -114,7 +115,7 @@ def _reflection(path: Path) -> list[str]:
             and len(node.args) >= 2
         ):
             target = ast.unparse(node.args[0])
-            if target != "request.state":
+            if target not in {"request.state", "request.app.state"}:
                 found.append(f"{node.func.id}({target}, ...) line {node.lineno}")
     return found
 

@@ -21,7 +21,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.routing import APIRouter
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -33,9 +34,12 @@ from puente.core import i18n
 from puente.core.config import Settings, get_settings
 from puente.core.db import session_factory
 from puente.core.errors import (
+    DatabaseBusy,
     DomainError,
     InvalidInput,
+    Unavailable,
     error_body,
+    is_lock_error,
     snake_case,
     status_for,
 )
@@ -53,7 +57,7 @@ from puente.people import api as people_api
 from puente.people import web as people_web
 from puente.protection import api as protection_api
 from puente.protection import web as protection_web
-from puente.web.deps import LoginRequired
+from puente.web.deps import LoginRequired, RequestTurn
 from puente.web.templating import CSRF_COOKIE, WEB_DIR, csrf_token, render
 
 log = structlog.get_logger(__name__)
@@ -94,6 +98,12 @@ def create_app(
     )
     app.state.settings = settings
     app.state.session_factory = sessions or session_factory()
+    bind = app.state.session_factory.kw.get("bind")
+    dialect = bind.dialect.name if bind is not None else None
+    if dialect == "sqlite" or (dialect is None and settings.is_sqlite):
+        app.state.request_turn = RequestTurn(
+            settings.sqlite_write_wait_seconds, settings.sqlite_max_waiting_writers
+        )
 
     @app.middleware("http")
     async def per_request(
@@ -133,12 +143,31 @@ def create_app(
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         status = status_for(exc)
+        headers: dict[str, str] | None = None
+        if status == 401:
+            headers = {"WWW-Authenticate": "Bearer"}
+        if isinstance(exc, Unavailable):
+            headers = {"Retry-After": str(exc.retry_after)}
+            log.info("write_busy", error=type(exc).__name__)
         if _wants_json(request):
-            headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
             return JSONResponse(error_body(exc), status_code=status, headers=headers)
         if status == 401:
             return RedirectResponse("/login", status_code=303)
-        return _error_page(request, status, exc.translated())
+        return _error_page(request, status, exc.translated(), headers=headers)
+
+    @app.exception_handler(PoolTimeout)
+    async def pool_timeout(request: Request, _exc: PoolTimeout) -> Response:
+        # Every pooled connection busy past the pool timeout: busy, not broken.
+        return await domain_error(request, DatabaseBusy())
+
+    @app.exception_handler(OperationalError)
+    async def operational_error(request: Request, exc: OperationalError) -> Response:
+        # `database is locked` (another process held SQLite's write lock past the
+        # busy timeout) or a PostgreSQL lock timeout: busy, not broken. The unit of
+        # work rolled back; the client retries.
+        if is_lock_error(exc):
+            return await domain_error(request, DatabaseBusy())
+        return await server_error(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

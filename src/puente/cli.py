@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -173,17 +174,76 @@ def users_token(username: str) -> None:
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the whole audit hash chain; exit 1 naming the first bad event."""
-    from puente.core.audit import verify_chain
+def audit_verify(
+    checkpoint: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--checkpoint",
+            help="An exported checkpoint file the chain must still reach (repeatable)",
+        ),
+    ] = None,
+) -> None:
+    """Check the keyed audit chain, its head and every signed checkpoint; exit 1
+    naming the first bad event."""
+    from puente.core import audit
+    from puente.core.i18n import gettext
 
-    with core_db.uow() as session:
-        report = verify_chain(session)
+    try:
+        anchors = [audit.read_checkpoint_file(path) for path in checkpoint or []]
+        with core_db.uow() as session:
+            report = audit.verify_chain(session, anchors=anchors)
+    except DomainError as exc:
+        raise fail(exc) from exc
     if report.ok:
-        print(f"audit chain ok: {report.count} events")
+        print(
+            gettext(
+                "audit chain ok: %(count)s events, %(checkpoints)s signed "
+                "checkpoints verified (newest at event %(newest)s)",
+                count=report.count,
+                checkpoints=report.checkpoints_checked,
+                newest=report.last_checkpoint_id or "-",
+            )
+        )
         return
-    print(f"audit chain broken at event {report.first_bad_id}: {report.reason}")
+    print(
+        gettext(
+            "audit chain broken at event %(event)s: %(reason)s",
+            event=report.first_bad_id,
+            reason=gettext(report.reason),
+        )
+    )
     raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    export: Annotated[
+        Path | None,
+        typer.Option("--export", help="Also write the signed checkpoint to FILE"),
+    ] = None,
+) -> None:
+    """Sign a checkpoint at the newest audit event (Ed25519; key outside the DB)."""
+    from puente.core import audit
+    from puente.core.i18n import gettext
+
+    try:
+        with core_db.uow() as session:
+            made = audit.checkpoint(session)
+    except DomainError as exc:
+        raise fail(exc) from exc
+    if made is None:
+        print(gettext("The audit log is empty: nothing to sign."))
+        raise typer.Exit(1)
+    if export is not None:
+        document = audit.export_checkpoint(made, audit.get_audit_keys().public_key)
+        export.write_text(document, encoding="utf-8")
+    print(
+        gettext(
+            "audit checkpoint signed at event %(event)s (key %(key)s)",
+            event=made.last_id,
+            key=made.key_id,
+        )
+    )
 
 
 # Each module's Typer sub-apps, imported by name so that mypy and import-linter see

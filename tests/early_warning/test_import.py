@@ -167,3 +167,41 @@ class TestForecastOnDemand:
         # Sized from the last count (63), not from nothing or a runaway.
         assert 40 < panel.forecast_mean[0] < 100
         assert panel.forecast_hi80[0] >= panel.forecast_mean[0]
+
+
+class TestSourceNameIsNotAPath:
+    @pytest.mark.parametrize(
+        "source", ["../../../../tmp/x", "a/b", "..", "/var/x", ".x", "x" * 61]
+    )
+    def test_service_refuses_a_path_like_source_and_writes_nothing(
+        self, session: Session, var_dir: Path, tmp_path: Path, source: str
+    ) -> None:
+        from puente.core.paths import UnsafeName
+
+        path = _write(tmp_path / "ok.csv", "t,nat,n\n2024-01-01,VEN,10\n")
+        with pytest.raises(UnsafeName):
+            _import(session, path, source=source)
+        assert session.scalar(select(func.count(FlowVintage.id))) == 0
+        assert not any(tmp_path.rglob("*.parquet"))
+
+    def test_cli_refuses_traversal_outside_the_flow_store(
+        self, settings: Settings, var_dir: Path, tmp_path: Path
+    ) -> None:
+        from typer.testing import CliRunner
+
+        from puente.cli import app
+
+        path = _write(tmp_path / "ok.csv", "t,nat,n\n2024-01-01,VEN,10\n")
+        target = tmp_path / "escape"
+        source = "../" * 12 + str(target).lstrip("/")
+        result = CliRunner().invoke(
+            app,
+            [
+                "flows", "import", str(path), "--source", source,
+                "--date-column", "t", "--count-column", "n", "--dimension", "nat",
+            ],
+        )  # fmt: skip
+        assert result.exit_code == 2, result.output
+        assert "source" in result.output
+        assert not target.exists()
+        assert not any(tmp_path.rglob("*.parquet"))

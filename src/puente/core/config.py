@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     key_dir: Path = Field(
         default=Path("var/keys"), description="Tenant key files (never in the DB)"
     )
+    audit_checkpoint_every: int = Field(
+        default=1000, ge=1, description="Sign an audit checkpoint every N events"
+    )
+    sqlite_write_wait_seconds: float = Field(
+        default=20.0, gt=0, description="Embedded node: longest wait for the write turn"
+    )
+    sqlite_max_waiting_writers: int = Field(
+        default=256, ge=1, description="Embedded node: writers queued before 503"
+    )
     session_idle_minutes: int = Field(default=30, ge=1)
     session_absolute_hours: int = Field(default=12, ge=1)
     lockout_threshold: int = Field(default=5, ge=1, description="Failures before lock")

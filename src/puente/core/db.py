@@ -7,7 +7,9 @@ policies read. The first wall is the application filter in `identity.visibility`
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -102,24 +104,119 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(connection: Any) -> None:
-    # IMMEDIATE takes the write lock up front: a deferred transaction that reads and
-    # then writes fails at once (SQLITE_BUSY, no retry) when another writer
-    # committed in between. Readers are never blocked in WAL mode.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+class WriteGate:
+    """Writers to one embedded SQLite file, in arrival order (FIFO hand-off).
+
+    SQLite has one write lock; every transaction takes it up front (BEGIN
+    IMMEDIATE) and SQLite's own busy handler polls, so under load some writers
+    starve past the busy timeout and fail `database is locked`. The gate queues
+    this process's transactions fairly instead; one that waited `wait_seconds`, or
+    arrives when `max_waiting` already wait, gets `WriteQueueFull` (503 with
+    Retry-After; nothing was written). Other processes still meet SQLite's busy
+    timeout, whose error the app maps to 503 as well.
+    """
+
+    def __init__(self, wait_seconds: float, max_waiting: int) -> None:
+        self.wait_seconds = wait_seconds
+        self.max_waiting = max_waiting
+        self._lock = threading.Lock()
+        self._held = False
+        self._waiters: collections.deque[threading.Event] = collections.deque()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiters)
+
+    def acquire(self) -> None:
+        from puente.core.errors import WriteQueueFull
+
+        with self._lock:
+            if not self._held and not self._waiters:
+                self._held = True
+                return
+            if len(self._waiters) >= self.max_waiting:
+                raise WriteQueueFull()
+            turn = threading.Event()
+            self._waiters.append(turn)
+        if turn.wait(self.wait_seconds):
+            return
+        with self._lock:
+            if turn.is_set():  # handed over just as the wait ran out
+                return
+            self._waiters.remove(turn)
+        raise WriteQueueFull()
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiters:
+                self._waiters.popleft().set()  # stays held: handed to the next
+            else:
+                self._held = False
+
+
+_GATE_KEY = "puente_write_gate"
+_gates: dict[str, WriteGate] = {}
+_gates_lock = threading.Lock()
+
+
+def write_gate(url: str) -> WriteGate:
+    """The one gate of the SQLite file behind `url` (shared by its engines)."""
+    settings = get_settings()
+    with _gates_lock:
+        if url not in _gates:
+            _gates[url] = WriteGate(
+                settings.sqlite_write_wait_seconds, settings.sqlite_max_waiting_writers
+            )
+        return _gates[url]
+
+
+def _gate_begin(gate: WriteGate) -> Any:
+    def begin(connection: Any) -> None:
+        # IMMEDIATE takes the write lock up front: a deferred transaction that
+        # reads and then writes fails at once (SQLITE_BUSY, no retry) when another
+        # writer committed in between. Readers are never blocked in WAL mode.
+        gate.acquire()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            gate.release()
+            raise
+        connection.info[_GATE_KEY] = gate
+
+    return begin
+
+
+def _gate_end(connection: Any, *_args: Any) -> None:
+    gate = connection.info.pop(_GATE_KEY, None)
+    if gate is not None:
+        gate.release()
+
+
+def _gate_checkin(_dbapi_connection: Any, record: Any) -> None:
+    # A connection returned without commit/rollback events (closed mid-way).
+    gate = record.info.pop(_GATE_KEY, None)
+    if gate is not None:
+        gate.release()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and the
+    process's write gate (`WriteGate`)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             from pathlib import Path
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            url_key = f"sqlite:///{Path(path).resolve()}"
+        else:
+            url_key = url
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin", _gate_begin(write_gate(url_key)))
+        event.listen(engine, "commit", _gate_end)
+        event.listen(engine, "rollback", _gate_end)
+        event.listen(engine.pool, "checkin", _gate_checkin)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 

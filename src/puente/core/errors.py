@@ -7,7 +7,8 @@ DomainError            # base: message key + params, never an HTTP status
 ├── PermissionDenied   # -> 403, exit 3
 ├── Unauthenticated    # -> 401, exit 3
 ├── Conflict           # -> 409, exit 5
-└── InvalidInput       # -> 422, exit 2   business validation beyond Pydantic
+├── InvalidInput       # -> 422, exit 2   business validation beyond Pydantic
+└── Unavailable        # -> 503, exit 75  busy: try again (API adds Retry-After)
 ```
 
 Every error carries a stable machine-readable `code` (Zulip's `ErrorCode`): the
@@ -21,6 +22,8 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar, Final
+
+import psycopg
 
 from puente.core.i18n import N_, gettext
 
@@ -86,6 +89,39 @@ class InvalidInput(DomainError):
     message = N_("The input is not valid.")
 
 
+class Unavailable(DomainError):
+    """Busy right now, nothing was written: the client should retry after
+    `retry_after` seconds (the API sends a `Retry-After` header)."""
+
+    message = N_("The service is busy; nothing was saved. Try again in a moment.")
+    retry_after: ClassVar[int] = 2
+
+
+class WriteQueueFull(Unavailable):
+    """Writers to the embedded database waited longer than the limit (or too many
+    were already waiting)."""
+
+
+class DatabaseBusy(Unavailable):
+    """The database answered locked/busy (another process held the write lock)."""
+
+
+def is_lock_error(error: BaseException) -> bool:
+    """True for SQLite `database is locked`/`busy` and PostgreSQL lock timeouts,
+    deadlocks and serialization failures: worth a 503 and a retry, never a 500."""
+    from sqlalchemy.exc import DBAPIError
+
+    orig = error.orig if isinstance(error, DBAPIError) else error
+    text = str(orig).lower()
+    code = orig.sqlstate if isinstance(orig, psycopg.Error) else None
+    return (
+        "database is locked" in text
+        or "database is busy" in text
+        or "database table is locked" in text
+        or code in {"55P03", "40P01", "40001"}
+    )
+
+
 # Family -> (HTTP status, CLI exit code). The first family that matches wins.
 FAMILIES: Final[tuple[tuple[type[DomainError], int, int], ...]] = (
     (NotFound, 404, 4),
@@ -93,6 +129,7 @@ FAMILIES: Final[tuple[tuple[type[DomainError], int, int], ...]] = (
     (Unauthenticated, 401, 3),
     (Conflict, 409, 5),
     (InvalidInput, 422, 2),
+    (Unavailable, 503, 75),
 )
 UNKNOWN_FAMILY_STATUS: Final = 400
 UNKNOWN_FAMILY_EXIT: Final = 1

@@ -77,9 +77,18 @@ def disable_rls(table: str) -> None:
     op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
 
 
-def forbid_update_delete(table: str) -> None:
-    """Append-only on PostgreSQL: a trigger refuses UPDATE and DELETE."""
-    if op.get_bind().dialect.name != "postgresql":
+def forbid_update_delete(table: str, *, sqlite: bool = False) -> None:
+    """Append-only on PostgreSQL (and on SQLite too when `sqlite`): triggers refuse
+    UPDATE and DELETE."""
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite" and sqlite:
+        for verb in ("update", "delete"):
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{verb} BEFORE {verb.upper()} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+        return
+    if dialect != "postgresql":
         return
     op.execute(
         f"""CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
@@ -91,8 +100,13 @@ def forbid_update_delete(table: str) -> None:
     )
 
 
-def allow_update_delete(table: str) -> None:
-    if op.get_bind().dialect.name != "postgresql":
+def allow_update_delete(table: str, *, sqlite: bool = False) -> None:
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite" and sqlite:
+        for verb in ("update", "delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
+        return
+    if dialect != "postgresql":
         return
     op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
     op.execute(f"DROP FUNCTION IF EXISTS {table}_append_only()")

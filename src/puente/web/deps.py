@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 import structlog
@@ -15,13 +16,58 @@ from sqlalchemy.orm import Session
 
 from puente import identity
 from puente.core.db import SYSTEM_SCOPE, RlsScope, set_tenant_scope
-from puente.core.errors import PermissionDenied, Unauthenticated
+from puente.core.errors import PermissionDenied, Unauthenticated, WriteQueueFull
 from puente.identity import Actor, SessionExpired, User, UserSession, can, rls_scope
 
 SESSION_COOKIE = "puente_session"
 
 
-def get_db(request: Request) -> Iterator[Session]:
+class RequestTurn:
+    """Embedded node (SQLite): requests take their database turn in arrival order,
+    waiting on the event loop, not in a worker thread (waiting threads would starve
+    the pool that the turn's holder needs). A request that waits longer than
+    `sqlite_write_wait_seconds`, or finds `sqlite_max_waiting_writers` already
+    waiting, is answered 503 with Retry-After before anything is written."""
+
+    def __init__(self, wait_seconds: float, max_waiting: int) -> None:
+        self.wait_seconds = wait_seconds
+        self.max_waiting = max_waiting
+        self.waiting = 0
+        self._lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def __aenter__(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._lock is None or (self._loop is not loop and not self._lock.locked()):
+            self._lock = asyncio.Lock()  # FIFO; one per serving loop (test clients)
+            self._loop = loop
+        if self.waiting >= self.max_waiting:
+            raise WriteQueueFull()
+        self.waiting += 1
+        try:
+            await asyncio.wait_for(self._lock.acquire(), self.wait_seconds)
+        except TimeoutError as exc:
+            raise WriteQueueFull() from exc
+        finally:
+            self.waiting -= 1
+
+    async def __aexit__(self, *_exc: object) -> None:
+        assert self._lock is not None  # noqa: S101 - entered first
+        self._lock.release()
+
+
+async def database_turn(request: Request) -> AsyncIterator[None]:
+    turn: RequestTurn | None = getattr(request.app.state, "request_turn", None)
+    if turn is None:
+        yield
+        return
+    async with turn:
+        yield
+
+
+def get_db(
+    request: Request, _turn: Annotated[None, Depends(database_turn)]
+) -> Iterator[Session]:
     """One unit of work per request: commit on success, roll back on error."""
     session: Session = request.app.state.session_factory()
     # Authentication reads users across tenants; the scope narrows to the actor's

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from puente.core import audit, events
+from puente.core.paths import safe_name
 from puente.early_warning.analytics.series import (
     parse_series_key,
 )
@@ -73,6 +74,7 @@ def import_flows(
     again changes nothing; new content is a new vintage (older ones kept).
     Evaluates the adopted triggers on the source and publishes `FlowsImported`.
     """
+    safe_name(source, field="source", max_length=60)
     options = dict(profile or {})
     mapping = ColumnMapping(
         date_column=date_column,

@@ -21,6 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from puente.core.config import get_settings
+from puente.core.paths import safe_join, safe_name
 
 _WRITTEN = "flow_store_written"
 
@@ -30,6 +31,7 @@ def root() -> Path:
 
 
 def vintage_dir(source: str, vintage_id: uuid.UUID) -> str:
+    safe_name(source, field="source", max_length=60)
     return f"source={source}/vintage={vintage_id}"
 
 
@@ -38,12 +40,18 @@ _STAGED: dict[str, Path] = {}
 
 
 def _resolve(relative: str) -> Path:
-    return _STAGED.get(relative) or root() / relative
+    staged = _STAGED.get(relative)
+    return (
+        staged
+        if staged is not None
+        else safe_join(root(), relative, field="store_path")
+    )
 
 
 def write_counts(session: Session, relative: str, counts: pl.DataFrame) -> Path:
     """Stage a vintage's counts; moved into place when `session` commits,
     removed if it rolls back."""
+    safe_join(root(), relative, field="store_path")
     staging = root() / ".staging" / uuid.uuid4().hex
     staging.mkdir(parents=True, exist_ok=False)
     final = staging / "counts.parquet"
@@ -68,6 +76,7 @@ def read_counts(relative: str) -> pl.DataFrame:
 
 
 def cache_path(relative: str, name: str) -> Path:
+    safe_name(name, field="cache")
     return _resolve(relative) / f"{name}.parquet"
 
 
