@@ -44,6 +44,7 @@ from puente.early_warning import api as early_warning_api
 from puente.early_warning import web as early_warning_web
 from puente.financing import api as financing_api
 from puente.financing import web as financing_web
+from puente.identity import admin_web as identity_admin_web
 from puente.identity import api as identity_api
 from puente.identity import web as identity_web
 from puente.pathways import api as pathways_api
@@ -322,6 +323,7 @@ def _document_errors(app: FastAPI) -> None:
 ROUTERS: Final[tuple[APIRouter, ...]] = (
     identity_web.router,
     identity_api.router,
+    identity_admin_web.router,
     people_web.router,
     people_api.router,
     protection_web.router,
