@@ -46,6 +46,7 @@ from puente.financing import api as financing_api
 from puente.financing import web as financing_web
 from puente.identity import admin_web as identity_admin_web
 from puente.identity import api as identity_api
+from puente.identity import audit_web as identity_audit_web
 from puente.identity import web as identity_web
 from puente.pathways import api as pathways_api
 from puente.pathways import web as pathways_web
@@ -324,6 +325,7 @@ ROUTERS: Final[tuple[APIRouter, ...]] = (
     identity_web.router,
     identity_api.router,
     identity_admin_web.router,
+    identity_audit_web.router,
     people_web.router,
     people_api.router,
     protection_web.router,
