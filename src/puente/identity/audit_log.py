@@ -57,6 +57,7 @@ ACTIONS: Final = {
     "identity:organisation:create": N_("Organisation created"),
     "identity:organisation:update": N_("Organisation changed"),
     "identity:audit:export": N_("Audit log exported"),
+    "identity:user:preferences": N_("Preferences changed"),
 }
 VERBS: Final = {
     "create": N_("created"),
