@@ -50,10 +50,10 @@ def check_layout(page: Any) -> None:
 def test_admin_resets_a_users_authenticator(
     new_page: Callable[[], Any], log_in: LogIn
 ) -> None:
-    # The coordinator has set up an authenticator (and then loses the phone).
-    coordinator = new_page()
-    log_in(coordinator, "coordinator.hub")
-    assert coordinator.url.endswith("/")
+    # The auditor has set up an authenticator (and then loses the phone).
+    auditor = new_page()
+    log_in(auditor, "auditor.hub")
+    assert auditor.url.endswith("/")
 
     # A first administrator creates a second one, then asks for the reset.
     first = new_page()
@@ -68,9 +68,9 @@ def test_admin_resets_a_users_authenticator(
     password = first.locator("#one-time-password").inner_text().strip()
     check_layout(first)
     first.locator("main a[href='/admin/users']").click()
-    first.locator("#f-q").fill("coordinator")
+    first.locator("#f-q").fill("auditor")
     first.locator(".filters button").click()
-    first.get_by_role("link", name="coordinator.hub").click()
+    first.get_by_role("link", name="auditor.hub").click()
     check_layout(first)
     first.locator("#mfa-reason").select_option("lost_device")
     first.locator("#mfa-reason-confirm").check()
@@ -98,10 +98,10 @@ def test_admin_resets_a_users_authenticator(
     assert second.locator(".alert-ok").is_visible()
     check_layout(second)
 
-    # The coordinator's next login asks for a new authenticator.
+    # The auditor's next login asks for a new authenticator.
     again = new_page()
     again.goto("/login")
-    again.locator("#username").fill("coordinator.hub")
+    again.locator("#username").fill("auditor.hub")
     again.locator("#password").fill("puente-demo-2026")
     again.locator("form[action='/login'] button[type=submit]").click()
     again.wait_for_url("**/mfa/enroll")
