@@ -31,6 +31,7 @@ from tests.snapshots import snapshot
 # Routes anyone may call, and why.
 PUBLIC = {
     ("GET", "/healthz"): "liveness probe",
+    ("GET", "/favicon.ico"): "the site icon (a static file)",
     ("GET", "/login"): "the login form",
     ("POST", "/login"): "logging in",
     ("POST", "/logout"): "ends whatever session the cookie names",

@@ -18,7 +18,13 @@ import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+)
 from fastapi.routing import APIRouter
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, OperationalError
@@ -49,7 +55,9 @@ from puente.early_warning import api as early_warning_api
 from puente.early_warning import web as early_warning_web
 from puente.financing import api as financing_api
 from puente.financing import web as financing_web
+from puente.identity import admin_web as identity_admin_web
 from puente.identity import api as identity_api
+from puente.identity import audit_web as identity_audit_web
 from puente.identity import web as identity_web
 from puente.pathways import api as pathways_api
 from puente.pathways import web as pathways_web
@@ -93,7 +101,7 @@ def create_app(
         title="Puente",
         version="0.1.0",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served below from vendored files, never a CDN
         redoc_url=None,
     )
     app.state.settings = settings
@@ -119,6 +127,8 @@ def create_app(
             if _has_nul(request):
                 # PostgreSQL text cannot hold NUL: refuse it before any query does.
                 response = _invalid_input(["query"], NUL_REFUSED)
+            elif _too_large(request):
+                response = _too_large_response(request)
             else:
                 response = await call_next(request)
         finally:
@@ -189,6 +199,16 @@ def create_app(
             return Response(status_code=204, headers={"HX-Redirect": exc.target})
         return RedirectResponse(exc.target, status_code=303)
 
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return HTMLResponse(API_DOCS_HTML)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(
+            WEB_DIR / "static" / "favicon.svg", media_type="image/svg+xml"
+        )
+
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -214,8 +234,16 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(
-        _request: Request, exc: RequestValidationError
+        request: Request, exc: RequestValidationError
     ) -> Response:
+        if not _wants_json(request):
+            # A malformed id in the address is an unknown page; a bad form or
+            # query value is said in words on the app's own page.
+            if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()):
+                return _error_page(request, 404, i18n.gettext(HTTP_MESSAGES[404]))
+            return _error_page(
+                request, 422, _fields_message(exc.errors()), status_title=422
+            )
         # One error shape for every failure; here `detail` names the fields.
         return JSONResponse(
             {
@@ -231,7 +259,16 @@ def create_app(
         # Runs outside the locale middleware; Starlette re-raises the error afterwards,
         # so the traceback is still logged. The body never carries the exception.
         if not _wants_json(request):
-            return PlainTextResponse("Internal Server Error", status_code=500)
+            with i18n.use_locale(_request_locale(request, settings)):
+                try:
+                    return _error_page(
+                        request, 500, i18n.gettext(HTTP_FALLBACK_MESSAGE)
+                    )
+                except Exception:  # the error page itself failed: plain words
+                    log.exception("error_page_failed")
+                    return PlainTextResponse(
+                        i18n.gettext(HTTP_FALLBACK_MESSAGE), status_code=500
+                    )
         with i18n.use_locale(_request_locale(request, settings)):
             detail = i18n.gettext(HTTP_FALLBACK_MESSAGE)
         return JSONResponse(
@@ -246,14 +283,84 @@ def create_app(
     return app
 
 
+API_DOCS_HTML: Final = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Puente API</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/js/api-docs.js"></script>
+</body>
+</html>
+"""
 NUL_REFUSED: Final = N_("NUL characters are not allowed.")
 VALUE_NOT_STORABLE: Final = N_("A value cannot be stored.")
 HTTP_MESSAGES: Final = {
+    400: N_("The request could not be read."),
     401: N_("Authentication required."),
     403: N_("You are not allowed to do this."),
     404: N_("Not found."),
     405: N_("This method is not allowed here."),
+    413: N_("What was sent is too large."),
 }
+# Request bodies: forms and JSON up to 2 MB, file uploads up to the import bar's
+# 10 MB (plus the form around the file); the JSON API takes imports as JSON too.
+FORM_BODY_LIMIT: Final = 2 * 1024 * 1024
+UPLOAD_BODY_LIMIT: Final = 11 * 1024 * 1024
+TOO_LARGE: Final = N_(
+    "What was sent is too large (more than %(limit)s MB). Nothing was saved: "
+    "send less at a time, or a smaller file."
+)
+FIELDS_INVALID: Final = N_("Some values could not be read: %(fields)s.")
+
+
+def _body_limit(request: Request) -> int:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/") or _wants_json(request):
+        return UPLOAD_BODY_LIMIT
+    return FORM_BODY_LIMIT
+
+
+def _too_large(request: Request) -> bool:
+    length = request.headers.get("content-length", "")
+    return length.isdigit() and int(length) > _body_limit(request)
+
+
+def _too_large_response(request: Request) -> Response:
+    message = i18n.gettext(TOO_LARGE, limit=_body_limit(request) // (1024 * 1024))
+    if _wants_json(request):
+        return JSONResponse(
+            {
+                "error": "PayloadTooLarge",
+                "code": "payload_too_large",
+                "detail": message,
+            },
+            status_code=413,
+            headers={"Connection": "close"},
+        )
+    response = _error_page(request, 413, message)
+    response.headers["Connection"] = "close"
+    return response
+
+
+def _fields_message(errors: Any) -> str:
+    """Which fields failed, by their form names (never the values typed)."""
+    names = sorted(
+        {
+            str(error["loc"][-1])
+            for error in errors
+            if error.get("loc") and error["loc"][0] in {"body", "query", "form"}
+        }
+    )
+    return i18n.gettext(FIELDS_INVALID, fields=", ".join(names) or "?")
+
+
 HTTP_FALLBACK_MESSAGE: Final = N_("Something went wrong.")
 
 
@@ -314,17 +421,38 @@ def _invalid_input(loc: list[str], message: str) -> JSONResponse:
     )
 
 
+ERROR_TITLES: Final = {
+    400: N_("This request could not be read"),
+    403: N_("This is not open to you"),
+    404: N_("This page does not exist"),
+    405: N_("This cannot be done here"),
+    409: N_("This clashes with what is already recorded"),
+    413: N_("Too much was sent at once"),
+    422: N_("Some values need another look"),
+    500: N_("Something went wrong on our side"),
+}
+ERROR_TITLE_FALLBACK: Final = N_("Something stopped this request")
+
+
 def _error_page(
     request: Request,
     status: int,
     message: str,
     headers: Mapping[str, str] | None = None,
+    *,
+    status_title: int | None = None,
 ) -> Response:
     csrf_token(request)
+    title = ERROR_TITLES.get(status_title or status, ERROR_TITLE_FALLBACK)
     response = render(
         request,
         "error.html",
-        {"status": status, "message": message},
+        {
+            "status": status,
+            "title": i18n.gettext(title),
+            "message": message,
+            "logged_in": bool(request.cookies.get("puente_session")),
+        },
         status_code=status,
     )
     if headers:
@@ -395,6 +523,8 @@ def _document_errors(app: FastAPI) -> None:
 ROUTERS: Final[tuple[APIRouter, ...]] = (
     identity_web.router,
     identity_api.router,
+    identity_admin_web.router,
+    identity_audit_web.router,
     people_web.router,
     people_api.router,
     protection_web.router,

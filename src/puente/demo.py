@@ -55,6 +55,8 @@ class DemoUser:
 
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("admin", HUB, "hub-secretariat", ("admin",), "en"),
+    # A second administrator: resetting a lost authenticator needs two.
+    DemoUser("admin2", HUB, "hub-secretariat", ("admin",), "es"),
     DemoUser("caseworker.col", "COL", "migration", ("caseworker",), "es"),
     DemoUser("supervisor.col", "COL", "migration", ("supervisor",), "es"),
     DemoUser("protection.col", "COL", "unhcr", ("protection_officer",), "es"),

@@ -36,3 +36,35 @@ class UserExists(Conflict):
 
 class UnknownRole(InvalidInput):
     message = N_("Unknown role: %(role)s.")
+
+
+class OrganisationNotFound(NotFound):
+    message = N_("No such organisation.")
+
+
+class OrganisationExists(Conflict):
+    message = N_("An organisation with that short name already exists.")
+
+
+class ResetRequestNotFound(NotFound):
+    message = N_("No such request.")
+
+
+class ResetAlreadyDecided(Conflict):
+    message = N_("This request was already decided.")
+
+
+class ResetAlreadyPending(Conflict):
+    message = N_("A reset of this authenticator is already waiting for approval.")
+
+
+class SecondAdminRequired(Conflict):
+    message = N_("Another administrator must approve this request.")
+
+
+class NotYourself(Conflict):
+    message = N_("You cannot do this to your own account.")
+
+
+class UnknownChoice(InvalidInput):
+    message = N_("Choose one of the options offered.")

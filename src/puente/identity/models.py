@@ -26,6 +26,9 @@ class Tenant(Base):
     code: Mapped[str] = mapped_column(String(3), primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(10))  # state | hub
+    # The state's defaults, used until a user chooses (None: the node's default).
+    default_locale: Mapped[str | None] = mapped_column(String(5))
+    default_date_format: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -50,6 +53,7 @@ class User(TenantMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     roles: Mapped[str] = mapped_column(String(300))  # comma list of Role values
     locale: Mapped[str | None] = mapped_column(String(5))
+    date_format: Mapped[str | None] = mapped_column(String(10))  # short|medium|iso
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None]
@@ -90,3 +94,20 @@ class ApiToken(TenantMixin, Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
+
+
+class MfaResetRequest(TenantMixin, Base):
+    """A request to reset a user's lost authenticator; a second admin decides."""
+
+    __tablename__ = "mfa_reset_request"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), index=True
+    )
+    requested_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    reason: Mapped[str] = mapped_column(String(30))  # a code from RESET_REASONS
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    status: Mapped[str] = mapped_column(String(10), default="pending")

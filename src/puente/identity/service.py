@@ -29,6 +29,7 @@ from puente.identity.errors import (
     InvalidTotp,
     MfaLocked,
     SessionExpired,
+    UnknownChoice,
     UnknownRole,
     UserExists,
     UserNotFound,
@@ -533,4 +534,50 @@ def list_organisations(
     ]
     return sorted(
         found, key=lambda org: (not org.is_regional, org.tenant_code, org.name)
+    )
+
+
+# Preferences ----------------------------------------------------------------------
+
+
+def locale_for(session: Session, user: User) -> str | None:
+    """The user's language, else their state's default (None: the node's)."""
+    if user.locale:
+        return user.locale
+    tenant = session.get(Tenant, user.tenant_code)
+    return tenant.default_locale if tenant else None
+
+
+def date_format_for(session: Session, user: User) -> str | None:
+    """The user's date format, else their state's default."""
+    if user.date_format:
+        return user.date_format
+    tenant = session.get(Tenant, user.tenant_code)
+    return tenant.default_date_format if tenant else None
+
+
+def save_preferences(
+    session: Session,
+    user: User,
+    *,
+    locale: str | None,
+    date_format: str | None,
+    locales: Collection[str],
+    date_formats: Collection[str],
+) -> None:
+    """Remember a user's own choices (None: back to the state's default)."""
+    if locale is not None and locale not in locales:
+        raise UnknownChoice()
+    if date_format is not None and date_format not in date_formats:
+        raise UnknownChoice()
+    user.locale = locale
+    user.date_format = date_format
+    audit.record(
+        session,
+        actor_for(user),
+        "identity:user:preferences",
+        object_type="user",
+        object_id=user.id,
+        locale=locale,
+        date_format=date_format,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import segno
@@ -10,11 +11,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from puente.core import i18n
 from puente.core.config import get_settings
-from puente.core.errors import Unauthenticated
+from puente.core.dates import DATE_FORMATS, format_date
+from puente.core.errors import InvalidInput, Unauthenticated
 from puente.core.i18n import N_
 from puente.identity import service
+from puente.identity.models import User
 from puente.identity.permissions import Actor, Role
-from puente.web.deps import SESSION_COOKIE, DbSession, Require, web_session
+from puente.web.deps import (
+    SESSION_COOKIE,
+    DbSession,
+    Require,
+    optional_session_user,
+    web_session,
+)
 from puente.web.templating import cards_for, check_csrf, panels_for, render
 
 router = APIRouter(include_in_schema=False)
@@ -33,6 +42,7 @@ ROLE_LABELS = {
     Role.ADMIN: N_("Administrator"),
 }
 Csrf = Depends(check_csrf)
+LANG_COOKIE_AGE = 31536000
 
 
 def _set_session_cookie(response: Response, token: str) -> None:
@@ -79,8 +89,13 @@ def login(
         target = "/mfa" if user.totp_secret else "/mfa/enroll"
     response = RedirectResponse(target, status_code=303)
     _set_session_cookie(response, token.token)
-    if user.locale and "puente_lang" not in request.cookies:
-        response.set_cookie("puente_lang", user.locale, samesite="lax")
+    # The language the user chose (or their state's default) is applied at
+    # every login, on any device.
+    remembered = service.locale_for(session, user)
+    if remembered in i18n.LOCALES:
+        response.set_cookie(
+            "puente_lang", remembered, samesite="lax", max_age=LANG_COOKIE_AGE
+        )
     return response
 
 
@@ -158,16 +173,100 @@ def mfa(
 
 @router.post("/lang", dependencies=[Csrf])
 def choose_language(
+    request: Request,
+    session: DbSession,
     lang: Annotated[str, Form(max_length=5)],
     next_url: Annotated[str, Form(alias="next")] = "/",
 ) -> Response:
-    """Remember the language choice (no session needed: the login page offers it)."""
+    """Remember the language choice: in a cookie (the login page offers it too) and,
+    for a logged-in user, on their account so the next login keeps it."""
     target = (
         next_url if next_url.startswith("/") and not next_url.startswith("//") else "/"
     )
     response = RedirectResponse(target, status_code=303)
     if lang in i18n.LOCALES:
-        response.set_cookie("puente_lang", lang, samesite="lax", max_age=31536000)
+        response.set_cookie(
+            "puente_lang", lang, samesite="lax", max_age=LANG_COOKIE_AGE
+        )
+        found = optional_session_user(request, session)
+        if found is not None and found[1].locale != lang:
+            user = found[1]
+            service.save_preferences(
+                session,
+                user,
+                locale=lang,
+                date_format=user.date_format,
+                locales=i18n.LOCALES,
+                date_formats=DATE_FORMATS,
+            )
+    return response
+
+
+@router.get("/preferences", response_class=HTMLResponse)
+def preferences_form(
+    request: Request,
+    session: DbSession,
+    _actor: Annotated[Actor, Depends(Require("dashboard:view", web=True))],
+    saved: str = "",
+) -> HTMLResponse:
+    _record, user = web_session(request, session)
+    return _preferences_page(request, user, saved=saved == "1")
+
+
+def _preferences_page(
+    request: Request,
+    user: User,
+    *,
+    saved: bool = False,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    example = dt.date(2026, 12, 5)
+    return render(
+        request,
+        "preferences.html",
+        {
+            "user_locale": user.locale or "",
+            "user_date_format": user.date_format or "",
+            "date_formats": {
+                code: format_date(example, style=code) for code in DATE_FORMATS
+            },
+            "saved": saved,
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/preferences", dependencies=[Csrf])
+def save_preferences(
+    request: Request,
+    session: DbSession,
+    _actor: Annotated[Actor, Depends(Require("dashboard:view", web=True))],
+    locale: Annotated[str, Form(max_length=5)] = "",
+    date_format: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    _record, user = web_session(request, session)
+    try:
+        with session.begin_nested():
+            service.save_preferences(
+                session,
+                user,
+                locale=locale or None,
+                date_format=date_format or None,
+                locales=i18n.LOCALES,
+                date_formats=DATE_FORMATS,
+            )
+    except InvalidInput as exc:
+        return _preferences_page(request, user, error=exc.translated(), status_code=422)
+    response = RedirectResponse("/preferences?saved=1", status_code=303)
+    chosen = service.locale_for(session, user)
+    if chosen in i18n.LOCALES:
+        response.set_cookie(
+            "puente_lang", chosen, samesite="lax", max_age=LANG_COOKIE_AGE
+        )
+    else:
+        response.delete_cookie("puente_lang")
     return response
 
 

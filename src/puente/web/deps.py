@@ -113,6 +113,13 @@ def _session_user(
         return None
 
 
+def optional_session_user(
+    request: Request, session: Session
+) -> tuple[UserSession, User] | None:
+    """The live session and user of this request, if any (no redirect)."""
+    return _session_user(request, session)
+
+
 def api_actor(request: Request, session: DbSession) -> Actor:
     """The caller of a JSON route: a bearer token, or a session that passed MFA."""
     header = request.headers.get("authorization", "")
@@ -142,6 +149,9 @@ def web_actor(request: Request, session: DbSession) -> Actor:
     actor = identity.actor_for(user)
     if actor.needs_mfa and not record.mfa_passed:
         raise LoginRequired("/mfa" if user.totp_secret else "/mfa/enroll")
+    # Dependencies run in worker threads: the format travels on the request and
+    # `render` applies it where the page is drawn.
+    request.state.date_format = identity_service.date_format_for(session, user)
     return _bind_actor(request, session, actor)
 
 

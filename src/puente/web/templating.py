@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from babel.dates import format_datetime
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from puente.core import i18n
+from puente.core import dates, i18n
 from puente.core.errors import DomainError, PermissionDenied
 from puente.core.i18n import N_
 from puente.identity import Actor, can
@@ -57,9 +56,9 @@ env.filters["number"] = lambda value, digits=0: format_decimal(
     format="#,##0" + ("." + "0" * digits if digits else ""),
     locale=i18n.get_locale(),
 )
-env.filters["datetime"] = lambda value: format_datetime(
-    value, format="medium", locale=i18n.get_locale()
-)
+# Dates follow the reader's language and date-format preference (core.dates).
+env.filters["datetime"] = dates.format_datetime
+env.filters["date"] = dates.format_date
 
 
 @dataclass(frozen=True)
@@ -170,6 +169,7 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     actor: Actor | None = getattr(request.state, "actor", None)
+    dates.set_date_format(getattr(request.state, "date_format", None))
     locale = i18n.get_locale()
     base = {
         "request": request,
