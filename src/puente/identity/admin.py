@@ -33,7 +33,7 @@ from puente.identity.errors import (
 )
 from puente.identity.models import MfaResetRequest, Organisation, User, UserSession
 from puente.identity.permissions import Actor, Role, authorize
-from puente.identity.service import create_user, hash_password
+from puente.identity.service import create_user, hash_password, reset_mfa
 from puente.identity.visibility import visible
 
 # Why an account is changed: codes (audited) with labels (shown).
@@ -333,15 +333,12 @@ def _pending_request(
     return request
 
 
-def reset_authenticator(session: Session, user: User) -> None:
-    """Adapter: clear a user's authenticator so they enrol a new one at next login.
-    (When identity's own `reset_mfa` lands, this is the one place to switch.)"""
-    user.totp_secret = None
-    user.totp_last_step = 0
-    user.mfa_enrolled_at = None
+def reset_authenticator(session: Session, actor: Actor, user: User) -> None:
+    """Clear a user's authenticator and MFA counters (identity's `reset_mfa`, which
+    also ends their sessions) and the password lock, so they enrol anew."""
+    reset_mfa(session, actor=actor, user_id=user.id)
     user.failed_logins = 0
     user.locked_until = None
-    _end_sessions(session, user)
 
 
 def decide_mfa_reset(
@@ -360,7 +357,7 @@ def decide_mfa_reset(
     request.decided_by = actor.user_id
     request.decided_at = utcnow()
     if approve:
-        reset_authenticator(session, user)
+        reset_authenticator(session, actor, user)
     audit.record(
         session,
         actor,

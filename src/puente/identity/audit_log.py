@@ -143,9 +143,9 @@ def object_label(object_type: str | None) -> str:
 
 
 def verify_audit_chain(session: Session, *, actor: Actor) -> ChainReport:
-    """Adapter over today's `core.audit.verify_chain`. The chain spans every
-    tenant, so it is walked under the system scope and the actor's scope put back;
-    only a yes/no, a count and an event number come out."""
+    """The keyed chain and its signed checkpoints (`core.audit.verify_chain`). It
+    spans every tenant, so it is walked under the system scope and the actor's
+    scope put back; only a yes/no, a count and an event number come out."""
     authorize(actor, "audit:verify")
     set_tenant_scope(session, SYSTEM_SCOPE)
     try:
@@ -155,7 +155,15 @@ def verify_audit_chain(session: Session, *, actor: Actor) -> ChainReport:
 
 
 def chain_reason(report: ChainReport) -> str:
-    return gettext(CHAIN_REASONS.get(report.reason, N_("the chain does not verify")))
+    """The reason in words: the sentences above for the plain cases, else the keyed
+    chain's own translated reason (re-forged, cut below a checkpoint, ...)."""
+    if report.reason in CHAIN_REASONS:
+        return gettext(CHAIN_REASONS[report.reason])
+    return (
+        gettext(report.reason)
+        if report.reason
+        else gettext(N_("the chain does not verify"))
+    )
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,7 @@ def web_actor(request: Request, session: DbSession) -> Actor:
         raise LoginRequired("/mfa" if user.totp_secret else "/mfa/enroll")
     # Dependencies run in worker threads: the format travels on the request and
     # `render` applies it where the page is drawn.
-    request.state.date_format = identity_service.date_format_for(session, user)
+    request.state.date_format = identity.date_format_for(session, user)
     return _bind_actor(request, session, actor)
 
 
