@@ -52,6 +52,7 @@ from puente.people import api as people_api
 from puente.people import web as people_web
 from puente.protection import api as protection_api
 from puente.protection import web as protection_web
+from puente.web import labels as _labels  # noqa: F401 - registers the label filters
 from puente.web.deps import LoginRequired
 from puente.web.templating import CSRF_COOKIE, WEB_DIR, csrf_token, render
 
