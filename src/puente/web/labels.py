@@ -314,6 +314,12 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "protection_from_state": N_("The person may need protection from that state"),
         "national_of_detaining_state": N_("The person is a national of this state"),
     },
+    "return_status": {
+        "draft": N_("Draft: all safeguards pass"),
+        "blocked": N_("Blocked by safeguards"),
+        "approved": N_("Approved"),
+        "overridden": N_("Approved by override"),
+    },
     "check_result": {"pass": N_("Passed"), "fail": N_("Blocked")},
     "return_fact": {
         "destination": N_("Destination"),
