@@ -16,7 +16,7 @@ from puente.core.errors import InvalidInput
 from puente.core.i18n import _, get_locale, lazy_gettext
 from puente.identity.permissions import Actor, can
 from puente.protection import service
-from puente.protection.errors import StaleCase
+from puente.protection.errors import CloseReasonMissing, StaleCase
 from puente.protection.rules import screening as screening_rules
 from puente.protection.rules import workflow
 from puente.protection.service._people import person_label, person_labels
@@ -167,6 +167,20 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
+# After an action: a confirmation on the page it leads to (`?done=<code>`); the
+# page offers the natural next steps beside it.
+DONE_MESSAGES = {
+    "opened": lazy_gettext("Case opened."),
+    "moved": lazy_gettext("Stage changed."),
+    "closed": lazy_gettext("Case closed. The reason is on its timeline."),
+    "submitted": lazy_gettext("Case plan submitted: it is in the supervisor's queue."),
+    "approval_requested": lazy_gettext("Sent to the supervisor's queue for approval."),
+    "referred": lazy_gettext("Referral sent. The service's answer will show here."),
+    "decided": lazy_gettext("Decision saved."),
+}
+_MOVED = {"closed": "closed"}
+
+
 def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
@@ -294,7 +308,7 @@ async def open_case(
         screening_id=_uuid(_text(form, "screening_id")),
         summary=_text(form, "summary"),
     )
-    return _see(f"/protection/cases/{case.id}")
+    return _see(f"/protection/cases/{case.id}?done=opened")
 
 
 def _case_page(
@@ -305,9 +319,11 @@ def _case_page(
     *,
     edit: dict[str, str] | None = None,
     error: str | None = None,
+    close_reason: str = "",
     status_code: int = 200,
 ) -> Response:
     case = service.get_case(session, actor=actor, case_id=case_id)
+    done = request.query_params.get("done", "")
     granted = service.approvals_granted(session, case)
     approvals = service.case_approvals(session, actor=actor, case_id=case.id)
     pending = {
@@ -347,6 +363,9 @@ def _case_page(
             "edit": edit or {"summary": case.summary, "priority": case.priority},
             "error": error,
             "priorities": PRIORITIES,
+            "done": DONE_MESSAGES.get(done),
+            "done_code": done if done in DONE_MESSAGES else "",
+            "close_reason": close_reason,
             **_labels(),
         },
         status_code=status_code,
@@ -396,14 +415,29 @@ async def move_case(
 ) -> Response:
     form = await request.form()
     version = _text(form, "version")
-    service.move_case(
-        session,
-        actor=actor,
-        case_id=case_id,
-        target=_text(form, "target"),
-        expected_version=int(version) if version.isdigit() else None,
-    )
-    return _see(f"/protection/cases/{case_id}")
+    target = _text(form, "target")
+    reason = _text(form, "reason")
+    try:
+        service.move_case(
+            session,
+            actor=actor,
+            case_id=case_id,
+            target=target,
+            expected_version=int(version) if version.isdigit() else None,
+            reason=reason,
+        )
+    except (CloseReasonMissing, StaleCase) as exc:
+        # The page again, the reason kept, the error next to the close form.
+        return _case_page(
+            request,
+            session,
+            actor,
+            case_id,
+            error=exc.translated(),
+            close_reason=reason,
+            status_code=422 if isinstance(exc, CloseReasonMissing) else 409,
+        )
+    return _see(f"/protection/cases/{case_id}?done={_MOVED.get(target, 'moved')}")
 
 
 @router.post("/cases/{case_id}/approvals/{kind}", dependencies=[Csrf])
@@ -411,7 +445,8 @@ def request_approval(
     case_id: uuid.UUID, kind: str, session: DbSession, actor: CaseWriter
 ) -> Response:
     service.request_approval(session, actor=actor, case_id=case_id, kind=kind)
-    return _see(f"/protection/cases/{case_id}")
+    done = "submitted" if kind == "case_plan" else "approval_requested"
+    return _see(f"/protection/cases/{case_id}?done={done}")
 
 
 @router.post("/cases/{case_id}/approvals/{kind}/decide", dependencies=[Csrf])
@@ -427,7 +462,7 @@ async def decide_approval(
         approve=_text(form, "decision") == "approve",
         comment=_text(form, "comment"),
     )
-    return _see("/protection/approvals")
+    return _see("/protection/approvals?done=decided")
 
 
 @router.post("/cases/{case_id}/goals", dependencies=[Csrf])
@@ -534,7 +569,7 @@ async def refer(
         consent_given_by=_text(form, "consent_given_by") or "person",
         consent_until=until,
     )
-    return _see(f"/protection/cases/{case_id}#referrals")
+    return _see(f"/protection/cases/{case_id}?done=referred#referrals")
 
 
 @router.get("/referrals", response_class=HTMLResponse)

@@ -35,7 +35,7 @@ from puente.financing.rules.codes import (
     PlanKind,
 )
 from puente.financing.rules.eligibility import Outcome as FinancingOutcome
-from puente.identity.permissions import Role
+from puente.identity.permissions import Role, can
 from puente.pathways.rules.catalogue import PathwayKind
 from puente.pathways.rules.eligibility import ClauseState
 from puente.pathways.rules.eligibility import Outcome as PathwaysOutcome
@@ -242,6 +242,7 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "task_added": N_("Task added"),
         "task_done": N_("Task done"),
         "note_added": N_("Note added"),
+        "close_reason": N_("Reason for closing"),
         "bia_recorded": N_("Best interests assessment recorded"),
         "bid_recorded": N_("Best interests determination recorded"),
         "referred": N_("Referred to a service"),
@@ -861,6 +862,8 @@ def case_event_text(kind: str, detail: str | None = "") -> str:
     if kind == "moved" and ">" in detail:
         before, _, after = detail.partition(">")
         return f"{what}: {label(before, 'case_state')} → {label(after, 'case_state')}"
+    if kind == "close_reason":  # words the caseworker typed, shown as typed
+        return f"{what}: {detail}"
     detail_kind = _EVENT_DETAIL.get(kind)
     if detail_kind is None:
         return what
@@ -878,6 +881,7 @@ def country(code: str | None) -> str:
 
 
 def _register_filters() -> None:
+    env.globals["can"] = can
     env.filters["country"] = country
     env.globals["case_event_text"] = case_event_text
     env.filters["label"] = label
