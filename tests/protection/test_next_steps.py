@@ -86,3 +86,33 @@ def test_closing_a_case_needs_a_confirmed_reason_kept_on_its_timeline(
     assert 'data-done="closed"' in after
     assert "Reason for closing: Moved on" in after
     assert "Closure → Closed" in after
+
+
+def test_the_return_form_keeps_what_was_typed_and_words_its_facts(
+    client: TestClient,
+    login_as: Callable[[TestClient, str], TestClient],
+    session: Session,
+    register: Register,
+) -> None:
+    person = register()
+    session.commit()
+    login_as(client, "protection.col")
+    form = client.get(f"/protection/returns?person_id={person}").text
+    assert 'id="return-person"' in form  # the person by name, no id to type
+    assert "Risk of torture found" in form
+    assert ">torture_risk_found<" not in form
+    bad = client.post(
+        "/protection/returns",
+        data={**CSRF, "person_id": str(person), "expressed_fear": "yes"},
+    )
+    assert bad.status_code == 422
+    assert 'id="destination-error"' in bad.text
+    assert (
+        'id="fact-expressed_fear" name="expressed_fear" value="yes" checked' in bad.text
+    )
+    good = client.post(
+        "/protection/returns",
+        data={**CSRF, "person_id": str(person), "destination": "VEN"},
+        follow_redirects=False,
+    )
+    assert good.status_code == 303

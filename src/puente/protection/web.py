@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from puente.core.errors import InvalidInput
+from puente.core.errors import DomainError, InvalidInput
 from puente.core.i18n import _, get_locale, lazy_gettext
 from puente.identity.permissions import Actor, can
 from puente.protection import service
@@ -743,20 +743,43 @@ _RETURN_FACT_FIELDS = (
 )
 
 
-@router.get("/returns", response_class=HTMLResponse)
-def returns(
-    request: Request, session: DbSession, actor: ReturnDecider, person_id: str = ""
+def _returns_page(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    person_id: uuid.UUID | None,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
+    person = None
+    if person_id is not None:
+        try:
+            person = person_label(session, actor, person_id)
+        except DomainError:
+            person = None
     return render(
         request,
         "protection/returns.html",
         {
             "decisions": service.list_returns(session, actor=actor),
-            "person_id": person_id,
+            "person": person,
+            "person_id": str(person_id) if person is not None else "",
             "fact_fields": _RETURN_FACT_FIELDS,
+            "values": values or {},
+            "errors": errors or {},
             **_labels(),
         },
+        status_code=status_code,
     )
+
+
+@router.get("/returns", response_class=HTMLResponse)
+def returns(
+    request: Request, session: DbSession, actor: ReturnDecider, person_id: str = ""
+) -> Response:
+    return _returns_page(request, session, actor, _uuid(person_id))
 
 
 @router.post("/returns", dependencies=[Csrf])
@@ -766,13 +789,36 @@ async def request_return(
     form = await request.form()
     person_id = _uuid(_text(form, "person_id"))
     destination = _text(form, "destination").upper()
-    if person_id is None or len(destination) != 3:
-        raise InvalidInput()
     facts = {name: _text(form, name) == "yes" for name in _RETURN_FACT_FIELDS}
-    view = service.request_return(
-        session, actor=actor, person_id=person_id, destination=destination, facts=facts
+    values: dict[str, Any] = {"destination": destination, **facts}
+    errors: dict[str, str] = {}
+    if person_id is None:
+        errors["person_id"] = _("Choose the person from their page or case.")
+    if len(destination) != 3:
+        errors["destination"] = _("Choose the country of destination.")
+    if not errors and person_id is not None:
+        try:
+            view = service.request_return(
+                session,
+                actor=actor,
+                person_id=person_id,
+                destination=destination,
+                facts=facts,
+            )
+        except DomainError as exc:
+            errors["form"] = exc.translated()
+        else:
+            return _see(f"/protection/returns/{view.decision.id}")
+    # Everything typed and ticked comes back, with the message beside its field.
+    return _returns_page(
+        request,
+        session,
+        actor,
+        person_id,
+        values=values,
+        errors=errors,
+        status_code=422,
     )
-    return _see(f"/protection/returns/{view.decision.id}")
 
 
 def _return_page(

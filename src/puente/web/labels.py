@@ -71,7 +71,7 @@ from puente.protection.rules.disclosure import (
 from puente.protection.rules.returns import CheckResultKind
 from puente.protection.rules.screening import Priority, Strength, TraffickingStatus
 from puente.protection.rules.workflow import ApprovalKind, CaseState
-from puente.reference import CountryNotFound, country_name
+from puente.reference import CountryNotFound, country_name, country_options
 from puente.reference.specific_needs import CodeLevel
 from puente.reference.specific_needs import Sensitivity as NeedSensitivity
 from puente.web.templating import env
@@ -320,6 +320,12 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "blocked": N_("Blocked by safeguards"),
         "approved": N_("Approved"),
         "overridden": N_("Approved by override"),
+    },
+    "tracing_status": {
+        "open": N_("Open"),
+        "forwarded": N_("Sent to the other state"),
+        "matched": N_("Match found"),
+        "closed": N_("Closed"),
     },
     "check_result": {"pass": N_("Passed"), "fail": N_("Blocked")},
     "return_fact": {
@@ -880,8 +886,17 @@ def country(code: str | None) -> str:
         return code
 
 
+def tenant(code: str | None) -> str:
+    """Whose data: a state by name, or the regional hub."""
+    if code == "HUB":
+        return i18n.gettext(N_("Regional hub"))
+    return country(code)
+
+
 def _register_filters() -> None:
+    env.filters["tenant"] = tenant
     env.globals["can"] = can
+    env.globals["country_options"] = country_options
     env.filters["country"] = country
     env.globals["case_event_text"] = case_event_text
     env.filters["label"] = label
