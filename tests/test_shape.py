@@ -56,7 +56,7 @@ PENDING_REFLECTION: set[str] = set()
 PENDING_CYCLES: set[frozenset[str]] = set()
 # Where a module may be reached other than through its `__init__`: shared kits.
 KITS = ("puente.core", "puente.web", "puente.reference")
-ROOT = ("puente.app", "puente.cli", "puente.demo", "puente.all_models")
+ROOT = ("puente.app", "puente.cli", "puente.demo", "puente.all_models", "puente.labels")
 
 
 def _layout_deviations(module: str) -> set[str]:

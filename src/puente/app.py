@@ -32,6 +32,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from puente import labels as _labels  # noqa: F401 - registers the label filters
 from puente.commitments import api as commitments_api
 from puente.commitments import web as commitments_web
 from puente.coordination import api as coordination_api

@@ -49,6 +49,13 @@ def test_employer_publishes_a_compliant_offer_and_sees_ranked_workers(
     assert page.locator("#employer_name").input_value() == (
         "Prairie Growers Co-operative"
     )
+    from puente.pathways.web.offers import OFFER_FIELDS
+
+    # The form starts empty (no demo values to publish by mistake): type the offer.
+    assert page.locator("#title").input_value() == ""
+    for name, _label, _widget, example in OFFER_FIELDS:
+        if example and not page.locator(f"#{name}").input_value():
+            page.locator(f"#{name}").fill(example)
     page.locator("#worksite_address").fill("Road 12 North, Portage la Prairie, MB")
     page.locator("#lmt_reference").fill("LMIA-BROWSER-1")
     page.get_by_role("button", name="Check and publish").click()

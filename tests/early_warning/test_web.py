@@ -369,7 +369,8 @@ class TestHomeNotices:
         from puente.early_warning.models import Alert
 
         series = session.get(Alert, alert_id).series_key  # type: ignore[union-attr]
-        assert f'<span class="series">{series}</span>' in html
+        shown = "Darién, all arrivals"  # the series in words, its key kept as data
+        assert f'<span class="series" data-series="{series}">{shown}</span>' in html
         [item] = [
             li
             for li in html.split('<li class="notice">')[1:]

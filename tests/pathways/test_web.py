@@ -51,6 +51,9 @@ class TestOfferPages:
         login_as(client, "employer.can")
         form = client.get("/pathways/offers/new")
         assert form.status_code == 200
+        # No demo values: the examples are hints, the fields start empty.
+        assert 'value="Vegetable harvest worker"' not in form.text
+        assert 'placeholder="e.g. Vegetable harvest worker"' in form.text
         from puente.pathways.web.offers import OFFER_FIELDS
 
         data = {name: default for name, _label, _w, default in OFFER_FIELDS}

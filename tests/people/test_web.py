@@ -34,8 +34,9 @@ def _register(client: TestClient, **extra: str) -> str:
     )
     assert response.status_code == 303, response.text
     location = response.headers["location"]
-    assert re.match(r"^/people/[0-9a-f-]{36}$", location)
-    return location.rsplit("/", 1)[1]
+    # The person's page, with the confirmation and the next step (screen).
+    assert re.match(r"^/people/[0-9a-f-]{36}\?saved=1$", location)
+    return location.split("?")[0].rsplit("/", 1)[1]
 
 
 class TestRegistration:

@@ -383,7 +383,7 @@ async def register(request: Request, session: DbSession, actor: Writer) -> Respo
     person, _created = service.link_or_confirm_new(
         session, actor=actor, data=data, link_to=link_to
     )
-    return RedirectResponse(f"/people/{person.id}", status_code=303)
+    return RedirectResponse(f"/people/{person.id}?saved=1", status_code=303)
 
 
 # --- households ---------------------------------------------------------------
@@ -572,7 +572,9 @@ async def register_household(
             status_code=422,
         )
     household = service.register_household(session, actor=actor, data=data)
-    return RedirectResponse(f"/people/households/{household.id}", status_code=303)
+    return RedirectResponse(
+        f"/people/households/{household.id}?saved=1", status_code=303
+    )
 
 
 @router.get("/households/{household_id}", response_class=HTMLResponse)

@@ -81,6 +81,10 @@ class ReturnNotDraft(Conflict):
     message = N_("This return decision is already %(status)s.")
 
 
+class CloseReasonMissing(InvalidInput):
+    message = N_("Closing a case needs a reason.")
+
+
 class DeclineReasonMissing(InvalidInput):
     message = N_("Declining a referral needs a reason.")
 

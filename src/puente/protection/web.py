@@ -12,12 +12,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from puente.core.errors import InvalidInput
+from puente.core.errors import DomainError, InvalidInput
 from puente.core.i18n import _, get_locale, lazy_gettext
 from puente.core.inputs import plausible_moment, whole_number
 from puente.identity import Actor, can
 from puente.protection import service
-from puente.protection.errors import StaleCase
+from puente.protection.errors import CloseReasonMissing, StaleCase
 from puente.protection.rules import screening as screening_rules
 from puente.protection.rules import workflow
 from puente.protection.service._people import person_label, person_labels
@@ -171,6 +171,20 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
+# After an action: a confirmation on the page it leads to (`?done=<code>`); the
+# page offers the natural next steps beside it.
+DONE_MESSAGES = {
+    "opened": lazy_gettext("Case opened."),
+    "moved": lazy_gettext("Stage changed."),
+    "closed": lazy_gettext("Case closed. The reason is on its timeline."),
+    "submitted": lazy_gettext("Case plan submitted: it is in the supervisor's queue."),
+    "approval_requested": lazy_gettext("Sent to the supervisor's queue for approval."),
+    "referred": lazy_gettext("Referral sent. The service's answer will show here."),
+    "decided": lazy_gettext("Decision saved."),
+}
+_MOVED = {"closed": "closed"}
+
+
 def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
@@ -298,7 +312,7 @@ async def open_case(
         screening_id=_uuid(_text(form, "screening_id")),
         summary=_text(form, "summary"),
     )
-    return _see(f"/protection/cases/{case.id}")
+    return _see(f"/protection/cases/{case.id}?done=opened")
 
 
 def _case_page(
@@ -309,9 +323,11 @@ def _case_page(
     *,
     edit: dict[str, str] | None = None,
     error: str | None = None,
+    close_reason: str = "",
     status_code: int = 200,
 ) -> Response:
     case = service.get_case(session, actor=actor, case_id=case_id)
+    done = request.query_params.get("done", "")
     granted = service.approvals_granted(session, case)
     approvals = service.case_approvals(session, actor=actor, case_id=case.id)
     pending = {
@@ -351,6 +367,9 @@ def _case_page(
             "edit": edit or {"summary": case.summary, "priority": case.priority},
             "error": error,
             "priorities": PRIORITIES,
+            "done": DONE_MESSAGES.get(done),
+            "done_code": done if done in DONE_MESSAGES else "",
+            "close_reason": close_reason,
             **_labels(),
         },
         status_code=status_code,
@@ -402,14 +421,29 @@ async def move_case(
 ) -> Response:
     form = await request.form()
     version = _text(form, "version")
-    service.move_case(
-        session,
-        actor=actor,
-        case_id=case_id,
-        target=_text(form, "target"),
-        expected_version=whole_number(version),
-    )
-    return _see(f"/protection/cases/{case_id}")
+    target = _text(form, "target")
+    reason = _text(form, "reason")
+    try:
+        service.move_case(
+            session,
+            actor=actor,
+            case_id=case_id,
+            target=target,
+            expected_version=whole_number(version),
+            reason=reason,
+        )
+    except (CloseReasonMissing, StaleCase) as exc:
+        # The page again, the reason kept, the error next to the close form.
+        return _case_page(
+            request,
+            session,
+            actor,
+            case_id,
+            error=exc.translated(),
+            close_reason=reason,
+            status_code=422 if isinstance(exc, CloseReasonMissing) else 409,
+        )
+    return _see(f"/protection/cases/{case_id}?done={_MOVED.get(target, 'moved')}")
 
 
 @router.post("/cases/{case_id}/approvals/{kind}", dependencies=[Csrf])
@@ -417,7 +451,8 @@ def request_approval(
     case_id: uuid.UUID, kind: str, session: DbSession, actor: CaseWriter
 ) -> Response:
     service.request_approval(session, actor=actor, case_id=case_id, kind=kind)
-    return _see(f"/protection/cases/{case_id}")
+    done = "submitted" if kind == "case_plan" else "approval_requested"
+    return _see(f"/protection/cases/{case_id}?done={done}")
 
 
 @router.post("/cases/{case_id}/approvals/{kind}/decide", dependencies=[Csrf])
@@ -433,7 +468,7 @@ async def decide_approval(
         approve=_text(form, "decision") == "approve",
         comment=_text(form, "comment"),
     )
-    return _see("/protection/approvals")
+    return _see("/protection/approvals?done=decided")
 
 
 @router.post("/cases/{case_id}/goals", dependencies=[Csrf])
@@ -540,7 +575,7 @@ async def refer(
         consent_given_by=_text(form, "consent_given_by") or "person",
         consent_until=until,
     )
-    return _see(f"/protection/cases/{case_id}#referrals")
+    return _see(f"/protection/cases/{case_id}?done=referred#referrals")
 
 
 @router.get("/referrals", response_class=HTMLResponse)
@@ -714,20 +749,43 @@ _RETURN_FACT_FIELDS = (
 )
 
 
-@router.get("/returns", response_class=HTMLResponse)
-def returns(
-    request: Request, session: DbSession, actor: ReturnDecider, person_id: str = ""
+def _returns_page(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    person_id: uuid.UUID | None,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
+    person = None
+    if person_id is not None:
+        try:
+            person = person_label(session, actor, person_id)
+        except DomainError:
+            person = None
     return render(
         request,
         "protection/returns.html",
         {
             "decisions": service.list_returns(session, actor=actor),
-            "person_id": person_id,
+            "person": person,
+            "person_id": str(person_id) if person is not None else "",
             "fact_fields": _RETURN_FACT_FIELDS,
+            "values": values or {},
+            "errors": errors or {},
             **_labels(),
         },
+        status_code=status_code,
     )
+
+
+@router.get("/returns", response_class=HTMLResponse)
+def returns(
+    request: Request, session: DbSession, actor: ReturnDecider, person_id: str = ""
+) -> Response:
+    return _returns_page(request, session, actor, _uuid(person_id))
 
 
 @router.post("/returns", dependencies=[Csrf])
@@ -737,13 +795,36 @@ async def request_return(
     form = await request.form()
     person_id = _uuid(_text(form, "person_id"))
     destination = _text(form, "destination").upper()
-    if person_id is None or len(destination) != 3:
-        raise InvalidInput()
     facts = {name: _text(form, name) == "yes" for name in _RETURN_FACT_FIELDS}
-    view = service.request_return(
-        session, actor=actor, person_id=person_id, destination=destination, facts=facts
+    values: dict[str, Any] = {"destination": destination, **facts}
+    errors: dict[str, str] = {}
+    if person_id is None:
+        errors["person_id"] = _("Choose the person from their page or case.")
+    if len(destination) != 3:
+        errors["destination"] = _("Choose the country of destination.")
+    if not errors and person_id is not None:
+        try:
+            view = service.request_return(
+                session,
+                actor=actor,
+                person_id=person_id,
+                destination=destination,
+                facts=facts,
+            )
+        except DomainError as exc:
+            errors["form"] = exc.translated()
+        else:
+            return _see(f"/protection/returns/{view.decision.id}")
+    # Everything typed and ticked comes back, with the message beside its field.
+    return _returns_page(
+        request,
+        session,
+        actor,
+        person_id,
+        values=values,
+        errors=errors,
+        status_code=422,
     )
-    return _see(f"/protection/returns/{view.decision.id}")
 
 
 def _return_page(

@@ -32,8 +32,9 @@ from puente.pathways.web._common import (
 from puente.web.deps import DbSession
 from puente.web.templating import render
 
-# (name, label, widget, default) for the offer form; defaults model a compliant
-# seasonal offer so an employer edits what differs.
+# (name, label, widget, example) for the offer form. The examples model a compliant
+# seasonal offer; they are shown as hints ("e.g. ..."), never as values: a new
+# offer starts empty so that one click cannot publish a fake offer.
 OFFER_FIELDS: Final[tuple[tuple[str, Any, str, str], ...]] = (
     ("title", lazy_gettext("Job title"), "text", "Vegetable harvest worker"),
     ("isco", lazy_gettext("Occupation (ISCO-08 code)"), "text", "9211"),
@@ -221,7 +222,8 @@ def _offer_form(
             "name": n,
             "label": label,
             "widget": w,
-            "value": values.get(n, d),
+            "value": values.get(n, ""),
+            "example": d,
             "invalid": n == invalid,
         }
         for n, label, w, d in OFFER_FIELDS

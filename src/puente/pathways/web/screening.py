@@ -34,6 +34,8 @@ _WIDGETS: Final = {
     FactType.INTEGER: "number",
     FactType.ISCED: "number",
     FactType.DATE: "date",
+    FactType.ISO3: "country",  # picked by name, never typed as a code
+    FactType.ISO3_LIST: "countries",
 }
 
 
@@ -55,6 +57,7 @@ def _field(name: str, value: object) -> dict[str, Any]:
             (v, i18n.gettext(FACT_VALUE_LABELS.get((name, v), v))) for v in spec.values
         ],
         "value": shown,
+        "chosen": [str(v) for v in value] if isinstance(value, list) else [shown],
         "example": spec.example.strip('"'),
         "minimum": spec.minimum,
         "maximum": spec.maximum,
@@ -76,7 +79,10 @@ def facts_from_form(form: FormData) -> dict[str, object]:
             number = whole_number(text)
             facts[name] = text if number is None else number
         elif kind in (FactType.ISO3_LIST, FactType.TAG_LIST):
-            items = [p.strip() for p in text.split(",") if p.strip()]
+            # A multiple choice sends one value per country; typed text, commas.
+            picked = [v for v in form.getlist(f"fact_{name}") if isinstance(v, str)]
+            joined = ",".join(picked) if len(picked) > 1 else text
+            items = [p.strip() for p in joined.split(",") if p.strip()]
             facts[name] = (
                 [p.upper() for p in items] if kind is FactType.ISO3_LIST else items
             )

@@ -17,6 +17,7 @@ from puente.core.errors import InvalidInput
 from puente.identity import Actor, authorize, visible
 from puente.protection.errors import (
     ApprovalNotPending,
+    CloseReasonMissing,
     ScreeningNotFound,
     SelfApprovalNotAllowed,
     StaleCase,
@@ -222,11 +223,17 @@ def move_case(
     case_id: uuid.UUID,
     target: str,
     expected_version: int | None = None,
+    reason: str = "",
 ) -> Case:
     """Move a case along the transition table (`case:write`); moves that need a
-    supervisor's approval raise ApprovalRequired until it is granted."""
+    supervisor's approval raise ApprovalRequired until it is granted. Closing
+    needs a reason, kept on the case's timeline (the audit notes that one was
+    given, not what it says)."""
     case = visible_case(session, actor, case_id, "case:write")
     _check_version(case, expected_version)
+    reason = reason.strip()[:500]
+    if target == CaseState.CLOSED and not reason:
+        raise CloseReasonMissing()
     workflow.require_transition(case.state, target, approvals_granted(session, case))
     previous = case.state
     case.state = CaseState(target).value
@@ -238,6 +245,8 @@ def move_case(
         case.closed_at = None
     _flush(session)
     add_event(session, actor, case, "moved", f"{previous}>{case.state}")
+    if reason:
+        add_event(session, actor, case, "close_reason", reason)
     record(
         session,
         actor,
@@ -246,6 +255,7 @@ def move_case(
         object_id=case.id,
         source=previous,
         target=case.state,
+        reason_given=bool(reason),
     )
     events.publish(session, CaseMoved(case_id=case.id, state=case.state))
     return case

@@ -1,0 +1,209 @@
+"""One catalogue of words for the codes people would otherwise see.
+
+Every enum, flag, fact, event, status, unit, relationship and series dimension that
+reaches a screen, an export or a message is named here, as a gettext message in
+English (translated in the five catalogues). Screens use the `label` Jinja filter
+(`{{ case.state | label("case_state") }}`); Python code calls `label(value, kind)`.
+`tests/web/test_labels.py` enumerates every enum of the code base and fails when a
+value has no label, or a label has no translation in any language.
+
+An unknown value never shows as a raw code: it is worded from its parts
+("other_relative" -> "Other relative") and logged (the code only, never data).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from enum import Enum
+from typing import Final
+
+import structlog
+from babel.numbers import format_decimal
+
+from puente.core import i18n
+from puente.core.i18n import N_
+from puente.identity import can
+from puente.labels.catalogue import LABELS
+from puente.reference import CountryNotFound, country_name, country_options
+from puente.web.templating import env
+
+log = structlog.get_logger(__name__)
+
+
+def has_label(value: object, kind: str) -> bool:
+    return str(value) in LABELS.get(kind, {})
+
+
+def worded(code: str) -> str:
+    """A last resort for a code with no label: its parts as words."""
+    text = code.replace("_", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:] if text else "—"
+
+
+def label(value: object, kind: str) -> str:
+    """The translated label of `value` in the catalogue `kind`."""
+    if value is None or value == "":
+        return "—"
+    code = str(value.value if isinstance(value, Enum) else value)
+    message = LABELS.get(kind, {}).get(code)
+    if message is None:
+        log.warning("label_missing", kind=kind, code=code)
+        return worded(code)
+    return i18n.gettext(message)
+
+
+def choices(kind: str) -> list[tuple[str, str]]:
+    """(code, translated label) pairs for a <select>, in catalogue order."""
+    return [(code, i18n.gettext(message)) for code, message in LABELS[kind].items()]
+
+
+# ---------------------------------------------------------------------- sentences
+
+PERCENT_VARIABLES: Final = frozenset(
+    {"growth_1m", "growth_3m", "growth_yoy", "share_of_total"}
+)
+PROBABILITY_VARIABLES: Final = frozenset({"p_exceed_5000"})
+_COMPARISON = re.compile(
+    r"\b([a-z][a-z0-9_]*)\s*(>=|<=|>|<|==)\s*(-?\d+(?:\.\d+)?)(?!\s*\*)"
+)
+
+
+def series_name(key: str, *, locale: str | None = None) -> str:
+    """A series key in words: `darien_nat|nat=HTI` -> "Darién, Haiti"."""
+    source, _, body = key.partition("|")
+    parts = [label(source, "series_source")]
+    if body and body != "*":
+        for item in body.split(","):
+            name, _, value = item.partition("=")
+            if name in ("nat", "geo", "origin") and len(value) == 3 and value.isalpha():
+                try:
+                    parts.append(country_name(value.upper(), locale))
+                except CountryNotFound:
+                    parts.append(worded(value))
+            else:
+                parts.append(label(value, "series_value"))
+    else:
+        parts.append(i18n.gettext(N_("all arrivals")))
+    return ", ".join(parts)
+
+
+def _number(value: float, variable: str) -> str:
+    locale = i18n.get_locale()
+    if variable in PERCENT_VARIABLES:
+        text = format_decimal(value * 100, format="#,##0", locale=locale)
+        return ("+" if value > 0 else "") + text + " %"
+    if variable in PROBABILITY_VARIABLES:
+        return format_decimal(value * 100, format="#,##0", locale=locale) + " %"
+    digits = "#,##0" if abs(value) >= 100 or float(value).is_integer() else "#,##0.##"
+    return format_decimal(value, format=digits, locale=locale)
+
+
+def trigger_explanation(condition: str, values: Mapping[str, object]) -> list[str]:
+    """Why a trigger fired, one sentence per value, with units and thresholds:
+    "Change over three months: +494 % (threshold +50 %)"."""
+    thresholds: dict[str, tuple[str, float]] = {}
+    for name, op, number in _COMPARISON.findall(condition or ""):
+        thresholds.setdefault(name, (op, float(number)))
+    lines: list[str] = []
+    for name in sorted(values, key=lambda n: (n not in thresholds, n)):
+        value = values[name]
+        what = label(name, "trigger_variable")
+        if isinstance(value, bool):
+            shown = i18n.gettext(N_("yes")) if value else i18n.gettext(N_("no"))
+            lines.append(
+                i18n.gettext(N_("%(what)s: %(value)s"), what=what, value=shown)
+            )
+            continue
+        if not isinstance(value, int | float):
+            shown = "—" if value is None else worded(str(value))
+            lines.append(
+                i18n.gettext(N_("%(what)s: %(value)s"), what=what, value=shown)
+            )
+            continue
+        shown = _number(float(value), name)
+        if name in thresholds:
+            op, limit = thresholds[name]
+            word = {
+                ">=": N_("at least %(limit)s"),
+                ">": N_("more than %(limit)s"),
+                "<=": N_("at most %(limit)s"),
+                "<": N_("less than %(limit)s"),
+                "==": N_("exactly %(limit)s"),
+            }[op]
+            rule = i18n.gettext(word, limit=_number(limit, name))
+            lines.append(
+                i18n.gettext(
+                    N_("%(what)s: %(value)s (threshold: %(rule)s)"),
+                    what=what,
+                    value=shown,
+                    rule=rule,
+                )
+            )
+        else:
+            lines.append(
+                i18n.gettext(N_("%(what)s: %(value)s"), what=what, value=shown)
+            )
+    return lines
+
+
+# What the detail of a case event holds, by event kind (None: nothing to show,
+# e.g. a user id).
+_EVENT_DETAIL: Final[dict[str, str | None]] = {
+    "opened": "case_type",
+    "approval_requested": "approval_kind",
+    "approval_approved": "approval_kind",
+    "approval_rejected": "approval_kind",
+    "referred": "service_type",
+    "bid_recorded": "bid_recommendation",
+    "assigned": None,
+}
+
+
+def case_event_text(kind: str, detail: str | None = "") -> str:
+    """A timeline entry in words: `moved`, `new>assessment` ->
+    "Stage changed: New → Assessment"."""
+    what = label(kind, "case_event")
+    if not detail:
+        return what
+    if kind == "moved" and ">" in detail:
+        before, _, after = detail.partition(">")
+        return f"{what}: {label(before, 'case_state')} → {label(after, 'case_state')}"
+    if kind == "close_reason":  # words the caseworker typed, shown as typed
+        return f"{what}: {detail}"
+    detail_kind = _EVENT_DETAIL.get(kind)
+    if detail_kind is None:
+        return what
+    return f"{what}: {label(detail, detail_kind)}"
+
+
+def country(code: str | None) -> str:
+    """A country code in words, in the current locale; "—" when blank."""
+    if not code:
+        return "—"
+    try:
+        return country_name(code.strip().upper())
+    except CountryNotFound:
+        return code
+
+
+def tenant(code: str | None) -> str:
+    """Whose data: a state by name, or the regional hub."""
+    if code == "HUB":
+        return i18n.gettext(N_("Regional hub"))
+    return country(code)
+
+
+def _register_filters() -> None:
+    env.filters["tenant"] = tenant
+    env.globals["can"] = can
+    env.globals["country_options"] = country_options
+    env.filters["country"] = country
+    env.globals["case_event_text"] = case_event_text
+    env.filters["label"] = label
+    env.filters["series_name"] = series_name
+    env.globals["label_choices"] = choices
+    env.globals["trigger_explanation"] = trigger_explanation
+
+
+_register_filters()
