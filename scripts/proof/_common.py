@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -108,11 +109,17 @@ def prepared_database(backend: str, work: Path, label: str) -> dict[str, str]:
         puente(env, "db", "upgrade")
         puente(env, "demo", "load")
         ready.write_text(url)
-    shutil.rmtree(work / "keys", ignore_errors=True)
-    shutil.copytree(template / "keys", work / "keys")
+    for folder in ("keys", "var"):
+        shutil.rmtree(work / folder, ignore_errors=True)
+        if (template / folder).exists():
+            shutil.copytree(template / folder, work / folder)
     if backend == "sqlite":
         url = fresh_database(backend, work, label)
-        shutil.copyfile(template / "template.db", url.removeprefix("sqlite:///"))
+        with (
+            sqlite3.connect(template / "template.db") as src,
+            sqlite3.connect(url.removeprefix("sqlite:///")) as dst,
+        ):
+            src.backup(dst)
         return environment(url, work)
     name = f"puente_proof_{label}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")

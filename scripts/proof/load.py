@@ -36,6 +36,7 @@ async def _user(
     deadline: float,
     think: float,
     case_ids: list[str],
+    screener: dict[str, str],
     times: dict[str, list[float]],
     errors: dict[str, int],
 ) -> None:
@@ -58,6 +59,7 @@ async def _user(
                 response = await client.post(
                     "/api/v1/pathways/screenings",
                     json={"facts": {"age": rng.randint(18, 60)}, "store": False},
+                    headers=screener,
                 )
             else:
                 response = await client.get("/api/v1/early-warning/alerts")
@@ -69,8 +71,11 @@ async def _user(
             errors[op] = errors.get(op, 0) + 1
 
 
-async def _run(base: str, bearer: str, users: int, seconds: float, think: float) -> Any:
-    headers = {"Authorization": f"Bearer {bearer}"}
+async def _run(
+    base: str, bearers: tuple[str, str], users: int, seconds: float, think: float
+) -> Any:
+    headers = {"Authorization": f"Bearer {bearers[0]}"}
+    screener = {"Authorization": f"Bearer {bearers[1]}"}
     limits = httpx.Limits(max_connections=users)
     async with httpx.AsyncClient(
         base_url=base, headers=headers, timeout=30, limits=limits
@@ -90,6 +95,7 @@ async def _run(base: str, bearer: str, users: int, seconds: float, think: float)
                     deadline,
                     think,
                     case_ids,
+                    screener,
                     times,
                     errors,
                 )
@@ -111,12 +117,12 @@ def main() -> None:
     work = ROOT / "var" / "proof" / "load"
     work.mkdir(parents=True, exist_ok=True)
     env = prepared_database("sqlite", work, "load")
-    bearer = token(env, "supervisor.col")
+    bearers = (token(env, "supervisor.col"), token(env, "pathways.col"))
     server = Server(env, work)
     server.start()
     try:
         times, errors = asyncio.run(
-            _run(server.base, bearer, args.users, args.seconds, args.think)
+            _run(server.base, bearers, args.users, args.seconds, args.think)
         )
     finally:
         server.stop()

@@ -114,12 +114,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--short", action="store_true")
     parser.add_argument("--long", action="store_true")
+    parser.add_argument("--cycles", help="kill -9 cycles per backend (default 50)")
+    parser.add_argument("--seconds", help="load duration (default 300)")
+    parser.add_argument("--people", help="people in the backup (default 100000)")
     args = parser.parse_args()
     machine = _machine()
     py = sys.executable
-    cycles = "5" if args.short else "50"
-    seconds = "60" if args.short else "300"
-    people = "10000" if args.short else "100000"
+    cycles = args.cycles or ("5" if args.short else "50")
+    seconds = args.seconds or ("60" if args.short else "300")
+    people = args.people or ("10000" if args.short else "100000")
     steps = [
         _step("crash", [py, str(HERE / "crash.py"), "--cycles", cycles]),
         _step("load", [py, str(HERE / "load.py"), "--seconds", seconds]),

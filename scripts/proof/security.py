@@ -2,7 +2,7 @@
 installed environment (0 known vulnerabilities; when the advisory service cannot
 be reached this is said, not hidden) and a CycloneDX JSON SBOM of the installed
 distributions (from pip-audit when online, else built from the installed
-metadata) written to var/proof/sbom.cdx.json. Prints JSON; exits 1 on a high
+metadata) written to docs/sbom.cdx.json. Prints JSON; exits 1 on a high
 finding or a known vulnerability."""
 
 from __future__ import annotations
@@ -99,17 +99,28 @@ def _pip_audit(sbom: Path) -> dict[str, Any]:
         for v in d.get("vulns", [])
     ]
     cyclone = subprocess.run(
-        [str(BIN / "pip-audit"), "-f", "cyclonedx-json", "--progress-spinner", "off"],
+        [
+            str(BIN / "pip-audit"),
+            "-f",
+            "cyclonedx-json",
+            "--progress-spinner",
+            "off",
+            "-l",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
         timeout=600,
     )
-    if cyclone.stdout.strip().startswith("{"):
+    listed = (
+        json.loads(cyclone.stdout).get("components", [])
+        if cyclone.stdout.strip().startswith("{")
+        else []
+    )
+    if listed:
         sbom.write_text(cyclone.stdout)
-        count = len(json.loads(cyclone.stdout).get("components", []))
-        source = "pip-audit"
+        count, source = len(listed), "pip-audit"
     else:
         count, source = _own_sbom(sbom), "installed metadata"
     return {
@@ -125,9 +136,10 @@ def _pip_audit(sbom: Path) -> dict[str, Any]:
 
 
 def main() -> None:
-    out = ROOT / "var" / "proof"
-    out.mkdir(parents=True, exist_ok=True)
-    result = {"bandit": _bandit(), "pip_audit": _pip_audit(out / "sbom.cdx.json")}
+    result = {
+        "bandit": _bandit(),
+        "pip_audit": _pip_audit(ROOT / "docs" / "sbom.cdx.json"),
+    }
     emit({"security": result})
     if result["bandit"].get("high") or result["pip_audit"].get("known_vulnerabilities"):
         sys.exit(1)
