@@ -3,14 +3,17 @@ a backup's included, is unreadable afterwards (ADR 0010)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from puente.core.audit import AuditEvent
+from puente.core.config import Settings
 from puente.core.crypto import (
     DecryptionFailed,
     PersonKeyDestroyed,
@@ -19,6 +22,8 @@ from puente.core.crypto import (
     get_person_keys,
     key_owner,
 )
+from puente.core.db import make_engine
+from puente.core.migrate import downgrade, upgrade
 from puente.identity import Actor
 from puente.identity.service import actor_for, get_user_by_username
 from puente.people import (
@@ -40,6 +45,7 @@ from puente.people.models import (
     Person,
     SensitiveAttribute,
 )
+from tests.conftest import drop_pg_database, fresh_database_url
 
 _SEALED: tuple[tuple[Any, str, str, str], ...] = (
     (IdentityDocument, "identity_document", "number", "number_encrypted"),
@@ -185,3 +191,76 @@ def test_values_of_layout_one_still_open(session: Session) -> None:
         value="old",
     )
     assert _open(person_id, "contact_detail", "value", ("COL", "r1", blob)) == "old"
+
+
+@pytest.mark.slow
+def test_upgrade_reseals_existing_values_under_person_keys(
+    db_url: str, settings: Settings, tmp_path: Path
+) -> None:
+    backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
+    url = fresh_database_url(backend, tmp_path, "reseal")
+    upgrade("0101_people_duplicates", url)
+    engine = make_engine(url)
+    person_id, row_id = uuid.uuid4(), uuid.uuid4()
+    old = encrypt_field(
+        get_person_keys().keys,
+        tenant="COL",
+        table="contact_detail",
+        column="value",
+        row_id=str(row_id),
+        value="+57 300 1234567",
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Person.metadata.tables["person"]).values(
+                id=person_id,
+                tenant_code="COL",
+                given_name="Old",
+                family_name="Row",
+                given_norm="old",
+                family_norm="row",
+                sex="F",
+                other_nationalities="",
+                languages="",
+                consent_to_tracing=False,
+                has_protection_flag=False,
+                version=1,
+                created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+                updated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            )
+        )
+        conn.execute(
+            insert(ContactDetail.metadata.tables["contact_detail"]).values(
+                id=row_id,
+                tenant_code="COL",
+                person_id=person_id,
+                kind="phone",
+                value_encrypted=old,
+                created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            )
+        )
+
+    def stored() -> bytes:
+        with engine.connect() as conn:
+            return bytes(
+                conn.execute(
+                    select(
+                        ContactDetail.metadata.tables[
+                            "contact_detail"
+                        ].c.value_encrypted
+                    )
+                ).scalar_one()
+            )
+
+    upgrade("heads", url)
+    new = stored()
+    assert new[0] == 2
+    assert key_owner(new) == person_id
+    assert _open(person_id, "contact_detail", "value", ("COL", row_id, new)) == (
+        "+57 300 1234567"
+    )
+    downgrade("0101_people_duplicates", url)
+    assert stored()[0] == 1
+    engine.dispose()
+    if backend == "postgresql":
+        drop_pg_database(url.rsplit("/", 1)[1])

@@ -38,8 +38,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _reseal(to_person=False)
-    with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.drop_column("erased_at")
+    if op.get_bind().dialect.name == "sqlite":
+        # Not a batch copy: recreating `person` would cascade-delete its children.
+        op.execute("ALTER TABLE person DROP COLUMN erased_at")
+    else:
+        op.drop_column("person", "erased_at")
 
 
 def _reseal(*, to_person: bool) -> None:
