@@ -123,15 +123,13 @@ def main() -> None:
     cycles = args.cycles or ("5" if args.short else "50")
     seconds = args.seconds or ("60" if args.short else "300")
     people = args.people or ("10000" if args.short else "100000")
-    steps = [
-        _step("crash", [py, str(HERE / "crash.py"), "--cycles", cycles]),
-        _step("load", [py, str(HERE / "load.py"), "--seconds", seconds]),
-    ]
+    steps = [_step("load", [py, str(HERE / "load.py"), "--seconds", seconds])]
     if args.long:
         steps.append(_step("load --long", [py, str(HERE / "load.py"), "--long"]))
     steps += [
         _step("backup", [py, str(HERE / "backup.py"), "--people", people]),
         _step("security", [py, str(HERE / "security.py")]),
+        _step("crash", [py, str(HERE / "crash.py"), "--cycles", cycles]),
         _step(
             "invariants",
             [str(BIN / "pytest"), "-q", "tests/test_invariants.py"],
