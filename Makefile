@@ -53,7 +53,10 @@ bench-peers: ## Virtual environment for the linkage benchmark's anonlink/clkhash
 	$(PYTHON) -m venv var/linkage-peers
 	var/linkage-peers/bin/pip install -q anonlink clkhash
 
+proof: $(STAMP) ## Crash, load, backup, security and invariant proofs; writes docs/proof.md
+	$(BIN)/python scripts/proof/run.py $(PROOF_ARGS)
+
 clean: ## Remove the local database, keys and caches
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache
 
-.PHONY: help install migrate demo run lint types test messages bench bench-peers clean
+.PHONY: help install migrate demo run lint types test messages bench bench-peers proof clean

@@ -57,6 +57,8 @@ class Person(TenantMixin, Base):
     languages: Mapped[str] = mapped_column(String(100), default="")  # ISO 639 list
     consent_to_tracing: Mapped[bool] = mapped_column(Boolean, default=False)
     has_protection_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the person was erased: their data key is destroyed (ADR 0010).
+    erased_at: Mapped[dt.datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -21,7 +21,12 @@ from typing import Any, cast
 from sqlalchemy import Float, Row, Select, Uuid, column, delete, select, text
 from sqlalchemy.orm import Session
 
-from puente.core.crypto import decrypt_field, encrypt_field, get_keyring
+from puente.core.crypto import (
+    decrypt_for_person,
+    encrypt_for_person,
+    get_keyring,
+    get_person_keys,
+)
 from puente.identity import Actor, visible
 from puente.people.models import IdentityDocument, Person, PersonSearchKey
 from puente.people.rules.birth_dates import PartialDate
@@ -457,11 +462,19 @@ def ids_with_document(session: Session, actor: Actor, number: str) -> list[uuid.
 
 
 def seal(
-    *, tenant: str, table: str, column: str, row_id: uuid.UUID, value: str
+    *,
+    tenant: str,
+    table: str,
+    column: str,
+    row_id: uuid.UUID,
+    person_id: uuid.UUID,
+    value: str,
 ) -> bytes:
-    return encrypt_field(
-        get_keyring(),
+    """Encrypt a value of a person's row with that person's data key (ADR 0010)."""
+    return encrypt_for_person(
+        get_person_keys(),
         tenant=tenant,
+        person_id=person_id,
         table=table,
         column=column,
         row_id=str(row_id),
@@ -470,10 +483,16 @@ def seal(
 
 
 def unseal(
-    *, tenant: str, table: str, column: str, row_id: uuid.UUID, blob: bytes
+    *,
+    tenant: str,
+    table: str,
+    column: str,
+    row_id: uuid.UUID,
+    blob: bytes,
 ) -> str:
-    return decrypt_field(
-        get_keyring(),
+    """Decrypt; raises PersonKeyDestroyed once the person was erased."""
+    return decrypt_for_person(
+        get_person_keys(),
         tenant=tenant,
         table=table,
         column=column,

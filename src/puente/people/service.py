@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from puente.core import audit, events
+from puente.core.crypto import get_person_keys, key_owner
 from puente.core.db import new_id, utcnow
 from puente.core.errors import InvalidInput
 from puente.identity import Actor, Sensitivity, authorize, ceiling, visible
@@ -45,6 +46,8 @@ from puente.people.models import (
     HouseholdMember,
     IdentityDocument,
     Person,
+    PersonMerge,
+    PersonSearchKey,
     Registration,
     SensitiveAttribute,
 )
@@ -183,6 +186,7 @@ def _add_document(session: Session, person: Person, document: DocumentCreate) ->
                 table="identity_document",
                 column="number",
                 row_id=row_id,
+                person_id=person.id,
                 value=number,
             ),
             number_hint=number[-3:],
@@ -348,6 +352,7 @@ def register_person(
                     table="contact_detail",
                     column="value",
                     row_id=row_id,
+                    person_id=person.id,
                     value=contact.value,
                 ),
             )
@@ -1016,6 +1021,7 @@ def record_sensitive(
         table="sensitive_attribute",
         column="value",
         row_id=row.id,
+        person_id=person.id,
         value=value,
     )
     row.consent_id = record.id
@@ -1131,6 +1137,69 @@ def erase_sensitive(
         object_id=person.id,
         attribute=attribute.value,
     )
+
+
+def erase_person(session: Session, *, actor: Actor, person_id: uuid.UUID) -> None:
+    """Erase a person by crypto-shredding (ADR 0010).
+
+    Destroys the person's data keys first (theirs and those of records merged
+    into theirs), so every copy of their encrypted values
+    (documents, contacts, sensitive facts), backups included, becomes unreadable;
+    then deletes those rows and the search keys here and blanks the names, keeping
+    a tombstone row (`erased_at`) that other modules' references still resolve to.
+    Audits `people:person:erase` with the id only. Idempotent."""
+    _require(actor, WRITE)
+    person = _get_person(session, actor, person_id, WRITE)
+    # Every key that sealed something now theirs: their own, those of rows moved in
+    # by a merge, and those of the records merged into this one.
+    owners = {person.id}
+    for blob in (
+        *session.scalars(
+            select(IdentityDocument.number_encrypted).where(
+                IdentityDocument.person_id == person.id
+            )
+        ),
+        *session.scalars(
+            select(ContactDetail.value_encrypted).where(
+                ContactDetail.person_id == person.id
+            )
+        ),
+        *session.scalars(
+            select(SensitiveAttribute.value_encrypted).where(
+                SensitiveAttribute.person_id == person.id
+            )
+        ),
+    ):
+        owner = key_owner(blob)
+        if owner is not None:
+            owners.add(owner)
+    owners.update(
+        session.scalars(
+            select(PersonMerge.merged_person_id).where(
+                PersonMerge.kept_person_id == person.id,
+                PersonMerge.undone_at.is_(None),
+            )
+        )
+    )
+    store = get_person_keys()
+    for owner_id in sorted(owners):
+        store.destroy(person.tenant_code, owner_id)
+    if person.erased_at is not None:
+        return
+    for model in (SensitiveAttribute, ContactDetail, IdentityDocument):
+        session.execute(delete(model).where(model.person_id == person.id))
+    keys = delete(PersonSearchKey).where(PersonSearchKey.person_id == person.id)
+    session.execute(keys)
+    person.given_name = person.family_name = ""
+    person.given_norm = person.family_norm = ""
+    person.birth_year = person.birth_month = person.birth_day = None
+    person.birth_precision = None
+    person.erased_at = utcnow()
+    person.updated_at = utcnow()
+    audit.record(
+        session, actor, "people:person:erase", object_type="person", object_id=person.id
+    )
+    log.info("person_erased", person_id=str(person.id))
 
 
 # --- for the protection module ------------------------------------------------
