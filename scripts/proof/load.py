@@ -37,6 +37,7 @@ async def _user(
     think: float,
     case_ids: list[str],
     screener: dict[str, str],
+    analyst: dict[str, str],
     times: dict[str, list[float]],
     errors: dict[str, int],
 ) -> None:
@@ -62,7 +63,10 @@ async def _user(
                     headers=screener,
                 )
             else:
-                response = await client.get("/api/v1/early-warning/alerts")
+                # The dashboard's alerts, read by the role that has them.
+                response = await client.get(
+                    "/api/v1/early-warning/alerts", headers=analyst
+                )
             ok = response.status_code < 400
         except httpx.HTTPError:
             ok = False
@@ -72,10 +76,15 @@ async def _user(
 
 
 async def _run(
-    base: str, bearers: tuple[str, str], users: int, seconds: float, think: float
+    base: str,
+    bearers: tuple[str, str, str],
+    users: int,
+    seconds: float,
+    think: float,
 ) -> Any:
     headers = {"Authorization": f"Bearer {bearers[0]}"}
     screener = {"Authorization": f"Bearer {bearers[1]}"}
+    analyst = {"Authorization": f"Bearer {bearers[2]}"}
     limits = httpx.Limits(max_connections=users)
     async with httpx.AsyncClient(
         base_url=base, headers=headers, timeout=30, limits=limits
@@ -96,6 +105,7 @@ async def _run(
                     think,
                     case_ids,
                     screener,
+                    analyst,
                     times,
                     errors,
                 )
@@ -117,7 +127,11 @@ def main() -> None:
     work = ROOT / "var" / "proof" / "load"
     work.mkdir(parents=True, exist_ok=True)
     env = prepared_database("sqlite", work, "load")
-    bearers = (token(env, "supervisor.col"), token(env, "pathways.col"))
+    bearers = (
+        token(env, "supervisor.col"),
+        token(env, "pathways.col"),
+        token(env, "analyst.hub"),
+    )
     server = Server(env, work)
     server.start()
     try:
