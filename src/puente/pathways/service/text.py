@@ -18,6 +18,7 @@ from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from puente.core import i18n
+from puente.core.dates import HT_MONTHS  # CLDR has none: Babel prints "M01"
 from puente.core.i18n import N_
 from puente.pathways.rules.catalogue import DOCUMENT_LABELS, LocalizedText
 from puente.pathways.rules.eligibility import Outcome, Reason
@@ -40,21 +41,6 @@ OFFER_STATUS_LABELS: Final[Mapping[str, str]] = {
     "published": N_("Published"),
     "blocked": N_("Blocked"),
 }
-# CLDR has no Haitian Creole month names (Babel prints "M01").
-_HT_MONTHS: Final = (
-    "janvye",
-    "fevriye",
-    "mas",
-    "avril",
-    "me",
-    "jen",
-    "jiyè",
-    "out",
-    "septanm",
-    "oktòb",
-    "novanm",
-    "desanm",
-)
 _QUOTES: Final[Mapping[str, tuple[str, str]]] = {
     "es": ("«", "»"),
     "fr": ("« ", " »"),
@@ -216,7 +202,7 @@ def format_money(amount: Decimal, currency: str) -> str:
 
 def _date(day: dt.date, locale: str) -> str:
     if locale == "ht":
-        return f"{day.day} {_HT_MONTHS[day.month - 1]} {day.year}"
+        return f"{day.day} {HT_MONTHS[day.month - 1]} {day.year}"
     return format_date(day, format="long", locale=locale)
 
 

@@ -342,6 +342,27 @@ def _case_event(
         add_event(session, actor, case, kind, REASON_PROTECTION_FACT)
 
 
+def _mark_withdrawn(
+    session: Session,
+    actor: Actor,
+    row: ConsularNotification | Referral | TracingRequest,
+    channel: str,
+    object_type: str,
+) -> None:
+    """Withdraw one open task, referral or tracing request: its status, a line on
+    its case's timeline and an audit row naming the reason (ids only)."""
+    row.status = WITHDRAWN
+    _case_event(session, actor, row.case_id, f"{channel}_withdrawn")
+    record(
+        session,
+        actor,
+        f"protection:{channel}:withdraw",
+        object_type=object_type,
+        object_id=row.id,
+        reason=REASON_PROTECTION_FACT,
+    )
+
+
 def _withdraw_consular(
     session: Session,
     actor: Actor,
@@ -358,20 +379,11 @@ def _withdraw_consular(
         )
     ).all()
     for row in rows:
-        row.status = WITHDRAWN
         row.action = "do_not_notify"
         row.reason = REASON_PROTECTION_FACT
         row.refer_to_protecting_authority = True
         row.due_at = None
-        _case_event(session, actor, row.case_id, "consular_withdrawn")
-        record(
-            session,
-            actor,
-            "protection:consular:withdraw",
-            object_type="consular_notification",
-            object_id=row.id,
-            reason=REASON_PROTECTION_FACT,
-        )
+        _mark_withdrawn(session, actor, row, "consular", "consular_notification")
     return len(rows)
 
 
@@ -394,16 +406,7 @@ def _withdraw_referrals(
         )
     ).all()
     for row in rows:
-        row.status = WITHDRAWN
-        _case_event(session, actor, row.case_id, "referral_withdrawn")
-        record(
-            session,
-            actor,
-            "protection:referral:withdraw",
-            object_type="referral",
-            object_id=row.id,
-            reason=REASON_PROTECTION_FACT,
-        )
+        _mark_withdrawn(session, actor, row, "referral", "referral")
     return len(rows)
 
 
@@ -423,16 +426,7 @@ def _withdraw_tracing(
         )
     ).all()
     for row in rows:
-        row.status = WITHDRAWN
-        _case_event(session, actor, row.case_id, "tracing_withdrawn")
-        record(
-            session,
-            actor,
-            "protection:tracing:withdraw",
-            object_type="tracing_request",
-            object_id=row.id,
-            reason=REASON_PROTECTION_FACT,
-        )
+        _mark_withdrawn(session, actor, row, "tracing", "tracing_request")
     return len(rows)
 
 
