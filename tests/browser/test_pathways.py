@@ -13,8 +13,13 @@ pytestmark = pytest.mark.browser
 
 
 def _fill(page: Any, selector: str, value: str) -> None:
-    page.locator(selector).fill(value)
-    page.locator(selector).dispatch_event("change")
+    """Type into a field, or choose from it when it is a list (countries)."""
+    field = page.locator(selector)
+    if field.evaluate("element => element.tagName") == "SELECT":
+        field.select_option(value)
+    else:
+        field.fill(value)
+    field.dispatch_event("change")
     page.wait_for_load_state("networkidle")
 
 
