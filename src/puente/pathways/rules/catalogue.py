@@ -23,32 +23,12 @@ from puente.core.i18n import N_
 from puente.pathways.errors import CatalogueError
 from puente.pathways.rules.cel import lint_expression
 from puente.pathways.rules.facts import LANGUAGES
+from puente.reference import ENDORSING_STATES
 
 CATALOGUE_FORMAT: Final = "puente.pathways.catalogue/1"
 MANIFEST_FORMAT: Final = "puente.pathways.publication/1"
 
-LAD_STATES: tuple[str, ...] = (
-    "ARG",
-    "BRB",
-    "BLZ",
-    "BRA",
-    "CAN",
-    "CHL",
-    "COL",
-    "CRI",
-    "ECU",
-    "SLV",
-    "GTM",
-    "HTI",
-    "HND",
-    "JAM",
-    "MEX",
-    "PAN",
-    "PRY",
-    "PER",
-    "USA",
-    "URY",
-)
+LAD_STATES: tuple[str, ...] = ENDORSING_STATES
 """The 20 endorsers of the Los Angeles Declaration (June 2022)."""
 
 

@@ -16,12 +16,10 @@ from puente.early_warning import cap
 from puente.early_warning.models.flows import TriggerAdoption, TriggerCatalogue
 from puente.early_warning.service.alerts._common import cap_value, title_in
 from puente.identity import Actor, Sensitivity, authorize
+from puente.reference import ENDORSING_STATES
 
 # The 20 states that endorsed the Los Angeles Declaration (June 2022).
-LAD_STATES: Final = (
-    "ARG", "BRB", "BLZ", "BRA", "CAN", "CHL", "COL", "CRI", "ECU", "SLV",
-    "GTM", "HTI", "HND", "JAM", "MEX", "PAN", "PRY", "PER", "USA", "URY",
-)  # fmt: skip
+LAD_STATES: Final = ENDORSING_STATES
 
 
 class TriggerDefinition(BaseModel):
