@@ -12,7 +12,7 @@ from puente.core.i18n import gettext as _
 from puente.core.i18n import lazy_gettext
 from puente.core.inputs import whole_number
 from puente.identity import Actor, can
-from puente.people.duplicates import service as duplicates
+from puente.people.service import duplicates
 from puente.people.web._forms import (
     Csrf,
     _choices,
