@@ -13,10 +13,10 @@ from puente.cli import app as cli_app
 from puente.core import db as core_db
 from puente.core.audit import AuditEvent
 from puente.core.config import Settings
+from puente.core.crypto import get_person_keys
 from puente.identity import actor_for, get_user_by_username
 from puente.people import PersonCreate, register_person
 from puente.people.models import Person
-from puente.core.crypto import get_person_keys
 
 
 def _register_committed(given: str) -> uuid.UUID:

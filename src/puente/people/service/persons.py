@@ -267,8 +267,12 @@ ORIGIN_FIELDS = ("nationality", "country_of_birth", "habitual_residence")
 def _drops_an_origin(person: Person, changes: dict[str, object]) -> bool:
     """Whether the edit replaces or removes a recorded nationality, country of
     birth or habitual residence."""
-    for name in ORIGIN_FIELDS:
-        before = getattr(person, name)
+    recorded = {
+        "nationality": person.nationality,
+        "country_of_birth": person.country_of_birth,
+        "habitual_residence": person.habitual_residence,
+    }
+    for name, before in recorded.items():
         if name in changes and before and changes[name] != before:
             return True
     others = changes.get("other_nationalities")
