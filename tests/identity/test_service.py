@@ -13,7 +13,6 @@ from puente.core.config import Settings
 from puente.core.db import utcnow
 from puente.identity import service
 from puente.identity.errors import (
-    AccountLocked,
     InvalidCredentials,
     InvalidTotp,
     SessionExpired,
@@ -51,8 +50,16 @@ class TestLockout:
         for _ in range(settings.lockout_threshold):
             with pytest.raises(InvalidCredentials):
                 service.authenticate(session, "caseworker.pan", "wrong", now=now)
-        with pytest.raises(AccountLocked):
+        with pytest.raises(InvalidCredentials) as locked:
             service.authenticate(session, "caseworker.pan", DEMO_PASSWORD, now=now)
+        # Said like a wrong password: the lock does not reveal that the account
+        # exists (an unknown name gets the same words).
+        with pytest.raises(InvalidCredentials) as unknown:
+            service.authenticate(session, "nobody.here", "wrong", now=now)
+        assert locked.value.translated() == unknown.value.translated()
+        session.expire_all()
+        user = service.get_user_by_username(session, "caseworker.pan")
+        assert user.locked_until is not None  # but it is locked
 
     def test_lock_lifts_after_the_lockout_period(
         self, session: Session, settings: Settings

@@ -119,6 +119,10 @@ def authenticate(
             _hasher.verify(_DUMMY_HASH, password)
         raise InvalidCredentials()
     if user.locked_until and user.locked_until > now:
+        # Said exactly like a wrong password, after the same hashing work: a lock
+        # must not tell a guesser that the account exists (issue 9, item 11).
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            _hasher.verify(user.password_hash, password)
         audit.record(
             session,
             None,
@@ -127,7 +131,7 @@ def authenticate(
             object_type="user",
             object_id=user.id,
         )
-        raise AccountLocked()
+        raise InvalidCredentials()
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
