@@ -67,6 +67,7 @@ from puente.people import web as people_web
 from puente.protection import api as protection_api
 from puente.protection import web as protection_web
 from puente.web.deps import LoginRequired, RequestTurn
+from puente.web.pickers import picker_router
 from puente.web.templating import CSRF_COOKIE, WEB_DIR, csrf_token, render
 
 log = structlog.get_logger(__name__)
@@ -280,6 +281,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    # Built last: each module's web code registered its picker sources at import.
+    app.include_router(picker_router())
     _document_errors(app)
     return app
 
