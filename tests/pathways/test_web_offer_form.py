@@ -117,3 +117,37 @@ class TestPickingWithoutJavaScript:
         assert "Crop farm labourers" in response.text
         assert "Seasonal Agricultural Worker" in response.text
         assert _offers(session) == before
+
+
+class TestScreeningAsksNoCode:
+    def test_occupation_is_picked_and_province_chosen_by_name(
+        self, client: TestClient, login_as: Login
+    ) -> None:
+        login_as(client, "pathways.col")
+        facts = {
+            **CSRF,
+            "language": "en",
+            "fact_nationality": "HTI",
+            "fact_has_job_offer": "true",
+            "fact_job_offer_state": "CAN",
+            "fact_job_offer_isco": "",
+            "fact_job_offer_isco__q": "crop farm",
+            "fact_occupation_isco": "6111",
+            "fact_subdivision_of_residence": "BR-RR",
+            "fact_age": "31",
+            "_pick": "fact_job_offer_isco",
+        }
+        page = client.post("/pathways/screen", data=facts).text
+        # The no-JS search lists the occupations; what was answered is kept.
+        assert 'name="fact_job_offer_isco" value="9211"' in page
+        assert "Crop farm labourers" in page
+        assert "Field crop and vegetable growers" in page  # chosen, in words
+        assert 'value="31"' in page
+        assert '<option value="BR-RR" selected>Roraima</option>' in page
+        assert 'name="fact_job_offer_isco" type="text"' not in page
+        assert "For example</small>" not in page
+        facts.pop("_pick")
+        facts["fact_job_offer_isco"] = "9211"
+        page = client.post("/pathways/screen", data=facts).text
+        assert "Chosen:" in page
+        assert 'type="hidden" name="fact_job_offer_isco" value="9211"' in page

@@ -1,8 +1,8 @@
-"""Provinces and states (ISO 3166-2) of the states that publish most labour
-offers (Canada, Mexico, the United States), named as each country names them, with
-the French name where it differs (Canada is bilingual). Read from
-`data/subdivisions.csv` (ISO 3166-2 codes and names as published by the ISO Online
-Browsing Platform). Other states' offers leave the province unstated."""
+"""Provinces and states (ISO 3166-2) of the states that publish most labour offers
+and receive most arrivals (Brazil, Canada, Mexico, the United States), named as each
+country names them, with the French name where it differs (Canada is bilingual).
+Read from `data/subdivisions.csv` (ISO 3166-2 codes and names as published by the
+ISO Online Browsing Platform). Other states' subdivisions are kept as recorded."""
 
 from __future__ import annotations
 
