@@ -13,7 +13,9 @@ from puente.people.rules.matching import (
     jaro,
     jaro_winkler,
     rank_candidates,
+    token_similarity,
 )
+from puente.people.rules.names import normalise_name
 
 
 class TestJaroWinkler:
@@ -130,3 +132,34 @@ class TestRankCandidates:
         ]
         ranked = rank_candidates(MARIA, candidates)
         assert [match.key for match in ranked] == ["same", "close"]
+
+
+class TestNameComparisonMemo:
+    @settings(max_examples=200, deadline=None)
+    @given(
+        names=st.lists(
+            st.sampled_from(["maria", "jose", "gonzalez", "perez", "marie", "gonsal"]),
+            min_size=4,
+            max_size=4,
+        )
+    )
+    def test_memoised_names_equal_the_token_formula(self, names: list[str]) -> None:
+        probe = PersonFacts(given_name=names[0], family_name=names[1])
+        candidate = PersonFacts(given_name=names[2], family_name=names[3])
+        given, family = (
+            compare_persons(probe, candidate).field(f).similarity
+            for f in ("given_name", "family_name")
+        )
+        a = normalise_name(names[0], names[1])
+        b = normalise_name(names[2], names[3])
+        direct = (
+            token_similarity(a.given, b.given),
+            token_similarity(a.family, b.family),
+        )
+        swapped = (
+            token_similarity(a.given, b.family),
+            token_similarity(a.family, b.given),
+        )
+        if sum(swapped) * 0.95 > sum(direct):
+            direct = (swapped[0] * 0.95, swapped[1] * 0.95)
+        assert (given, family) == direct

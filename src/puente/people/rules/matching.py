@@ -186,20 +186,32 @@ def token_similarity(first: Sequence[str], second: Sequence[str]) -> float:
     return max(subset_score, whole_score)
 
 
+@lru_cache(maxsize=1 << 16)
+def _name_similarities(
+    given_a: tuple[str, ...],
+    family_a: tuple[str, ...],
+    given_b: tuple[str, ...],
+    family_b: tuple[str, ...],
+) -> tuple[float, float, str]:
+    """Given and family similarity of two normalised names, and "swapped" when the
+    names compare better the other way round. Memoised: in a search the same few
+    common names meet again and again, and the answer depends on the tokens only."""
+    given = token_similarity(given_a, given_b)
+    family = token_similarity(family_a, family_b)
+    # Given and family names swapped at registration: accept at a small discount.
+    swapped_given = token_similarity(given_a, family_b)
+    swapped_family = token_similarity(family_a, given_b)
+    if (swapped_given + swapped_family) * 0.95 > given + family:
+        return swapped_given * 0.95, swapped_family * 0.95, "swapped"
+    return given, family, ""
+
+
 def _compare_names(
     probe: PersonFacts, candidate: PersonFacts, weights: MatchWeights
 ) -> tuple[FieldComparison, FieldComparison]:
     a = normalise_name(probe.given_name, probe.family_name)
     b = normalise_name(candidate.given_name, candidate.family_name)
-    given = token_similarity(a.given, b.given)
-    family = token_similarity(a.family, b.family)
-    detail = ""
-    # Given and family names swapped at registration: accept at a small discount.
-    swapped_given = token_similarity(a.given, b.family)
-    swapped_family = token_similarity(a.family, b.given)
-    if (swapped_given + swapped_family) * 0.95 > given + family:
-        given, family = swapped_given * 0.95, swapped_family * 0.95
-        detail = "swapped"
+    given, family, detail = _name_similarities(a.given, a.family, b.given, b.family)
     results = []
     for name, tokens_a, tokens_b, similarity, weight in (
         ("given_name", a.given, b.given, given, weights.given_name),
@@ -338,7 +350,8 @@ def compare_persons(
     return MatchResult(round(score, 4), round(coverage, 4), likelihood, fields)
 
 
-def _agreement(first: Sequence[str], second: Sequence[str]) -> float:
+@lru_cache(maxsize=1 << 16)
+def _agreement(first: tuple[str, ...], second: tuple[str, ...]) -> float:
     if not first or not second:
         return 0.0
     forward = sum(max(jaro_winkler(a, b) for b in second) for a in first)
