@@ -43,19 +43,22 @@ def jaro(first: str, second: str) -> float:
     if not len_first or not len_second:
         return 0.0
     window = max(max(len_first, len_second) // 2 - 1, 0)
-    first_matched = [False] * len_first
+    # Each character of `first` takes the first unmatched equal character of
+    # `second` within the window (str.find instead of a loop over the window).
     second_matched = [False] * len_second
-    matches = 0
+    first_chars: list[str] = []
+    find = second.find
     for i, char in enumerate(first):
-        low, high = max(0, i - window), min(i + window + 1, len_second)
-        for j in range(low, high):
-            if not second_matched[j] and second[j] == char:
-                first_matched[i] = second_matched[j] = True
-                matches += 1
-                break
+        high = i + window + 1
+        j = find(char, i - window if i > window else 0, high)
+        while j != -1 and second_matched[j]:
+            j = find(char, j + 1, high)
+        if j != -1:
+            second_matched[j] = True
+            first_chars.append(char)
+    matches = len(first_chars)
     if not matches:
         return 0.0
-    first_chars = [c for c, hit in zip(first, first_matched, strict=True) if hit]
     second_chars = [c for c, hit in zip(second, second_matched, strict=True) if hit]
     transpositions = (
         sum(a != b for a, b in zip(first_chars, second_chars, strict=True)) / 2
