@@ -13,8 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from puente.core.audit import AuditEvent
+from puente.early_warning.service import alerts as alert_service
+from puente.identity import system_actor
 from puente.pathways import service as pathways
 from puente.pathways.demo import compliant_offer
+from tests.early_warning.alert_factories import Firing
 from tests.pathways.helpers import actor
 
 
@@ -86,3 +89,43 @@ def audit_count(session: Session, action: str) -> int:
         )
         or 0
     )
+
+
+class TestAlerts:
+    def test_sorted_by_severity_and_exported_in_french(
+        self, client: TestClient, login_as: object, session: Session
+    ) -> None:
+        [alert] = alert_service.raise_alerts(
+            session, actor=system_actor(), firings=[Firing()]
+        )
+        session.commit()
+        login_as(client, "analyst.hub")  # type: ignore[operator]
+        client.cookies.set("puente_lang", "fr")
+        page = client.get("/early-warning/alerts?sort=severity&dir=desc")
+        assert page.status_code == 200
+        assert 'aria-sort="descending"' in page.text
+        assert f"/early-warning/alerts/{alert.id}" in page.text
+        assert "/early-warning/alerts?sort=severity&amp;dir=asc" in page.text
+        rows = _csv(client.get("/early-warning/alerts?export=csv").content)
+        assert rows[0][:3] == ["Alerte", "Gravité", "Pays"]
+        exported = next(r for r in rows[1:] if "Darién" in r[0])
+        assert exported[2] == "Panama"
+        assert alert.severity not in exported
+        assert alert.status not in exported
+        none = client.get("/early-warning/alerts?q=zzzzzz")
+        assert f"/early-warning/alerts/{alert.id}" not in none.text
+
+
+class TestPlans:
+    def test_plans_list_has_the_list_tools(
+        self, client: TestClient, login_as: object
+    ) -> None:
+        login_as(client, "coordinator.hub")  # type: ignore[operator]
+        page = client.get("/early-warning/plans?sort=country")
+        assert page.status_code == 200
+        assert 'aria-sort="ascending"' in page.text
+        got = client.get("/early-warning/plans?export=xlsx")
+        assert got.status_code == 200
+        book = openpyxl.load_workbook(io.BytesIO(got.content))
+        header = next(book.worksheets[0].iter_rows(values_only=True))
+        assert header[0] == "Plan"

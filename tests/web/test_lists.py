@@ -48,6 +48,12 @@ def test_odd_parameters_read_as_defaults() -> None:
     assert len(query.q) == lists.MAX_QUERY
     assert lists.read_query(request(b"page=99999999999999")).page == 1
     assert lists.read_query(request(b"page=3&export=xlsx")).export == "xlsx"
+    chosen = lists.read_query(
+        request(b"sort=name"), default_sort="d", default_dir="desc"
+    )
+    assert (chosen.sort, chosen.dir) == ("name", "asc")
+    default = lists.read_query(request(b""), default_sort="d", default_dir="desc")
+    assert (default.sort, default.dir) == ("d", "desc")
 
 
 def test_search_ignores_case_and_accents() -> None:

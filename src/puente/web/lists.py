@@ -70,8 +70,9 @@ def read_query(
     """The list parameters of `request`; anything odd reads as the default."""
     params = request.query_params
     q = " ".join(params.get("q", "").split())[:MAX_QUERY]
-    sort = params.get("sort", "")[:40] or default_sort
-    direction = params.get("dir", "") or default_dir
+    chosen = params.get("sort", "")[:40]
+    sort = chosen or default_sort
+    direction = params.get("dir", "") or ("asc" if chosen else default_dir)
     if direction not in ("asc", "desc"):
         direction = "asc"
     raw_page = params.get("page", "1")
