@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, cast
 
 import structlog
@@ -1263,3 +1264,34 @@ def person_facts_for_protection(
         persecutor_states=persecutors,
         consent_to_tracing=person.consent_to_tracing,
     )
+
+
+@dataclass(frozen=True)
+class TracingRecord:
+    """What cross-border tracing encodes of a person who consented to tracing;
+    the encodings leave the node, these values never do."""
+
+    person_id: uuid.UUID
+    given_name: str
+    family_name: str
+    sex: str
+    birth_date: str | None
+
+
+def tracing_registry(session: Session, *, actor: Actor) -> list[TracingRecord]:
+    """Every visible, not erased person who consented to tracing (`person:read`)."""
+    _require(actor, READ)
+    stmt = select(Person).where(
+        Person.consent_to_tracing.is_(True), Person.erased_at.is_(None)
+    )
+    rows = session.scalars(visible(actor, stmt, Person, READ))
+    return [
+        TracingRecord(
+            person_id=p.id,
+            given_name=p.given_name,
+            family_name=p.family_name,
+            sex=p.sex,
+            birth_date=str(_birth(p)) if _birth(p) else None,
+        )
+        for p in rows
+    ]
