@@ -39,7 +39,7 @@ from puente.coordination import api as coordination_api
 from puente.coordination import web as coordination_web
 from puente.core import i18n
 from puente.core.config import Settings, get_settings
-from puente.core.db import session_factory
+from puente.core.db import session_factory, uow
 from puente.core.errors import (
     DatabaseBusy,
     DomainError,
@@ -54,6 +54,8 @@ from puente.core.i18n import N_
 from puente.core.logging import ACCESS_LOGGER, configure_logging, redact_query
 from puente.early_warning import api as early_warning_api
 from puente.early_warning import web as early_warning_web
+from puente.exchange import api as exchange_api
+from puente.exchange import service as exchange_service
 from puente.financing import api as financing_api
 from puente.financing import web as financing_web
 from puente.identity import admin_web as identity_admin_web
@@ -284,6 +286,15 @@ def create_app(
     # Built last: each module's web code registered its picker sources at import.
     app.include_router(picker_router())
     _document_errors(app)
+    if settings.exchange_send_interval_seconds > 0:
+        factory = app.state.session_factory
+
+        def unit_of_work() -> Any:
+            return uow(engine=factory.kw.get("bind"))
+
+        exchange_service.start_sender(
+            settings.exchange_send_interval_seconds, unit_of_work
+        )
     return app
 
 
@@ -543,4 +554,5 @@ ROUTERS: Final[tuple[APIRouter, ...]] = (
     coordination_api.router,
     commitments_web.router,
     commitments_api.router,
+    exchange_api.router,
 )
