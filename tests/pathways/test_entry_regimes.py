@@ -288,3 +288,39 @@ class TestRegimeChange:
                 session, actor=officer, publication=_mexico_imposes_a_visa_on("COL")
             )
         assert session.scalars(select(EntryRegimeVersion)).all() == []
+
+
+class TestMatrixScreen:
+    def test_map_table_and_downloads_in_spanish(
+        self, client: TestClient, login_as: Callable[[TestClient, str], TestClient]
+    ) -> None:
+        web = login_as(client, "caseworker.col")
+        page = web.get(
+            "/pathways/entry-regimes",
+            params={"nationality": "VEN"},
+            headers={"Accept-Language": "es"},
+        )
+        assert page.status_code == 200, page.text
+        html = page.text
+        assert "Regímenes de visa y de entrada" in html
+        assert "<svg" in html
+        assert "burden-4" in html  # the United States: suspended
+        assert "México: Necesita visa" in html
+        assert "visa_free" not in html
+        assert "suspended" not in html
+        csv = web.get("/pathways/entry-regimes", params={"download": "csv"})
+        assert csv.status_code == 200
+        text = csv.content.decode("utf-8-sig")
+        assert text.count("\n") == 57 * 20 + 1
+        xlsx = web.get("/pathways/entry-regimes", params={"download": "xlsx"})
+        assert xlsx.status_code == 200
+        assert xlsx.content[:2] == b"PK"
+
+    def test_odd_nationality_falls_back_and_anonymous_is_sent_to_login(
+        self, client: TestClient, login_as: Callable[[TestClient, str], TestClient]
+    ) -> None:
+        anonymous = client.get("/pathways/entry-regimes", follow_redirects=False)
+        assert anonymous.status_code in (302, 303, 401)
+        web = login_as(client, "donor.can")
+        page = web.get("/pathways/entry-regimes", params={"nationality": "<x>"})
+        assert page.status_code == 200
