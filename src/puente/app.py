@@ -10,6 +10,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractContextManager
 from http import HTTPStatus
 from typing import Any, Final
 from urllib.parse import unquote_plus
@@ -32,6 +33,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from puente import early_warning
 from puente import labels as _labels  # noqa: F401 - registers the label filters
 from puente.commitments import api as commitments_api
 from puente.commitments import web as commitments_web
@@ -50,6 +52,7 @@ from puente.core.errors import (
     snake_case,
     status_for,
 )
+from puente.core.events import subscribe
 from puente.core.i18n import N_
 from puente.core.logging import ACCESS_LOGGER, configure_logging, redact_query
 from puente.early_warning import api as early_warning_api
@@ -62,6 +65,7 @@ from puente.identity import admin_web as identity_admin_web
 from puente.identity import api as identity_api
 from puente.identity import audit_web as identity_audit_web
 from puente.identity import web as identity_web
+from puente.pathways import EntryRegimeChanged
 from puente.pathways import api as pathways_api
 from puente.pathways import web as pathways_web
 from puente.people import api as people_api
@@ -89,6 +93,31 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
 }
+
+
+def route_notes_after_regime_change(
+    event: EntryRegimeChanged,
+    *,
+    open_uow: Callable[[], AbstractContextManager[Session]] = uow,
+) -> int:
+    """A state changed an entry regime: early warning notes it for the states
+    downstream on the route (pathways and early warning stay independent; the
+    composition root hands the event over). Returns the notes written."""
+    with open_uow() as session:
+        notes = early_warning.note_regime_change(
+            session,
+            changed_state=event.destination,
+            nationality=event.nationality,
+            previous=event.previous,
+            regime=event.regime,
+            on=event.on,
+        )
+    return len(notes)
+
+
+@subscribe(EntryRegimeChanged)
+def _on_entry_regime_changed(event: EntryRegimeChanged) -> None:
+    route_notes_after_regime_change(event)
 
 
 def _wants_json(request: Request) -> bool:
