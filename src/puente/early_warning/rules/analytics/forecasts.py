@@ -48,8 +48,8 @@ import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 import polars as pl
 from scipy.special import ndtr
 
-from puente.early_warning.analytics.evaluation import absolute_error_test
-from puente.early_warning.analytics.global_ar import (
+from puente.early_warning.rules.analytics.evaluation import absolute_error_test
+from puente.early_warning.rules.analytics.global_ar import (
     GlobalARConfig,
     count_matrix,
     global_ar_forecasts,
