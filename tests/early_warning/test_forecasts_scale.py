@@ -8,26 +8,59 @@ chosen at every origin."""
 
 from __future__ import annotations
 
-import sys
+import datetime as dt
+import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
 import pytest
 
-from puente.early_warning.analytics import forecasts, reference
+from puente.early_warning.analytics import backtest, forecasts, reference
 from puente.early_warning.analytics.forecasts import DEFAULT_FORECASTS
+from puente.early_warning.analytics.series import build_series
+from puente.early_warning.service.reading import Mapping as ColumnMapping
+from puente.early_warning.service.reading import read_table, to_counts
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from forecast_methods import build_panel, load_series
-
+DATA = Path(__file__).resolve().parents[2] / "src/puente/early_warning/data"
 KEYS = ("series_key", "origin", "model", "h")
 
 
+class Panel:
+    def __init__(self, actuals: pl.DataFrame) -> None:
+        self.actuals = actuals
+        self.origin_dates = backtest.forecastable_origins(
+            actuals, DEFAULT_FORECASTS.min_history
+        )
+
+
 @pytest.fixture(scope="module")
-def panel():  # type: ignore[no-untyped-def]
-    return build_panel(load_series())
+def panel() -> Panel:
+    """The Darién series as `puente flows import` builds them; the scored ones."""
+    profiles: dict[str, Any] = json.loads((DATA / "profiles.json").read_text("utf-8"))
+    profile = profiles["darien_nat"]
+    start = str(profile["from"])
+    mapping = ColumnMapping(
+        date_column=profile["date_column"],
+        count_column=profile["count_column"],
+        dimensions=tuple(profile["dimensions"]),
+        from_period=dt.date(int(start[:4]), int(start[5:7]), 1),
+    )
+    counts, _ = to_counts(read_table(DATA / profile["file"]), mapping, profile["file"])
+    series = build_series(
+        counts,
+        source="darien_nat",
+        dimensions=profile["dimensions"],
+        reporting_state=profile.get("reporting_state"),
+    )
+    keys = backtest.scored_series(series, series["series_key"].unique().to_list())
+    return Panel(
+        series.filter(pl.col("series_key").is_in(keys))
+        .select("series_key", "period", "count")
+        .sort("series_key", "period")
+    )
 
 
 def _same(old: pl.DataFrame, new: pl.DataFrame) -> None:
@@ -48,7 +81,7 @@ def _same_choice(old: pl.DataFrame, new: pl.DataFrame) -> None:
 
 
 @pytest.mark.slow
-def test_naive_models_and_choice_match_on_every_darien_series(panel) -> None:  # type: ignore[no-untyped-def]
+def test_naive_models_and_choice_match_on_every_darien_series(panel: Panel) -> None:
     config = replace(DEFAULT_FORECASTS, models=("Naive", "SeasonalNaive"))
     origins = panel.origin_dates
     old = reference.raw_forecasts(panel.actuals, origins, config)
@@ -61,7 +94,7 @@ def test_naive_models_and_choice_match_on_every_darien_series(panel) -> None:  #
 
 
 @pytest.mark.slow
-def test_with_autoets_the_ensemble_and_the_choice_match(panel) -> None:  # type: ignore[no-untyped-def]
+def test_with_autoets_the_ensemble_and_the_choice_match(panel: Panel) -> None:
     config = replace(DEFAULT_FORECASTS, models=("Naive", "SeasonalNaive", "AutoETS"))
     origins = dict(sorted(panel.origin_dates.items())[:2])
     old = reference.raw_forecasts(panel.actuals, origins, config)
