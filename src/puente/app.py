@@ -143,7 +143,7 @@ def create_app(
         if CSRF_COOKIE not in request.cookies:
             response.set_cookie(
                 CSRF_COOKIE,
-                getattr(request.state, "csrf_token", None) or secrets.token_urlsafe(32),
+                getattr(request.state, "csrf_anon", None) or secrets.token_urlsafe(32),
                 httponly=True,
                 samesite="strict",
                 secure=settings.cookies_secure,
