@@ -40,6 +40,7 @@ from puente.people.schemas import (
     Sex,
 )
 from puente.people.service import (
+    TracingRecord,
     add_member,
     can_read_sensitive,
     create_household,
@@ -60,6 +61,7 @@ from puente.people.service import (
     search_before_registering,
     search_people,
     set_tracing_consent,
+    tracing_registry,
     update_person,
 )
 
@@ -94,6 +96,7 @@ __all__ = [
     "SensitiveRead",
     "Sex",
     "StaleEdit",
+    "TracingRecord",
     "add_member",
     "can_read_sensitive",
     "create_household",
@@ -115,5 +118,6 @@ __all__ = [
     "search_before_registering",
     "search_people",
     "set_tracing_consent",
+    "tracing_registry",
     "update_person",
 ]

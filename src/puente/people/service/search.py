@@ -95,7 +95,8 @@ def search_people(
         for given, family in (splits or [("", "")])
     ]
     with_document = set(document_ids)
-    scored: list[tuple[Candidate, float]] = []
+    # Scored as plain tuples; read models are built for the shown ones only.
+    scored: list[tuple[uuid.UUID, PersonFacts, MatchResult, float]] = []
     for row in rows:
         facts = PersonFacts(
             given_name=str(row.given_name),
@@ -114,17 +115,20 @@ def search_people(
         )
         if result.likelihood is Likelihood.UNLIKELY:
             continue
-        scored.append((_candidate(row.id, facts, result), name_agreement(probe, facts)))
+        scored.append((row.id, facts, result, name_agreement(probe, facts)))
     scored.sort(
         key=lambda item: (
-            item[0].likelihood != Likelihood.LIKELY,
-            -item[0].score,
-            -item[0].coverage,
-            -item[1],  # ties: the name with no extra or missing tokens first
+            item[2].likelihood is not Likelihood.LIKELY,
+            -item[2].score,
+            -item[2].coverage,
+            -item[3],  # ties: the name with no extra or missing tokens first
         )
     )
     log.info("people_searched", candidates=len(scored), scanned=len(rows))
-    return [candidate for candidate, _agreement in scored[: query.limit]]
+    return [
+        _candidate(person_id, facts, result)
+        for person_id, facts, result, _agreement in scored[: query.limit]
+    ]
 
 
 def search_before_registering(
