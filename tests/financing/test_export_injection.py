@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puente.coordination import service as coordination
 from puente.core.tabular import neutralise, restore, table_file, to_hxl
 from puente.financing import service
 from puente.financing.models import FundingOrganisation
@@ -84,15 +83,6 @@ def test_the_hxl_export_neutralises_and_imports_back(demo_session: Session) -> N
     )
     assert summary.created == 0  # the apostrophe is ours: the names are unchanged
     assert summary.unchanged == exported.count("\n") - 2
-
-
-def test_the_coordination_hxl_export_uses_the_same_helper(
-    demo_session: Session,
-) -> None:
-    exported = coordination.reports_hxl(demo_session, actor=role_actor(Role.ANALYST))
-    for row in exported.splitlines()[2:]:
-        for cell in row.split(","):
-            assert not cell.startswith(("=", "+", "@", "|")), row
 
 
 def test_the_csv_and_xlsx_downloads_neutralise(
