@@ -86,6 +86,7 @@ def case_list(
     case_type: Annotated[str, Query(max_length=40)] = "",
     priority: Annotated[str, Query(max_length=20)] = "",
     mine: Annotated[str, Query(max_length=1)] = "",
+    overdue: Annotated[str, Query(max_length=1)] = "",
 ) -> Response:
     state = state if state in STATE_LABELS else ""
     case_type = case_type if case_type in CASE_TYPES else ""
@@ -100,6 +101,9 @@ def case_list(
         only_mine=mine == "1",
         limit=5000,
     )
+    if overdue == "1":
+        late = service.overdue_case_ids(session, actor=actor)
+        cases = [c for c in cases if c.id in late]
     can_export = can(actor, "export:cases")
     if query.export:
         if not can_export:
@@ -112,6 +116,7 @@ def case_list(
         "case_type": case_type,
         "priority": priority,
         "mine": "1" if mine == "1" else "",
+        "overdue": "1" if overdue == "1" else "",
     }
     listing = lists.build(
         cases,
