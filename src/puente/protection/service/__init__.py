@@ -80,8 +80,10 @@ from puente.protection.service.tracing import (
     get_tracing_request,
     list_tracing_requests,
 )
+from puente.protection.service.work import Work, my_work, overdue_case_ids
 
 __all__ = [
+    "Work",
     "add_goal",
     "add_note",
     "add_service",
@@ -119,9 +121,11 @@ __all__ = [
     "list_tracing_requests",
     "mark_consular_notified",
     "move_case",
+    "my_work",
     "neutralise",
     "open_case",
     "open_consular_tasks",
+    "overdue_case_ids",
     "pending_approvals",
     "read_referral",
     "record_bia",
