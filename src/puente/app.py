@@ -57,6 +57,8 @@ from puente.core.i18n import N_
 from puente.core.logging import ACCESS_LOGGER, configure_logging, redact_query
 from puente.early_warning import api as early_warning_api
 from puente.early_warning import web as early_warning_web
+from puente.exchange import api as exchange_api
+from puente.exchange import service as exchange_service
 from puente.financing import api as financing_api
 from puente.financing import web as financing_web
 from puente.identity import admin_web as identity_admin_web
@@ -71,6 +73,7 @@ from puente.people import web as people_web
 from puente.protection import api as protection_api
 from puente.protection import web as protection_web
 from puente.web.deps import LoginRequired, RequestTurn
+from puente.web.pickers import picker_router
 from puente.web.templating import CSRF_COOKIE, WEB_DIR, csrf_token, render
 
 log = structlog.get_logger(__name__)
@@ -172,7 +175,7 @@ def create_app(
         if CSRF_COOKIE not in request.cookies:
             response.set_cookie(
                 CSRF_COOKIE,
-                getattr(request.state, "csrf_token", None) or secrets.token_urlsafe(32),
+                getattr(request.state, "csrf_anon", None) or secrets.token_urlsafe(32),
                 httponly=True,
                 samesite="strict",
                 secure=settings.cookies_secure,
@@ -309,7 +312,18 @@ def create_app(
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    # Built last: each module's web code registered its picker sources at import.
+    app.include_router(picker_router())
     _document_errors(app)
+    if settings.exchange_send_interval_seconds > 0:
+        factory = app.state.session_factory
+
+        def unit_of_work() -> Any:
+            return uow(engine=factory.kw.get("bind"))
+
+        exchange_service.start_sender(
+            settings.exchange_send_interval_seconds, unit_of_work
+        )
     return app
 
 
@@ -569,4 +583,5 @@ ROUTERS: Final[tuple[APIRouter, ...]] = (
     coordination_api.router,
     commitments_web.router,
     commitments_api.router,
+    exchange_api.router,
 )

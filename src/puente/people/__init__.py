@@ -39,6 +39,7 @@ from puente.people.schemas import (
     Sex,
 )
 from puente.people.service import (
+    TracingRecord,
     add_member,
     can_read_sensitive,
     create_household,
@@ -59,6 +60,7 @@ from puente.people.service import (
     search_before_registering,
     search_people,
     set_tracing_consent,
+    tracing_registry,
     update_person,
 )
 
@@ -92,6 +94,7 @@ __all__ = [
     "SensitiveRead",
     "Sex",
     "StaleEdit",
+    "TracingRecord",
     "add_member",
     "can_read_sensitive",
     "create_household",
@@ -113,5 +116,6 @@ __all__ = [
     "search_before_registering",
     "search_people",
     "set_tracing_consent",
+    "tracing_registry",
     "update_person",
 ]

@@ -34,7 +34,7 @@ def find_duplicates_command(
     ] = False,
 ) -> None:
     """Look for duplicates among all persons of TENANT; queue likely pairs."""
-    from puente.people.duplicates.service import find_duplicates
+    from puente.people.service.duplicates import find_duplicates
 
     try:
         with core_db.uow(tenant.upper()) as session:

@@ -11,6 +11,7 @@ from puente.pathways.web import (
     applications,
     entry_regimes,
     offers,
+    pickers,
     screening,
     totalisation,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "applications",
     "entry_regimes",
     "offers",
+    "pickers",
     "router",
     "screening",
     "totalisation",

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from puente.core import audit
 from puente.core.db import utcnow
-from puente.core.errors import Conflict, InvalidInput, NotFound
+from puente.core.errors import InvalidInput
 from puente.core.i18n import N_
 from puente.identity import Actor, Sensitivity, authorize, visible
 from puente.linkage import (
@@ -31,10 +31,12 @@ from puente.linkage import (
     records_from_frame,
     train,
 )
-from puente.people.duplicates.schemas import (
-    DuplicateCandidateRead,
-    DuplicateScan,
-    MergeRead,
+from puente.people.errors import (
+    AlreadyDecided,
+    CandidateNotFound,
+    MergeAlreadyUndone,
+    MergeNotFound,
+    TooFewPersons,
 )
 from puente.people.models import (
     Consent,
@@ -50,7 +52,13 @@ from puente.people.models import (
 from puente.people.rules.birth_dates import PartialDate
 from puente.people.rules.linkage import linkage_name_rules
 from puente.people.rules.matching import PersonFacts, compare_persons
-from puente.people.schemas import FieldComparisonRead, PersonSummary
+from puente.people.schemas import (
+    DuplicateCandidateRead,
+    DuplicateScan,
+    FieldComparisonRead,
+    MergeRead,
+    PersonSummary,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -60,26 +68,6 @@ SCAN = "duplicate:scan"
 QUEUE_THRESHOLD = 0.5
 MIN_PERSONS = 20  # EM needs some pairs to learn from
 MOVABLE = (Registration, IdentityDocument, ContactDetail, Consent, HouseholdMember)
-
-
-class CandidateNotFound(NotFound):
-    message = N_("This possible duplicate was not found.")
-
-
-class MergeNotFound(NotFound):
-    message = N_("This merge was not found.")
-
-
-class AlreadyDecided(Conflict):
-    message = N_("This possible duplicate has already been decided.")
-
-
-class MergeAlreadyUndone(Conflict):
-    message = N_("This merge has already been undone.")
-
-
-class TooFewPersons(InvalidInput):
-    message = N_("At least %(count)s persons are needed to look for duplicates.")
 
 
 def _birth(person: Person) -> PartialDate | None:
