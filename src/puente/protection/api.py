@@ -15,9 +15,7 @@ from puente.identity import Actor
 from puente.protection import service
 from puente.protection.models import (
     Case,
-    ConsularNotification,
     Referral,
-    TracingRemoteMatch,
 )
 from puente.protection.schemas import (
     ApprovalDecision,
@@ -30,6 +28,7 @@ from puente.protection.schemas import (
     CheckRead,
     ConsularCreate,
     ConsularRead,
+    ConsularView,
     ExportRequest,
     GoalCreate,
     IdRead,
@@ -41,6 +40,7 @@ from puente.protection.schemas import (
     ReferralCreate,
     ReferralRead,
     ReferralResponse,
+    RemoteMatchView,
     ReturnCreate,
     ReturnRead,
     ScreeningCreate,
@@ -99,9 +99,7 @@ def _return(view: ReturnView) -> ReturnRead:
     )
 
 
-def _tracing(
-    view: TracingView, remote: Sequence[TracingRemoteMatch] = ()
-) -> TracingRead:
+def _tracing(view: TracingView, remote: Sequence[RemoteMatchView] = ()) -> TracingRead:
     return TracingRead(
         id=view.request.id,
         status=view.request.status,
@@ -557,7 +555,7 @@ def consular(
     return [_consular(r) for r in rows]
 
 
-def _consular(row: ConsularNotification) -> ConsularRead:
+def _consular(row: ConsularView) -> ConsularRead:
     read = ConsularRead.model_validate(row)
     if row.status == WITHDRAWN:
         read.status_reason = gettext(WITHDRAWN_REASON)

@@ -301,3 +301,120 @@ class ExportRequest(_In):
     format: str = "csv"
     password: Annotated[str, Field(max_length=200)] | None = None
     encrypt: bool = True
+
+
+# --- read models the services return (never ORM rows) ------------------------------
+
+
+class _View(BaseModel):
+    """A row as the service read it: frozen and detached, so no live, writable
+    object reaches the web layer or the API."""
+
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+
+class ApprovalView(_View):
+    """An `Approval` row as read (frozen; not attached to the session)."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    kind: str
+    cycle: int
+    status: str
+    requested_by: uuid.UUID | None
+    requested_at: dt.datetime
+    decided_by: uuid.UUID | None
+    decided_at: dt.datetime | None
+    comment: str
+    tenant_code: str
+
+
+class ServiceView(_View):
+    """A `ServiceDirectoryEntry` row as read (frozen, detached)."""
+
+    id: uuid.UUID
+    slug: str
+    organisation_name: str
+    provider_organisation_id: uuid.UUID | None
+    state: str
+    service_type: str
+    place: str
+    languages: str
+    capacity: int | None
+    hours: str
+    is_active: bool
+    tenant_code: str
+
+
+class ConsularView(_View):
+    """A `ConsularNotification` row as read (frozen, detached)."""
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    case_id: uuid.UUID | None
+    detaining_state: str
+    consulate_state: str
+    detained_at: dt.datetime
+    rights_informed_at: dt.datetime | None
+    wish: str
+    action: str
+    reason: str
+    refer_to_protecting_authority: bool
+    status: str
+    due_at: dt.datetime | None
+    notified_at: dt.datetime | None
+    opposition_recorded_at: dt.datetime | None
+    recorded_by: uuid.UUID | None
+    recorded_at: dt.datetime
+    tenant_code: str
+
+
+class RemoteMatchView(_View):
+    """A `TracingRemoteMatch` row as read (frozen; not attached to the session)."""
+
+    id: uuid.UUID
+    request_id: uuid.UUID
+    state: str
+    reference: str
+    score: float
+    likelihood: str
+    decision: str
+    received_at: dt.datetime
+    tenant_code: str
+
+
+class BiaView(_View):
+    """A best-interests assessment as recorded; the sealed findings stay behind."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    assessed_by: uuid.UUID | None
+    assessed_at: dt.datetime
+    tenant_code: str
+
+
+class BidView(_View):
+    """A `BestInterestsDetermination` row as read (frozen, detached)."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    panel_member_ids: str
+    child_heard: bool
+    reason_child_not_heard: str
+    options_considered: str
+    recommendation: str | None
+    decided_on: dt.date | None
+    review_on: dt.date | None
+    recorded_by: uuid.UUID | None
+    recorded_at: dt.datetime
+    tenant_code: str
+
+
+class AssignmentView(_View):
+    """A `CaseAssignment` row as read (frozen; not attached to the session)."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    user_id: uuid.UUID
+    assigned_at: dt.datetime
+    tenant_code: str

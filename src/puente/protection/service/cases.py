@@ -39,6 +39,12 @@ from puente.protection.models import (
 from puente.protection.rules import workflow
 from puente.protection.rules.best_interests import BidRecommendation
 from puente.protection.rules.workflow import ApprovalKind, CaseState
+from puente.protection.schemas import (
+    ApprovalView,
+    AssignmentView,
+    BiaView,
+    BidView,
+)
 from puente.protection.service._common import (
     add_event,
     record,
@@ -270,7 +276,7 @@ _APPROVAL_STATE = {
 
 def request_approval(
     session: Session, *, actor: Actor, case_id: uuid.UUID, kind: str
-) -> Approval:
+) -> ApprovalView:
     """Ask a supervisor to approve the assessment, case plan or closure."""
     case = visible_case(session, actor, case_id, "case:write")
     approval_kind = ApprovalKind(kind)
@@ -285,7 +291,7 @@ def request_approval(
         )
     ).first()
     if existing is not None:
-        return existing
+        return ApprovalView.model_validate(existing)
     approval = Approval(
         id=new_id(),
         tenant_code=case.tenant_code,
@@ -307,10 +313,10 @@ def request_approval(
         object_id=case.id,
         kind=approval_kind.value,
     )
-    return approval
+    return ApprovalView.model_validate(approval)
 
 
-def pending_approvals(session: Session, *, actor: Actor) -> list[Approval]:
+def pending_approvals(session: Session, *, actor: Actor) -> list[ApprovalView]:
     """The supervisor's queue (`case:approve`)."""
     authorize(actor, "case:approve", tenant_code=actor.tenant_code)
     case_ids = select(Case.id)
@@ -320,7 +326,7 @@ def pending_approvals(session: Session, *, actor: Actor) -> list[Approval]:
         .where(Approval.status == "requested", Approval.case_id.in_(case_ids))
         .order_by(Approval.requested_at)
     )
-    return list(session.scalars(stmt))
+    return [ApprovalView.model_validate(row) for row in list(session.scalars(stmt))]
 
 
 def decide_approval(
@@ -331,7 +337,7 @@ def decide_approval(
     kind: str,
     approve: bool,
     comment: str = "",
-) -> Approval:
+) -> ApprovalView:
     """A supervisor approves or rejects (`case:approve`); not their own request."""
     case = visible_case(session, actor, case_id, "case:approve")
     approval = session.scalars(
@@ -376,25 +382,28 @@ def decide_approval(
             is_approved=approve,
         ),
     )
-    return approval
+    return ApprovalView.model_validate(approval)
 
 
 def case_approvals(
     session: Session, *, actor: Actor, case_id: uuid.UUID
-) -> list[Approval]:
+) -> list[ApprovalView]:
     case = visible_case(session, actor, case_id)
-    return list(
-        session.scalars(
-            select(Approval)
-            .where(Approval.case_id == case.id)
-            .order_by(Approval.requested_at)
+    return [
+        ApprovalView.model_validate(row)
+        for row in list(
+            session.scalars(
+                select(Approval)
+                .where(Approval.case_id == case.id)
+                .order_by(Approval.requested_at)
+            )
         )
-    )
+    ]
 
 
 def assign_user(
     session: Session, *, actor: Actor, case_id: uuid.UUID, user_id: uuid.UUID
-) -> CaseAssignment:
+) -> AssignmentView:
     case = visible_case(session, actor, case_id, "case:write")
     row = CaseAssignment(
         id=new_id(), tenant_code=case.tenant_code, case_id=case.id, user_id=user_id
@@ -405,7 +414,7 @@ def assign_user(
     record(
         session, actor, "protection:case:assign", object_type="case", object_id=case.id
     )
-    return row
+    return AssignmentView.model_validate(row)
 
 
 # --- case plan -----------------------------------------------------------------
@@ -618,7 +627,7 @@ def timeline(session: Session, *, actor: Actor, case_id: uuid.UUID) -> list[Case
 
 def record_bia(
     session: Session, *, actor: Actor, case_id: uuid.UUID, findings: str
-) -> BestInterestsAssessment:
+) -> BiaView:
     case = visible_case(session, actor, case_id, "case:write")
     row = BestInterestsAssessment(id=new_id(), tenant_code=case.tenant_code)
     row.case_id = case.id
@@ -632,7 +641,7 @@ def record_bia(
     record(
         session, actor, "protection:bia:create", object_type="case", object_id=case.id
     )
-    return row
+    return BiaView.model_validate(row)
 
 
 def record_bid(
@@ -647,7 +656,7 @@ def record_bid(
     decided_on: dt.date,
     review_on: dt.date | None = None,
     reason_child_not_heard: str = "",
-) -> BestInterestsDetermination:
+) -> BidView:
     """A best-interests determination by a panel (`case:approve`)."""
     case = visible_case(session, actor, case_id, "case:approve")
     BidRecommendation(recommendation)
@@ -670,15 +679,14 @@ def record_bid(
     record(
         session, actor, "protection:bid:create", object_type="case", object_id=case.id
     )
-    return row
+    return BidView.model_validate(row)
 
 
-def latest_bid(
-    session: Session, *, actor: Actor, case_id: uuid.UUID
-) -> BestInterestsDetermination | None:
+def latest_bid(session: Session, *, actor: Actor, case_id: uuid.UUID) -> BidView | None:
     case = visible_case(session, actor, case_id)
-    return session.scalars(
+    row = session.scalars(
         select(BestInterestsDetermination)
         .where(BestInterestsDetermination.case_id == case.id)
         .order_by(BestInterestsDetermination.recorded_at.desc())
     ).first()
+    return None if row is None else BidView.model_validate(row)

@@ -33,6 +33,7 @@ from puente.protection.errors import (
 from puente.protection.events import CaseReferred, ReferralConsentRevoked
 from puente.protection.models import Case, Referral, ServiceDirectoryEntry
 from puente.protection.rules.disclosure import Channel, is_disclosable
+from puente.protection.schemas import ServiceView
 from puente.protection.service._common import (
     add_event,
     guard_disclosure,
@@ -85,7 +86,7 @@ def list_services(
     service_type: str | None = None,
     state: str | None = None,
     language: str | None = None,
-) -> list[ServiceDirectoryEntry]:
+) -> list[ServiceView]:
     authorize(actor, "case:read", tenant_code=actor.tenant_code)
     stmt = select(ServiceDirectoryEntry).where(ServiceDirectoryEntry.is_active)
     if service_type:
@@ -97,9 +98,12 @@ def list_services(
     stmt = stmt.order_by(
         ServiceDirectoryEntry.state, ServiceDirectoryEntry.organisation_name
     )
-    return list(
-        session.scalars(visible(actor, stmt, ServiceDirectoryEntry, "case:read"))
-    )
+    return [
+        ServiceView.model_validate(row)
+        for row in list(
+            session.scalars(visible(actor, stmt, ServiceDirectoryEntry, "case:read"))
+        )
+    ]
 
 
 def add_service(
@@ -115,7 +119,7 @@ def add_service(
     capacity: int | None = None,
     hours: str = "",
     organisation_id: uuid.UUID | None = None,
-) -> ServiceDirectoryEntry:
+) -> ServiceView:
     """Add a service to this tenant's directory (`referral:write`)."""
     authorize(actor, "referral:write", tenant_code=actor.tenant_code)
     if service_type not in SERVICE_TYPES or len(state) != 3:
@@ -142,7 +146,7 @@ def add_service(
         object_type="service",
         object_id=entry.id,
     )
-    return entry
+    return ServiceView.model_validate(entry)
 
 
 def _service(
