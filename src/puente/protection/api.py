@@ -14,7 +14,6 @@ from puente.core.i18n import get_locale, gettext
 from puente.identity import Actor
 from puente.protection import service
 from puente.protection.models import (
-    Case,
     Referral,
 )
 from puente.protection.schemas import (
@@ -25,6 +24,7 @@ from puente.protection.schemas import (
     CaseMove,
     CaseRead,
     CaseUpdate,
+    CaseView,
     CheckRead,
     ConsularCreate,
     ConsularRead,
@@ -39,6 +39,7 @@ from puente.protection.schemas import (
     ReferralContent,
     ReferralCreate,
     ReferralRead,
+    ReferralRecord,
     ReferralResponse,
     RemoteMatchView,
     ReturnCreate,
@@ -69,7 +70,7 @@ Exporter = Annotated[Actor, Depends(Require("export:cases"))]
 FactWithdrawer = Annotated[Actor, Depends(Require("protection:withdraw_fact"))]
 
 
-def _case(case: Case) -> CaseRead:
+def _case(case: CaseView) -> CaseRead:
     return CaseRead.model_validate(case)
 
 
@@ -110,7 +111,7 @@ def _tracing(view: TracingView, remote: Sequence[RemoteMatchView] = ()) -> Traci
     )
 
 
-def _referral(referral: Referral) -> ReferralRead:
+def _referral(referral: Referral | ReferralRecord) -> ReferralRead:
     return ReferralRead.model_validate(referral)
 
 
