@@ -246,7 +246,7 @@ class TestWithdrawal:
             value="pending",
             consent=people.ConsentIn(purpose="protection"),
         )
-        session.refresh(row)
+        [row] = service.list_consular(session, actor=caseworker, person_id=person)
         assert row.status == "withdrawn"
         assert "protection:consular:withdraw" in _audit_actions(session, row.id)
         with pytest.raises(PermissionDenied):

@@ -151,7 +151,8 @@ class TestOptimisticLocking:
                 expected_version=version,
                 summary="second",
             )
-        assert case.summary == "first"
+        stored = service.get_case(session, actor=caseworker, case_id=case.id)
+        assert stored.summary == "first"
 
 
 class TestNotes:

@@ -14,10 +14,7 @@ from puente.core.i18n import get_locale, gettext
 from puente.identity import Actor
 from puente.protection import service
 from puente.protection.models import (
-    Case,
-    ConsularNotification,
     Referral,
-    TracingRemoteMatch,
 )
 from puente.protection.schemas import (
     ApprovalDecision,
@@ -27,9 +24,11 @@ from puente.protection.schemas import (
     CaseMove,
     CaseRead,
     CaseUpdate,
+    CaseView,
     CheckRead,
     ConsularCreate,
     ConsularRead,
+    ConsularView,
     ExportRequest,
     FollowUpIn,
     FollowUpRead,
@@ -43,8 +42,10 @@ from puente.protection.schemas import (
     ReferralContent,
     ReferralCreate,
     ReferralRead,
+    ReferralRecord,
     ReferralResponse,
     ReintegrationPlanIn,
+    RemoteMatchView,
     ReturnCaseRead,
     ReturnCountRead,
     ReturnCreate,
@@ -76,7 +77,7 @@ Exporter = Annotated[Actor, Depends(Require("export:cases"))]
 FactWithdrawer = Annotated[Actor, Depends(Require("protection:withdraw_fact"))]
 
 
-def _case(case: Case) -> CaseRead:
+def _case(case: CaseView) -> CaseRead:
     return CaseRead.model_validate(case)
 
 
@@ -106,9 +107,7 @@ def _return(view: ReturnView) -> ReturnRead:
     )
 
 
-def _tracing(
-    view: TracingView, remote: Sequence[TracingRemoteMatch] = ()
-) -> TracingRead:
+def _tracing(view: TracingView, remote: Sequence[RemoteMatchView] = ()) -> TracingRead:
     return TracingRead(
         id=view.request.id,
         status=view.request.status,
@@ -119,7 +118,7 @@ def _tracing(
     )
 
 
-def _referral(referral: Referral) -> ReferralRead:
+def _referral(referral: Referral | ReferralRecord) -> ReferralRead:
     return ReferralRead.model_validate(referral)
 
 
@@ -682,7 +681,7 @@ def consular(
     return [_consular(r) for r in rows]
 
 
-def _consular(row: ConsularNotification) -> ConsularRead:
+def _consular(row: ConsularView) -> ConsularRead:
     read = ConsularRead.model_validate(row)
     if row.status == WITHDRAWN:
         read.status_reason = gettext(WITHDRAWN_REASON)

@@ -359,3 +359,274 @@ class ReturnCountRead(BaseModel):
     month: dt.date
     returns: int | None
     received: int | None
+
+
+# --- read models the services return (never ORM rows) ------------------------------
+
+
+class _View(BaseModel):
+    """A row as the service read it: frozen and detached, so no live, writable
+    object reaches the web layer or the API."""
+
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+
+class ApprovalView(_View):
+    """An `Approval` row as read (frozen; not attached to the session)."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    kind: str
+    cycle: int
+    status: str
+    requested_by: uuid.UUID | None
+    requested_at: dt.datetime
+    decided_by: uuid.UUID | None
+    decided_at: dt.datetime | None
+    comment: str
+    tenant_code: str
+
+
+class ServiceView(_View):
+    """A `ServiceDirectoryEntry` row as read (frozen, detached)."""
+
+    id: uuid.UUID
+    slug: str
+    organisation_name: str
+    provider_organisation_id: uuid.UUID | None
+    state: str
+    service_type: str
+    place: str
+    languages: str
+    capacity: int | None
+    hours: str
+    is_active: bool
+    tenant_code: str
+
+
+class ConsularView(_View):
+    """A `ConsularNotification` row as read (frozen, detached)."""
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    case_id: uuid.UUID | None
+    detaining_state: str
+    consulate_state: str
+    detained_at: dt.datetime
+    rights_informed_at: dt.datetime | None
+    wish: str
+    action: str
+    reason: str
+    refer_to_protecting_authority: bool
+    status: str
+    due_at: dt.datetime | None
+    notified_at: dt.datetime | None
+    opposition_recorded_at: dt.datetime | None
+    recorded_by: uuid.UUID | None
+    recorded_at: dt.datetime
+    tenant_code: str
+
+
+class RemoteMatchView(_View):
+    """A `TracingRemoteMatch` row as read (frozen; not attached to the session)."""
+
+    id: uuid.UUID
+    request_id: uuid.UUID
+    state: str
+    reference: str
+    score: float
+    likelihood: str
+    decision: str
+    received_at: dt.datetime
+    tenant_code: str
+
+
+class BiaView(_View):
+    """A best-interests assessment as recorded; the sealed findings stay behind."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    assessed_by: uuid.UUID | None
+    assessed_at: dt.datetime
+    tenant_code: str
+
+
+class BidView(_View):
+    """A `BestInterestsDetermination` row as read (frozen, detached)."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    panel_member_ids: str
+    child_heard: bool
+    reason_child_not_heard: str
+    options_considered: str
+    recommendation: str | None
+    decided_on: dt.date | None
+    review_on: dt.date | None
+    recorded_by: uuid.UUID | None
+    recorded_at: dt.datetime
+    tenant_code: str
+
+
+class AssignmentView(_View):
+    """A `CaseAssignment` row as read (frozen; not attached to the session)."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    user_id: uuid.UUID
+    assigned_at: dt.datetime
+    tenant_code: str
+
+
+class CaseView(_View):
+    """A `Case` row as read (frozen, detached)."""
+
+    id: uuid.UUID
+    number: str
+    person_id: uuid.UUID
+    screening_id: uuid.UUID | None
+    organisation_id: uuid.UUID | None
+    owner_id: uuid.UUID | None
+    case_type: str
+    state: str
+    priority: str
+    flags: str
+    summary: str
+    cycle: int
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+    updated_at: dt.datetime
+    version: int
+    tenant_code: str
+
+
+class GoalView(_View):
+    """A `CasePlanGoal` row as read (frozen, detached)."""
+
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    need_code: str
+    description: str
+    created_at: dt.datetime
+    tenant_code: str
+
+
+class TaskView(_View):
+    """A `CasePlanTask` row as read (frozen, detached)."""
+
+    id: uuid.UUID
+    goal_id: uuid.UUID
+    description: str
+    responsible_id: uuid.UUID | None
+    due_on: dt.date | None
+    done_at: dt.datetime | None
+    tenant_code: str
+
+
+class EventView(_View):
+    """A `CaseEvent` row as read (frozen, detached)."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    kind: str
+    detail: str
+    actor_id: uuid.UUID | None
+    occurred_at: dt.datetime
+    tenant_code: str
+
+
+class NoteRecorded(_View):
+    """A note as recorded; its sealed body stays behind (see `list_notes`)."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    author_id: uuid.UUID | None
+    created_at: dt.datetime
+    tenant_code: str
+
+
+class ReferralRecord(_View):
+    """A `Referral` row as read (frozen, detached; sealed columns left out)."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    service_id: uuid.UUID
+    recipient_state: str
+    recipient_organisation_id: uuid.UUID | None
+    purpose: str
+    shared_fields: str
+    consent_given_by: str
+    consent_until: dt.date
+    consent_revoked_at: dt.datetime | None
+    consent_revoked_by: uuid.UUID | None
+    status: str
+    decline_reason: str
+    sent_by: uuid.UUID | None
+    sent_at: dt.datetime
+    responded_by: uuid.UUID | None
+    responded_at: dt.datetime | None
+    tenant_code: str
+
+
+class ReturnRecord(_View):
+    """A `ReturnDecision` row as read (frozen, detached; sealed columns left out)."""
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    case_id: uuid.UUID | None
+    destination: str
+    gate: str
+    gate_passed: bool
+    ruleset_version: int
+    status: str
+    requested_by: uuid.UUID | None
+    requested_at: dt.datetime
+    decided_by: uuid.UUID | None
+    decided_at: dt.datetime | None
+    tenant_code: str
+
+
+class ScreeningRecord(_View):
+    """A `Screening` row as read (frozen, detached; sealed columns left out)."""
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    organisation_id: uuid.UUID | None
+    form: str
+    form_version: int
+    answers: str
+    flags: str
+    priority: str
+    recommended_action: str
+    suggested_specific_needs: str
+    screened_by: uuid.UUID | None
+    screened_at: dt.datetime
+    tenant_code: str
+
+
+class TracingRequestRecord(_View):
+    """A `TracingRequest` row as read (frozen, detached; sealed columns left out)."""
+
+    id: uuid.UUID
+    requester_person_id: uuid.UUID
+    case_id: uuid.UUID | None
+    relationship: str
+    last_seen_on: dt.date | None
+    search_state: str
+    status: str
+    created_by: uuid.UUID | None
+    created_at: dt.datetime
+    tenant_code: str
+
+
+class TracingMatchRecord(_View):
+    """A `TracingMatch` row as read (frozen, detached; sealed columns left out)."""
+
+    id: uuid.UUID
+    request_id: uuid.UUID
+    person_id: uuid.UUID
+    score: float
+    likelihood: str
+    comparison: str
+    decision: str
+    tenant_code: str

@@ -39,6 +39,17 @@ from puente.protection.models import (
 from puente.protection.rules import workflow
 from puente.protection.rules.best_interests import BidRecommendation
 from puente.protection.rules.workflow import ApprovalKind, CaseState
+from puente.protection.schemas import (
+    ApprovalView,
+    AssignmentView,
+    BiaView,
+    BidView,
+    CaseView,
+    EventView,
+    GoalView,
+    NoteRecorded,
+    TaskView,
+)
 from puente.protection.service._common import (
     add_event,
     record,
@@ -61,8 +72,8 @@ _CHILD_FLAGS = {"unaccompanied_child", "separated_child"}
 
 @dataclass(frozen=True)
 class PlanGoalView:
-    goal: CasePlanGoal
-    tasks: tuple[CasePlanTask, ...]
+    goal: GoalView
+    tasks: tuple[TaskView, ...]
 
 
 def _check_version(case: Case, expected_version: int | None) -> None:
@@ -85,7 +96,7 @@ def open_case(
     screening_id: uuid.UUID | None = None,
     case_type: str | None = None,
     summary: str = "",
-) -> Case:
+) -> CaseView:
     """Open a case for a person (`case:write`); from a screening when given, whose
     flags and priority it takes. Another tenant's person answers 404. Audits
     `protection:case:open`; publishes `CaseOpened`."""
@@ -140,16 +151,16 @@ def open_case(
         session, actor, "protection:case:open", object_type="case", object_id=case.id
     )
     events.publish(session, CaseOpened(case_id=case.id, person_id=person_id))
-    return case
+    return CaseView.model_validate(case)
 
 
-def get_case(session: Session, *, actor: Actor, case_id: uuid.UUID) -> Case:
+def get_case(session: Session, *, actor: Actor, case_id: uuid.UUID) -> CaseView:
     """A case the actor may read (`case:read`); others answer 404. Audited."""
     case = visible_case(session, actor, case_id)
     record(
         session, actor, "protection:case:read", object_type="case", object_id=case.id
     )
-    return case
+    return CaseView.model_validate(case)
 
 
 def list_cases(
@@ -161,7 +172,7 @@ def list_cases(
     priority: str | None = None,
     only_mine: bool = False,
     limit: int = 200,
-) -> list[Case]:
+) -> list[CaseView]:
     """Cases the actor may read, newest first, with optional filters."""
     authorize(actor, "case:read", tenant_code=actor.tenant_code)
     stmt = select(Case)
@@ -174,7 +185,10 @@ def list_cases(
     if only_mine:
         stmt = stmt.where(Case.owner_id == actor.user_id)
     stmt = stmt.order_by(Case.opened_at.desc()).limit(limit)
-    return list(session.scalars(visible(actor, stmt, Case, "case:read")))
+    return [
+        CaseView.model_validate(row)
+        for row in list(session.scalars(visible(actor, stmt, Case, "case:read")))
+    ]
 
 
 def update_case(
@@ -185,7 +199,7 @@ def update_case(
     expected_version: int,
     summary: str | None = None,
     priority: str | None = None,
-) -> Case:
+) -> CaseView:
     """Edit a case (`case:write`); a stale `expected_version` raises StaleCase
     (409) and changes nothing."""
     case = visible_case(session, actor, case_id, "case:write")
@@ -202,10 +216,10 @@ def update_case(
     record(
         session, actor, "protection:case:update", object_type="case", object_id=case.id
     )
-    return case
+    return CaseView.model_validate(case)
 
 
-def approvals_granted(session: Session, case: Case) -> set[ApprovalKind]:
+def approvals_granted(session: Session, case: Case | CaseView) -> set[ApprovalKind]:
     rows = session.scalars(
         select(Approval.kind).where(
             Approval.case_id == case.id,
@@ -224,7 +238,7 @@ def move_case(
     target: str,
     expected_version: int | None = None,
     reason: str = "",
-) -> Case:
+) -> CaseView:
     """Move a case along the transition table (`case:write`); moves that need a
     supervisor's approval raise ApprovalRequired until it is granted. Closing
     needs a reason, kept on the case's timeline (the audit notes that one was
@@ -258,7 +272,7 @@ def move_case(
         reason_given=bool(reason),
     )
     events.publish(session, CaseMoved(case_id=case.id, state=case.state))
-    return case
+    return CaseView.model_validate(case)
 
 
 _APPROVAL_STATE = {
@@ -270,7 +284,7 @@ _APPROVAL_STATE = {
 
 def request_approval(
     session: Session, *, actor: Actor, case_id: uuid.UUID, kind: str
-) -> Approval:
+) -> ApprovalView:
     """Ask a supervisor to approve the assessment, case plan or closure."""
     case = visible_case(session, actor, case_id, "case:write")
     approval_kind = ApprovalKind(kind)
@@ -285,7 +299,7 @@ def request_approval(
         )
     ).first()
     if existing is not None:
-        return existing
+        return ApprovalView.model_validate(existing)
     approval = Approval(
         id=new_id(),
         tenant_code=case.tenant_code,
@@ -307,10 +321,10 @@ def request_approval(
         object_id=case.id,
         kind=approval_kind.value,
     )
-    return approval
+    return ApprovalView.model_validate(approval)
 
 
-def pending_approvals(session: Session, *, actor: Actor) -> list[Approval]:
+def pending_approvals(session: Session, *, actor: Actor) -> list[ApprovalView]:
     """The supervisor's queue (`case:approve`)."""
     authorize(actor, "case:approve", tenant_code=actor.tenant_code)
     case_ids = select(Case.id)
@@ -320,7 +334,7 @@ def pending_approvals(session: Session, *, actor: Actor) -> list[Approval]:
         .where(Approval.status == "requested", Approval.case_id.in_(case_ids))
         .order_by(Approval.requested_at)
     )
-    return list(session.scalars(stmt))
+    return [ApprovalView.model_validate(row) for row in list(session.scalars(stmt))]
 
 
 def decide_approval(
@@ -331,7 +345,7 @@ def decide_approval(
     kind: str,
     approve: bool,
     comment: str = "",
-) -> Approval:
+) -> ApprovalView:
     """A supervisor approves or rejects (`case:approve`); not their own request."""
     case = visible_case(session, actor, case_id, "case:approve")
     approval = session.scalars(
@@ -376,25 +390,28 @@ def decide_approval(
             is_approved=approve,
         ),
     )
-    return approval
+    return ApprovalView.model_validate(approval)
 
 
 def case_approvals(
     session: Session, *, actor: Actor, case_id: uuid.UUID
-) -> list[Approval]:
+) -> list[ApprovalView]:
     case = visible_case(session, actor, case_id)
-    return list(
-        session.scalars(
-            select(Approval)
-            .where(Approval.case_id == case.id)
-            .order_by(Approval.requested_at)
+    return [
+        ApprovalView.model_validate(row)
+        for row in list(
+            session.scalars(
+                select(Approval)
+                .where(Approval.case_id == case.id)
+                .order_by(Approval.requested_at)
+            )
         )
-    )
+    ]
 
 
 def assign_user(
     session: Session, *, actor: Actor, case_id: uuid.UUID, user_id: uuid.UUID
-) -> CaseAssignment:
+) -> AssignmentView:
     case = visible_case(session, actor, case_id, "case:write")
     row = CaseAssignment(
         id=new_id(), tenant_code=case.tenant_code, case_id=case.id, user_id=user_id
@@ -405,7 +422,7 @@ def assign_user(
     record(
         session, actor, "protection:case:assign", object_type="case", object_id=case.id
     )
-    return row
+    return AssignmentView.model_validate(row)
 
 
 # --- case plan -----------------------------------------------------------------
@@ -434,7 +451,7 @@ def add_goal(
     case_id: uuid.UUID,
     description: str,
     need_code: str = "",
-) -> CasePlanGoal:
+) -> GoalView:
     case = visible_case(session, actor, case_id, "case:write")
     if not description.strip():
         raise InvalidInput()
@@ -456,7 +473,7 @@ def add_goal(
         object_type="case",
         object_id=case.id,
     )
-    return goal
+    return GoalView.model_validate(goal)
 
 
 def add_task(
@@ -468,7 +485,7 @@ def add_task(
     description: str,
     due_on: dt.date | None = None,
     responsible_id: uuid.UUID | None = None,
-) -> CasePlanTask:
+) -> TaskView:
     case = visible_case(session, actor, case_id, "case:write")
     plan = _plan(session, actor, case)
     goal = session.scalars(
@@ -496,12 +513,12 @@ def add_task(
         object_type="case",
         object_id=case.id,
     )
-    return task
+    return TaskView.model_validate(task)
 
 
 def complete_task(
     session: Session, *, actor: Actor, case_id: uuid.UUID, task_id: uuid.UUID
-) -> CasePlanTask:
+) -> TaskView:
     case = visible_case(session, actor, case_id, "case:write")
     plan = _plan(session, actor, case)
     task = session.scalars(
@@ -521,7 +538,7 @@ def complete_task(
         object_type="case",
         object_id=case.id,
     )
-    return task
+    return TaskView.model_validate(task)
 
 
 def case_plan(
@@ -545,14 +562,21 @@ def case_plan(
             .where(CasePlanTask.goal_id == goal.id)
             .order_by(CasePlanTask.due_on)
         ).all()
-        views.append(PlanGoalView(goal, tuple(tasks)))
+        views.append(
+            PlanGoalView(
+                GoalView.model_validate(goal),
+                tuple(TaskView.model_validate(task) for task in tasks),
+            )
+        )
     return views
 
 
 # --- notes, timeline -------------------------------------------------------------
 
 
-def add_note(session: Session, *, actor: Actor, case_id: uuid.UUID, body: str) -> Note:
+def add_note(
+    session: Session, *, actor: Actor, case_id: uuid.UUID, body: str
+) -> NoteRecorded:
     """A case note, encrypted at rest."""
     case = visible_case(session, actor, case_id, "case:write")
     if not body.strip():
@@ -566,7 +590,7 @@ def add_note(session: Session, *, actor: Actor, case_id: uuid.UUID, body: str) -
     record(
         session, actor, "protection:note:create", object_type="case", object_id=case.id
     )
-    return note
+    return NoteRecorded.model_validate(note)
 
 
 @dataclass(frozen=True)
@@ -602,15 +626,18 @@ def list_notes(session: Session, *, actor: Actor, case_id: uuid.UUID) -> list[No
     ]
 
 
-def timeline(session: Session, *, actor: Actor, case_id: uuid.UUID) -> list[CaseEvent]:
+def timeline(session: Session, *, actor: Actor, case_id: uuid.UUID) -> list[EventView]:
     case = visible_case(session, actor, case_id)
-    return list(
-        session.scalars(
-            select(CaseEvent)
-            .where(CaseEvent.case_id == case.id)
-            .order_by(CaseEvent.occurred_at, CaseEvent.id)
+    return [
+        EventView.model_validate(row)
+        for row in list(
+            session.scalars(
+                select(CaseEvent)
+                .where(CaseEvent.case_id == case.id)
+                .order_by(CaseEvent.occurred_at, CaseEvent.id)
+            )
         )
-    )
+    ]
 
 
 # --- best interests ----------------------------------------------------------------
@@ -618,7 +645,7 @@ def timeline(session: Session, *, actor: Actor, case_id: uuid.UUID) -> list[Case
 
 def record_bia(
     session: Session, *, actor: Actor, case_id: uuid.UUID, findings: str
-) -> BestInterestsAssessment:
+) -> BiaView:
     case = visible_case(session, actor, case_id, "case:write")
     row = BestInterestsAssessment(id=new_id(), tenant_code=case.tenant_code)
     row.case_id = case.id
@@ -632,7 +659,7 @@ def record_bia(
     record(
         session, actor, "protection:bia:create", object_type="case", object_id=case.id
     )
-    return row
+    return BiaView.model_validate(row)
 
 
 def record_bid(
@@ -647,7 +674,7 @@ def record_bid(
     decided_on: dt.date,
     review_on: dt.date | None = None,
     reason_child_not_heard: str = "",
-) -> BestInterestsDetermination:
+) -> BidView:
     """A best-interests determination by a panel (`case:approve`)."""
     case = visible_case(session, actor, case_id, "case:approve")
     BidRecommendation(recommendation)
@@ -670,15 +697,14 @@ def record_bid(
     record(
         session, actor, "protection:bid:create", object_type="case", object_id=case.id
     )
-    return row
+    return BidView.model_validate(row)
 
 
-def latest_bid(
-    session: Session, *, actor: Actor, case_id: uuid.UUID
-) -> BestInterestsDetermination | None:
+def latest_bid(session: Session, *, actor: Actor, case_id: uuid.UUID) -> BidView | None:
     case = visible_case(session, actor, case_id)
-    return session.scalars(
+    row = session.scalars(
         select(BestInterestsDetermination)
         .where(BestInterestsDetermination.case_id == case.id)
         .order_by(BestInterestsDetermination.recorded_at.desc())
     ).first()
+    return None if row is None else BidView.model_validate(row)

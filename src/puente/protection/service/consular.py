@@ -29,6 +29,7 @@ from puente.protection.rules.disclosure import (
     ConsularWish,
     consular_notification_decision,
 )
+from puente.protection.schemas import ConsularView
 from puente.protection.service._common import (
     guard_disclosure,
     protection_facts,
@@ -54,7 +55,7 @@ def record_consular_wish(
     detained_at: dt.datetime,
     rights_informed_at: dt.datetime | None = None,
     case_id: uuid.UUID | None = None,
-) -> list[ConsularNotification]:
+) -> list[ConsularView]:
     """Record that the person was informed and their wish (`case:write`); one row
     per consulate considered. Tasks only where a notification is due."""
     authorize(actor, "case:write", tenant_code=actor.tenant_code)
@@ -129,26 +130,27 @@ def record_consular_wish(
                     notification_id=row.id, consulate_state=row.consulate_state
                 ),
             )
-    return rows
+    return [ConsularView.model_validate(row) for row in rows]
 
 
 def list_consular(
     session: Session, *, actor: Actor, person_id: uuid.UUID | None = None
-) -> list[ConsularNotification]:
+) -> list[ConsularView]:
     authorize(actor, "case:read", tenant_code=actor.tenant_code)
     stmt = select(ConsularNotification).order_by(
         ConsularNotification.recorded_at.desc()
     )
     if person_id is not None:
         stmt = stmt.where(ConsularNotification.person_id == person_id)
-    return list(
-        session.scalars(visible(actor, stmt, ConsularNotification, "case:read"))
-    )
+    return [
+        ConsularView.model_validate(row)
+        for row in list(
+            session.scalars(visible(actor, stmt, ConsularNotification, "case:read"))
+        )
+    ]
 
 
-def open_consular_tasks(
-    session: Session, *, actor: Actor
-) -> list[ConsularNotification]:
+def open_consular_tasks(session: Session, *, actor: Actor) -> list[ConsularView]:
     """Notifications due (the only rows that may ever reach a consulate)."""
     return [
         row for row in list_consular(session, actor=actor) if row.status == "task_open"
@@ -207,7 +209,7 @@ def consular_message(
 
 def mark_consular_notified(
     session: Session, *, actor: Actor, notification_id: uuid.UUID
-) -> ConsularNotification:
+) -> ConsularView:
     """The consulate was notified (after `consular_message`)."""
     consular_message(session, actor=actor, notification_id=notification_id)
     row = _notification(session, actor, notification_id)
@@ -221,4 +223,4 @@ def mark_consular_notified(
         object_type="consular_notification",
         object_id=row.id,
     )
-    return row
+    return ConsularView.model_validate(row)

@@ -33,6 +33,7 @@ from puente.protection.errors import (
 from puente.protection.events import CaseReferred, ReferralConsentRevoked
 from puente.protection.models import Case, Referral, ServiceDirectoryEntry
 from puente.protection.rules.disclosure import Channel, is_disclosable
+from puente.protection.schemas import ReferralRecord, ServiceView
 from puente.protection.service._common import (
     add_event,
     guard_disclosure,
@@ -85,7 +86,7 @@ def list_services(
     service_type: str | None = None,
     state: str | None = None,
     language: str | None = None,
-) -> list[ServiceDirectoryEntry]:
+) -> list[ServiceView]:
     authorize(actor, "case:read", tenant_code=actor.tenant_code)
     stmt = select(ServiceDirectoryEntry).where(ServiceDirectoryEntry.is_active)
     if service_type:
@@ -97,9 +98,12 @@ def list_services(
     stmt = stmt.order_by(
         ServiceDirectoryEntry.state, ServiceDirectoryEntry.organisation_name
     )
-    return list(
-        session.scalars(visible(actor, stmt, ServiceDirectoryEntry, "case:read"))
-    )
+    return [
+        ServiceView.model_validate(row)
+        for row in list(
+            session.scalars(visible(actor, stmt, ServiceDirectoryEntry, "case:read"))
+        )
+    ]
 
 
 def add_service(
@@ -115,7 +119,7 @@ def add_service(
     capacity: int | None = None,
     hours: str = "",
     organisation_id: uuid.UUID | None = None,
-) -> ServiceDirectoryEntry:
+) -> ServiceView:
     """Add a service to this tenant's directory (`referral:write`)."""
     authorize(actor, "referral:write", tenant_code=actor.tenant_code)
     if service_type not in SERVICE_TYPES or len(state) != 3:
@@ -142,7 +146,7 @@ def add_service(
         object_type="service",
         object_id=entry.id,
     )
-    return entry
+    return ServiceView.model_validate(entry)
 
 
 def _service(
@@ -171,7 +175,7 @@ def refer_case(
     shared_fields: list[str],
     consent_given_by: str,
     consent_until: dt.date,
-) -> Referral:
+) -> ReferralRecord:
     """Refer a case to a service (`referral:write`) with purpose-bound consent.
 
     Raises ConsentMissing without purpose, data categories or a future end date,
@@ -229,24 +233,27 @@ def refer_case(
         service_id=str(service.id),
     )
     events.publish(session, CaseReferred(case_id=case.id, referral_id=referral.id))
-    return referral
+    return ReferralRecord.model_validate(referral)
 
 
 def list_referrals(
     session: Session, *, actor: Actor, case_id: uuid.UUID
-) -> list[Referral]:
+) -> list[ReferralRecord]:
     """Referrals of a case (sender side), with their consent state."""
     case = visible_case(session, actor, case_id)
-    return list(
-        session.scalars(
-            select(Referral)
-            .where(Referral.case_id == case.id)
-            .order_by(Referral.sent_at.desc())
+    return [
+        ReferralRecord.model_validate(row)
+        for row in list(
+            session.scalars(
+                select(Referral)
+                .where(Referral.case_id == case.id)
+                .order_by(Referral.sent_at.desc())
+            )
         )
-    )
+    ]
 
 
-def referral_inbox(session: Session, *, actor: Actor) -> list[Referral]:
+def referral_inbox(session: Session, *, actor: Actor) -> list[ReferralRecord]:
     """Referrals sent to the actor's organisation (`referral:write`), revoked ones
     included so that the recipient sees the revocation."""
     authorize(actor, "referral:write", tenant_code=actor.tenant_code)
@@ -260,7 +267,7 @@ def referral_inbox(session: Session, *, actor: Actor) -> list[Referral]:
         )
         .order_by(Referral.sent_at.desc())
     )
-    return list(session.scalars(stmt))
+    return [ReferralRecord.model_validate(row) for row in list(session.scalars(stmt))]
 
 
 def _referral_for(
@@ -362,7 +369,7 @@ def respond_to_referral(
     referral_id: uuid.UUID,
     target: str,
     reason: str = "",
-) -> Referral:
+) -> ReferralRecord:
     """The receiving organisation accepts, declines (with a reason) or completes."""
     referral, is_recipient, _is_sender = _referral_for(session, actor, referral_id)
     if not is_recipient:
@@ -388,12 +395,12 @@ def respond_to_referral(
         object_type="referral",
         object_id=referral.id,
     )
-    return referral
+    return ReferralRecord.model_validate(referral)
 
 
 def revoke_referral_consent(
     session: Session, *, actor: Actor, referral_id: uuid.UUID
-) -> Referral:
+) -> ReferralRecord:
     """Record that the person withdrew consent (sender side); from now on the
     recipient can read nothing more, and both sides see the revocation."""
     referral, _is_recipient, is_sender = _referral_for(session, actor, referral_id)
@@ -416,7 +423,7 @@ def revoke_referral_consent(
             object_id=referral.id,
         )
         events.publish(session, ReferralConsentRevoked(referral_id=referral.id))
-    return referral
+    return ReferralRecord.model_validate(referral)
 
 
 def get_referral(

@@ -18,6 +18,7 @@ from puente.protection.errors import TracingRequestNotFound
 from puente.protection.events import RemoteMatchDecided
 from puente.protection.models import TracingRemoteMatch, TracingRequest
 from puente.protection.rules.disclosure import protected_from
+from puente.protection.schemas import RemoteMatchView
 from puente.protection.service._common import protection_facts, record, unseal
 from puente.protection.service.tracing import _request
 
@@ -100,15 +101,18 @@ def record_remote_candidates(
 
 def remote_matches(
     session: Session, *, actor: Actor, request_id: uuid.UUID
-) -> list[TracingRemoteMatch]:
+) -> list[RemoteMatchView]:
     request = _request(session, actor, request_id)
-    return list(
-        session.scalars(
-            select(TracingRemoteMatch)
-            .where(TracingRemoteMatch.request_id == request.id)
-            .order_by(TracingRemoteMatch.score.desc())
+    return [
+        RemoteMatchView.model_validate(row)
+        for row in list(
+            session.scalars(
+                select(TracingRemoteMatch)
+                .where(TracingRemoteMatch.request_id == request.id)
+                .order_by(TracingRemoteMatch.score.desc())
+            )
         )
-    )
+    ]
 
 
 def decide_remote_match(
@@ -118,7 +122,7 @@ def decide_remote_match(
     request_id: uuid.UUID,
     match_id: uuid.UUID,
     confirm: bool,
-) -> TracingRemoteMatch:
+) -> RemoteMatchView:
     """Confirm or reject another state's candidate (`case:write`); the peer is
     told by the exchange module."""
     request = _request(session, actor, request_id)
@@ -154,4 +158,4 @@ def decide_remote_match(
             is_confirmed=confirm,
         ),
     )
-    return match
+    return RemoteMatchView.model_validate(match)

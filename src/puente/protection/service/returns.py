@@ -39,6 +39,7 @@ from puente.protection.rules.best_interests import (
     BidRecord,
     bid_supports_return,
 )
+from puente.protection.schemas import ReturnRecord
 from puente.protection.service._common import (
     load_profile,
     record,
@@ -257,10 +258,15 @@ def get_return(session: Session, *, actor: Actor, decision_id: uuid.UUID) -> Ret
     return _view(session, _decision(session, actor, decision_id))
 
 
-def list_returns(session: Session, *, actor: Actor) -> list[ReturnDecision]:
+def list_returns(session: Session, *, actor: Actor) -> list[ReturnRecord]:
     authorize(actor, "return:decide", tenant_code=actor.tenant_code)
     stmt = select(ReturnDecision).order_by(ReturnDecision.requested_at.desc())
-    return list(session.scalars(visible(actor, stmt, ReturnDecision, "return:decide")))
+    return [
+        ReturnRecord.model_validate(row)
+        for row in list(
+            session.scalars(visible(actor, stmt, ReturnDecision, "return:decide"))
+        )
+    ]
 
 
 def reevaluate_decision(

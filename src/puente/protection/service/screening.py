@@ -18,6 +18,7 @@ from puente.protection.errors import ScreeningNotFound
 from puente.protection.events import PersonScreened
 from puente.protection.models import Screening
 from puente.protection.rules import screening as rules
+from puente.protection.schemas import ScreeningRecord
 from puente.protection.service._common import record, seal, unseal
 from puente.protection.service._people import flag_for_protection, person_facts
 
@@ -161,11 +162,14 @@ def sensitive_answers_for_export(
 
 def list_screenings(
     session: Session, *, actor: Actor, person_id: uuid.UUID
-) -> list[Screening]:
+) -> list[ScreeningRecord]:
     authorize(actor, "case:read", tenant_code=actor.tenant_code)
     stmt = (
         select(Screening)
         .where(Screening.person_id == person_id)
         .order_by(Screening.screened_at.desc())
     )
-    return list(session.scalars(visible(actor, stmt, Screening, "case:read")))
+    return [
+        ScreeningRecord.model_validate(row)
+        for row in list(session.scalars(visible(actor, stmt, Screening, "case:read")))
+    ]

@@ -23,6 +23,7 @@ from puente.protection.errors import TracingRequestNotFound
 from puente.protection.events import TracingForwarded
 from puente.protection.models import TracingMatch, TracingRequest
 from puente.protection.rules.disclosure import Channel, is_disclosable
+from puente.protection.schemas import TracingMatchRecord, TracingRequestRecord
 from puente.protection.service._common import (
     guard_disclosure,
     protection_facts,
@@ -150,7 +151,7 @@ def _request(session: Session, actor: Actor, request_id: uuid.UUID) -> TracingRe
 
 def find_matches(
     session: Session, *, actor: Actor, request_id: uuid.UUID
-) -> list[TracingMatch]:
+) -> list[TracingMatchRecord]:
     """(Re)score candidates who consented to tracing; keeps earlier decisions."""
     request = _request(session, actor, request_id)
     sought = unseal(
@@ -206,13 +207,16 @@ def find_matches(
         object_id=request.id,
         candidates=len(candidates),
     )
-    return list(
-        session.scalars(
-            select(TracingMatch)
-            .where(TracingMatch.request_id == request.id)
-            .order_by(TracingMatch.score.desc())
+    return [
+        TracingMatchRecord.model_validate(row)
+        for row in list(
+            session.scalars(
+                select(TracingMatch)
+                .where(TracingMatch.request_id == request.id)
+                .order_by(TracingMatch.score.desc())
+            )
         )
-    )
+    ]
 
 
 def get_tracing_request(
@@ -236,10 +240,17 @@ def get_tracing_request(
     return TracingView(request, sought, matches)
 
 
-def list_tracing_requests(session: Session, *, actor: Actor) -> list[TracingRequest]:
+def list_tracing_requests(
+    session: Session, *, actor: Actor
+) -> list[TracingRequestRecord]:
     authorize(actor, "case:read", tenant_code=actor.tenant_code)
     stmt = select(TracingRequest).order_by(TracingRequest.created_at.desc())
-    return list(session.scalars(visible(actor, stmt, TracingRequest, "case:read")))
+    return [
+        TracingRequestRecord.model_validate(row)
+        for row in list(
+            session.scalars(visible(actor, stmt, TracingRequest, "case:read"))
+        )
+    ]
 
 
 def decide_match(
@@ -249,7 +260,7 @@ def decide_match(
     request_id: uuid.UUID,
     match_id: uuid.UUID,
     confirm: bool,
-) -> TracingMatch:
+) -> TracingMatchRecord:
     request = _request(session, actor, request_id)
     authorize(actor, "case:write", tenant_code=actor.tenant_code)
     match = session.scalars(
@@ -271,4 +282,4 @@ def decide_match(
         object_id=request.id,
         confirmed=confirm,
     )
-    return match
+    return TracingMatchRecord.model_validate(match)

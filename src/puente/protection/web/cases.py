@@ -14,9 +14,9 @@ from puente.core.inputs import whole_number
 from puente.identity import Actor, Scope, can, widest_scope
 from puente.protection import service
 from puente.protection.errors import CloseReasonMissing, StaleCase
-from puente.protection.models import Case
 from puente.protection.rules import screening as screening_rules
 from puente.protection.rules import workflow
+from puente.protection.schemas import CaseView
 from puente.protection.service._people import person_label, person_labels
 from puente.protection.service.cases import CASE_TYPES, PRIORITIES
 from puente.protection.web._shared import (
@@ -50,8 +50,8 @@ def _word(labels: dict[str, Any], code: str) -> str:
     return str(labels.get(code, code))
 
 
-def _case_columns(people: dict[Any, Any]) -> tuple[lists.Column[Case], ...]:
-    def name(case: Case) -> str:
+def _case_columns(people: dict[Any, Any]) -> tuple[lists.Column[CaseView], ...]:
+    def name(case: CaseView) -> str:
         found = people.get(case.person_id)
         return found.name if found else ""
 

@@ -14,7 +14,8 @@ from puente.core import i18n
 from puente.identity import Actor
 from puente.protection import service
 from puente.protection.errors import CaseNotFound
-from puente.protection.models import Case, ServiceDirectoryEntry
+from puente.protection.models import Case
+from puente.protection.schemas import CaseView, ServiceView
 from puente.protection.service._common import visible_case
 from puente.protection.service._people import PersonLabel, person_labels
 from puente.protection.web._shared import SERVICE_LABELS, STATE_LABELS, TYPE_LABELS
@@ -30,7 +31,7 @@ def _word(labels: Mapping[str, object], code: str) -> str:
     return str(label) if label is not None else ""
 
 
-def _case_choice(case: Case, person: PersonLabel | None) -> Choice:
+def _case_choice(case: Case | CaseView, person: PersonLabel | None) -> Choice:
     name = person.name if person is not None else i18n.gettext("Case")
     hint = " · ".join(
         part
@@ -66,7 +67,7 @@ def _case(session: Session, actor: Actor, value: str) -> Choice | None:
     return _case_choice(case, people.get(case.person_id))
 
 
-def _service_choice(entry: ServiceDirectoryEntry) -> Choice:
+def _service_choice(entry: ServiceView) -> Choice:
     kind = _word(SERVICE_LABELS, entry.service_type)
     label = f"{kind} · {entry.organisation_name}" if kind else entry.organisation_name
     return Choice(str(entry.id), label, f"{entry.place} · {country_name(entry.state)}")
