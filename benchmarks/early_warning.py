@@ -348,26 +348,45 @@ def main() -> None:
 
 def backtest(n_series: int, n_months: int) -> dict[str, Any]:
     """`puente flows backtest`'s engine (`run_backtest`, default catalogue,
-    one labelled total) on `n_series` x `n_months` with gaps."""
+    one labelled event on the total) on `n_series` x `n_months` of
+    `synthetic_flows` (gaps, zeros, trends, breaks, surges), built into
+    series exactly as `puente flows import` builds them (plus the total)."""
+    import tempfile
+    from pathlib import Path
+
     from puente.early_warning.analytics.backtest import Event, run_backtest
+    from puente.early_warning.analytics.series import build_series, series_key
+    from puente.early_warning.analytics.synthetic import synthetic_flows
+    from puente.early_warning.service.reading import Mapping as ColumnMapping
+    from puente.early_warning.service.reading import read_table, to_counts
     from puente.early_warning.service.triggers import (
         default_catalogue_document,
         load_catalogue,
     )
 
-    frame = synthetic(n_series, n_months, seed=11, gaps=0.02)
-    total = frame["series_key"][0]
-    event = Event("E1", total, dt.date(2022, 1, 1), dt.date(2022, 4, 1))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "synthetic.csv"
+        synthetic_flows(n_series, n_months).write_csv(path)
+        mapping = ColumnMapping(date_column="t", count_column="n", dimensions=("nat",))
+        counts, _ = to_counts(read_table(path), mapping, path.name)
+    series = build_series(counts, source="synthetic", dimensions=["nat"])
+    total = series_key("synthetic", {})
+    event = Event("E1", total, dt.date(2020, 3, 1), dt.date(2020, 8, 1))
     catalogue = load_catalogue(default_catalogue_document())
     started = time.perf_counter()
-    result = run_backtest(frame, catalogue, [event], [total])
+    result = run_backtest(series, catalogue, [event], [total])
     seconds = time.perf_counter() - started
     return {
-        "backtest_series": n_series,
+        "backtest_series": series["series_key"].n_unique(),
         "backtest_months": n_months,
+        "backtest_rows": series.height,
+        "backtest_blank_counts": int(series["count"].null_count()),
         "backtest_seconds": round(seconds, 1),
+        "backtest_budget_seconds": 120,
         "backtest_scored_series": len(result.report["forecast_series"]),
+        "backtest_autoets_series": result.ets_series,
         "backtest_mase_h1": result.report["mase_h1"],
+        "backtest_coverage_80": result.report["coverage_80"],
     }
 
 
