@@ -26,12 +26,12 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 import polars as pl
 
-from puente.early_warning.analytics.detection import (
+from puente.early_warning.rules.analytics.detection import (
     DEFAULT_DETECTORS,
     DetectorConfig,
     add_detectors,
 )
-from puente.early_warning.analytics.global_ar import global_ar_forecasts
+from puente.early_warning.rules.analytics.global_ar import global_ar_forecasts
 
 
 def synthetic(
@@ -354,9 +354,9 @@ def backtest(n_series: int, n_months: int) -> dict[str, Any]:
     import tempfile
     from pathlib import Path
 
-    from puente.early_warning.analytics.backtest import Event, run_backtest
-    from puente.early_warning.analytics.series import build_series, series_key
-    from puente.early_warning.analytics.synthetic import synthetic_flows
+    from puente.early_warning.rules.analytics.backtest import Event, run_backtest
+    from puente.early_warning.rules.analytics.series import build_series, series_key
+    from puente.early_warning.rules.analytics.synthetic import synthetic_flows
     from puente.early_warning.service.reading import Mapping as ColumnMapping
     from puente.early_warning.service.reading import read_table, to_counts
     from puente.early_warning.service.triggers import (

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from puente.core import db as core_db
 from puente.core.config import get_settings
 from puente.core.migrate import upgrade
-from puente.early_warning.analytics.synthetic import synthetic_flows
+from puente.early_warning.rules.analytics.synthetic import synthetic_flows
 
 SERIES, MONTHS = 400, 90
 

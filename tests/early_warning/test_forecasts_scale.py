@@ -18,9 +18,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from puente.early_warning.analytics import backtest, forecasts, reference
-from puente.early_warning.analytics.forecasts import DEFAULT_FORECASTS
-from puente.early_warning.analytics.series import build_series
+from puente.early_warning.rules.analytics import backtest, forecasts, reference
+from puente.early_warning.rules.analytics.forecasts import DEFAULT_FORECASTS
+from puente.early_warning.rules.analytics.series import build_series
 from puente.early_warning.service.reading import Mapping as ColumnMapping
 from puente.early_warning.service.reading import read_table, to_counts
 
