@@ -354,6 +354,7 @@ def backtest(n_series: int, n_months: int) -> dict[str, Any]:
     import tempfile
     from pathlib import Path
 
+    from puente.core.tabular import Limits
     from puente.early_warning.rules.analytics.backtest import Event, run_backtest
     from puente.early_warning.rules.analytics.series import build_series, series_key
     from puente.early_warning.rules.analytics.synthetic import synthetic_flows
@@ -368,7 +369,10 @@ def backtest(n_series: int, n_months: int) -> dict[str, Any]:
         path = Path(tmp) / "synthetic.csv"
         synthetic_flows(n_series, n_months).write_csv(path)
         mapping = ColumnMapping(date_column="t", count_column="n", dimensions=("nat",))
-        counts, _ = to_counts(read_table(path), mapping, path.name)
+        # A file of this size is past the upload limits (100,000 rows); the
+        # benchmark reads it as an operator's local file.
+        limits = Limits(max_rows=2_000_000, max_bytes=500 * 1024 * 1024)
+        counts, _ = to_counts(read_table(path, limits), mapping, path.name)
     series = build_series(counts, source="synthetic", dimensions=["nat"])
     total = series_key("synthetic", {})
     event = Event("E1", total, dt.date(2020, 3, 1), dt.date(2020, 8, 1))
