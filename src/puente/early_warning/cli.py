@@ -81,6 +81,7 @@ def import_command(
                     dimensions=dimension or [],
                     profile=profile,
                     strict=strict,
+                    limits=service.OPERATOR_LIMITS,
                 )
     except DomainError as exc:
         raise _fail(exc) from exc

@@ -8,6 +8,7 @@ plans -> alerts, flows."""
 from puente.early_warning.service import alerts, plans
 from puente.early_warning.service._common import source_frame
 from puente.early_warning.service.flows import (
+    OPERATOR_LIMITS,
     import_flows,
     list_series,
     list_sources,
@@ -25,6 +26,7 @@ from puente.early_warning.service.triggers import (
 )
 
 __all__ = [
+    "OPERATOR_LIMITS",
     "adopt_catalogue",
     "alerts",
     "default_catalogue_document",

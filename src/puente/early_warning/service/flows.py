@@ -7,14 +7,14 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 import structlog
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from puente.core import audit, events
+from puente.core import audit, events, tabular
 from puente.core.paths import safe_name
 from puente.early_warning.errors import SeriesNotFound, SourceNotFound
 from puente.early_warning.events import FlowsImported
@@ -48,6 +48,12 @@ from puente.identity import Actor, authorize, visible
 log = structlog.get_logger(__name__)
 
 
+# A local file the operator imports from the command line (not an upload).
+OPERATOR_LIMITS: Final = tabular.Limits(
+    max_rows=5_000_000, max_bytes=1024 * 1024 * 1024
+)
+
+
 def _date(value: Any) -> dt.date | None:
     if value in (None, ""):
         return None
@@ -66,8 +72,13 @@ def import_flows(
     dimensions: Sequence[str],
     profile: Mapping[str, Any] | None = None,
     strict: bool = False,
+    limits: tabular.Limits = tabular.DEFAULT_LIMITS,
 ) -> ImportSummary:
     """Import a CSV/XLSX/HXL file of counts as a vintage of `source`.
+
+    `limits` bound the file (default: an upload's); the operator's CLI passes
+    `OPERATOR_LIMITS`, as a national feed (4,000 series x 90 months is 360,000
+    rows) is past an upload's 100,000 rows.
 
     Needs `flows:import` on the source's tenant. Validates everything before
     writing (`FlowFileRejected` names file, row and column); the same content
@@ -88,7 +99,7 @@ def import_flows(
         blank_value=options.get("blank_dimension"),
         strict=strict,
     )
-    table = read_table(path)
+    table = read_table(path, limits)
     counts, not_stated = to_counts(table, mapping, path.name)
     row = session.scalars(select(FlowSource).where(FlowSource.name == source)).first()
     tenant = row.tenant_code if row else str(options.get("tenant", actor.tenant_code))
