@@ -27,6 +27,8 @@ class Role(StrEnum):
     DONOR = "donor"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    INVESTIGATOR = "investigator"
+    PROSECUTOR_LIAISON = "prosecutor_liaison"
 
 
 class Scope(IntEnum):
@@ -155,6 +157,9 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("commitment:write", TEN, INTERNAL),
         _g("financing:read", REG, S),
         _g("coordination:read", REG, S),
+        _g("agreement:read", TEN, INTERNAL),
+        _g("agreement:sign", TEN, INTERNAL),
+        _g("exchange:log", TEN, INTERNAL),
     ),
     Role.DONOR: (
         _g("financing:read", REG, S),
@@ -172,6 +177,19 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("coordination:read", REG, S),
         _g("commitment:read", REG, S),
         _g("pathway:statistics", REG, S),
+        _g("agreement:read", TEN, INTERNAL),
+        _g("exchange:log", TEN, INTERNAL),
+    ),
+    # Enforcement's own roles: its walled module only, nothing of people,
+    # protection or pathways (research/07 separation of purposes).
+    Role.INVESTIGATOR: (
+        _g("enforcement:read", TEN, X),
+        _g("enforcement:write", TEN, X),
+        _g("enforcement:share", TEN, X),
+    ),
+    Role.PROSECUTOR_LIAISON: (
+        _g("enforcement:read", TEN, X),
+        _g("enforcement:share", TEN, X),
     ),
     Role.ADMIN: (
         _g("user:read", TEN, INTERNAL),
