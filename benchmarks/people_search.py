@@ -595,6 +595,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--ilike-queries", type=int, default=20)
     parser.add_argument("--python-scan-queries", type=int, default=3)
     parser.add_argument("--seed", type=int, default=20261128)
+    parser.add_argument(
+        "--sqlite-path", type=Path, help="keep the SQLite file here (for profiling)"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args(argv)
     backend = args.backend or "postgresql"
@@ -611,7 +614,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     keep = set(rng.sample(range(args.people), min(args.queries, args.people)))
     organisation = uuid.uuid4()
     scratch = tempfile.TemporaryDirectory(prefix="puente-people-")
-    sqlite_path = Path(scratch.name) / "people.db"
+    sqlite_path = args.sqlite_path or Path(scratch.name) / "people.db"
     url = create_database() if backend == "postgresql" else f"sqlite:///{sqlite_path}"
     engine: Engine | None = None
     try:

@@ -78,6 +78,8 @@ class PersonSearchKey(Base):
     __tablename__ = "person_search_key"
     __table_args__ = (
         PrimaryKeyConstraint("person_id", "key", name="pk_person_search_key"),
+        # person_id is the last key column (not an INCLUDE, which is PostgreSQL's)
+        # so that the index covers every probe on SQLite too (migration search10_0001).
         Index(
             "ix_person_search_key_probe",
             "tenant_code",
@@ -85,7 +87,7 @@ class PersonSearchKey(Base):
             "birth_year",
             "birth_month",
             "birth_day",
-            postgresql_include=["person_id"],
+            "person_id",
         ),
     )
 

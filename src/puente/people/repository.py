@@ -35,7 +35,7 @@ from puente.people.rules.names import canonical_token, name_tokens, phonetic_key
 
 # Persons scored in full per search, chosen by the pre-rank (shared key weight
 # plus birth-date agreement) that the database computes from the probe index.
-MAX_CANDIDATES = 100
+MAX_CANDIDATES = 150
 KEY_LENGTH = 64
 # Rows read per probe, so that a common key (González, María) costs a bounded
 # number of index entries: per birth year, per exact date, or in all when the
