@@ -15,6 +15,7 @@ from puente.core.cli import fail
 from puente.core.config import get_settings
 from puente.core.errors import DomainError
 from puente.early_warning import cli as early_warning_cli
+from puente.exchange import cli as exchange_cli
 from puente.financing.cli import financing_app
 from puente.pathways import cli as pathways_cli
 from puente.people import cli as people_cli
@@ -103,10 +104,19 @@ def db_check() -> None:
 
 
 @demo_app.command("load")
-def demo_load() -> None:
+def demo_load(
+    identity_only: Annotated[
+        bool, typer.Option(help="Only tenants, organisations and users (fast)")
+    ] = False,
+) -> None:
     """Load the demo tenants, organisations, users and module data (idempotent)."""
-    from puente.demo import load_demo
+    from puente.demo import load_demo, load_identity
 
+    if identity_only:
+        with core_db.uow() as session:
+            orgs, users = load_identity(session)
+        console.print(f"identity: {orgs} organisations and {users} users added")
+        return
     try:
         summary = load_demo(console)
     except DomainError as exc:
@@ -256,6 +266,7 @@ for commands in (
     {"financing": financing_app},
     {"coordination": coordination_app},
     {"commitments": commitments_app},
+    exchange_cli.COMMANDS,
 ):
     for name, sub_app in commands.items():
         app.add_typer(sub_app, name=name)

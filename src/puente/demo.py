@@ -16,6 +16,7 @@ from puente.coordination import demo as coordination_demo
 from puente.core import db as core_db
 from puente.core.config import get_settings
 from puente.early_warning import demo as early_warning_demo
+from puente.exchange import demo as exchange_demo
 from puente.financing import demo as financing_demo
 from puente.identity import Organisation, Tenant, User, create_user, system_actor
 from puente.pathways import demo as pathways_demo
@@ -63,6 +64,10 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("pathways.col", "COL", "migration", ("pathways_officer",), "es"),
     DemoUser("focal_point.col", "COL", "migration", ("focal_point",), "es"),
     DemoUser("caseworker.pan", "PAN", "migration", ("caseworker",), "es"),
+    # Federation: the peer's focal point signs agreements; auditors read the log.
+    DemoUser("focal_point.pan", "PAN", "migration", ("focal_point",), "es"),
+    DemoUser("auditor.col", "COL", "migration", ("auditor",), "es"),
+    DemoUser("auditor.pan", "PAN", "migration", ("auditor",), "es"),
     DemoUser("caseworker.mex", "MEX", "migration", ("caseworker",), "es"),
     DemoUser("pathways.bra", "BRA", "migration", ("pathways_officer",), "pt"),
     DemoUser("employer.can", "CAN", "employer-agri", ("employer",), "en"),
@@ -154,6 +159,7 @@ DEMO_LOADERS: tuple[tuple[str, DemoLoader], ...] = (
     ("financing", financing_demo.load),
     ("coordination", coordination_demo.load),
     ("commitments", commitments_demo.load),
+    ("exchange", exchange_demo.load),
 )
 
 

@@ -69,6 +69,15 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1")
     port: int = Field(default=8000)
     log_json: bool = Field(default=False, description="JSON logs (production)")
+    node_state: str = Field(
+        default="HUB",
+        description="Federation: the state (or HUB) this node speaks for",
+    )
+    exchange_send_interval_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        description="Federation: seconds between outbound queue runs (0: off)",
+    )
     app_filter_enabled: bool = Field(
         default=True,
         description="Application tenant filter; only tests turn it off to prove RLS",

@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 from puente.core import i18n
 from puente.core.errors import Conflict, NotFound
 from puente.core.i18n import N_, lazy_gettext
-from puente.early_warning.schemas import SeriesPanel
+from puente.early_warning.schemas import PlanSummary, SeriesPanel
 from puente.early_warning.service import alerts as alert_service
 from puente.early_warning.service import flows
 from puente.early_warning.service import plans as plan_service
 from puente.early_warning.service import triggers as triggers_service
 from puente.identity import Actor, OrganisationRead, can
+from puente.web import lists
 from puente.web.deps import DbSession, Require
 from puente.web.templating import (
     WEB_DIR,
@@ -384,6 +385,31 @@ def _cap_labels() -> dict[str, str]:
     return {k: i18n.gettext(v) for k, v in alert_service.CAP_LABELS.items()}
 
 
+def _cap(code: str) -> str:
+    label = alert_service.CAP_LABELS.get(code)
+    return i18n.gettext(label) if label else code
+
+
+def _country(code: str | None) -> str:
+    return alert_service.country_name(code) if code else ""
+
+
+AlertRow = alert_service.AlertRead
+ALERT_COLUMNS: Final[tuple[lists.Column[AlertRow], ...]] = (
+    lists.Column("title", lazy_gettext("Alert"), lambda a: a.title),
+    lists.Column(
+        "severity",
+        lazy_gettext("Severity"),
+        lambda a: _cap(a.severity),
+        sort_value=lambda a: a.level,
+    ),
+    lists.Column("country", lazy_gettext("Country"), lambda a: _country(a.country)),
+    lists.Column("period", lazy_gettext("Period"), lambda a: a.period),
+    lists.Column("message", lazy_gettext("Message"), lambda a: _cap(a.msg_type)),
+    lists.Column("status", lazy_gettext("Status"), lambda a: _cap(a.status)),
+)
+
+
 @router.get("/alerts", response_class=HTMLResponse)
 def alert_list(
     request: Request,
@@ -397,12 +423,22 @@ def alert_list(
         alerts = [alert for alert in alerts if not alert.is_expired]
     if country:
         alerts = [alert for alert in alerts if alert.country == country]
+    query = lists.read_query(request)
+    listing = lists.build(
+        alerts,
+        ALERT_COLUMNS,
+        query,
+        base_url="/early-warning/alerts",
+        params={"country": country, "history": "true" if history else ""},
+    )
+    if query.export:
+        return lists.export_response(listing, "alerts")
     return _page(
         request,
         actor,
         "early_warning/alerts.html",
         {
-            "alerts": alerts,
+            "listing": listing,
             "country": country,
             "history": history,
             "labels": _cap_labels(),
@@ -526,16 +562,41 @@ def adopt(
     return RedirectResponse("/early-warning/triggers", status_code=303)
 
 
+PLAN_COLUMNS: Final[tuple[lists.Column[PlanSummary], ...]] = (
+    lists.Column("plan", lazy_gettext("Plan"), lambda p: p.alert_title),
+    lists.Column("country", lazy_gettext("Country"), lambda p: _country(p.country)),
+    lists.Column(
+        "figure",
+        lazy_gettext("Planning figure (arrivals per month)"),
+        lambda p: p.planning_figure,
+    ),
+    lists.Column(
+        "status",
+        lazy_gettext("Status"),
+        lambda p: (
+            i18n.gettext("Active") if p.status == "active" else i18n.gettext("Closed")
+        ),
+    ),
+    lists.Column("activated", lazy_gettext("Activated"), lambda p: p.activated_at),
+)
+
+
 @router.get("/plans", response_class=HTMLResponse)
 def plan_list(request: Request, session: DbSession, actor: PlanReader) -> Response:
+    query = lists.read_query(request, default_sort="activated", default_dir="desc")
+    listing = lists.build(
+        plan_service.list_plans(session, actor=actor),
+        PLAN_COLUMNS,
+        query,
+        base_url="/early-warning/plans",
+    )
+    if query.export:
+        return lists.export_response(listing, "response-plans")
     return _page(
         request,
         actor,
         "early_warning/plans.html",
-        {
-            "plans": plan_service.list_plans(session, actor=actor),
-            "country_name": alert_service.country_name,
-        },
+        {"listing": listing, "country_name": alert_service.country_name},
     )
 
 

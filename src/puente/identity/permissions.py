@@ -155,6 +155,9 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("commitment:write", TEN, INTERNAL),
         _g("financing:read", REG, S),
         _g("coordination:read", REG, S),
+        _g("agreement:read", TEN, INTERNAL),
+        _g("agreement:sign", TEN, INTERNAL),
+        _g("exchange:log", TEN, INTERNAL),
     ),
     Role.DONOR: (
         _g("financing:read", REG, S),
@@ -172,6 +175,8 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("coordination:read", REG, S),
         _g("commitment:read", REG, S),
         _g("pathway:statistics", REG, S),
+        _g("agreement:read", TEN, INTERNAL),
+        _g("exchange:log", TEN, INTERNAL),
     ),
     Role.ADMIN: (
         _g("user:read", TEN, INTERNAL),

@@ -359,6 +359,14 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "regularisation": N_("Regularisation"),
         "study": N_("Study"),
     },
+    "entry_regime": {
+        "visa_free": N_("No visa needed"),
+        "evisa": N_("Electronic visa or travel authorisation"),
+        "visa": N_("Visa needed"),
+        "transit_visa": N_("Transit visa needed"),
+        "humanitarian_visa": N_("Humanitarian visa"),
+        "suspended": N_("Entry or visas suspended"),
+    },
     "application_status": {
         "active": N_("Active"),
         "needs_review": N_("Needs review"),

@@ -13,6 +13,7 @@ from puente.linkage.blocking import (
 )
 from puente.linkage.decide import cluster_pairs, clusters, one_to_one
 from puente.linkage.evaluate import Evaluation, Mode, evaluate_files, evaluate_records
+from puente.linkage.pprl import Encoder, Encoding, EncodingConfig, Hardening, Salt
 from puente.linkage.records import (
     FoldRules,
     NameRules,
@@ -34,13 +35,18 @@ __all__ = [
     "CANDIDATE_RULES",
     "Backend",
     "BlockingRule",
+    "Encoder",
+    "Encoding",
+    "EncodingConfig",
     "Evaluation",
     "FoldRules",
+    "Hardening",
     "Mode",
     "NameRules",
     "Predictions",
     "RecordSet",
     "RecordsInvalid",
+    "Salt",
     "TrainedModel",
     "candidate_pairs",
     "choose_rules",

@@ -12,6 +12,7 @@ from puente.people.errors import (
 )
 from puente.people.events import (
     HouseholdRegistered,
+    OriginsNarrowing,
     PersonRegistered,
     PersonUpdated,
     ProtectionFactRecorded,
@@ -39,6 +40,7 @@ from puente.people.schemas import (
     Sex,
 )
 from puente.people.service import (
+    TracingRecord,
     add_member,
     can_read_sensitive,
     create_household,
@@ -59,6 +61,7 @@ from puente.people.service import (
     search_before_registering,
     search_people,
     set_tracing_consent,
+    tracing_registry,
     update_person,
 )
 
@@ -73,6 +76,7 @@ __all__ = [
     "HouseholdRegistered",
     "HouseholdRegistration",
     "NewMember",
+    "OriginsNarrowing",
     "PersonCreate",
     "PersonFilter",
     "PersonNotFound",
@@ -92,6 +96,7 @@ __all__ = [
     "SensitiveRead",
     "Sex",
     "StaleEdit",
+    "TracingRecord",
     "add_member",
     "can_read_sensitive",
     "create_household",
@@ -113,5 +118,6 @@ __all__ = [
     "search_before_registering",
     "search_people",
     "set_tracing_consent",
+    "tracing_registry",
     "update_person",
 ]

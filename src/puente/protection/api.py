@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
@@ -12,7 +13,12 @@ from puente.core.errors import NotFound
 from puente.core.i18n import get_locale, gettext
 from puente.identity import Actor
 from puente.protection import service
-from puente.protection.models import Case, ConsularNotification, Referral
+from puente.protection.models import (
+    Case,
+    ConsularNotification,
+    Referral,
+    TracingRemoteMatch,
+)
 from puente.protection.schemas import (
     ApprovalDecision,
     ApprovalRead,
@@ -41,7 +47,9 @@ from puente.protection.schemas import (
     ScreeningRead,
     ServiceRead,
     TaskCreate,
+    TracingCandidateRead,
     TracingCreate,
+    TracingDecision,
     TracingMatchRead,
     TracingRead,
 )
@@ -91,13 +99,16 @@ def _return(view: ReturnView) -> ReturnRead:
     )
 
 
-def _tracing(view: TracingView) -> TracingRead:
+def _tracing(
+    view: TracingView, remote: Sequence[TracingRemoteMatch] = ()
+) -> TracingRead:
     return TracingRead(
         id=view.request.id,
         status=view.request.status,
         relationship=view.request.relationship,
         search_state=view.request.search_state,
         matches=[TracingMatchRead.model_validate(m) for m in view.matches],
+        candidates=[TracingCandidateRead.model_validate(m) for m in remote],
     )
 
 
@@ -450,7 +461,30 @@ def read_tracing(
     request_id: uuid.UUID, session: DbSession, actor: CaseReader
 ) -> TracingRead:
     return _tracing(
-        service.get_tracing_request(session, actor=actor, request_id=request_id)
+        service.get_tracing_request(session, actor=actor, request_id=request_id),
+        service.remote_matches(session, actor=actor, request_id=request_id),
+    )
+
+
+@router.post("/tracing/{request_id}/candidates/{match_id}", response_model=TracingRead)
+def decide_candidate(
+    request_id: uuid.UUID,
+    match_id: uuid.UUID,
+    body: TracingDecision,
+    session: DbSession,
+    actor: CaseWriter,
+) -> TracingRead:
+    """Confirm or reject another state's candidate; that state is told."""
+    service.decide_remote_match(
+        session,
+        actor=actor,
+        request_id=request_id,
+        match_id=match_id,
+        confirm=body.confirm,
+    )
+    return _tracing(
+        service.get_tracing_request(session, actor=actor, request_id=request_id),
+        service.remote_matches(session, actor=actor, request_id=request_id),
     )
 
 

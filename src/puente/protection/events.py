@@ -85,3 +85,27 @@ class CasesExported:
 
     actor_id: uuid.UUID | None
     count: int
+
+
+@dataclass(frozen=True)
+class TracingForwarded:
+    """Published by `create_tracing_request` for a request toward another state,
+    past the feared-state bar; the exchange module sends it under an agreement."""
+
+    request_id: uuid.UUID
+    tenant_code: str
+    search_state: str
+    requester_person_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class RemoteMatchDecided:
+    """Published by `decide_remote_match`: the caseworker confirmed or rejected
+    another state's candidate; the exchange module tells that state."""
+
+    request_id: uuid.UUID
+    match_id: uuid.UUID
+    tenant_code: str
+    state: str
+    reference: str
+    is_confirmed: bool

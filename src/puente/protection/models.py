@@ -357,3 +357,22 @@ class ConsularNotification(TenantMixin, Base):
     opposition_recorded_at: Mapped[dt.datetime | None]
     recorded_by: Mapped[uuid.UUID | None]
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class TracingRemoteMatch(TenantMixin, Base):
+    """A candidate another state's node found for a forwarded tracing request:
+    its state, score, likelihood and an opaque reference, never a name."""
+
+    __tablename__ = "protection_tracing_remote_match"
+    __table_args__ = (UniqueConstraint("request_id", "state", "reference"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    request_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("protection_tracing_request.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(3))
+    reference: Mapped[str] = mapped_column(String(36))
+    score: Mapped[float] = mapped_column(Float)
+    likelihood: Mapped[str] = mapped_column(String(10))
+    decision: Mapped[str] = mapped_column(String(10), default="pending")
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

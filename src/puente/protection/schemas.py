@@ -246,12 +246,30 @@ class TracingMatchRead(BaseModel):
     decision: str
 
 
+class TracingCandidateRead(BaseModel):
+    """Another state's candidate: never a name, only an opaque reference."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    state: str
+    score: float
+    likelihood: str
+    reference: str
+    decision: str
+
+
 class TracingRead(BaseModel):
     id: uuid.UUID
     status: str
     relationship: str
     search_state: str
     matches: list[TracingMatchRead]
+    candidates: list[TracingCandidateRead] = []
+
+
+class TracingDecision(_In):
+    confirm: bool
 
 
 class ConsularCreate(_In):

@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse
 
 from puente.pathways.web import (
     applications,
+    entry_regimes,
     offers,
     pickers,
     screening,
@@ -18,6 +19,7 @@ from puente.pathways.web._common import ASSETS, PathwayReader, router
 
 __all__ = [
     "applications",
+    "entry_regimes",
     "offers",
     "pickers",
     "router",

@@ -5,10 +5,10 @@ worker's rights card."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from babel.numbers import get_currency_name
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -20,6 +20,7 @@ from puente.pathways import service
 from puente.pathways.errors import OfferError
 from puente.pathways.rules.facts import LANGUAGES
 from puente.pathways.schemas import AttestationRead, CheckRead, OfferRead
+from puente.pathways.service.text import offer_status
 from puente.pathways.web._common import (
     Csrf,
     MatchReader,
@@ -30,9 +31,11 @@ from puente.pathways.web._common import (
     router,
     whole_number,
 )
+from puente.reference import country_name
 from puente.reference.languages import language_name, language_options
 from puente.reference.occupations import fold
 from puente.reference.subdivisions import subdivision_options
+from puente.web import lists
 from puente.web.deps import DbSession
 from puente.web.pickers import PickerState, empty_pickers, fill_pickers
 from puente.web.templating import render
@@ -248,13 +251,50 @@ def form_field(field: str, offer: dict[str, Any]) -> str:
     return top
 
 
+OFFER_STATUSES: Final = ("draft", "published", "blocked")
+
+
+def _offer_status(offer: OfferRead) -> str:
+    return i18n.gettext("Blocked") if offer.blocked else offer_status(offer.status)
+
+
+OFFER_COLUMNS: Final[tuple[lists.Column[OfferRead], ...]] = (
+    lists.Column("title", lazy_gettext("Offer"), lambda o: o.title),
+    lists.Column("isco", lazy_gettext("Occupation"), lambda o: o.isco),
+    lists.Column("country", lazy_gettext("Country"), lambda o: country_name(o.state)),
+    lists.Column("status", lazy_gettext("Status"), _offer_status),
+    lists.Column("created", lazy_gettext("Created"), lambda o: o.created_at),
+)
+
+
 @router.get("/offers")
-def offers_page(request: Request, session: DbSession, actor: OfferReader) -> Response:
-    rows = service.list_offers(session, actor=actor)
+def offers_page(
+    request: Request,
+    session: DbSession,
+    actor: OfferReader,
+    status: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    status = status if status in OFFER_STATUSES else ""
+    query = lists.read_query(request, default_sort="created", default_dir="desc")
+    rows = service.list_offers(session, actor=actor, status=status or None, limit=5000)
+    listing = lists.build(
+        rows,
+        OFFER_COLUMNS,
+        query,
+        base_url="/pathways/offers",
+        params={"status": status},
+    )
+    if query.export:
+        return lists.export_response(listing, "job-offers")
     return render(
         request,
         "pathways/offers.html",
-        {"offers": rows, "can_write": can(actor, "offer:write")},
+        {
+            "listing": listing,
+            "status": status,
+            "statuses": [(s, offer_status(s)) for s in OFFER_STATUSES],
+            "can_write": can(actor, "offer:write"),
+        },
     )
 
 

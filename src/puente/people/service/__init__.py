@@ -40,8 +40,10 @@ from puente.people.service.sensitive import (
     read_sensitive,
     record_sensitive,
 )
+from puente.people.service.tracing import TracingRecord, tracing_registry
 
 __all__ = [
+    "TracingRecord",
     "add_member",
     "can_read_sensitive",
     "create_household",
@@ -62,5 +64,6 @@ __all__ = [
     "search_before_registering",
     "search_people",
     "set_tracing_consent",
+    "tracing_registry",
     "update_person",
 ]

@@ -15,10 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from puente.core import events
 from puente.core.db import new_id
 from puente.core.errors import InvalidInput
 from puente.identity import Actor, authorize, visible
 from puente.protection.errors import TracingRequestNotFound
+from puente.protection.events import TracingForwarded
 from puente.protection.models import TracingMatch, TracingRequest
 from puente.protection.rules.disclosure import Channel, is_disclosable
 from puente.protection.service._common import (
@@ -118,6 +120,16 @@ def create_tracing_request(
     )
     if request.status == "open":
         find_matches(session, actor=actor, request_id=request.id)
+    else:
+        events.publish(
+            session,
+            TracingForwarded(
+                request_id=request.id,
+                tenant_code=request.tenant_code,
+                search_state=state,
+                requester_person_id=requester_person_id,
+            ),
+        )
     return get_tracing_request(session, actor=actor, request_id=request.id)
 
 

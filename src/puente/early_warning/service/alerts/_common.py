@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from puente import reference
 from puente.core import i18n
 from puente.core.i18n import N_
-from puente.early_warning import cap
+from puente.early_warning.rules import cap
 from puente.identity import Role
 
 SUBSCRIBED_ROLES: Final = (Role.ANALYST, Role.COORDINATOR, Role.FOCAL_POINT)

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from puente.core import i18n
 from puente.core.db import utcnow
-from puente.early_warning import cap
 from puente.early_warning.errors import AlertNotFound
 from puente.early_warning.models.alerts import Alert, AlertMessage
+from puente.early_warning.rules import cap
 from puente.early_warning.service.alerts._common import (
     LEVELS,
     AlertDetail,

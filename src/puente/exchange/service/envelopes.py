@@ -1,0 +1,303 @@
+"""Sending and receiving signed envelopes. The sender re-checks every queued
+envelope before it leaves (an agreement revoked or a fear recorded since the
+queueing stops it), signs the canonical body, posts it and retries with
+exponential backoff while the peer is down. The receiver verifies signature,
+agreement, purpose and expiry before acting, and is idempotent by envelope id.
+Both sides log the body as signed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import httpx
+import structlog
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from puente.core.db import utcnow
+from puente.exchange.errors import EnvelopeRefused
+from puente.exchange.models import LogEntry, Outbound
+from puente.exchange.rules.sending import identifying_keys, next_attempt_at
+from puente.exchange.rules.terms import AgreementStatus, canonical_json
+from puente.exchange.schemas import EnvelopeAnswer, LogEntryRead, OutboundRead
+from puente.exchange.service.agreements import receive_revocation, receive_signature
+from puente.exchange.service.node import node_identity, peer_of, verify
+from puente.exchange.service.queue import META_PURPOSE, envelope_body, refusal_for
+from puente.exchange.service.status import view_for_sending
+from puente.exchange.service.tracing import (
+    answer_tracing_request,
+    receive_candidates,
+    receive_decision,
+)
+from puente.identity import Actor, authorize
+
+log = structlog.get_logger(__name__)
+
+ENVELOPE_PATH = "/api/v1/exchange/envelopes"
+
+
+class Transport(Protocol):
+    def post(self, url: str, body: dict[str, Any]) -> int: ...
+
+
+class HttpTransport:
+    """Real HTTP between nodes (a short timeout: a down peer is retried later)."""
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.timeout = timeout
+
+    def post(self, url: str, body: dict[str, Any]) -> int:
+        response = httpx.post(url, json=body, timeout=self.timeout)
+        return response.status_code
+
+
+def _log(
+    session: Session, *, direction: str, peer: str, body: dict[str, Any], signature: str
+) -> None:
+    session.add(
+        LogEntry(
+            tenant_code=node_identity().state,
+            direction=direction,
+            peer=peer,
+            purpose=str(body["purpose"]),
+            kind=str(body["kind"]),
+            agreement_id=uuid.UUID(body["agreement_id"])
+            if body.get("agreement_id")
+            else None,
+            envelope_id=uuid.UUID(str(body["id"])),
+            body=canonical_json(body).decode("utf-8"),
+            signature=signature,
+        )
+    )
+
+
+def deliver_due(
+    session: Session, *, transport: Transport, now: dt.datetime | None = None
+) -> int:
+    """Try every queued envelope whose time has come; returns how many left."""
+    now = now or utcnow()
+    node = node_identity()
+    rows = list(
+        session.scalars(
+            select(Outbound)
+            .where(
+                Outbound.tenant_code == node.state,
+                Outbound.status == "queued",
+                Outbound.next_attempt_at <= now,
+            )
+            .order_by(Outbound.created_at)
+        )
+    )
+    sent = 0
+    for row in rows:
+        refusal = refusal_for(session, row)
+        if refusal is not None:
+            row.status = "refused"
+            row.refusal = refusal.value
+            row.payload = "{}"
+            log.info("envelope_refused", envelope_id=str(row.id), refusal=refusal.value)
+            continue
+        body = envelope_body(row)
+        signature = node.sign(canonical_json(body))
+        row.attempts += 1
+        try:
+            peer = peer_of(session, row.recipient)
+            status = transport.post(
+                peer.base_url + ENVELOPE_PATH,
+                {"envelope": body, "signature": signature},
+            )
+        except (httpx.HTTPError, OSError) as exc:
+            status = 0
+            row.last_error = type(exc).__name__
+        except Exception as exc:
+            status = 0
+            row.last_error = type(exc).__name__
+        if 200 <= status < 300:
+            row.status = "sent"
+            row.sent_at = now
+            row.last_error = None
+            _log(
+                session,
+                direction="sent",
+                peer=row.recipient,
+                body=body,
+                signature=signature,
+            )
+            sent += 1
+        elif 400 <= status < 500 and status not in (408, 429):
+            # The peer refused it for good (signature, agreement): never retried.
+            row.status = "rejected"
+            row.last_error = f"http {status}"
+        else:
+            if status:
+                row.last_error = f"http {status}"
+            row.next_attempt_at = next_attempt_at(now, row.attempts)
+        log.info(
+            "envelope_attempt",
+            envelope_id=str(row.id),
+            recipient=row.recipient,
+            status=row.status,
+            attempts=row.attempts,
+        )
+    session.flush()
+    return sent
+
+
+def receive_envelope(
+    session: Session, *, envelope: dict[str, Any], signature: str
+) -> EnvelopeAnswer:
+    """Verify and act on an envelope from a peer; refused (nothing stored) when
+    any check fails. A repeated envelope id is answered `duplicate`."""
+    node = node_identity().state
+    try:
+        envelope_id = uuid.UUID(str(envelope["id"]))
+        sender = str(envelope["sender"]).upper()
+        purpose = str(envelope["purpose"])
+        kind = str(envelope["kind"])
+        payload = envelope["payload"]
+        categories = set(envelope["categories"])
+        if envelope.get("recipient") != node or not isinstance(payload, dict):
+            raise ValueError("recipient")
+        peer = peer_of(session, sender)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise EnvelopeRefused() from exc
+    except Exception as exc:  # PeerNotFound: an unknown sender is refused alike
+        raise EnvelopeRefused() from exc
+    if not verify(peer.public_key, canonical_json(envelope), signature):
+        raise EnvelopeRefused()
+    seen = session.scalars(
+        select(LogEntry.id).where(
+            LogEntry.tenant_code == node,
+            LogEntry.direction == "received",
+            LogEntry.envelope_id == envelope_id,
+        )
+    ).first()
+    if seen is not None:
+        return EnvelopeAnswer(envelope_id=envelope_id, status="duplicate")
+    if identifying_keys(payload):
+        raise EnvelopeRefused()
+    try:
+        if purpose == META_PURPOSE:
+            if kind == "agreement_signature":
+                receive_signature(
+                    session, sender=sender, sender_key=peer.public_key, payload=payload
+                )
+            elif kind == "agreement_revocation":
+                receive_revocation(session, sender=sender, payload=payload)
+            else:
+                raise ValueError("kind")
+        else:
+            agreement_id = uuid.UUID(str(envelope["agreement_id"]))
+            view = view_for_sending(session, agreement_id)
+            if (
+                view is None
+                or view.status is not AgreementStatus.ACTIVE
+                or not {sender, node} <= view.parties
+                or view.purpose != purpose
+                or not categories <= view.categories
+            ):
+                raise ValueError("agreement")
+            _act(session, kind, sender, agreement_id, payload)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise EnvelopeRefused() from exc
+    _log(session, direction="received", peer=sender, body=envelope, signature=signature)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the same envelope, twice at once
+        raise EnvelopeRefused() from exc
+    log.info(
+        "envelope_received", envelope_id=str(envelope_id), sender=sender, kind=kind
+    )
+    return EnvelopeAnswer(envelope_id=envelope_id, status="accepted")
+
+
+def _act(
+    session: Session,
+    kind: str,
+    sender: str,
+    agreement_id: uuid.UUID,
+    payload: dict[str, Any],
+) -> None:
+    if kind == "tracing_request":
+        answer_tracing_request(
+            session, sender=sender, agreement_id=agreement_id, payload=payload
+        )
+    elif kind == "tracing_candidates":
+        receive_candidates(session, sender=sender, payload=payload)
+    elif kind == "tracing_decision":
+        receive_decision(session, sender=sender, payload=payload)
+    else:
+        raise ValueError("kind")
+
+
+def list_log(session: Session, *, actor: Actor) -> list[LogEntryRead]:
+    """Every envelope sent and received, bodies as signed (`exchange:log`)."""
+    authorize(actor, "exchange:log", tenant_code=actor.tenant_code)
+    node = node_identity().state
+    rows = session.scalars(
+        select(LogEntry)
+        .where(LogEntry.tenant_code == node)
+        .order_by(LogEntry.logged_at.desc())
+    )
+    return [
+        LogEntryRead(
+            envelope_id=r.envelope_id,
+            direction=r.direction,
+            peer=r.peer,
+            purpose=r.purpose,
+            kind=r.kind,
+            agreement_id=r.agreement_id,
+            body=json.loads(r.body),
+            logged_at=r.logged_at,
+        )
+        for r in rows
+    ]
+
+
+def list_outbound(session: Session, *, actor: Actor) -> list[OutboundRead]:
+    authorize(actor, "exchange:log", tenant_code=actor.tenant_code)
+    node = node_identity().state
+    rows = session.scalars(
+        select(Outbound)
+        .where(Outbound.tenant_code == node)
+        .order_by(Outbound.created_at.desc())
+    )
+    return [
+        OutboundRead(
+            envelope_id=r.id,
+            recipient=r.recipient,
+            purpose=r.purpose,
+            kind=r.kind,
+            status=r.status,
+            refusal=r.refusal,
+            attempts=r.attempts,
+        )
+        for r in rows
+    ]
+
+
+def start_sender(
+    interval: float, unit_of_work: Callable[[], Any], transport: Transport | None = None
+) -> threading.Thread:
+    """A daemon thread that runs the queue every `interval` seconds, each run in
+    its own unit of work."""
+    stop = threading.Event()
+    chosen = transport or HttpTransport()
+
+    def loop() -> None:
+        while not stop.wait(interval):
+            try:
+                with unit_of_work() as session:
+                    deliver_due(session, transport=chosen)
+            except Exception:
+                log.exception("exchange_sender_failed")
+
+    thread = threading.Thread(target=loop, name="exchange-sender", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,224 @@
+"""Cross-border family tracing, exchange's side: a forwarded request leaves as
+keyed Bloom-filter encodings under the tracing agreement (never a name, birth
+date or document number); the peer scores them against the persons of its
+registry who consented to tracing and answers with opaque references; a
+caseworker's decision goes back the same way."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from puente import people, protection
+from puente.core.events import subscribe_in_transaction
+from puente.exchange.models import Reference
+from puente.exchange.rules.matching import score_candidates
+from puente.exchange.rules.terms import Category, Purpose
+from puente.exchange.service.node import agreement_secret, node_identity
+from puente.exchange.service.queue import queue_envelope
+from puente.exchange.service.status import active_agreement_with
+from puente.identity import system_actor
+from puente.linkage import (
+    Encoder,
+    Encoding,
+    EncodingConfig,
+    Hardening,
+    Salt,
+    prepare,
+    records_from_frame,
+)
+
+log = structlog.get_logger(__name__)
+
+# Tracing descriptions are approximate (a birth year, a nickname): names are not
+# salted by birth year, so an unknown year still compares.
+TRACING_CONFIG = EncodingConfig(hardening=Hardening.BALANCE, salt=Salt.NONE)
+ENCODING_FORMAT = "puente-pprl-tracing/1"
+
+
+def _encode(secret: bytes, rows: Sequence[dict[str, Any]], ids: list[str]) -> Encoding:
+    frame = pd.DataFrame(
+        [
+            {
+                "rid": rid,
+                "given_name": row.get("given_name") or None,
+                "surname": row.get("family_name") or None,
+                "sex": (row.get("sex") or None)
+                if row.get("sex") not in ("U", "X")
+                else None,
+                "birth_date": row.get("birth_date") or None,
+            }
+            for rid, row in zip(ids, rows, strict=True)
+        ],
+        columns=["rid", "given_name", "surname", "sex", "birth_date"],
+    )
+    records = records_from_frame(frame, name="tracing", id_column="rid")
+    prepared = prepare(records, people.linkage_name_rules())
+    return Encoder(secret, TRACING_CONFIG).encode(prepared, ids)
+
+
+@subscribe_in_transaction(protection.TracingForwarded)
+def send_tracing_request(session: Session, event: protection.TracingForwarded) -> None:
+    """Queue the encodings toward the searched state (refused, and so never sent,
+    without an active tracing agreement or toward a state the requester fled)."""
+    node = node_identity().state
+    if event.tenant_code != node:
+        return
+    agreement = active_agreement_with(session, event.search_state, Purpose.TRACING)
+    payload: dict[str, Any] = {"request_ref": str(event.request_id)}
+    if agreement is not None:
+        sought = protection.tracing_description(
+            session, tenant_code=node, request_id=event.request_id
+        )
+        encoding = _encode(agreement_secret(str(agreement.id)), [sought], ["q"])
+        payload |= {
+            "format": ENCODING_FORMAT,
+            "encoding": base64.b64encode(encoding.to_bytes()).decode("ascii"),
+        }
+    queue_envelope(
+        session,
+        recipient=event.search_state,
+        agreement_id=agreement.id if agreement else None,
+        purpose=Purpose.TRACING,
+        kind="tracing_request",
+        categories=[Category.LINKAGE_ENCODINGS],
+        payload=payload,
+        subject_ids=[event.requester_person_id],
+    )
+
+
+def _sex_token(encoding: Encoding, count: int) -> np.ndarray:
+    tokens = encoding.tokens.get("sex")
+    return tokens if tokens is not None else np.zeros(count, dtype=np.uint64)
+
+
+def answer_tracing_request(
+    session: Session, *, sender: str, agreement_id: uuid.UUID, payload: dict[str, Any]
+) -> None:
+    """Score the encodings against this node's tracing registry and answer with
+    opaque references (persons who fled the sender's state are left out)."""
+    node = node_identity().state
+    query = Encoding.from_bytes(base64.b64decode(str(payload["encoding"])))
+    registry = people.tracing_registry(session, actor=system_actor(node))
+    registry = [
+        r
+        for r in registry
+        if sender
+        not in protection.feared_states(
+            session, tenant_code=node, person_id=r.person_id
+        )
+    ]
+    candidates: list[dict[str, Any]] = []
+    subjects: list[uuid.UUID] = []
+    if registry:
+        secret = agreement_secret(str(agreement_id))
+        rows = [
+            {
+                "given_name": r.given_name,
+                "family_name": r.family_name,
+                "sex": r.sex,
+                "birth_date": r.birth_date,
+            }
+            for r in registry
+        ]
+        local = _encode(secret, rows, [str(r.person_id) for r in registry])
+        scored = score_candidates(
+            {k: v[0] for k, v in query.filters.items()},
+            {k: bool(v[0]) for k, v in query.present.items()},
+            int(_sex_token(query, 1)[0]),
+            local.filters,
+            local.present,
+            _sex_token(local, len(registry)),
+            len(registry),
+        )
+        for item in scored[:10]:
+            person = registry[item.index]
+            reference = Reference(
+                tenant_code=node,
+                agreement_id=agreement_id,
+                peer=sender,
+                person_id=person.person_id,
+                request_ref=str(payload["request_ref"]),
+                score=item.score,
+            )
+            session.add(reference)
+            session.flush()
+            candidates.append(
+                {
+                    "reference": str(reference.id),
+                    "score": item.score,
+                    "likelihood": item.likelihood,
+                }
+            )
+            subjects.append(person.person_id)
+    queue_envelope(
+        session,
+        recipient=sender,
+        agreement_id=agreement_id,
+        purpose=Purpose.TRACING,
+        kind="tracing_candidates",
+        categories=[Category.MATCH_CANDIDATES],
+        payload={"request_ref": str(payload["request_ref"]), "candidates": candidates},
+        subject_ids=subjects,
+    )
+    log.info("tracing_answered", peer=sender, candidates=len(candidates))
+
+
+def receive_candidates(
+    session: Session, *, sender: str, payload: dict[str, Any]
+) -> None:
+    node = node_identity().state
+    candidates = payload.get("candidates")
+    if not isinstance(candidates, list):
+        raise ValueError("candidates")
+    protection.record_remote_candidates(
+        session,
+        tenant_code=node,
+        request_id=uuid.UUID(str(payload["request_ref"])),
+        state=sender,
+        candidates=[c for c in candidates if isinstance(c, dict)],
+    )
+
+
+@subscribe_in_transaction(protection.RemoteMatchDecided)
+def send_decision(session: Session, event: protection.RemoteMatchDecided) -> None:
+    node = node_identity().state
+    if event.tenant_code != node:
+        return
+    agreement = active_agreement_with(session, event.state, Purpose.TRACING)
+    queue_envelope(
+        session,
+        recipient=event.state,
+        agreement_id=agreement.id if agreement else None,
+        purpose=Purpose.TRACING,
+        kind="tracing_decision",
+        categories=[Category.MATCH_CONFIRMATION],
+        payload={
+            "request_ref": str(event.request_id),
+            "reference": event.reference,
+            "confirmed": event.is_confirmed,
+        },
+    )
+
+
+def receive_decision(session: Session, *, sender: str, payload: dict[str, Any]) -> None:
+    node = node_identity().state
+    row = session.scalars(
+        select(Reference).where(
+            Reference.tenant_code == node,
+            Reference.id == uuid.UUID(str(payload["reference"])),
+            Reference.peer == sender,
+        )
+    ).one_or_none()
+    if row is None:
+        raise ValueError("reference")
+    row.decision = "confirmed" if payload.get("confirmed") is True else "rejected"
+    session.flush()

@@ -1,0 +1,157 @@
+"""Tracing across states, protection's side of it: the description a forwarded
+request carries to the exchange module (which encodes it and sends only the
+encodings), the candidates peers answer with, and the caseworker's decision.
+Also the public feared-state look-up every outbound channel re-checks."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from puente.core import events
+from puente.core.db import new_id
+from puente.identity import Actor, authorize, system_actor
+from puente.protection.errors import TracingRequestNotFound
+from puente.protection.events import RemoteMatchDecided
+from puente.protection.models import TracingRemoteMatch, TracingRequest
+from puente.protection.rules.disclosure import protected_from
+from puente.protection.service._common import protection_facts, record, unseal
+from puente.protection.service.tracing import _request
+
+
+def feared_states(
+    session: Session, *, tenant_code: str, person_id: uuid.UUID
+) -> frozenset[str]:
+    """States nothing about this person may reach (DP-1), read now."""
+    _person, facts = protection_facts(session, system_actor(tenant_code), person_id)
+    return protected_from(facts)
+
+
+def tracing_description(
+    session: Session, *, tenant_code: str, request_id: uuid.UUID
+) -> dict[str, Any]:
+    """The sought person's description, for encoding on this node only."""
+    request = session.scalars(
+        select(TracingRequest).where(
+            TracingRequest.id == request_id, TracingRequest.tenant_code == tenant_code
+        )
+    ).one_or_none()
+    if request is None:
+        raise TracingRequestNotFound()
+    sought: dict[str, Any] = unseal(
+        request.tenant_code,
+        "protection_tracing_request",
+        "sought",
+        request.id,
+        request.sought_sealed,
+    )
+    return sought
+
+
+def record_remote_candidates(
+    session: Session,
+    *,
+    tenant_code: str,
+    request_id: uuid.UUID,
+    state: str,
+    candidates: list[dict[str, Any]],
+) -> int:
+    """Store a peer's candidates (state, score, likelihood, reference)."""
+    request = session.scalars(
+        select(TracingRequest).where(
+            TracingRequest.id == request_id, TracingRequest.tenant_code == tenant_code
+        )
+    ).one_or_none()
+    if request is None or request.search_state != state:
+        raise TracingRequestNotFound()
+    known = {
+        m.reference
+        for m in session.scalars(
+            select(TracingRemoteMatch).where(
+                TracingRemoteMatch.request_id == request_id
+            )
+        )
+    }
+    added = 0
+    for item in candidates:
+        reference = str(item["reference"])
+        if reference in known:
+            continue
+        session.add(
+            TracingRemoteMatch(
+                id=new_id(),
+                tenant_code=tenant_code,
+                request_id=request_id,
+                state=state,
+                reference=reference,
+                score=float(item["score"]),
+                likelihood=str(item["likelihood"]),
+            )
+        )
+        added += 1
+    if added and request.status == "forwarded":
+        request.status = "answered"
+    session.flush()
+    return added
+
+
+def remote_matches(
+    session: Session, *, actor: Actor, request_id: uuid.UUID
+) -> list[TracingRemoteMatch]:
+    request = _request(session, actor, request_id)
+    return list(
+        session.scalars(
+            select(TracingRemoteMatch)
+            .where(TracingRemoteMatch.request_id == request.id)
+            .order_by(TracingRemoteMatch.score.desc())
+        )
+    )
+
+
+def decide_remote_match(
+    session: Session,
+    *,
+    actor: Actor,
+    request_id: uuid.UUID,
+    match_id: uuid.UUID,
+    confirm: bool,
+) -> TracingRemoteMatch:
+    """Confirm or reject another state's candidate (`case:write`); the peer is
+    told by the exchange module."""
+    request = _request(session, actor, request_id)
+    authorize(actor, "case:write", tenant_code=actor.tenant_code)
+    match = session.scalars(
+        select(TracingRemoteMatch).where(
+            TracingRemoteMatch.id == match_id,
+            TracingRemoteMatch.request_id == request.id,
+        )
+    ).one_or_none()
+    if match is None:
+        raise TracingRequestNotFound()
+    match.decision = "confirmed" if confirm else "rejected"
+    if confirm:
+        request.status = "matched"
+    session.flush()
+    record(
+        session,
+        actor,
+        "protection:tracing:remote_decide",
+        object_type="tracing_request",
+        object_id=request.id,
+        confirmed=confirm,
+    )
+    events.publish(
+        session,
+        RemoteMatchDecided(
+            request_id=request.id,
+            match_id=match.id,
+            tenant_code=request.tenant_code,
+            state=match.state,
+            reference=match.reference,
+            is_confirmed=confirm,
+        ),
+    )
+    return match
