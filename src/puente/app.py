@@ -58,6 +58,8 @@ from puente.core.i18n import N_
 from puente.core.logging import ACCESS_LOGGER, configure_logging, redact_query
 from puente.early_warning import api as early_warning_api
 from puente.early_warning import web as early_warning_web
+from puente.enforcement import api as enforcement_api
+from puente.enforcement import web as enforcement_web
 from puente.exchange import api as exchange_api
 from puente.exchange import service as exchange_service
 from puente.financing import api as financing_api
@@ -584,6 +586,8 @@ ROUTERS: Final[tuple[APIRouter, ...]] = (
     financing_web.router,
     financing_api.router,
     coordination_web.router,
+    enforcement_web.router,
+    enforcement_api.router,
     coordination_api.router,
     commitments_web.router,
     commitments_api.router,

@@ -26,6 +26,16 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "donor": N_("Donor"),
         "auditor": N_("Auditor"),
         "admin": N_("Administrator"),
+        "investigator": N_("Investigator"),
+        "prosecutor_liaison": N_("Prosecutor liaison"),
+    },
+    "enforcement_entity": {
+        "route": N_("Route"),
+        "modus_operandi": N_("Modus operandi"),
+        "vehicle": N_("Vehicle"),
+        "phone_number": N_("Phone number"),
+        "financial_flow": N_("Financial flow"),
+        "organisation": N_("Organisation"),
     },
     # ------------------------------------------------------------------ people
     "sex": {"F": N_("Female"), "M": N_("Male"), "X": N_("Other"), "U": N_("Unknown")},
