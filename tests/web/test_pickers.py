@@ -153,7 +153,7 @@ def test_the_core_kinds_are_registered() -> None:
         ("occupations", "employer.can", "farm"),
         ("languages", "employer.can", "an"),
         ("pathways", "employer.can", "work"),
-        ("organisations", "caseworker.col", "o"),
+        ("organisations", "caseworker.col", "unhcr"),
         ("specific_needs", "caseworker.col", "child"),
     ],
 )
