@@ -50,3 +50,17 @@ def test_a_past_alert_is_history_not_news(
     assert 'data-past="true"' in row
     detail = client.get(f"/early-warning/alerts/{old}").text
     assert 'id="alert-past"' in detail
+
+
+def test_a_focal_point_sees_the_series_behind_the_alerts(
+    client: TestClient, session: Session, login_as: Login
+) -> None:
+    from tests.early_warning.alert_factories import last_month
+
+    alert_id = _alert(session, last_month())
+    login_as(client, "focal_point.col")
+    page = client.get("/early-warning").text
+    assert "No flow series are available yet." not in page
+    series = page.split('id="alert-series"', 1)[1].split("</ul>", 1)[0]
+    assert f'href="/early-warning/alerts/{alert_id}"' in series
+    assert "Darién, all arrivals" in series

@@ -151,3 +151,59 @@ class TestScreeningAsksNoCode:
         page = client.post("/pathways/screen", data=facts).text
         assert "Chosen:" in page
         assert 'type="hidden" name="fact_job_offer_isco" value="9211"' in page
+
+
+class TestTotalisationPicksThePerson:
+    def test_the_person_is_chosen_by_name_and_the_computation_kept(
+        self, client: TestClient, login_as: Login, session: Session
+    ) -> None:
+        import uuid
+
+        from puente import people
+        from puente.identity import actor_for
+        from puente.identity.models import User
+        from puente.pathways.models import SavedTotalisation
+
+        user = session.scalars(
+            select(User).where(User.username == "caseworker.col")
+        ).one()
+        family = f"Totaliza{uuid.uuid4().hex[:6]}"
+        person = people.register_person(
+            session,
+            actor=actor_for(user),
+            data=people.PersonCreate.model_validate(
+                {
+                    "given_name": "Inés",
+                    "family_name": family,
+                    "sex": "F",
+                    "birth_date": "1980",
+                    "nationality": "VEN",
+                }
+            ),
+        )
+        session.commit()
+        login_as(client, "pathways.col")
+        page = client.get("/pathways/totalisation").text
+        assert 'name="person_id__q"' in page
+        assert "Person id" not in page
+        before = int(
+            session.scalar(select(func.count()).select_from(SavedTotalisation)) or 0
+        )
+        response = client.post(
+            "/pathways/totalisation",
+            data={
+                **CSRF,
+                "action": "save",
+                "_pick": "person_id",
+                "person_id__q": family,
+                "state_0": "COL",
+                "years_0": "4",
+            },
+        )
+        assert response.status_code == 200
+        assert f'name="person_id" value="{person.id}"' in response.text
+        assert 'value="COL"' in response.text
+        after = int(
+            session.scalar(select(func.count()).select_from(SavedTotalisation)) or 0
+        )
+        assert after == before  # a search never saves

@@ -145,3 +145,26 @@ def test_the_core_kinds_are_registered() -> None:
     assert {"occupations", "languages", "specific_needs", "organisations"} <= set(
         PICKERS
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "username", "words"),
+    [
+        ("occupations", "employer.can", "farm"),
+        ("languages", "employer.can", "an"),
+        ("pathways", "employer.can", "work"),
+        ("organisations", "caseworker.col", "unhcr"),
+        ("specific_needs", "caseworker.col", "child"),
+    ],
+)
+def test_no_kind_shows_a_code(
+    client: TestClient, login_as: Login, kind: str, username: str, words: str
+) -> None:
+    from tests.test_walk import _Page, raw_codes
+
+    login_as(client, username)
+    html = pick(client, kind, words)
+    assert radio_values(html), f"{kind}: nothing found for {words!r}"
+    parser = _Page()
+    parser.feed(html)
+    assert raw_codes(" ".join(parser.text)) == []

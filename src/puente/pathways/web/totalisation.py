@@ -4,7 +4,8 @@ computations an officer chose to keep, for a person or a worker, never a name.""
 from __future__ import annotations
 
 import uuid
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -25,6 +26,7 @@ from puente.pathways.web._common import (
     router,
 )
 from puente.web.deps import DbSession
+from puente.web.pickers import PICK_FIELD, PickerState, picker_state
 from puente.web.templating import render
 
 WORKED_EXAMPLE: Final = [
@@ -116,10 +118,21 @@ def _subject_ids(
     return person_id, worker_id
 
 
+def _person_picker(
+    session: DbSession, actor: Actor, form: Mapping[str, Any], *, search: bool = False
+) -> PickerState | None:
+    """The person the computation is for, picked by name; None for roles that may
+    not read people (they name a worker by reference)."""
+    if not can(actor, "person:read"):
+        return None
+    return picker_state(session, actor, "people", "person_id", form, search=search)
+
+
 def _totalisation_view(
     request: Request,
     actor: Actor,
     *,
+    person: PickerState | None = None,
     rows: list[dict[str, str]],
     subject: dict[str, str],
     agreement: str = "",
@@ -137,6 +150,7 @@ def _totalisation_view(
             "invalid": invalid,
             "agreement": agreement,
             "subject": subject,
+            "person_picker": person.as_dict() if person is not None else None,
             "can_save": can(actor, TOTALISATION_PERMISSION),
         },
         status_code=422 if error else 200,
@@ -145,11 +159,16 @@ def _totalisation_view(
 
 @router.get("/totalisation")
 def totalisation_page(
-    request: Request, actor: PathwayReader, person_id: str = "", worker_ref: str = ""
+    request: Request,
+    session: DbSession,
+    actor: PathwayReader,
+    person_id: str = "",
+    worker_ref: str = "",
 ) -> Response:
     return _totalisation_view(
         request,
         actor,
+        person=_person_picker(session, actor, {"person_id": person_id[:36]}),
         rows=WORKED_EXAMPLE,
         subject={"person_id": person_id[:36], "worker_ref": worker_ref[:40]},
     )
@@ -185,6 +204,19 @@ async def totalisation_post(
             )
     agreement = form_text(form, "agreement", 40)
     subject = _subject(form)
+    searching = form_text(form, PICK_FIELD, 40) == "person_id"
+    person = _person_picker(session, actor, form, search=searching)
+    if person is not None and person.value:
+        subject["person_id"] = person.value  # chosen, and readable by the actor
+    if searching:  # the no-JS "Search" button: the same form, with the choices
+        return _totalisation_view(
+            request,
+            actor,
+            person=person,
+            rows=rows,
+            subject=subject,
+            agreement=agreement,
+        )
     result = None
     error = invalid = ""
     try:
@@ -215,6 +247,7 @@ async def totalisation_post(
     return _totalisation_view(
         request,
         actor,
+        person=person,
         rows=rows,
         subject=subject,
         agreement=agreement,
