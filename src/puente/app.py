@@ -6,6 +6,7 @@ shape: JSON `{"error", "code", "detail"}` under `/api/`, the error page elsewher
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 import uuid
@@ -57,6 +58,8 @@ from puente.core.i18n import N_
 from puente.core.logging import ACCESS_LOGGER, configure_logging, redact_query
 from puente.early_warning import api as early_warning_api
 from puente.early_warning import web as early_warning_web
+from puente.enforcement import api as enforcement_api
+from puente.enforcement import web as enforcement_web
 from puente.exchange import api as exchange_api
 from puente.exchange import service as exchange_service
 from puente.financing import api as financing_api
@@ -411,9 +414,12 @@ HTTP_FALLBACK_MESSAGE: Final = N_("Something went wrong.")
 def _encodable(value: Any) -> Any:
     """`value` with every string made encodable as UTF-8: a lone surrogate in a
     request's JSON (`"\\ud800"`) is echoed in the validation error's `input`, and
-    rendering it raised `UnicodeEncodeError` (a 500)."""
+    rendering it raised `UnicodeEncodeError` (a 500). Likewise `NaN`, `Infinity`
+    and `1e999` in a JSON body are echoed as floats JSON cannot write: as text."""
     if isinstance(value, str):
         return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     if isinstance(value, list):
         return [_encodable(item) for item in value]
     if isinstance(value, dict):
@@ -580,6 +586,8 @@ ROUTERS: Final[tuple[APIRouter, ...]] = (
     financing_web.router,
     financing_api.router,
     coordination_web.router,
+    enforcement_web.router,
+    enforcement_api.router,
     coordination_api.router,
     commitments_web.router,
     commitments_api.router,

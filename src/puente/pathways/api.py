@@ -41,11 +41,12 @@ from puente.pathways.schemas import (
     WorkerCreate,
     WorkerRead,
 )
-from puente.web.deps import CurrentActor, DbSession, Require
+from puente.web.deps import DbSession, Require
 
 router = APIRouter(prefix="/api/v1/pathways", tags=["pathways"])
 
 PathwayReader = Annotated[Actor, Depends(Require("pathway:read"))]
+AnyRole = Annotated[Actor, Depends(Require("me:read"))]  # every role holds it
 Publisher = Annotated[Actor, Depends(Require("pathway:publish"))]
 Screener = Annotated[Actor, Depends(Require("pathway:screen"))]
 ApplicationWriter = Annotated[Actor, Depends(Require("application:write"))]
@@ -61,7 +62,7 @@ TotalisationKeeper = Annotated[Actor, Depends(Require("pathway:screen"))]
 @router.get("/entry-regimes", response_model=EntryRegimeRead)
 def entry_regime(
     session: DbSession,
-    actor: CurrentActor,
+    actor: AnyRole,
     nationality: Annotated[str, Query(min_length=2, max_length=3)],
     destination: Annotated[str, Query(min_length=3, max_length=3)],
 ) -> EntryRegimeRead:

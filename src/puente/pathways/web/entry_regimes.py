@@ -7,17 +7,18 @@ from __future__ import annotations
 
 from typing import Annotated, Final
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from puente.core import i18n
 from puente.core.i18n import N_
 from puente.core.tabular import to_csv, to_xlsx
+from puente.identity import Actor
 from puente.pathways import service
 from puente.pathways.rules.catalogue import LAD_STATES
 from puente.pathways.web._common import router
 from puente.reference import country_name, country_options, find_country
-from puente.web.deps import DbSession, WebActor
+from puente.web.deps import DbSession, Require
 from puente.web.maps import MAP_HEIGHT, MAP_WIDTH, shade
 from puente.web.templating import render
 
@@ -79,7 +80,7 @@ def _download(kind: str, rows: list[service.MatrixRow]) -> Response:
 def entry_regimes_page(
     request: Request,
     session: DbSession,
-    actor: WebActor,
+    actor: Annotated[Actor, Depends(Require("me:read", web=True))],
     nationality: Annotated[str, Query(max_length=8)] = "VEN",
     download_as: Annotated[str | None, Query(alias="download")] = None,
 ) -> Response:

@@ -189,21 +189,41 @@ async def screen(
     form = await request.form()
     questions = screening_rules.load_form().questions
     answers: dict[str, Any] = {}
+    values: dict[str, Any] = {}
     consented = _text(form, "consents_sensitive_questions") == "yes"
     for question in questions:
         if question.type == "codes":
-            codes = [c.strip().upper() for c in _text(form, question.id).split(",")]
+            # Ticked boxes send one code each; the API's comma form still reads.
+            sent = [v for v in form.getlist(question.id) if isinstance(v, str)]
+            codes = [c.strip().upper() for v in sent for c in v.split(",")][:200]
             if any(codes):
                 answers[question.id] = [c for c in codes if c]
+                values[question.id] = answers[question.id]
         elif _text(form, question.id) == "yes":
+            values[question.id] = True
             # Consent-gated questions are dropped unless consent was given.
             if question.needs_consent and not consented:
                 continue
             answers[question.id] = True
-    row, outcome = service.screen_person(
-        session, actor=actor, person_id=person_id, answers=answers
-    )
     label = person_label(session, actor, person_id)
+    try:
+        row, outcome = service.screen_person(
+            session, actor=actor, person_id=person_id, answers=answers
+        )
+    except InvalidInput as exc:
+        # Every answer comes back ticked, with the message above the form.
+        return render(
+            request,
+            "protection/screening.html",
+            {
+                "person": label,
+                "outcome": None,
+                "error": exc.translated(),
+                **_form_context(person_id, values),
+                **_labels(),
+            },
+            status_code=422,
+        )
     return render(
         request,
         "protection/screening_result.html",
