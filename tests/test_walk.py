@@ -37,6 +37,9 @@ SKIP = re.compile(
     r"^/(api/|static/|logout|login)|\.(csv|xlsx|xml|atom|json|pdf|png|svg)$"
     r"|/(cap|export|exports|download)(/|$)"
 )
+# A list's own links (web/lists.py): its exports, other orders and pages show the
+# same screen; following them would spend the page budget on one list.
+LIST_LINKS = re.compile(r"(^|&)(export|sort|dir|page)=")
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 SNAKE = re.compile(r"(?<![\w./@:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w./@-])")
 JSONISH = re.compile(r"\[\s*\"|\{\s*\"\w+\"\s*:")
@@ -87,7 +90,8 @@ def walk(client: TestClient) -> tuple[list[str], list[str]]:
     pages: list[str] = []
     while queue and len(pages) < MAX_PAGES:
         url = queue.popleft()
-        if url in seen or SKIP.search(urlsplit(url).path):
+        parts = urlsplit(url)
+        if url in seen or SKIP.search(parts.path) or LIST_LINKS.search(parts.query):
             continue
         seen.add(url)
         response = client.get(url)

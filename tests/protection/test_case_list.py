@@ -130,3 +130,42 @@ def test_odd_filters_are_not_errors(client: TestClient, login_as: Login) -> None
         got = client.get(f"/protection?{query}")
         assert got.status_code in (200, 422), query
         assert got.headers["content-type"].startswith("text/html"), query
+
+
+def test_referral_inbox_searches_and_exports_audited(
+    client: TestClient,
+    login_as: Login,
+    session: Session,
+    caseworker: Actor,
+    register: Register,
+) -> None:
+    from tests.protection.test_service_referrals import _refer, _service
+
+    case = service.open_case(session, actor=caseworker, person_id=register())
+    _refer(session, caseworker, case.id, _service(session, caseworker, "COL", "unhcr"))
+    session.commit()
+    before = (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "protection:referral:export")
+        )
+        or 0
+    )
+    login_as(client, "protection.col")
+    client.cookies.set("puente_lang", "fr")
+    page = client.get("/protection/referrals?q=shelter")
+    assert page.status_code == 200
+    assert "Safe shelter" in page.text
+    assert "Safe shelter" not in client.get("/protection/referrals?q=zzz").text
+    rows = _csv(client.get("/protection/referrals?q=shelter&export=csv").content)
+    assert rows[0][:2] == ["Objet", "Statut"]
+    assert rows[1][0] == "Safe shelter"
+    assert rows[1][1] != "sent"
+    session.expire_all()
+    after = session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "protection:referral:export")
+    )
+    assert after == before + 1

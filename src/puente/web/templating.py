@@ -182,7 +182,12 @@ def csrf_token(request: Request) -> str:
 def same_origin(request: Request) -> bool:
     """False when the browser says the request comes from another site: an
     `Origin` (or, without one, a `Referer`) whose host is not this server's."""
-    source = request.headers.get("origin") or request.headers.get("referer")
+    origin = request.headers.get("origin")
+    # Under `Referrer-Policy: no-referrer` Chromium sends `Origin: null` with a
+    # same-site form post: it says nothing, so the Referer (or the token) decides.
+    if origin == "null":
+        origin = None
+    source = origin or request.headers.get("referer")
     if source is None:
         return True  # not a browser, or one that sends neither: the token decides
     host = request.headers.get("host", "")

@@ -9,13 +9,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from puente.core.errors import InvalidInput
-from puente.core.i18n import _
+from puente.core.i18n import _, lazy_gettext
 from puente.identity import Actor, can
 from puente.protection import service
+from puente.protection.models import Referral
 from puente.protection.service._people import person_labels
 from puente.protection.service.referrals import SERVICE_TYPES, SHAREABLE_FIELDS
 from puente.protection.service.tracing import RELATIONSHIPS
 from puente.protection.web._shared import (
+    REFERRAL_STATUS,
     CaseReader,
     CaseWriter,
     Csrf,
@@ -26,6 +28,7 @@ from puente.protection.web._shared import (
     _text,
     _uuid,
 )
+from puente.web import lists
 from puente.web.deps import DbSession
 from puente.web.pickers import PickerState, fill_pickers, picker_state
 from puente.web.templating import render
@@ -77,13 +80,37 @@ async def refer(
     return _see(f"/protection/cases/{case_id}?done=referred#referrals")
 
 
+def _status(referral: Referral) -> str:
+    return str(REFERRAL_STATUS.get(referral.status, referral.status))
+
+
+INBOX_COLUMNS: tuple[lists.Column[Referral], ...] = (
+    lists.Column("purpose", lazy_gettext("Purpose"), lambda r: r.purpose),
+    lists.Column("status", lazy_gettext("Status"), _status),
+    lists.Column("consent", lazy_gettext("Consent until"), lambda r: r.consent_until),
+    lists.Column("sent", lazy_gettext("Sent"), lambda r: r.sent_at),
+)
+
+
 @router.get("/referrals", response_class=HTMLResponse)
 def referral_inbox(request: Request, session: DbSession, actor: Referrer) -> Response:
-    return render(
-        request,
-        "protection/inbox.html",
-        {"referrals": service.referral_inbox(session, actor=actor), **_labels()},
+    query = lists.read_query(request, default_sort="sent", default_dir="desc")
+    listing = lists.build(
+        service.referral_inbox(session, actor=actor),
+        INBOX_COLUMNS,
+        query,
+        base_url="/protection/referrals",
     )
+    if query.export:
+        return lists.export_response(
+            listing,
+            "referrals",
+            session=session,
+            actor=actor,
+            action="protection:referral:export",
+            object_type="referral",
+        )
+    return render(request, "protection/inbox.html", {"listing": listing, **_labels()})
 
 
 @router.get("/referrals/{referral_id}", response_class=HTMLResponse)
