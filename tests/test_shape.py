@@ -22,6 +22,7 @@ DOMAIN_MODULES = (
     "financing",
     "coordination",
     "commitments",
+    "exchange",
 )
 # name -> the accepted forms (a file or a package)
 REQUIRED = {

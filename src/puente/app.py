@@ -56,6 +56,7 @@ from puente.early_warning import api as early_warning_api
 from puente.early_warning import web as early_warning_web
 from puente.exchange import api as exchange_api
 from puente.exchange import service as exchange_service
+from puente.exchange import web as exchange_web
 from puente.financing import api as financing_api
 from puente.financing import web as financing_web
 from puente.identity import admin_web as identity_admin_web
@@ -551,5 +552,6 @@ ROUTERS: Final[tuple[APIRouter, ...]] = (
     coordination_api.router,
     commitments_web.router,
     commitments_api.router,
+    exchange_web.router,
     exchange_api.router,
 )

@@ -25,6 +25,7 @@ from puente.protection.service.cases import CASE_TYPES, PRIORITIES
 from puente.protection.service.facts import WITHDRAWN_REASON
 from puente.protection.service.referrals import SERVICE_TYPES, SHAREABLE_FIELDS
 from puente.protection.service.tracing import RELATIONSHIPS
+from puente.reference import ENDORSING_STATES, country_name
 from puente.web.deps import DbSession, Require
 from puente.web.templating import DashboardCard, check_csrf, register_card, render
 
@@ -681,6 +682,11 @@ def tracing(
             "requests": service.list_tracing_requests(session, actor=actor),
             "person_id": person_id,
             "relationships": RELATIONSHIPS,
+            "search_states": [
+                (code, country_name(code))
+                for code in ENDORSING_STATES
+                if code != actor.tenant_code
+            ],
             "can_write": can(actor, "case:write"),
             **_labels(),
         },
@@ -706,6 +712,7 @@ async def create_tracing(
         sought_birth_date=_text(form, "sought_birth_date") or None,
         last_seen_place=_text(form, "last_seen_place"),
         last_seen_on=_date(_text(form, "last_seen_on")),
+        search_state=_text(form, "search_state")[:3] or None,
     )
     return _see(f"/protection/tracing/{view.request.id}")
 
@@ -725,9 +732,35 @@ def tracing_detail(
             "view": view,
             "people": people,
             "comparisons": {m.id: json.loads(m.comparison) for m in view.matches},
+            "remote": service.remote_matches(
+                session, actor=actor, request_id=request_id
+            ),
+            "can_write": can(actor, "case:write"),
             **_labels(),
         },
     )
+
+
+@router.post("/tracing/{request_id}/candidates/{match_id}", dependencies=[Csrf])
+async def decide_remote_candidate(
+    request_id: uuid.UUID,
+    match_id: uuid.UUID,
+    request: Request,
+    session: DbSession,
+    actor: CaseWriter,
+) -> Response:
+    form = await request.form()
+    decision = _text(form, "decision")
+    if decision not in ("confirm", "reject"):
+        raise InvalidInput()
+    service.decide_remote_match(
+        session,
+        actor=actor,
+        request_id=request_id,
+        match_id=match_id,
+        confirm=decision == "confirm",
+    )
+    return _see(f"/protection/tracing/{request_id}")
 
 
 # --- returns -----------------------------------------------------------------------

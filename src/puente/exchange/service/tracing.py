@@ -24,7 +24,10 @@ from puente.exchange.rules.matching import score_candidates
 from puente.exchange.rules.terms import Category, Purpose
 from puente.exchange.service.node import agreement_secret, node_identity
 from puente.exchange.service.queue import queue_envelope
-from puente.exchange.service.status import active_agreement_with
+from puente.exchange.service.status import (
+    active_agreement_with,
+    latest_agreement_with,
+)
 from puente.identity import system_actor
 from puente.linkage import (
     Encoder,
@@ -86,7 +89,9 @@ def send_tracing_request(session: Session, event: protection.TracingForwarded) -
     queue_envelope(
         session,
         recipient=event.search_state,
-        agreement_id=agreement.id if agreement else None,
+        agreement_id=agreement.id
+        if agreement
+        else latest_agreement_with(session, event.search_state, Purpose.TRACING),
         purpose=Purpose.TRACING,
         kind="tracing_request",
         categories=[Category.LINKAGE_ENCODINGS],
@@ -197,7 +202,9 @@ def send_decision(session: Session, event: protection.RemoteMatchDecided) -> Non
     queue_envelope(
         session,
         recipient=event.state,
-        agreement_id=agreement.id if agreement else None,
+        agreement_id=agreement.id
+        if agreement
+        else latest_agreement_with(session, event.state, Purpose.TRACING),
         purpose=Purpose.TRACING,
         kind="tracing_decision",
         categories=[Category.MATCH_CONFIRMATION],
