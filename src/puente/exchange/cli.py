@@ -307,7 +307,7 @@ def up_command(
                 )
             )
         for i, process in enumerate(processes):
-            _wait_ready(base_port + i, process, 120)
+            _wait_ready(base_port + i, process, 900)
         (folder / "pids.json").write_text(
             json.dumps({code: p.pid for code, p in zip(codes, processes, strict=True)}),
             "utf-8",
@@ -316,7 +316,9 @@ def up_command(
             print(f"{code} http://127.0.0.1:{base_port + i}", flush=True)
         print("ready", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        while all(p.poll() is None for p in processes):
+        # One node may be stopped and started again (a peer that is down): run
+        # until stopped, or until every node has gone.
+        while any(p.poll() is None for p in processes):
             time.sleep(0.5)
     finally:
         for process in processes:
