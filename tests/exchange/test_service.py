@@ -438,3 +438,134 @@ class TestScreens:
         assert signed.status_code == 303
         session.expire_all()
         assert session.get(Agreement, row.id).status == "draft"  # type: ignore[union-attr]
+
+
+def _protection_case_count(session: Session) -> int:
+    from puente.protection.models import Case
+
+    return _count(session, Case)
+
+
+class TestReunification:
+    def test_confirming_a_peer_candidate_opens_a_case_and_tells_the_peer(
+        self,
+        col_node: None,
+        client: TestClient,
+        session: Session,
+        token_for: Callable[[str], str],
+    ) -> None:
+        agreement_id = _active_agreement(client, session, token_for)
+        token = token_for("caseworker.col")
+        request_id = _trace(client, token, _register(client, token)).json()["id"]
+        reference = str(uuid.uuid4())
+        answer = client.post(
+            "/api/v1/exchange/envelopes",
+            json=_envelope(
+                "tracing_candidates",
+                {
+                    "request_ref": request_id,
+                    "candidates": [
+                        {"reference": reference, "score": 0.93, "likelihood": "high"}
+                    ],
+                },
+                agreement_id=agreement_id,
+                purpose="tracing",
+                categories=["match_candidates"],
+            ),
+        )
+        assert answer.json()["status"] == "accepted", answer.text
+        read = client.get(
+            f"/api/v1/protection/tracing/{request_id}", headers=_auth(token)
+        ).json()
+        assert [(c["state"], c["reference"]) for c in read["candidates"]] == [
+            ("PAN", reference)
+        ]
+        cases = _protection_case_count(session)
+        decided = client.post(
+            f"/api/v1/protection/tracing/{request_id}/candidates/"
+            f"{read['candidates'][0]['id']}",
+            headers=_auth(token),
+            json={"confirm": True},
+        )
+        assert decided.json()["status"] == "matched"
+        assert _protection_case_count(session) == cases + 1
+        told = session.scalars(
+            select(Outbound).where(Outbound.kind == "tracing_decision")
+        ).one()
+        assert told.status == "queued"
+        assert json.loads(told.payload)["reference"] == reference
+
+    def test_the_peer_search_answers_references_and_a_confirmation_opens_a_case(
+        self,
+        col_node: None,
+        client: TestClient,
+        session: Session,
+        token_for: Callable[[str], str],
+    ) -> None:
+        import base64
+
+        from puente.exchange.service.tracing import _encode
+
+        agreement_id = _active_agreement(client, session, token_for)
+        token = token_for("caseworker.col")
+        child = _register(
+            client,
+            token,
+            given_name="Yuleisy",
+            family_name="Quintero Barrios",
+            birth_date="2016-03-14",
+            consent_to_tracing=True,
+        )
+        query = _encode(
+            service.agreement_secret(agreement_id),
+            [
+                {
+                    "given_name": "Yuleisi",
+                    "family_name": "Quintero Barrios",
+                    "sex": "F",
+                    "birth_date": "2016",
+                }
+            ],
+            ["q"],
+        )
+        request_ref = str(uuid.uuid4())
+        answer = client.post(
+            "/api/v1/exchange/envelopes",
+            json=_envelope(
+                "tracing_request",
+                {
+                    "request_ref": request_ref,
+                    "format": "puente-pprl-tracing/1",
+                    "encoding": base64.b64encode(query.to_bytes()).decode("ascii"),
+                },
+                agreement_id=agreement_id,
+                purpose="tracing",
+                categories=["linkage_encodings"],
+            ),
+        )
+        assert answer.json()["status"] == "accepted", answer.text
+        reply = session.scalars(
+            select(Outbound).where(Outbound.kind == "tracing_candidates")
+        ).one()
+        candidates = json.loads(reply.payload)["candidates"]
+        assert candidates
+        assert candidates[0]["likelihood"] == "high"
+        assert child not in reply.payload
+        assert "Yuleisy" not in reply.payload
+        cases = _protection_case_count(session)
+        confirmed = client.post(
+            "/api/v1/exchange/envelopes",
+            json=_envelope(
+                "tracing_decision",
+                {
+                    "request_ref": request_ref,
+                    "reference": candidates[0]["reference"],
+                    "confirmed": True,
+                },
+                agreement_id=agreement_id,
+                purpose="tracing",
+                categories=["match_confirmation"],
+            ),
+        )
+        assert confirmed.json()["status"] == "accepted", confirmed.text
+        assert _protection_case_count(session) == cases + 1

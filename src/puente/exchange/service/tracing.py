@@ -227,5 +227,10 @@ def receive_decision(session: Session, *, sender: str, payload: dict[str, Any]) 
     ).one_or_none()
     if row is None:
         raise ValueError("reference")
-    row.decision = "confirmed" if payload.get("confirmed") is True else "rejected"
+    confirmed = payload.get("confirmed") is True
+    if confirmed and row.decision != "confirmed":
+        protection.open_reunification_case(
+            session, tenant_code=node, person_id=row.person_id
+        )
+    row.decision = "confirmed" if confirmed else "rejected"
     session.flush()

@@ -57,6 +57,7 @@ from puente.protection.service.referrals import (
 from puente.protection.service.remote_tracing import (
     decide_remote_match,
     feared_states,
+    open_reunification_case,
     record_remote_candidates,
     remote_matches,
     tracing_description,
@@ -122,6 +123,7 @@ __all__ = [
     "neutralise",
     "open_case",
     "open_consular_tasks",
+    "open_reunification_case",
     "pending_approvals",
     "read_referral",
     "record_bia",
