@@ -5,6 +5,13 @@ scans, on the same data and queries in the same run.
 
     .venv/bin/python benchmarks/people_search.py --json            # 1,000,000 people
     .venv/bin/python benchmarks/people_search.py --people 100000   # quicker
+    .venv/bin/python benchmarks/people_search.py --backend sqlite  # embedded path
+
+The peer takes seconds a query at 1,000,000 people, so it answers the first
+`--peer-queries` queries; ours answers all of them and is reported on that same
+subset too (`side_by_side`), so both figures come from identical queries. The
+script exits 1 if the two were not given the same queries. The load average at
+the start and end is printed: the machine may be shared. Method: docs/search.md.
 
 Creates the scratch database `puente_bench_people` as the `postgres` superuser,
 migrates it, bulk-loads synthetic people with COPY (as the superuser: PostgreSQL
@@ -19,17 +26,22 @@ back. The database is dropped at the end.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import logging
+import os
 import random
+import sqlite3
 import statistics
 import sys
+import tempfile
 import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -305,7 +317,7 @@ def _percentile(values: Sequence[float], share: float) -> float:
     return ordered[position]
 
 
-def _summary(times: list[float], hits: list[bool]) -> dict[str, float | int]:
+def _summary(times: list[float], hits: list[bool]) -> dict[str, Any]:
     return {
         "queries": len(times),
         "p50_ms": round(_percentile(times, 0.50) * 1000, 1),
@@ -314,7 +326,18 @@ def _summary(times: list[float], hits: list[bool]) -> dict[str, float | int]:
         "mean_ms": round(statistics.fmean(times) * 1000, 1) if times else 0.0,
         "max_ms": round(max(times) * 1000, 1) if times else 0.0,
         "recall_at_10": round(sum(hits) / len(hits), 3) if hits else 0.0,
+        "_times": times,
+        "_hits": hits,
     }
+
+
+def _public(summary: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in summary.items() if not k.startswith("_")}
+
+
+def _digest(queries: list[tuple[uuid.UUID, dict[str, Any]]]) -> str:
+    text_value = json.dumps([(str(t), q) for t, q in queries], sort_keys=True)
+    return hashlib.sha256(text_value.encode()).hexdigest()[:16]
 
 
 def _timed(run: Callable[[], list[uuid.UUID]], target: uuid.UUID) -> tuple[float, bool]:
@@ -325,7 +348,7 @@ def _timed(run: Callable[[], list[uuid.UUID]], target: uuid.UUID) -> tuple[float
 
 def bench_indexed(
     engine: Engine, actor: Actor, queries: list[tuple[uuid.UUID, dict[str, Any]]]
-) -> dict[str, float | int]:
+) -> dict[str, Any]:
     times: list[float] = []
     hits: list[bool] = []
     with Session(engine) as session:
@@ -346,7 +369,7 @@ def bench_indexed(
 
 def bench_ilike(
     engine: Engine, queries: list[tuple[uuid.UUID, dict[str, Any]]]
-) -> dict[str, float | int]:
+) -> dict[str, Any]:
     """The naive way: a substring ILIKE on the names as given (a full scan)."""
     times: list[float] = []
     hits: list[bool] = []
@@ -373,7 +396,7 @@ def bench_ilike(
 
 def bench_python_scan(
     engine: Engine, queries: list[tuple[uuid.UUID, dict[str, Any]]]
-) -> dict[str, float | int]:
+) -> dict[str, Any]:
     """Fuzzy without an index: Jaro-Winkler against every stored name."""
     with engine.connect() as conn:
         conn.execute(
@@ -468,18 +491,113 @@ def bench_trgm(
             )
             times.append(elapsed)
             hits.append(hit)
-    return {**_summary(times, hits), "uses_trigram_index": uses_index}
+    return {
+        **_summary(times, hits),
+        "uses_trigram_index": uses_index,
+        "queries_digest": _digest(queries),
+    }
+
+
+def load_sqlite(
+    path: Path, count: int, organisation: uuid.UUID, keep: set[int], seed: int
+) -> tuple[dict[int, tuple[uuid.UUID, Generated]], int]:
+    """Bulk-insert the same people and keys into the embedded SQLite file."""
+    kept: dict[int, tuple[uuid.UUID, Generated]] = {}
+    keys_written = 0
+    population = Population(seed)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = OFF")
+    names = [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN ('person', 'person_search_key')"
+        )
+    ]
+    definitions = [
+        row[0]
+        for row in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN ('person', 'person_search_key')"
+        )
+    ]
+    for name in names:
+        conn.execute(f'DROP INDEX "{name}"')
+    columns = ", ".join(PERSON_COLUMNS)
+    marks = ", ".join("?" for _ in PERSON_COLUMNS)
+    person_sql = f"INSERT INTO person ({columns}) VALUES ({marks})"  # noqa: S608
+    key_sql = (
+        "INSERT INTO person_search_key (person_id, key, tenant_code, birth_year, "
+        "birth_month, birth_day) VALUES (?, ?, ?, ?, ?, ?)"
+    )
+    people: list[tuple[Any, ...]] = []
+    keys: list[tuple[Any, ...]] = []
+
+    def flush() -> None:
+        conn.executemany(person_sql, people)
+        conn.executemany(key_sql, keys)
+        people.clear()
+        keys.clear()
+
+    for index, (row, person_keys, sample) in enumerate(
+        _rows(population, count, organisation, keep)
+    ):
+        person_id: uuid.UUID = row[0]
+        hex_id = person_id.hex
+        people.append((hex_id, row[1], organisation.hex, *row[3:]))
+        for key in person_keys:
+            keys.append((hex_id, key, TENANT, row[9], row[10], row[11]))
+            keys_written += 1
+        if sample is not None:
+            kept[index] = (person_id, sample)
+        if len(people) >= 20_000:
+            flush()
+    flush()
+    for definition in definitions:
+        conn.execute(definition)
+    conn.commit()
+    conn.execute("ANALYZE")
+    conn.close()
+    return kept, keys_written
+
+
+def _side_by_side(
+    ours: dict[str, Any], peers: dict[str, dict[str, Any]], count: int
+) -> dict[str, Any]:
+    """Every engine on the first `count` queries, figures side by side."""
+    rows = {"ours": _summary(ours["_times"][:count], ours["_hits"][:count])}
+    rows |= peers
+    both = sum(
+        a and b
+        for a, b in zip(
+            ours["_hits"][:count],
+            peers[next(iter(peers))]["_hits"] if peers else [],
+            strict=False,
+        )
+    )
+    return {
+        "queries": count,
+        **{
+            name: {k: _public(row)[k] for k in ("recall_at_10", "p50_ms", "p95_ms")}
+            for name, row in rows.items()
+        },
+        "found_by_both": both,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--backend", choices=("postgresql", "sqlite"))
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--ilike-queries", type=int, default=200)
+    parser.add_argument("--peer-queries", type=int, default=60)
+    parser.add_argument("--ilike-queries", type=int, default=20)
     parser.add_argument("--python-scan-queries", type=int, default=3)
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args(argv)
+    backend = args.backend or "postgresql"
     structlog.configure(
         wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING)
     )
@@ -488,17 +606,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.json:
             print(message, file=sys.stderr)
 
+    load_before = os.getloadavg()
     rng = random.Random(args.seed + 1)
     keep = set(rng.sample(range(args.people), min(args.queries, args.people)))
     organisation = uuid.uuid4()
-    url = create_database()
+    scratch = tempfile.TemporaryDirectory(prefix="puente-people-")
+    sqlite_path = Path(scratch.name) / "people.db"
+    url = create_database() if backend == "postgresql" else f"sqlite:///{sqlite_path}"
     engine: Engine | None = None
     try:
-        say(f"migrating {DB_NAME}")
+        say(f"migrating the {backend} database")
         upgrade("heads", url)
-        say(f"loading {args.people:,} people with COPY")
+        say(f"loading {args.people:,} people")
         started = time.perf_counter()
-        kept, keys = load(args.people, organisation, keep, args.seed)
+        kept, keys = (
+            load(args.people, organisation, keep, args.seed)
+            if backend == "postgresql"
+            else load_sqlite(sqlite_path, args.people, organisation, keep, args.seed)
+        )
         load_seconds = time.perf_counter() - started
         queries = [
             (person_id, corrupt(rng, person))
@@ -510,41 +635,61 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         say("indexed search (blocking keys + Jaro-Winkler scoring)")
         indexed = bench_indexed(engine, actor, queries)
-        say("pg_trgm peer (GIN trigram index, similarity, birth year)")
-        prepare_trgm()
-        trgm_rls = bench_trgm(queries, under_rls=True)
-        trgm_owner = bench_trgm(queries, under_rls=False)
-        say("naive ILIKE full scan")
-        ilike = bench_ilike(engine, queries[: args.ilike_queries])
-        say("naive Python Jaro-Winkler full scan")
-        python_scan = bench_python_scan(engine, queries[: args.python_scan_queries])
-        with engine.connect() as conn:
-            size = conn.execute(
-                text(
-                    "SELECT pg_size_pretty(pg_total_relation_size('person_search_key'))"
-                )
-            ).scalar_one()
-        result = {
+        result: dict[str, Any] = {
             "benchmark": "people_search",
-            "backend": "postgresql",
+            "backend": backend,
             "people": args.people,
             "search_keys": keys,
-            "search_key_table_size": size,
             "load_seconds": round(load_seconds, 1),
             "goal_p95_ms": 100,
-            "indexed_blocking": indexed,
-            "pg_trgm_peer_under_rls": trgm_rls,
-            "pg_trgm_peer_without_rls": trgm_owner,
-            "recall_at_least_peer": indexed["recall_at_10"]
-            >= max(trgm_rls["recall_at_10"], trgm_owner["recall_at_10"]),
-            "ilike_full_scan": ilike,
-            "python_jaro_winkler_full_scan": python_scan,
+            "queries_digest": _digest(queries),
+            "indexed_blocking": _public(indexed),
+        }
+        if backend == "postgresql":
+            peer_queries = queries[: args.peer_queries]
+            say(f"pg_trgm peer on the first {len(peer_queries)} of the same queries")
+            prepare_trgm()
+            peers = {
+                "pg_trgm_under_rls": bench_trgm(peer_queries, under_rls=True),
+                "pg_trgm_without_rls": bench_trgm(peer_queries, under_rls=False),
+            }
+            if any(
+                p["queries_digest"] != _digest(peer_queries) for p in peers.values()
+            ):
+                print("people_search: engines were given different queries")
+                return 1
+            side = _side_by_side(indexed, peers, len(peer_queries))
+            say("naive ILIKE full scan")
+            ilike = bench_ilike(engine, queries[: args.ilike_queries])
+            say("naive Python Jaro-Winkler full scan")
+            python_scan = bench_python_scan(engine, queries[: args.python_scan_queries])
+            with engine.connect() as conn:
+                size = conn.execute(
+                    text(
+                        "SELECT pg_size_pretty("
+                        "pg_total_relation_size('person_search_key'))"
+                    )
+                ).scalar_one()
+            result |= {
+                "search_key_table_size": size,
+                "side_by_side": side,
+                "recall_at_least_peer": side["ours"]["recall_at_10"]
+                >= max(p["recall_at_10"] for p in peers.values()),
+                **{f"{name}_peer": _public(p) for name, p in peers.items()},
+                "ilike_full_scan": _public(ilike),
+                "python_jaro_winkler_full_scan": _public(python_scan),
+            }
+        result["load_average"] = {
+            "start": [round(x, 1) for x in load_before],
+            "end": [round(x, 1) for x in os.getloadavg()],
         }
         print(json.dumps(result, indent=None if args.json else 2))
     finally:
         if engine is not None:
             engine.dispose()
-        drop_database()
+        if backend == "postgresql":
+            drop_database()
+        scratch.cleanup()
     return 0
 
 

@@ -12,6 +12,7 @@ from puente.coordination import models as coordination_models
 from puente.core import audit
 from puente.core.db import Base
 from puente.early_warning import models as early_warning_models
+from puente.enforcement import models as enforcement_models
 from puente.exchange import models as exchange_models
 from puente.financing import models as financing_models
 from puente.identity import models as identity_models
@@ -30,6 +31,7 @@ MODEL_MODULES = (
     coordination_models,
     commitments_models,
     exchange_models,
+    enforcement_models,
 )
 
 

@@ -6,10 +6,12 @@ shape: JSON `{"error", "code", "detail"}` under `/api/`, the error page elsewher
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractContextManager
 from http import HTTPStatus
 from typing import Any, Final
 from urllib.parse import unquote_plus
@@ -32,6 +34,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from puente import early_warning
 from puente import labels as _labels  # noqa: F401 - registers the label filters
 from puente.commitments import api as commitments_api
 from puente.commitments import web as commitments_web
@@ -50,10 +53,13 @@ from puente.core.errors import (
     snake_case,
     status_for,
 )
+from puente.core.events import subscribe
 from puente.core.i18n import N_
 from puente.core.logging import ACCESS_LOGGER, configure_logging, redact_query
 from puente.early_warning import api as early_warning_api
 from puente.early_warning import web as early_warning_web
+from puente.enforcement import api as enforcement_api
+from puente.enforcement import web as enforcement_web
 from puente.exchange import api as exchange_api
 from puente.exchange import service as exchange_service
 from puente.exchange import web as exchange_web
@@ -63,6 +69,7 @@ from puente.identity import admin_web as identity_admin_web
 from puente.identity import api as identity_api
 from puente.identity import audit_web as identity_audit_web
 from puente.identity import web as identity_web
+from puente.pathways import EntryRegimeChanged
 from puente.pathways import api as pathways_api
 from puente.pathways import web as pathways_web
 from puente.people import api as people_api
@@ -70,6 +77,7 @@ from puente.people import web as people_web
 from puente.protection import api as protection_api
 from puente.protection import web as protection_web
 from puente.web.deps import LoginRequired, RequestTurn
+from puente.web.pickers import picker_router
 from puente.web.templating import CSRF_COOKIE, WEB_DIR, csrf_token, render
 
 log = structlog.get_logger(__name__)
@@ -89,6 +97,31 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
 }
+
+
+def route_notes_after_regime_change(
+    event: EntryRegimeChanged,
+    *,
+    open_uow: Callable[[], AbstractContextManager[Session]] = uow,
+) -> int:
+    """A state changed an entry regime: early warning notes it for the states
+    downstream on the route (pathways and early warning stay independent; the
+    composition root hands the event over). Returns the notes written."""
+    with open_uow() as session:
+        notes = early_warning.note_regime_change(
+            session,
+            changed_state=event.destination,
+            nationality=event.nationality,
+            previous=event.previous,
+            regime=event.regime,
+            on=event.on,
+        )
+    return len(notes)
+
+
+@subscribe(EntryRegimeChanged)
+def _on_entry_regime_changed(event: EntryRegimeChanged) -> None:
+    route_notes_after_regime_change(event)
 
 
 def _wants_json(request: Request) -> bool:
@@ -146,7 +179,7 @@ def create_app(
         if CSRF_COOKIE not in request.cookies:
             response.set_cookie(
                 CSRF_COOKIE,
-                getattr(request.state, "csrf_token", None) or secrets.token_urlsafe(32),
+                getattr(request.state, "csrf_anon", None) or secrets.token_urlsafe(32),
                 httponly=True,
                 samesite="strict",
                 secure=settings.cookies_secure,
@@ -283,6 +316,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    # Built last: each module's web code registered its picker sources at import.
+    app.include_router(picker_router())
     _document_errors(app)
     if settings.exchange_send_interval_seconds > 0:
         factory = app.state.session_factory
@@ -380,9 +415,12 @@ HTTP_FALLBACK_MESSAGE: Final = N_("Something went wrong.")
 def _encodable(value: Any) -> Any:
     """`value` with every string made encodable as UTF-8: a lone surrogate in a
     request's JSON (`"\\ud800"`) is echoed in the validation error's `input`, and
-    rendering it raised `UnicodeEncodeError` (a 500)."""
+    rendering it raised `UnicodeEncodeError` (a 500). Likewise `NaN`, `Infinity`
+    and `1e999` in a JSON body are echoed as floats JSON cannot write: as text."""
     if isinstance(value, str):
         return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     if isinstance(value, list):
         return [_encodable(item) for item in value]
     if isinstance(value, dict):
@@ -549,6 +587,8 @@ ROUTERS: Final[tuple[APIRouter, ...]] = (
     financing_web.router,
     financing_api.router,
     coordination_web.router,
+    enforcement_web.router,
+    enforcement_api.router,
     coordination_api.router,
     commitments_web.router,
     commitments_api.router,

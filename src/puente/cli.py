@@ -16,6 +16,7 @@ from puente.core.cli import fail
 from puente.core.config import get_settings
 from puente.core.errors import DomainError
 from puente.early_warning import cli as early_warning_cli
+from puente.enforcement.cli import enforcement_app
 from puente.exchange import cli as exchange_cli
 from puente.financing.cli import financing_app
 from puente.pathways import cli as pathways_cli
@@ -284,6 +285,7 @@ for commands in (
     early_warning_cli.COMMANDS,
     {"financing": financing_app},
     {"coordination": coordination_app},
+    {"enforcement": enforcement_app},
     {"commitments": commitments_app},
     exchange_cli.COMMANDS,
 ):

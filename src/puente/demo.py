@@ -77,6 +77,10 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("coordinator.hub", HUB, "hub-secretariat", ("coordinator",), "en"),
     DemoUser("donor.can", "CAN", "migration", ("donor",), "en"),
     DemoUser("auditor.hub", HUB, "hub-secretariat", ("auditor",), "en"),
+    # Enforcement's walled channel: investigators of two states and a liaison.
+    DemoUser("investigator.col", "COL", "police", ("investigator",), "es"),
+    DemoUser("investigator.pan", "PAN", "police", ("investigator",), "es"),
+    DemoUser("prosecutor.col", "COL", "police", ("prosecutor_liaison",), "es"),
 )
 
 
@@ -92,6 +96,8 @@ def _organisations(code: str) -> list[tuple[str, str, str]]:
         ("unhcr", f"UNHCR {ENDORSERS[code]}", "un_agency"),
         ("iom", f"IOM {ENDORSERS[code]}", "un_agency"),
     ]
+    if code in ("COL", "PAN"):
+        orgs.append(("police", f"Anti-smuggling police ({code})", "ministry"))
     if code == "COL":
         orgs.append(("ngo-refugio", "Fundación Refugio (NGO)", "ngo"))
     if code == "CAN":

@@ -58,9 +58,32 @@ def test_employer_publishes_a_compliant_offer_and_sees_ranked_workers(
 
     # The form starts empty (no demo values to publish by mistake): type the offer.
     assert page.locator("#title").input_value() == ""
-    for name, _label, _widget, example in OFFER_FIELDS:
-        if example and not page.locator(f"#{name}").input_value():
+    typed = ("text", "number", "date")
+    for name, _label, widget, example in OFFER_FIELDS:
+        if widget in typed and example and not page.locator(f"#{name}").input_value():
             page.locator(f"#{name}").fill(example)
+        elif widget in (
+            "country",
+            "subdivision",
+            "currency",
+            "pay_frequency",
+            "language",
+            "cefr",
+        ):
+            page.locator(f"#{name}").select_option(example)
+        elif widget == "languages":
+            page.locator(f"#{name}-{example}").check()
+    # Occupation and pathway are picked by words, by keyboard only: type, move
+    # to the list with Tab and choose with the arrow keys.
+    page.locator("#isco-q").focus()
+    page.keyboard.type("crop farm")
+    page.locator("#isco-choices input[type=radio]").first.wait_for(timeout=10_000)
+    page.keyboard.press("Tab")  # the Search button
+    page.keyboard.press("Tab")  # the first choice
+    page.keyboard.press("Space")
+    assert page.locator("#isco-choices input[value='9211']").is_checked()
+    page.locator("#pathway_id-q").fill("seasonal agricultural")
+    page.locator("#pathway_id-choices input[value='can-sawp']").click()
     page.locator("#worksite_address").fill("Road 12 North, Portage la Prairie, MB")
     page.locator("#lmt_reference").fill("LMIA-BROWSER-1")
     page.get_by_role("button", name="Check and publish").click()

@@ -386,3 +386,23 @@ class TestMemoIsExact:
             parse_facts(dict(VENEZUELAN_IN_COLOMBIA, date_of_entry="2022-01-01"))
         )
         assert len(plan.cache) == 2
+
+    def test_one_decision_per_distinct_clause_values(self) -> None:
+        screener = Screener(load_catalogue().pathways, TODAY)
+        plan = next(p for p in screener._plans if p.pathway.id == "col-etpv")
+        # Peruvian and Ecuadorian residents of Colombia: different facts (two memo
+        # entries) but the same clause values, so one decision, shared.
+        results = [
+            next(
+                r
+                for r in screener.screen(
+                    parse_facts(dict(VENEZUELAN_IN_COLOMBIA, nationality=code))
+                )
+                if r.pathway_id == "col-etpv"
+            )
+            for code in ("PER", "ECU")
+        ]
+        assert len(plan.cache) == 2
+        assert len(plan.decided) == 1
+        assert results[0] is results[1]
+        assert results[0].outcome is Outcome.NOT_ELIGIBLE

@@ -17,13 +17,14 @@ from puente.core.errors import PermissionDenied
 from puente.identity import Actor
 from puente.identity.service import actor_for, get_user_by_username
 from puente.people import PersonCreate, register_person
-from puente.people.duplicates import service as duplicates
+from puente.people.errors import CandidateNotFound
 from puente.people.models import (
     DuplicateCandidate,
     DuplicateModel,
     PersonMerge,
     Registration,
 )
+from puente.people.service import duplicates
 from tests.conftest import CSRF
 
 GIVEN = [
@@ -226,7 +227,7 @@ def test_other_tenant_sees_nothing_and_cannot_merge(
     item = duplicates.list_duplicates(session, actor=supervisor)[0]
     stranger = actor(session, "caseworker.pan")
     assert duplicates.list_duplicates(session, actor=stranger) == []
-    with pytest.raises(duplicates.CandidateNotFound):
+    with pytest.raises(CandidateNotFound):
         duplicates.merge_duplicate(
             session,
             actor=stranger,

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 from datetime import date
+from importlib import resources
 
 import pytest
 from hypothesis import given, settings
@@ -8,6 +10,7 @@ from hypothesis import strategies as st
 
 from puente.people.rules.matching import jaro_winkler
 from puente.people.rules.names import (
+    PARTICLES,
     DateCompatibility,
     DatePrecision,
     InvalidPartialDate,
@@ -175,3 +178,29 @@ class TestPartialDates:
         text = full.isoformat()[: {1: 4, 2: 7, 3: 10}[parts]]
         relation = compare_birth_dates(full, parse_partial_date(text))
         assert relation in {DateCompatibility.EXACT, DateCompatibility.COMPATIBLE}
+
+
+class TestNameTables:
+    """The particle and alias tables are data (`people/data/names.json`), not code."""
+
+    def test_the_tables_are_read_from_people_data(self) -> None:
+        tables = json.loads(
+            resources.files("puente.people")
+            .joinpath("data", "names.json")
+            .read_text("utf-8")
+        )
+        assert frozenset(tables["particles"]) == PARTICLES
+        assert {"de", "dos", "van", "y"} <= PARTICLES
+        for alias, spelling in tables["token_aliases"].items():
+            assert canonical_token(alias) == canonical_token(spelling)
+
+    def test_every_entry_is_already_folded(self) -> None:
+        tables = json.loads(
+            resources.files("puente.people")
+            .joinpath("data", "names.json")
+            .read_text("utf-8")
+        )
+        for word in tables["particles"]:
+            assert fold(word) == word
+        for alias, spelling in tables["token_aliases"].items():
+            assert (fold(alias), fold(spelling)) == (alias, spelling)

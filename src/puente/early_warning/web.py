@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 from puente.core import i18n
 from puente.core.errors import Conflict, NotFound
 from puente.core.i18n import N_, lazy_gettext
-from puente.early_warning.schemas import SeriesPanel
+from puente.early_warning.schemas import PlanSummary, SeriesPanel
 from puente.early_warning.service import alerts as alert_service
 from puente.early_warning.service import flows
 from puente.early_warning.service import plans as plan_service
 from puente.early_warning.service import triggers as triggers_service
 from puente.identity import Actor, OrganisationRead, can
+from puente.web import lists
 from puente.web.deps import DbSession, Require
 from puente.web.templating import (
     WEB_DIR,
@@ -91,7 +92,7 @@ def home_notices_panel(session: Session, actor: Actor) -> HomePanelView | None:
     """The actor's unread alert notices for the home page; None when there are
     none (or the actor's roles are not subscribed to alerts)."""
     notices = alert_service.unread_notices(
-        session, actor=actor, limit=HOME_NOTICES_SHOWN + 1
+        session, actor=actor, limit=HOME_NOTICES_SHOWN + 1, include_past=False
     )
     if not notices:
         return None
@@ -338,8 +339,15 @@ def _page(
 
 @router.get("", response_class=HTMLResponse)
 def dashboard(request: Request, session: DbSession, actor: FlowsReader) -> Response:
+    # Past alerts (beyond their validity) are history: not on the map, not news.
     alerts = (
-        alert_service.list_alerts(session, actor=actor, current_only=True)
+        [
+            alert
+            for alert in alert_service.list_alerts(
+                session, actor=actor, current_only=True
+            )
+            if not alert.is_expired
+        ]
         if can(actor, "alert:read")
         else []
     )
@@ -347,7 +355,9 @@ def dashboard(request: Request, session: DbSession, actor: FlowsReader) -> Respo
     for alert in alerts:
         if alert.country:
             levels[alert.country] = max(levels.get(alert.country, 0), alert.level)
-    notices = alert_service.unread_notices(session, actor=actor, limit=100)
+    notices = alert_service.unread_notices(
+        session, actor=actor, limit=100, include_past=False
+    )
     return _page(
         request,
         actor,
@@ -375,6 +385,31 @@ def _cap_labels() -> dict[str, str]:
     return {k: i18n.gettext(v) for k, v in alert_service.CAP_LABELS.items()}
 
 
+def _cap(code: str) -> str:
+    label = alert_service.CAP_LABELS.get(code)
+    return i18n.gettext(label) if label else code
+
+
+def _country(code: str | None) -> str:
+    return alert_service.country_name(code) if code else ""
+
+
+AlertRow = alert_service.AlertRead
+ALERT_COLUMNS: Final[tuple[lists.Column[AlertRow], ...]] = (
+    lists.Column("title", lazy_gettext("Alert"), lambda a: a.title),
+    lists.Column(
+        "severity",
+        lazy_gettext("Severity"),
+        lambda a: _cap(a.severity),
+        sort_value=lambda a: a.level,
+    ),
+    lists.Column("country", lazy_gettext("Country"), lambda a: _country(a.country)),
+    lists.Column("period", lazy_gettext("Period"), lambda a: a.period),
+    lists.Column("message", lazy_gettext("Message"), lambda a: _cap(a.msg_type)),
+    lists.Column("status", lazy_gettext("Status"), lambda a: _cap(a.status)),
+)
+
+
 @router.get("/alerts", response_class=HTMLResponse)
 def alert_list(
     request: Request,
@@ -384,14 +419,26 @@ def alert_list(
     history: bool = False,
 ) -> Response:
     alerts = alert_service.list_alerts(session, actor=actor, current_only=not history)
+    if not history:
+        alerts = [alert for alert in alerts if not alert.is_expired]
     if country:
         alerts = [alert for alert in alerts if alert.country == country]
+    query = lists.read_query(request)
+    listing = lists.build(
+        alerts,
+        ALERT_COLUMNS,
+        query,
+        base_url="/early-warning/alerts",
+        params={"country": country, "history": "true" if history else ""},
+    )
+    if query.export:
+        return lists.export_response(listing, "alerts")
     return _page(
         request,
         actor,
         "early_warning/alerts.html",
         {
-            "alerts": alerts,
+            "listing": listing,
             "country": country,
             "history": history,
             "labels": _cap_labels(),
@@ -515,16 +562,41 @@ def adopt(
     return RedirectResponse("/early-warning/triggers", status_code=303)
 
 
+PLAN_COLUMNS: Final[tuple[lists.Column[PlanSummary], ...]] = (
+    lists.Column("plan", lazy_gettext("Plan"), lambda p: p.alert_title),
+    lists.Column("country", lazy_gettext("Country"), lambda p: _country(p.country)),
+    lists.Column(
+        "figure",
+        lazy_gettext("Planning figure (arrivals per month)"),
+        lambda p: p.planning_figure,
+    ),
+    lists.Column(
+        "status",
+        lazy_gettext("Status"),
+        lambda p: (
+            i18n.gettext("Active") if p.status == "active" else i18n.gettext("Closed")
+        ),
+    ),
+    lists.Column("activated", lazy_gettext("Activated"), lambda p: p.activated_at),
+)
+
+
 @router.get("/plans", response_class=HTMLResponse)
 def plan_list(request: Request, session: DbSession, actor: PlanReader) -> Response:
+    query = lists.read_query(request, default_sort="activated", default_dir="desc")
+    listing = lists.build(
+        plan_service.list_plans(session, actor=actor),
+        PLAN_COLUMNS,
+        query,
+        base_url="/early-warning/plans",
+    )
+    if query.export:
+        return lists.export_response(listing, "response-plans")
     return _page(
         request,
         actor,
         "early_warning/plans.html",
-        {
-            "plans": plan_service.list_plans(session, actor=actor),
-            "country_name": alert_service.country_name,
-        },
+        {"listing": listing, "country_name": alert_service.country_name},
     )
 
 

@@ -25,6 +25,7 @@ from puente.identity.service import (
     organisation_name,
     resolve_session,
     resolve_token,
+    session_csrf_token,
 )
 from puente.identity.visibility import rls_scope, visible
 
@@ -51,6 +52,7 @@ __all__ = [
     "resolve_session",
     "resolve_token",
     "rls_scope",
+    "session_csrf_token",
     "system_actor",
     "visible",
     "widest_scope",

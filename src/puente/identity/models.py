@@ -81,6 +81,9 @@ class UserSession(TenantMixin, Base):
     mfa_passed: Mapped[bool] = mapped_column(Boolean, default=False)
     pending_totp: Mapped[bytes | None] = mapped_column(LargeBinary)
     ended_at: Mapped[dt.datetime | None]
+    # The CSRF token of this session: drawn at every login and MFA step, sent back
+    # by every unsafe form, HTMX call and cookie-authenticated API call.
+    csrf_token: Mapped[str | None] = mapped_column(String(64))
 
 
 class ApiToken(TenantMixin, Base):

@@ -27,6 +27,8 @@ class Role(StrEnum):
     DONOR = "donor"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    INVESTIGATOR = "investigator"
+    PROSECUTOR_LIAISON = "prosecutor_liaison"
 
 
 class Scope(IntEnum):
@@ -177,6 +179,17 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("pathway:statistics", REG, S),
         _g("agreement:read", TEN, INTERNAL),
         _g("exchange:log", TEN, INTERNAL),
+    ),
+    # Enforcement's own roles: its walled module only, nothing of people,
+    # protection or pathways (research/07 separation of purposes).
+    Role.INVESTIGATOR: (
+        _g("enforcement:read", TEN, X),
+        _g("enforcement:write", TEN, X),
+        _g("enforcement:share", TEN, X),
+    ),
+    Role.PROSECUTOR_LIAISON: (
+        _g("enforcement:read", TEN, X),
+        _g("enforcement:share", TEN, X),
     ),
     Role.ADMIN: (
         _g("user:read", TEN, INTERNAL),

@@ -170,7 +170,10 @@ def start_session(session: Session, user: User) -> SessionToken:
     """A fresh session (a new id at every login: no fixation)."""
     token = secrets.token_urlsafe(32)
     record = UserSession(
-        id=_sha256(token), user_id=user.id, tenant_code=user.tenant_code
+        id=_sha256(token),
+        user_id=user.id,
+        tenant_code=user.tenant_code,
+        csrf_token=secrets.token_urlsafe(32),
     )
     session.add(record)
     session.flush()
@@ -195,6 +198,7 @@ def rotate_session(session: Session, record: UserSession) -> SessionToken:
         last_seen_at=utcnow(),
         mfa_passed=record.mfa_passed,
         pending_totp=record.pending_totp,
+        csrf_token=secrets.token_urlsafe(32),
     )
     record.ended_at = utcnow()
     session.add(fresh)
@@ -221,6 +225,20 @@ def resolve_session(
         raise SessionExpired()
     record.last_seen_at = now
     return record, user
+
+
+def session_csrf_token(session: Session, token: str) -> str | None:
+    """The CSRF token kept with the session of a cookie token; None when the
+    cookie names no session that has not ended (the caller then falls back to the
+    pre-login token). Idle and absolute limits are left to `resolve_session`, so a
+    page and the check that follows it agree on the token."""
+    record = session.get(UserSession, _sha256(token))
+    if record is None or record.ended_at is not None:
+        return None
+    if record.csrf_token is None:  # a session started before tokens were kept
+        record.csrf_token = secrets.token_urlsafe(32)
+        session.flush()
+    return record.csrf_token
 
 
 def end_session(session: Session, token: str) -> None:

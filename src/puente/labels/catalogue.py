@@ -26,6 +26,16 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "donor": N_("Donor"),
         "auditor": N_("Auditor"),
         "admin": N_("Administrator"),
+        "investigator": N_("Investigator"),
+        "prosecutor_liaison": N_("Prosecutor liaison"),
+    },
+    "enforcement_entity": {
+        "route": N_("Route"),
+        "modus_operandi": N_("Modus operandi"),
+        "vehicle": N_("Vehicle"),
+        "phone_number": N_("Phone number"),
+        "financial_flow": N_("Financial flow"),
+        "organisation": N_("Organisation"),
     },
     # ------------------------------------------------------------------ people
     "sex": {"F": N_("Female"), "M": N_("Male"), "X": N_("Other"), "U": N_("Unknown")},
@@ -360,6 +370,14 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "regularisation": N_("Regularisation"),
         "study": N_("Study"),
     },
+    "entry_regime": {
+        "visa_free": N_("No visa needed"),
+        "evisa": N_("Electronic visa or travel authorisation"),
+        "visa": N_("Visa needed"),
+        "transit_visa": N_("Transit visa needed"),
+        "humanitarian_visa": N_("Humanitarian visa"),
+        "suspended": N_("Entry or visas suspended"),
+    },
     "application_status": {
         "active": N_("Active"),
         "needs_review": N_("Needs review"),
@@ -503,6 +521,11 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "guatemala_returns": N_("Returns to Guatemala"),
         "lighthouse": N_("IOM Lighthouse"),
     },
+    # Response plan templates (early_warning/data/plan_templates.json).
+    "plan_template": {
+        "transit_surge": N_("Mass arrival at transit points"),
+        "shelter_surge": N_("Mass arrival needing settlement"),
+    },
     "series_value": {
         "men": N_("men"),
         "women": N_("women"),
@@ -517,6 +540,8 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "18+": N_("adults"),
         "0-17": N_("children"),
         "unknown": N_("not recorded"),
+        "not_stated": N_("not stated"),
+        "ns": N_("not stated"),
     },
     "trigger_variable": {
         "arrivals_month": N_("Arrivals in the month"),

@@ -9,7 +9,7 @@ import structlog
 
 from puente.commitments.rules.status import Status as CommitmentStatus
 from puente.coordination.rules.codes import PopulationType
-from puente.early_warning import cap
+from puente.early_warning.rules import cap
 from puente.early_warning.rules.plans import Kind as UnitKind
 from puente.early_warning.rules.plans import SiteKind, TaskStatus
 from puente.exchange.rules.sending import Refusal as ExchangeRefusal
@@ -27,6 +27,7 @@ from puente.identity import Role
 from puente.pathways.rules.catalogue import PathwayKind
 from puente.pathways.rules.eligibility import ClauseState
 from puente.pathways.rules.eligibility import Outcome as PathwaysOutcome
+from puente.pathways.rules.entry_regimes import EntryRegime
 from puente.pathways.rules.facts import FamilyRelationship, ProtectionStatus
 from puente.pathways.rules.fair_recruitment import CheckKind, CheckOutcome
 from puente.pathways.rules.offers import Payer
@@ -96,6 +97,7 @@ ENUM_KINDS: Final[dict[type[Enum], str | tuple[str, ...]]] = {
     NeedSensitivity: "need_sensitivity",
     CodeLevel: "need_level",
     PathwayKind: "pathway_kind",
+    EntryRegime: "entry_regime",
     ApplicationStatus: "application_status",
     PathwaysOutcome: "eligibility",
     FinancingOutcome: "eligibility",

@@ -19,6 +19,7 @@ from puente.pathways.schemas import (
     AttestationReview,
     DecisionCreate,
     DocumentUpdate,
+    EntryRegimeRead,
     Language,
     MatchRead,
     OfferRead,
@@ -45,6 +46,7 @@ from puente.web.deps import DbSession, Require
 router = APIRouter(prefix="/api/v1/pathways", tags=["pathways"])
 
 PathwayReader = Annotated[Actor, Depends(Require("pathway:read"))]
+AnyRole = Annotated[Actor, Depends(Require("me:read"))]  # every role holds it
 Publisher = Annotated[Actor, Depends(Require("pathway:publish"))]
 Screener = Annotated[Actor, Depends(Require("pathway:screen"))]
 ApplicationWriter = Annotated[Actor, Depends(Require("application:write"))]
@@ -55,6 +57,20 @@ WorkerReader = Annotated[Actor, Depends(Require("worker:read"))]
 # Saved computations are personal data: kept by officers who screen people, as on
 # the screens (`/pathways/totalisation/saved`).
 TotalisationKeeper = Annotated[Actor, Depends(Require("pathway:screen"))]
+
+
+@router.get("/entry-regimes", response_model=EntryRegimeRead)
+def entry_regime(
+    session: DbSession,
+    actor: AnyRole,
+    nationality: Annotated[str, Query(min_length=2, max_length=3)],
+    destination: Annotated[str, Query(min_length=3, max_length=3)],
+) -> EntryRegimeRead:
+    """The entry regime for nationals of `nationality` entering `destination`
+    (one of the 20 endorsing states); any authenticated role."""
+    return service.get_entry_regime(
+        session, actor=actor, nationality=nationality, destination=destination
+    )
 
 
 @router.get("/catalogue", response_model=list[PathwayRead])

@@ -183,17 +183,24 @@ def build_catalogue_command(
 ) -> None:
     """Build the signed catalogue (data/catalogue.json) from the per-state files in
     data/catalogue/, signed with the DEMO keys; --check only compares."""
-    from puente.pathways.service import publications
+    from puente.pathways.service import publications, regime_publications
 
     try:
         if check:
             sources = publications.read_sources()
+            tables = regime_publications.read_regime_sources()
+            states = {s.state for s in sources} | {t.state for t in tables}
             keys = publications.generate_demo_keys(
-                publications.DEMO_KEYS_DIR, sorted(s.state for s in sources)
+                publications.DEMO_KEYS_DIR, sorted(states)
             )
             fresh = publications.build_catalogue(sources, keys)
             shipped = publications.CATALOGUE_PATH.read_text(encoding="utf-8")
-            if publications.catalogue_text(fresh) != shipped:
+            regimes = regime_publications.build_regimes(tables, keys)
+            shipped_regimes = regime_publications.REGIMES_PATH.read_text("utf-8")
+            if (
+                publications.catalogue_text(fresh) != shipped
+                or regime_publications.regimes_text(regimes) != shipped_regimes
+            ):
                 err_console.print(
                     "error: data/catalogue.json is stale: run "
                     "`puente pathways build-catalogue`",

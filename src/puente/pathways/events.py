@@ -18,3 +18,16 @@ class PathwayChanged:
     state: str
     change: str  # opened | closed | changed
     on: dt.date
+
+
+@dataclass(frozen=True)
+class EntryRegimeChanged:
+    """Published when a state's newly loaded entry regimes change the regime in
+    force for a nationality (e.g. a state imposes a visa). Early warning notes it
+    for the states downstream on the route (wired in the composition root)."""
+
+    destination: str
+    nationality: str
+    previous: str
+    regime: str
+    on: dt.date

@@ -53,6 +53,24 @@ class CatalogueVersion(TenantMixin, Base):
     loaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class EntryRegimeVersion(TenantMixin, Base):
+    """One state's signed visa and entry regimes (the whole signed document is
+    kept); the current one per state answers, earlier ones are the history."""
+
+    __tablename__ = "pathway_entry_regime_version"
+    __table_args__ = (UniqueConstraint("tenant_code", "version"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    version: Mapped[str] = mapped_column(String(40))
+    published_on: Mapped[dt.date]
+    key_id: Mapped[str] = mapped_column(String(80))
+    signature: Mapped[str] = mapped_column(String(200))
+    document: Mapped[JsonDict] = mapped_column(JSON)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    loaded_by: Mapped[uuid.UUID | None]
+    loaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class PathwayState(TenantMixin, Base):
     """Whether a pathway is open: the last computed state and any override."""
 

@@ -701,3 +701,27 @@ class SavedTotalisationRead(_Model):
     saved_at: dt.datetime
     request: TotalisationRequest
     result: TotalisationRead
+
+
+RegimeName = Literal[
+    "visa_free", "evisa", "visa", "transit_visa", "humanitarian_visa", "suspended"
+]
+
+
+class EntryRegimeRead(_Model):
+    """The entry regime in force for nationals of `nationality` entering
+    `destination` (the published contract: exactly these six keys)."""
+
+    nationality: str
+    destination: str
+    regime: RegimeName
+    max_stay_days: int | None
+    source_url: str
+    valid_from: dt.date
+
+
+class RegimeChangeRead(_Model):
+    destination: str
+    nationality: str
+    previous: RegimeName
+    regime: RegimeName

@@ -9,19 +9,16 @@ from fastapi import APIRouter, Depends, Query, status
 
 from puente.identity import Actor
 from puente.people import service
-from puente.people.duplicates import service as duplicates
-from puente.people.duplicates.schemas import (
-    DuplicateCandidateRead,
-    DuplicateScan,
-    MergeIn,
-    MergeRead,
-)
 from puente.people.schemas import (
     Candidate,
+    DuplicateCandidateRead,
+    DuplicateScan,
     HouseholdCreate,
     HouseholdMemberIn,
     HouseholdRead,
     HouseholdRegistration,
+    MergeIn,
+    MergeRead,
     PersonCreate,
     PersonFilter,
     PersonPage,
@@ -33,6 +30,7 @@ from puente.people.schemas import (
     SensitiveRead,
     SensitiveRecorded,
 )
+from puente.people.service import duplicates
 from puente.web.deps import DbSession, Require
 
 router = APIRouter(prefix="/api/v1/people", tags=["people"])

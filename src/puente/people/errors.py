@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from puente.core.errors import Conflict, NotFound, PermissionDenied
+from puente.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from puente.core.i18n import N_
 
 
@@ -31,3 +31,26 @@ class AlreadyMember(Conflict):
 
 class SensitiveNotAllowed(PermissionDenied):
     message = N_("Your role may not see sensitive information.")
+
+
+# --- duplicate review queue ------------------------------------------------------
+
+
+class CandidateNotFound(NotFound):
+    message = N_("This possible duplicate was not found.")
+
+
+class MergeNotFound(NotFound):
+    message = N_("This merge was not found.")
+
+
+class AlreadyDecided(Conflict):
+    message = N_("This possible duplicate has already been decided.")
+
+
+class MergeAlreadyUndone(Conflict):
+    message = N_("This merge has already been undone.")
+
+
+class TooFewPersons(InvalidInput):
+    message = N_("At least %(count)s persons are needed to look for duplicates.")

@@ -35,7 +35,7 @@ from puente.people.rules.names import canonical_token, name_tokens, phonetic_key
 
 # Persons scored in full per search, chosen by the pre-rank (shared key weight
 # plus birth-date agreement) that the database computes from the probe index.
-MAX_CANDIDATES = 150
+MAX_CANDIDATES = 100
 KEY_LENGTH = 64
 # Rows read per probe, so that a common key (González, María) costs a bounded
 # number of index entries: per birth year, per exact date, or in all when the
@@ -334,6 +334,22 @@ def search_candidates(
     return list(session.execute(stmt.order_by(hits.c.prerank.desc(), Person.id)))
 
 
+# One probe of `_search_candidates_portable`; `{n}` numbers its bound parameters.
+_PORTABLE_PROBE = """SELECT * FROM (
+  SELECT {n} AS n, person_id, birth_year, birth_month, birth_day
+  FROM person_search_key
+  WHERE tenant_code = :tenant AND key = :k{n} {condition}
+  ORDER BY birth_year, birth_month, birth_day LIMIT :c{n})"""
+# Probes per statement, below SQLite's limit of 500 terms in a compound SELECT.
+_PORTABLE_CHUNK = 400
+_PORTABLE_CONDITIONS = {
+    ProbeKind.YEAR: "AND birth_year = :y{n}",
+    ProbeKind.DATE: "AND birth_year = :y{n} AND birth_month = :m{n}",
+    ProbeKind.ANY: "",
+    ProbeKind.UNKNOWN_YEAR: "AND birth_year IS NULL",
+}
+
+
 def _search_candidates_portable(
     session: Session,
     actor: Actor,
@@ -342,44 +358,44 @@ def _search_candidates_portable(
     *,
     only_tracing_consent: bool,
 ) -> list[Row[Any]]:
-    """The same selection one probe at a time, for SQLite (small data sets)."""
-    key = PersonSearchKey
-    per_key: dict[tuple[uuid.UUID, str], float] = {}
-    dates: dict[uuid.UUID, tuple[int | None, int | None, int | None]] = {}
-    for probe in probes:
-        stmt = select(
-            key.person_id, key.birth_year, key.birth_month, key.birth_day
-        ).where(key.tenant_code == actor.tenant_code, key.key == probe.key)
-        if probe.kind is ProbeKind.YEAR:
-            stmt = stmt.where(key.birth_year == probe.year)
-        elif probe.kind is ProbeKind.DATE:
-            stmt = stmt.where(
-                key.birth_year == probe.year, key.birth_month == probe.month
-            )
-            if probe.day is not None:
-                stmt = stmt.where(key.birth_day == probe.day)
-        elif probe.kind is ProbeKind.UNKNOWN_YEAR:
-            stmt = stmt.where(key.birth_year.is_(None))
-        stmt = stmt.order_by(key.birth_year, key.birth_month, key.birth_day)
-        for person_id, year, month, day in session.execute(stmt.limit(probe.cap)):
-            slot = (person_id, probe.key)
+    """The same selection for SQLite: every probe a bounded read of the probe
+    index, all in one statement (a UNION ALL of limited subqueries, since SQLite
+    has no LATERAL join), summed and pre-ranked here."""
+    # Person ids stay the stored hex text until the best are chosen: ordering by
+    # hex is ordering by `str(uuid)`, and parsing every hit would cost more.
+    per_key: dict[tuple[str, str], float] = {}
+    dates: dict[str, tuple[int | None, int | None, int | None]] = {}
+    parts: list[str] = []
+    params: dict[str, Any] = {"tenant": actor.tenant_code}
+    for n, probe in enumerate(probes):
+        params |= {f"k{n}": probe.key, f"c{n}": probe.cap}
+        condition = _PORTABLE_CONDITIONS[probe.kind]
+        if probe.kind is ProbeKind.DATE and probe.day is not None:
+            condition += " AND birth_day = :d{n}"
+        params |= {f"y{n}": probe.year, f"m{n}": probe.month, f"d{n}": probe.day}
+        parts.append(_PORTABLE_PROBE.format(n=n, condition=condition.format(n=n)))
+    for start in range(0, len(parts), _PORTABLE_CHUNK):
+        statement = text(" UNION ALL ".join(parts[start : start + _PORTABLE_CHUNK]))
+        for n, person_id, year, month, day in session.execute(statement, params):
+            probe = probes[n]
+            slot = (person_id.replace("-", "").lower(), probe.key)
             per_key[slot] = max(probe.weight, per_key.get(slot, 0.0))
-            dates[person_id] = (year, month, day)
-    totals: dict[uuid.UUID, float] = {}
+            dates[slot[0]] = (year, month, day)
+    totals: dict[str, float] = {}
     for (person_id, _key), weight in per_key.items():
         totals[person_id] = totals.get(person_id, 0.0) + weight
     prerank = {
         person_id: total + date_agreement(birth, *dates[person_id])
         for person_id, total in totals.items()
     }
-    best = sorted(prerank, key=lambda pid: (-prerank[pid], str(pid)))
+    best = sorted(prerank, key=lambda pid: (-prerank[pid], pid))[:MAX_CANDIDATES]
     rows = fetch_candidates(
         session,
         actor,
-        best[:MAX_CANDIDATES],
+        [uuid.UUID(hex=pid) for pid in best],
         only_tracing_consent=only_tracing_consent,
     )
-    return sorted(rows, key=lambda row: (-prerank[row.id], str(row.id)))
+    return sorted(rows, key=lambda row: (-prerank[row.id.hex], row.id.hex))
 
 
 def replace_search_keys(session: Session, person: Person) -> None:

@@ -31,16 +31,22 @@ from puente.protection.schemas import (
     ConsularCreate,
     ConsularRead,
     ExportRequest,
+    FollowUpIn,
+    FollowUpRead,
     GoalCreate,
     IdRead,
     NoteCreate,
     OverrideSign,
     ProfileWithdraw,
     ProfileWrite,
+    ReceptionIn,
     ReferralContent,
     ReferralCreate,
     ReferralRead,
     ReferralResponse,
+    ReintegrationPlanIn,
+    ReturnCaseRead,
+    ReturnCountRead,
     ReturnCreate,
     ReturnRead,
     ScreeningCreate,
@@ -54,6 +60,7 @@ from puente.protection.schemas import (
     TracingRead,
 )
 from puente.protection.service.facts import WITHDRAWN, WITHDRAWN_REASON
+from puente.protection.service.return_cases import ReturnCaseView
 from puente.protection.service.returns import ReturnView
 from puente.protection.service.tracing import TracingView
 from puente.web.deps import DbSession, Require
@@ -543,6 +550,124 @@ def sign_override(
             legal_basis=body.legal_basis,
             checks=body.checks,
         )
+    )
+
+
+# --- return cases ------------------------------------------------------------------
+
+
+def _return_case(view: ReturnCaseView) -> ReturnCaseRead:
+    row = view.case
+    return ReturnCaseRead(
+        id=row.id,
+        decision_id=row.decision_id,
+        person_id=row.person_id,
+        destination=row.destination,
+        is_child=row.is_child,
+        status=row.status,
+        arrival_date=row.arrival_date,
+        reception=view.reception,
+        plan=view.plan,
+        follow_ups=[
+            FollowUpRead(
+                month=f.month,
+                done_on=f.done_on,
+                economic=float(f.economic),
+                social=float(f.social),
+                psychosocial=float(f.psychosocial),
+                score=float(f.score),
+            )
+            for f in view.follow_ups
+        ],
+    )
+
+
+@router.post("/returns/{decision_id}/case", response_model=ReturnCaseRead)
+def open_return_case(
+    decision_id: uuid.UUID, session: DbSession, actor: ReturnDecider
+) -> ReturnCaseRead:
+    """An approved return becomes a return case (409 when the gate fails now,
+    403 toward a state the person feared)."""
+    return _return_case(
+        service.open_return_case(session, actor=actor, decision_id=decision_id)
+    )
+
+
+@router.get("/return-cases/counts", response_model=list[ReturnCountRead])
+def return_counts(session: DbSession, actor: ReturnDecider) -> list[ReturnCountRead]:
+    """Return cases by state of return and month; cells of 1 to 4 withheld."""
+    return [
+        ReturnCountRead(
+            state=c.state, month=c.month, returns=c.returns, received=c.received
+        )
+        for c in service.monthly_return_counts(session, actor=actor)
+    ]
+
+
+@router.get("/return-cases/{case_id}", response_model=ReturnCaseRead)
+def read_return_case(
+    case_id: uuid.UUID, session: DbSession, actor: ReturnDecider
+) -> ReturnCaseRead:
+    return _return_case(service.get_return_case(session, actor=actor, case_id=case_id))
+
+
+@router.put("/return-cases/{case_id}/reception", response_model=ReturnCaseRead)
+def record_reception(
+    case_id: uuid.UUID, body: ReceptionIn, session: DbSession, actor: ReturnDecider
+) -> ReturnCaseRead:
+    """409 `ChildHandoverMissing` for a child without a named caregiver or
+    child-protection authority."""
+    return _return_case(
+        service.record_reception(
+            session, actor=actor, case_id=case_id, **body.model_dump()
+        )
+    )
+
+
+@router.put("/return-cases/{case_id}/plan", response_model=ReturnCaseRead)
+def record_plan(
+    case_id: uuid.UUID,
+    body: ReintegrationPlanIn,
+    session: DbSession,
+    actor: ReturnDecider,
+) -> ReturnCaseRead:
+    return _return_case(
+        service.record_plan(
+            session,
+            actor=actor,
+            case_id=case_id,
+            economic=body.economic,
+            social=body.social,
+            psychosocial=body.psychosocial,
+            referrals=[r.model_dump() for r in body.referrals],
+        )
+    )
+
+
+@router.post("/return-cases/{case_id}/follow-ups", response_model=ReturnCaseRead)
+def record_follow_up(
+    case_id: uuid.UUID, body: FollowUpIn, session: DbSession, actor: ReturnDecider
+) -> ReturnCaseRead:
+    return _return_case(
+        service.record_follow_up(
+            session, actor=actor, case_id=case_id, **body.model_dump()
+        )
+    )
+
+
+@router.get("/return-cases/{case_id}/export")
+def export_return_case(
+    case_id: uuid.UUID, agreement: str, session: DbSession, actor: ReturnDecider
+) -> Response:
+    """The return case as the state of return receives it under a returns
+    agreement (JSON download)."""
+    document = service.export_return_case(
+        session, actor=actor, case_id=case_id, agreement_ref=agreement[:120]
+    )
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=1),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="return-case.json"'},
     )
 
 

@@ -102,3 +102,29 @@ class ReturnBlocked(ReturnGateFailed):
             "message": str(self),
             "failed_checks": list(self.params.get("failed_checks", ())),
         }
+
+
+class ReturnNotApproved(Conflict):
+    message = N_("Only an approved return becomes a return case.")
+
+
+class ReturnCaseNotFound(NotFound):
+    message = N_("Return case not found.")
+
+
+class ChildHandoverMissing(Conflict):
+    message = N_(
+        "A child can be marked received only into the hands of a named caregiver "
+        "or child-protection authority."
+    )
+
+
+class FollowUpInvalid(InvalidInput):
+    message = N_(
+        "A follow-up is at 3, 6 or 12 months, after arrival, with each score from "
+        "0 to 1."
+    )
+
+
+class ReceptionIncomplete(InvalidInput):
+    message = N_("A reception needs the arrival date, the place and who received.")

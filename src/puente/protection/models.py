@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     LargeBinary,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -357,6 +359,50 @@ class ConsularNotification(TenantMixin, Base):
     opposition_recorded_at: Mapped[dt.datetime | None]
     recorded_by: Mapped[uuid.UUID | None]
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ReturnCase(TenantMixin, Base):
+    """An approved return followed to its end: reception in the state of return,
+    the reintegration plan and referrals there (sealed: they name people and
+    services), and the follow-ups. One per approved decision."""
+
+    __tablename__ = "protection_return_case"
+    __table_args__ = (UniqueConstraint("decision_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    decision_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("protection_return_decision.id", ondelete="CASCADE")
+    )
+    person_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    destination: Mapped[str] = mapped_column(String(3), index=True)
+    is_child: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(12), default="opened", index=True)
+    arrival_date: Mapped[dt.date | None] = mapped_column(Date)
+    reception_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    plan_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    opened_by: Mapped[uuid.UUID | None]
+    opened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[dt.datetime | None]
+
+
+class ReturnFollowUp(TenantMixin, Base):
+    """A follow-up 3, 6 or 12 months after arrival: the three dimension scores
+    (0 to 1, as in IOM's reintegration sustainability survey) and their mean."""
+
+    __tablename__ = "protection_return_followup"
+    __table_args__ = (UniqueConstraint("return_case_id", "month"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    return_case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("protection_return_case.id", ondelete="CASCADE"), index=True
+    )
+    month: Mapped[int] = mapped_column(Integer)
+    done_on: Mapped[dt.date] = mapped_column(Date)
+    economic: Mapped[Decimal] = mapped_column(Numeric(4, 2))
+    social: Mapped[Decimal] = mapped_column(Numeric(4, 2))
+    psychosocial: Mapped[Decimal] = mapped_column(Numeric(4, 2))
+    score: Mapped[Decimal] = mapped_column(Numeric(4, 2))
+    recorded_by: Mapped[uuid.UUID | None]
 
 
 class TracingRemoteMatch(TenantMixin, Base):

@@ -301,3 +301,61 @@ class ExportRequest(_In):
     format: str = "csv"
     password: Annotated[str, Field(max_length=200)] | None = None
     encrypt: bool = True
+
+
+class ReceptionIn(_In):
+    arrival_date: dt.date
+    place: Annotated[str, Field(min_length=1, max_length=200)]
+    receiving_party: Annotated[str, Field(min_length=1, max_length=200)]
+    caregiver: Annotated[str, Field(max_length=200)] = ""
+    child_protection_authority: Annotated[str, Field(max_length=200)] = ""
+    received: bool = True
+
+
+class ReintegrationReferralIn(_In):
+    dimension: Annotated[str, Field(pattern=r"^(economic|social|psychosocial)$")]
+    service: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ReintegrationPlanIn(_In):
+    economic: Annotated[str, Field(max_length=2000)] = ""
+    social: Annotated[str, Field(max_length=2000)] = ""
+    psychosocial: Annotated[str, Field(max_length=2000)] = ""
+    referrals: list[ReintegrationReferralIn] = Field(default_factory=list)
+
+
+class FollowUpIn(_In):
+    month: Annotated[int, Field(ge=1, le=24)]
+    done_on: dt.date
+    economic: Annotated[float, Field(ge=0, le=1)]
+    social: Annotated[float, Field(ge=0, le=1)]
+    psychosocial: Annotated[float, Field(ge=0, le=1)]
+
+
+class FollowUpRead(BaseModel):
+    month: int
+    done_on: dt.date
+    economic: float
+    social: float
+    psychosocial: float
+    score: float
+
+
+class ReturnCaseRead(BaseModel):
+    id: uuid.UUID
+    decision_id: uuid.UUID
+    person_id: uuid.UUID
+    destination: str
+    is_child: bool
+    status: str
+    arrival_date: dt.date | None
+    reception: dict[str, str]
+    plan: dict[str, Any]
+    follow_ups: list[FollowUpRead]
+
+
+class ReturnCountRead(BaseModel):
+    state: str
+    month: dt.date
+    returns: int | None
+    received: int | None

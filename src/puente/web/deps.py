@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import structlog
 from fastapi import Depends, Request
@@ -17,9 +19,15 @@ from sqlalchemy.orm import Session
 from puente import identity
 from puente.core.db import SYSTEM_SCOPE, RlsScope, set_tenant_scope
 from puente.core.errors import PermissionDenied, Unauthenticated, WriteQueueFull
+from puente.core.i18n import N_
 from puente.identity import Actor, SessionExpired, User, UserSession, can, rls_scope
 
 SESSION_COOKIE = "puente_session"
+log = structlog.get_logger(__name__)
+
+
+class CsrfRefused(PermissionDenied):
+    message = N_("The form has expired. Reload the page and try again.")
 
 
 class RequestTurn:
@@ -110,9 +118,12 @@ def _session_user(
     if not token:
         return None
     try:
-        return identity.resolve_session(session, token)
+        found = identity.resolve_session(session, token)
     except SessionExpired:
         return None
+    # The page drawn for this request carries its session's CSRF token.
+    request.state.csrf_token = identity.session_csrf_token(session, token)
+    return found
 
 
 def optional_session_user(
@@ -135,7 +146,31 @@ def api_actor(request: Request, session: DbSession) -> Actor:
     actor = identity.actor_for(user)
     if actor.needs_mfa and not record.mfa_passed:
         raise Unauthenticated()
+    if request.method not in SAFE_METHODS:
+        # A browser sends the cookie to any site's request: a cookie-authenticated
+        # change needs the session's token in the header (bearer tokens do not).
+        _check_api_csrf(request, record)
     return _bind_actor(request, session, actor)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _check_api_csrf(request: Request, record: UserSession) -> None:
+    sent = request.headers.get("x-csrf-token", "")
+    expected = record.csrf_token or ""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    foreign = source is not None and (
+        urlsplit(source).netloc != request.headers.get("host", "")
+    )
+    if (
+        foreign
+        or not expected
+        or not sent
+        or not secrets.compare_digest(expected.encode(), sent.encode())
+    ):
+        log.info("csrf_refused", channel="api")
+        raise CsrfRefused()
 
 
 def web_session(request: Request, session: DbSession) -> tuple[UserSession, User]:

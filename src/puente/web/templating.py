@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import structlog
 from babel.numbers import format_decimal
@@ -15,10 +16,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from puente import identity
 from puente.core import dates, i18n
-from puente.core.errors import DomainError, PermissionDenied
-from puente.core.i18n import N_
+from puente.core.db import SYSTEM_SCOPE, RlsScope
+from puente.core.errors import DomainError
 from puente.identity import Actor, can
+from puente.web.deps import SESSION_COOKIE, CsrfRefused, DbSession
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -27,8 +30,7 @@ log = structlog.get_logger(__name__)
 CSRF_COOKIE = "puente_csrf"
 
 
-class CsrfFailed(PermissionDenied):
-    message = N_("The form has expired. Reload the page and try again.")
+CsrfFailed = CsrfRefused  # one refusal, one message, for forms and the API
 
 
 CSRF_FIELD = "csrf_token"
@@ -141,23 +143,71 @@ def panels_for(session: Session, actor: Actor) -> list[HomePanelView]:
     return views
 
 
-def csrf_token(request: Request) -> str:
-    token: str | None = getattr(request.state, "csrf_token", None)
+def _anon_token(request: Request) -> str:
+    """The pre-login token: a random value in the `puente_csrf` cookie, sent back
+    by the login form (double submit). It is worth nothing once a session exists."""
+    token: str | None = getattr(request.state, "csrf_anon", None)
     if token is None:
         token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        request.state.csrf_anon = token
+    return token
+
+
+def _session_token(request: Request, session: Session | None = None) -> str | None:
+    """The token kept with the request's server session, if its cookie names one."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    if session is not None:
+        return identity.session_csrf_token(session, cookie)
+    factory = getattr(request.app.state, "session_factory", None)
+    if factory is None:
+        return None
+    with factory() as db:
+        db.info["tenant_scope"] = RlsScope(SYSTEM_SCOPE)
+        token = identity.session_csrf_token(db, cookie)
+        db.commit()
+    return token
+
+
+def csrf_token(request: Request) -> str:
+    """The token a page puts in its forms: its session's, else the pre-login one."""
+    token: str | None = getattr(request.state, "csrf_token", None)
+    if token is None:
+        token = _session_token(request) or _anon_token(request)
         request.state.csrf_token = token
     return token
 
 
-async def check_csrf(request: Request) -> None:
-    """Double-submit check for every state-changing HTML form or HTMX call."""
-    cookie = request.cookies.get(CSRF_COOKIE, "")
+def same_origin(request: Request) -> bool:
+    """False when the browser says the request comes from another site: an
+    `Origin` (or, without one, a `Referer`) whose host is not this server's."""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if source is None:
+        return True  # not a browser, or one that sends neither: the token decides
+    host = request.headers.get("host", "")
+    return bool(host) and urlsplit(source).netloc == host
+
+
+async def check_csrf(request: Request, session: DbSession) -> None:
+    """Every state-changing HTML form or HTMX call: same origin, and the token of
+    the request's server session (drawn at login, so a token from before login or
+    from another session is refused); before login, the double-submit token."""
     sent = request.headers.get(CSRF_HEADER, "")
     if not sent:
         form = await request.form()
         value = form.get(CSRF_FIELD, "")
         sent = value if isinstance(value, str) else ""
-    if not cookie or not sent or not secrets.compare_digest(cookie, sent):
+    expected = _session_token(request, session)
+    if expected is None:
+        expected = request.cookies.get(CSRF_COOKIE, "")
+    if (
+        not same_origin(request)
+        or not expected
+        or not sent
+        or not secrets.compare_digest(expected.encode(), sent.encode())
+    ):
+        log.info("csrf_refused")
         raise CsrfFailed()
 
 

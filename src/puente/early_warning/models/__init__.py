@@ -6,6 +6,7 @@ from puente.early_warning.models.alerts import (
     AlertMessage,
     AlertNotice,
     AlertNoticeRead,
+    RouteNote,
 )
 from puente.early_warning.models.flows import (
     FlowSeries,
@@ -36,6 +37,7 @@ __all__ = [
     "PlanSite",
     "PlanTask",
     "ResponsePlan",
+    "RouteNote",
     "TriggerAdoption",
     "TriggerCatalogue",
     "TriggerFiring",

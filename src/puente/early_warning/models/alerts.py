@@ -84,3 +84,25 @@ class AlertNoticeRead(TenantMixin, Base):
     )
     user_id: Mapped[uuid.UUID] = mapped_column(index=True)
     read_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RouteNote(TenantMixin, Base):
+    """An early-warning note for a state downstream on a route: a state upstream
+    changed the entry regime of a nationality, which moves flows. `tenant_code` is
+    the downstream state; codes and dates only."""
+
+    __tablename__ = "early_warning_route_note"
+    __table_args__ = (
+        UniqueConstraint(
+            "tenant_code", "changed_state", "nationality", "regime", "effective_on"
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    changed_state: Mapped[str] = mapped_column(String(3), index=True)
+    nationality: Mapped[str] = mapped_column(String(3))
+    previous: Mapped[str] = mapped_column(String(20))
+    regime: Mapped[str] = mapped_column(String(20))
+    route_id: Mapped[str] = mapped_column(String(60))
+    effective_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

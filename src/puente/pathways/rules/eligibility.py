@@ -13,6 +13,9 @@ Speed: each distinct expression is compiled once per `Screener`. A pathway's res
 is memoised on the *classes* of the facts its clauses read (`cel_shape`): an entry
 date or an age counts only by where it sits among the constants the rules compare it
 with, so realistic, varied facts still hit the memo; CEL is pure, so this is exact.
+On a pathway memo miss each clause is looked up in its own memo (keyed on the
+classes of the facts that clause reads), and the decision in a memo keyed on the
+clause values, so varied people rarely evaluate CEL or build a new result.
 """
 
 from __future__ import annotations
@@ -215,9 +218,10 @@ class _Unit:
 
 class _Plan:
     """One open pathway: its clauses in force, and a memo of its result on the
-    classes of every fact its clauses read."""
+    classes of every fact its clauses read, and of its decision on its clauses'
+    values (many fact classes give the same clause values)."""
 
-    __slots__ = ("cache", "clauses", "getter", "pathway", "units")
+    __slots__ = ("cache", "clauses", "decided", "getter", "pathway", "units")
 
     def __init__(
         self, pathway: Pathway, clauses: tuple[Clause, ...], units: list[_Unit]
@@ -230,11 +234,12 @@ class _Plan:
             itemgetter(*names) if names else (lambda _values: ())
         )
         self.cache: dict[object, ScreeningResult] = {}
+        self.decided: dict[tuple[ClauseValue, ...], ScreeningResult] = {}
 
     def compute(
         self, key: object, classes: Mapping[str, object], values: Mapping[str, object]
     ) -> ScreeningResult:
-        clause_values = []
+        clause_values: list[ClauseValue] = []
         for unit in self.units:
             unit_key = unit.getter(classes)
             value = unit.cache.get(unit_key)
@@ -244,7 +249,13 @@ class _Plan:
                     unit.cache.clear()
                 unit.cache[unit_key] = value
             clause_values.append(value)
-        result = decide(self.pathway, self.clauses, clause_values)
+        signature = tuple(clause_values)
+        result = self.decided.get(signature)
+        if result is None:
+            result = decide(self.pathway, self.clauses, signature)
+            if len(self.decided) >= _CACHE_LIMIT:
+                self.decided.clear()
+            self.decided[signature] = result
         if len(self.cache) >= _CACHE_LIMIT:
             self.cache.clear()
         self.cache[key] = result

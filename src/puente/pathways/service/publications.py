@@ -8,7 +8,8 @@ screened.
 
 The shipped catalogue is authored as one human-editable file per state in
 `data/catalogue/` and built into the signed `data/catalogue.json` with the demo keys
-(`puente pathways build-catalogue`); a test keeps the two equal.
+(`puente pathways build-catalogue`); a test keeps the two equal. The same build
+signs each state's visa and entry regimes (`regime_publications`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ from puente.pathways.rules.catalogue import (
     parse_minimum_wage,
     parse_pathway,
     pathway_digest,
+)
+from puente.pathways.service.regime_publications import (
+    build_regimes,
+    read_regime_sources,
+    regimes_text,
 )
 
 DATA_DIR: Final = Path(__file__).resolve().parent.parent / "data"
@@ -158,8 +164,14 @@ def write_demo_catalogue(
     """Build the shipped catalogue from the per-state files, signed with the demo
     keys, and write it with the demo public keys. Returns the document."""
     sources = read_sources(source_dir)
-    keys = generate_demo_keys(data_dir / "demo_keys", sorted(s.state for s in sources))
+    regime_dir = data_dir / "entry_regimes"
+    tables = read_regime_sources(regime_dir)
+    states = {s.state for s in sources} | {t.state for t in tables}
+    keys = generate_demo_keys(data_dir / "demo_keys", sorted(states))
     document = build_catalogue(sources, keys)
+    (data_dir / "entry_regimes.json").write_text(
+        regimes_text(build_regimes(tables, keys)), "utf-8"
+    )
     public = {
         "format": "puente.pathways.public_keys/1",
         "note": "DEMO ONLY keys; production nodes load each state's published key.",

@@ -29,10 +29,12 @@ from puente.pathways.rules.eligibility import (
     questions_for,
     screener_for,
 )
+from puente.pathways.rules.entry_regimes import RegimeTable
 from puente.pathways.rules.facts import FACTS, LANGUAGES, Facts, parse_facts
 from puente.pathways.schemas import QuestionRead, ScreeningRead, ScreeningResultRead
 from puente.pathways.service._common import JOBS, visible_screening
 from puente.pathways.service.catalogue import ActiveCatalogue, active_catalogue
+from puente.pathways.service.entry_regimes import active_regimes, add_entry_notes
 from puente.pathways.service.text import fact_question, outcome_label, reason_text
 
 log = structlog.get_logger(__name__)
@@ -78,11 +80,17 @@ _ORDER = {Outcome.ELIGIBLE: 0, Outcome.UNDETERMINED: 1, Outcome.NOT_ELIGIBLE: 2}
 
 
 def evaluate(
-    facts: Facts, pathways: Sequence[Pathway], today: dt.date
+    facts: Facts,
+    pathways: Sequence[Pathway],
+    today: dt.date,
+    regimes: Mapping[str, RegimeTable] | None = None,
 ) -> tuple[list[ScreeningResult], list[str]]:
     """Pure: results for every open pathway (eligible first) and the questions
-    whose answers could still change an outcome."""
+    whose answers could still change an outcome. With `regimes`, a pathway of a
+    state the person's nationality cannot enter at present says so."""
     results = screener_for(pathways, today).screen(facts)
+    if regimes is not None:
+        results = add_entry_notes(results, facts, regimes, today)
     ordered = sorted(results, key=lambda r: (_ORDER[r.outcome], r.state, r.pathway_id))
     return ordered, questions_for(results)
 
@@ -131,7 +139,9 @@ def screen_person(
     lang = _language(language)
     parsed = parse_facts(facts)
     active = active_catalogue(session, today)
-    results, questions = evaluate(parsed, active.pathways, active.today)
+    results, questions = evaluate(
+        parsed, active.pathways, active.today, active_regimes(session)
+    )
     screening_id: uuid.UUID | None = None
     if store:
         row = _store(session, actor, parsed, results, active, lang)
@@ -237,7 +247,9 @@ def get_screening(
         object_id=row.id,
     )
     active = active_catalogue(session)
-    results, questions = evaluate(facts, active.pathways, active.today)
+    results, questions = evaluate(
+        facts, active.pathways, active.today, active_regimes(session)
+    )
     return ScreeningRead(
         id=row.id,
         language=lang,

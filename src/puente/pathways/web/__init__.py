@@ -7,10 +7,25 @@ from __future__ import annotations
 
 from fastapi.responses import FileResponse
 
-from puente.pathways.web import applications, offers, screening, totalisation
+from puente.pathways.web import (
+    applications,
+    entry_regimes,
+    offers,
+    pickers,
+    screening,
+    totalisation,
+)
 from puente.pathways.web._common import ASSETS, PathwayReader, router
 
-__all__ = ["applications", "offers", "router", "screening", "totalisation"]
+__all__ = [
+    "applications",
+    "entry_regimes",
+    "offers",
+    "pickers",
+    "router",
+    "screening",
+    "totalisation",
+]
 
 
 @router.get("/assets/pathways.css")

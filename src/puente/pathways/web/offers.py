@@ -5,9 +5,10 @@ worker's rights card."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from fastapi import Request
+from babel.numbers import get_currency_name
+from fastapi import Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -19,6 +20,7 @@ from puente.pathways import service
 from puente.pathways.errors import OfferError
 from puente.pathways.rules.facts import LANGUAGES
 from puente.pathways.schemas import AttestationRead, CheckRead, OfferRead
+from puente.pathways.service.text import offer_status
 from puente.pathways.web._common import (
     Csrf,
     MatchReader,
@@ -29,25 +31,32 @@ from puente.pathways.web._common import (
     router,
     whole_number,
 )
+from puente.reference import country_name
+from puente.reference.languages import language_name, language_options
+from puente.reference.occupations import fold, occupation_label
+from puente.reference.subdivisions import subdivision_options
+from puente.web import lists
 from puente.web.deps import DbSession
+from puente.web.pickers import PickerState, empty_pickers, fill_pickers
 from puente.web.templating import render
 
 # (name, label, widget, example) for the offer form. The examples model a compliant
-# seasonal offer; they are shown as hints ("e.g. ..."), never as values: a new
-# offer starts empty so that one click cannot publish a fake offer.
+# seasonal offer; tests post them as values. A new offer starts empty so that one
+# click cannot publish a fake offer: people see `OFFER_HINTS` ("e.g. ..."), in their
+# language, and pick codes (occupation, pathway, country, language) from lists.
 OFFER_FIELDS: Final[tuple[tuple[str, Any, str, str], ...]] = (
     ("title", lazy_gettext("Job title"), "text", "Vegetable harvest worker"),
-    ("isco", lazy_gettext("Occupation (ISCO-08 code)"), "text", "9211"),
-    ("state", lazy_gettext("Country of the job (ISO3)"), "text", "CAN"),
-    ("subdivision", lazy_gettext("Province or state (ISO 3166-2)"), "text", "CA-MB"),
-    ("pathway_id", lazy_gettext("Pathway used"), "text", "can-sawp"),
+    ("isco", lazy_gettext("Occupation"), "occupation", "9211"),
+    ("state", lazy_gettext("Country of the job"), "country", "CAN"),
+    ("subdivision", lazy_gettext("Province or state"), "subdivision", "CA-MB"),
+    ("pathway_id", lazy_gettext("Pathway used"), "pathway", "can-sawp"),
     ("employer_name", lazy_gettext("Employer"), "text", ""),
     ("employer_legal_id", lazy_gettext("Employer legal id"), "text", ""),
     ("worksite_address", lazy_gettext("Worksite address"), "text", ""),
     ("tasks", lazy_gettext("Tasks"), "text", "Harvesting and packing vegetables"),
     ("wage_hourly", lazy_gettext("Hourly wage"), "number", "17.40"),
     ("wage_floor_hourly", lazy_gettext("Applicable wage floor"), "number", "17.40"),
-    ("currency", lazy_gettext("Currency (ISO 4217)"), "text", "CAD"),
+    ("currency", lazy_gettext("Currency"), "currency", "CAD"),
     ("hours_week", lazy_gettext("Hours per week"), "number", "40"),
     (
         "guaranteed_hours_ratio",
@@ -55,11 +64,11 @@ OFFER_FIELDS: Final[tuple[tuple[str, Any, str, str], ...]] = (
         "number",
         "0.75",
     ),
-    ("pay_frequency", lazy_gettext("Pay frequency"), "text", "biweekly"),
+    ("pay_frequency", lazy_gettext("Pay frequency"), "pay_frequency", "biweekly"),
     ("start_date", lazy_gettext("Start date"), "date", "2027-04-01"),
     ("end_date", lazy_gettext("End date"), "date", "2027-10-31"),
-    ("contract_language", lazy_gettext("Contract language (ISO 639)"), "text", "es"),
-    ("contract_translations", lazy_gettext("Contract translations"), "text", "en"),
+    ("contract_language", lazy_gettext("Contract language"), "language", "es"),
+    ("contract_translations", lazy_gettext("Contract translations"), "languages", "en"),
     (
         "contract_delivery_days_before_departure",
         lazy_gettext("Days the contract reaches the worker before departure"),
@@ -88,8 +97,8 @@ OFFER_FIELDS: Final[tuple[tuple[str, Any, str, str], ...]] = (
     ("lmt_reference", lazy_gettext("Labour-market test reference"), "text", ""),
     ("lmt_valid_to", lazy_gettext("Labour-market test valid to"), "date", "2027-12-31"),
     ("skills", lazy_gettext("Skills asked for"), "text", "harvesting, packing"),
-    ("required_language", lazy_gettext("Job language"), "text", "es"),
-    ("required_cefr", lazy_gettext("Minimum level (CEFR)"), "text", "B1"),
+    ("required_language", lazy_gettext("Job language"), "language", "es"),
+    ("required_cefr", lazy_gettext("Minimum level (CEFR)"), "cefr", "B1"),
     (
         "recruitment_fee",
         lazy_gettext("Recruitment fee charged to the worker"),
@@ -98,6 +107,41 @@ OFFER_FIELDS: Final[tuple[tuple[str, Any, str, str], ...]] = (
     ),
     ("travel_cost", lazy_gettext("Travel cost paid by the employer"), "number", "900"),
 )
+# What a person sees as "e.g. ..." under a typed field, in their language.
+OFFER_HINTS: Final[dict[str, Any]] = {
+    "title": lazy_gettext("Vegetable harvest worker"),
+    "tasks": lazy_gettext("Harvesting and packing vegetables"),
+    "termination_terms": lazy_gettext(
+        "Either party with 7 days' notice; return travel paid by the employer."
+    ),
+    "grievance_contact": lazy_gettext(
+        "Labour standards office, free phone line, in Spanish"
+    ),
+    "privacy_notice_url": "https://example.org/privacy",
+    "skills": lazy_gettext("harvesting, packing"),
+    "lmt_type": lazy_gettext("LMIA"),
+}
+PICKED: Final = {"isco": "occupations", "pathway_id": "pathways"}
+PAY_FREQUENCIES: Final = {
+    "weekly": lazy_gettext("Every week"),
+    "biweekly": lazy_gettext("Every two weeks"),
+    "semimonthly": lazy_gettext("Twice a month"),
+    "monthly": lazy_gettext("Every month"),
+}
+CEFR_LEVELS: Final = {
+    "A1": lazy_gettext("A1 (beginner)"),
+    "A2": lazy_gettext("A2 (elementary)"),
+    "B1": lazy_gettext("B1 (intermediate)"),
+    "B2": lazy_gettext("B2 (upper intermediate)"),
+    "C1": lazy_gettext("C1 (advanced)"),
+    "C2": lazy_gettext("C2 (proficient)"),
+}
+# The currencies of the endorsing states (and the euro), named by Babel.
+CURRENCIES: Final = (
+    "ARS", "BBD", "BZD", "BRL", "CAD", "CLP", "COP", "CRC", "USD", "GTQ", "HTG",
+    "HNL", "JMD", "MXN", "PAB", "PYG", "PEN", "UYU", "EUR",
+)  # fmt: skip
+TRANSLATION_LANGUAGES: Final = ("en", "es", "pt", "fr", "ht")
 _LABELS: Final = {name: label for name, label, *_ in OFFER_FIELDS}
 _NUMBERS: Final = (
     "wage_hourly",
@@ -107,10 +151,18 @@ _NUMBERS: Final = (
 )
 
 
+def offer_values(form: FormData) -> dict[str, str]:
+    """Every field as typed or chosen; the translations (checkboxes) as one list."""
+    values = {name: form_text(form, name, 2000) for name, *_ in OFFER_FIELDS}
+    chosen = [v for v in form.getlist("contract_translations") if isinstance(v, str)]
+    values["contract_translations"] = ",".join(p.strip() for p in chosen)[:2000]
+    return values
+
+
 def offer_from_form(form: FormData) -> dict[str, Any]:
     """The documented offer JSON from the employer's form. Numbers stay as typed:
     the offer schema reads them and names the field when one is not a number."""
-    values = {name: form_text(form, name, 2000) for name, *_ in OFFER_FIELDS}
+    values = offer_values(form)
     offer: dict[str, Any] = {}
     for name in (
         "title",
@@ -199,19 +251,85 @@ def form_field(field: str, offer: dict[str, Any]) -> str:
     return top
 
 
+OFFER_STATUSES: Final = ("draft", "published", "blocked")
+
+
+def _offer_status(offer: OfferRead) -> str:
+    return i18n.gettext("Blocked") if offer.blocked else offer_status(offer.status)
+
+
+OFFER_COLUMNS: Final[tuple[lists.Column[OfferRead], ...]] = (
+    lists.Column("title", lazy_gettext("Offer"), lambda o: o.title),
+    lists.Column(
+        "isco", lazy_gettext("Occupation"), lambda o: occupation_label(o.isco)
+    ),
+    lists.Column("country", lazy_gettext("Country"), lambda o: country_name(o.state)),
+    lists.Column("status", lazy_gettext("Status"), _offer_status),
+    lists.Column("created", lazy_gettext("Created"), lambda o: o.created_at),
+)
+
+
 @router.get("/offers")
-def offers_page(request: Request, session: DbSession, actor: OfferReader) -> Response:
-    rows = service.list_offers(session, actor=actor)
+def offers_page(
+    request: Request,
+    session: DbSession,
+    actor: OfferReader,
+    status: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    status = status if status in OFFER_STATUSES else ""
+    query = lists.read_query(request, default_sort="created", default_dir="desc")
+    rows = service.list_offers(session, actor=actor, status=status or None, limit=5000)
+    listing = lists.build(
+        rows,
+        OFFER_COLUMNS,
+        query,
+        base_url="/pathways/offers",
+        params={"status": status},
+    )
+    if query.export:
+        return lists.export_response(listing, "job-offers")
     return render(
         request,
         "pathways/offers.html",
-        {"offers": rows, "can_write": can(actor, "offer:write")},
+        {
+            "listing": listing,
+            "status": status,
+            "statuses": [(s, offer_status(s)) for s in OFFER_STATUSES],
+            "can_write": can(actor, "offer:write"),
+            "occupation": occupation_label,
+        },
     )
+
+
+def _options(widget: str) -> list[tuple[str, str]]:
+    """(code, words) pairs of a select or checkbox widget, in the reader's language."""
+    locale = i18n.get_locale()
+    if widget == "pay_frequency":
+        return [(code, str(label)) for code, label in PAY_FREQUENCIES.items()]
+    if widget == "cefr":
+        return [(code, str(label)) for code, label in CEFR_LEVELS.items()]
+    if widget == "currency":
+        names = [
+            (code, get_currency_name(code, locale=_babel(locale)))
+            for code in CURRENCIES
+        ]
+        return sorted(names, key=lambda pair: fold(pair[1]))
+    if widget == "language":
+        return language_options(locale)
+    if widget == "languages":
+        return [(code, language_name(code, locale)) for code in TRANSLATION_LANGUAGES]
+    return []
+
+
+def _babel(locale: str) -> str:
+    # CLDR has no Haitian Creole currency names: French is the nearest.
+    return "fr" if locale.startswith("ht") else locale
 
 
 def _offer_form(
     request: Request,
     values: dict[str, str],
+    pickers: dict[str, PickerState],
     error: str = "",
     status: int = 200,
     *,
@@ -223,10 +341,13 @@ def _offer_form(
             "label": label,
             "widget": w,
             "value": values.get(n, ""),
-            "example": d,
+            "values": values.get(n, "").split(","),
+            "hint": OFFER_HINTS.get(n, ""),
             "invalid": n == invalid,
+            "options": _options(w),
+            "picker": pickers[n].as_dict() if n in pickers else None,
         }
-        for n, label, w, d in OFFER_FIELDS
+        for n, label, w, _example in OFFER_FIELDS
     ]
     return render(
         request,
@@ -235,6 +356,7 @@ def _offer_form(
             "fields": fields,
             "error": error,
             "housing": values.get("housing_provided", "on") == "on",
+            "subdivisions": subdivision_options(),
         },
         status_code=status,
     )
@@ -242,7 +364,8 @@ def _offer_form(
 
 @router.get("/offers/new")
 def offer_new(request: Request, session: DbSession, actor: OfferWriter) -> Response:
-    return _offer_form(request, service.my_employer(session, actor=actor))
+    values = service.my_employer(session, actor=actor)
+    return _offer_form(request, values, empty_pickers(PICKED))
 
 
 @router.post("/offers", dependencies=Csrf)
@@ -250,17 +373,22 @@ async def offer_create(
     request: Request, session: DbSession, actor: OfferWriter
 ) -> Response:
     form = await request.form()
-    values = {name: form_text(form, name, 2000) for name, *_ in OFFER_FIELDS}
+    values = offer_values(form)
     values["housing_provided"] = "on" if form.get("housing_provided") == "on" else ""
+    pickers, searching = fill_pickers(session, actor, form, PICKED)
+    if searching:  # the no-JS "Search" button: the same form, with the choices
+        return _offer_form(request, values, pickers)
     offer = offer_from_form(form)
     try:
         created = service.create_offer(session, actor=actor, data=offer, publish=True)
     except OfferError as exc:
         field = form_field(exc.field, offer)
         label = _LABELS.get(field, field)
-        return _offer_form(request, values, not_valid(label), 422, invalid=field)
+        return _offer_form(
+            request, values, pickers, not_valid(label), 422, invalid=field
+        )
     except DomainError as exc:
-        return _offer_form(request, values, exc.translated(), 422)
+        return _offer_form(request, values, pickers, exc.translated(), 422)
     return RedirectResponse(f"/pathways/offers/{created.id}", status_code=303)
 
 

@@ -3,6 +3,7 @@ HTMX re-screens as facts are entered, and the form works without JS too."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
 from fastapi import Request
@@ -22,10 +23,18 @@ from puente.pathways.rules.facts import (
 )
 from puente.pathways.service.text import fact_question
 from puente.pathways.web._common import Csrf, Screener, form_text, router, whole_number
+from puente.reference.subdivisions import subdivision_options
 from puente.web.deps import DbSession
+from puente.web.pickers import PickerState, fill_pickers
 from puente.web.templating import render
 
 FIRST_QUESTIONS: Final = 6
+# Facts chosen with a picker (field name -> picker kind).
+PICKED: Final = {
+    f"fact_{name}": "occupations"
+    for name in INPUT_FACTS
+    if FACTS[name].type is FactType.ISCO
+}
 CORE_FACTS: Final = ("nationality", "country_of_residence", "date_of_entry", "age")
 _WIDGETS: Final = {
     FactType.BOOLEAN: "boolean",
@@ -36,10 +45,14 @@ _WIDGETS: Final = {
     FactType.DATE: "date",
     FactType.ISO3: "country",  # picked by name, never typed as a code
     FactType.ISO3_LIST: "countries",
+    FactType.ISCO: "occupation",  # picked by words, never typed as a code
+    FactType.SUBDIVISION: "subdivision",
 }
 
 
-def _field(name: str, value: object) -> dict[str, Any]:
+def _field(
+    name: str, value: object, pickers: Mapping[str, PickerState]
+) -> dict[str, Any]:
     """One question, worded in the current locale (the person's language)."""
     spec = FACTS[name]
     ask = fact_question(name)
@@ -61,6 +74,9 @@ def _field(name: str, value: object) -> dict[str, Any]:
         "example": spec.example.strip('"'),
         "minimum": spec.minimum,
         "maximum": spec.maximum,
+        "picker": pickers[f"fact_{name}"].as_dict()
+        if f"fact_{name}" in pickers
+        else None,
     }
 
 
@@ -102,8 +118,11 @@ def _screening_page(
     *,
     store: bool = False,
     applicant_ref: str = "",
+    form: Mapping[str, Any] | None = None,
 ) -> Response:
     error = ""
+    pickers, searching = fill_pickers(session, actor, form or {}, PICKED)
+    store = store and not searching
     result = None
     try:
         result = service.screen_person(
@@ -118,12 +137,15 @@ def _screening_page(
         error = exc.translated()
     # The core questions stay in place; answered facts stay; then the few
     # unanswered questions that can still change an outcome, most useful first.
-    shown = [*CORE_FACTS, *(n for n in INPUT_FACTS if n in facts)]
+    searched = {
+        n for n in INPUT_FACTS if f"fact_{n}" in pickers and pickers[f"fact_{n}"].query
+    }
+    shown = [*CORE_FACTS, *(n for n in INPUT_FACTS if n in facts or n in searched)]
     questions = [q.fact for q in result.questions] if result else []
     upcoming = [q for q in questions if q not in shown][:FIRST_QUESTIONS]
     names = list(dict.fromkeys([*shown, *upcoming]))
     with i18n.use_locale(language):
-        fields = [_field(n, facts.get(n)) for n in names]
+        fields = [_field(n, facts.get(n), pickers) for n in names]
     context = {
         "fields": fields,
         "result": result,
@@ -133,6 +155,7 @@ def _screening_page(
         "more_questions": max(0, len(questions) - len(upcoming)),
         "applicant_ref": applicant_ref,
         "can_apply": can(actor, "application:write"),
+        "subdivisions": subdivision_options(),
     }
     template = (
         "pathways/_screening.html"
@@ -165,4 +188,5 @@ async def screen_post(
         lang,
         store=form_text(form, "action") == "save",
         applicant_ref=form_text(form, "applicant_ref", 80),
+        form=form,
     )

@@ -43,19 +43,22 @@ def jaro(first: str, second: str) -> float:
     if not len_first or not len_second:
         return 0.0
     window = max(max(len_first, len_second) // 2 - 1, 0)
-    first_matched = [False] * len_first
+    # Each character of `first` takes the first unmatched equal character of
+    # `second` within the window (str.find instead of a loop over the window).
     second_matched = [False] * len_second
-    matches = 0
+    first_chars: list[str] = []
+    find = second.find
     for i, char in enumerate(first):
-        low, high = max(0, i - window), min(i + window + 1, len_second)
-        for j in range(low, high):
-            if not second_matched[j] and second[j] == char:
-                first_matched[i] = second_matched[j] = True
-                matches += 1
-                break
+        high = i + window + 1
+        j = find(char, i - window if i > window else 0, high)
+        while j != -1 and second_matched[j]:
+            j = find(char, j + 1, high)
+        if j != -1:
+            second_matched[j] = True
+            first_chars.append(char)
+    matches = len(first_chars)
     if not matches:
         return 0.0
-    first_chars = [c for c, hit in zip(first, first_matched, strict=True) if hit]
     second_chars = [c for c, hit in zip(second, second_matched, strict=True) if hit]
     transpositions = (
         sum(a != b for a, b in zip(first_chars, second_chars, strict=True)) / 2
@@ -186,20 +189,32 @@ def token_similarity(first: Sequence[str], second: Sequence[str]) -> float:
     return max(subset_score, whole_score)
 
 
+@lru_cache(maxsize=1 << 16)
+def _name_similarities(
+    given_a: tuple[str, ...],
+    family_a: tuple[str, ...],
+    given_b: tuple[str, ...],
+    family_b: tuple[str, ...],
+) -> tuple[float, float, str]:
+    """Given and family similarity of two normalised names, and "swapped" when the
+    names compare better the other way round. Memoised: in a search the same few
+    common names meet again and again, and the answer depends on the tokens only."""
+    given = token_similarity(given_a, given_b)
+    family = token_similarity(family_a, family_b)
+    # Given and family names swapped at registration: accept at a small discount.
+    swapped_given = token_similarity(given_a, family_b)
+    swapped_family = token_similarity(family_a, given_b)
+    if (swapped_given + swapped_family) * 0.95 > given + family:
+        return swapped_given * 0.95, swapped_family * 0.95, "swapped"
+    return given, family, ""
+
+
 def _compare_names(
     probe: PersonFacts, candidate: PersonFacts, weights: MatchWeights
 ) -> tuple[FieldComparison, FieldComparison]:
     a = normalise_name(probe.given_name, probe.family_name)
     b = normalise_name(candidate.given_name, candidate.family_name)
-    given = token_similarity(a.given, b.given)
-    family = token_similarity(a.family, b.family)
-    detail = ""
-    # Given and family names swapped at registration: accept at a small discount.
-    swapped_given = token_similarity(a.given, b.family)
-    swapped_family = token_similarity(a.family, b.given)
-    if (swapped_given + swapped_family) * 0.95 > given + family:
-        given, family = swapped_given * 0.95, swapped_family * 0.95
-        detail = "swapped"
+    given, family, detail = _name_similarities(a.given, a.family, b.given, b.family)
     results = []
     for name, tokens_a, tokens_b, similarity, weight in (
         ("given_name", a.given, b.given, given, weights.given_name),
@@ -338,7 +353,8 @@ def compare_persons(
     return MatchResult(round(score, 4), round(coverage, 4), likelihood, fields)
 
 
-def _agreement(first: Sequence[str], second: Sequence[str]) -> float:
+@lru_cache(maxsize=1 << 16)
+def _agreement(first: tuple[str, ...], second: tuple[str, ...]) -> float:
     if not first or not second:
         return 0.0
     forward = sum(max(jaro_winkler(a, b) for b in second) for a in first)

@@ -18,11 +18,14 @@ Partial birth dates live in `birth_dates` and are re-exported here.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from itertools import combinations
+from typing import Any
 
 from puente.people.rules.birth_dates import (
     DateCompatibility,
@@ -50,33 +53,21 @@ __all__ = [
     "phonetic_key",
 ]
 
+
+def _tables() -> dict[str, Any]:
+    """The name tables in `people/data/names.json` (see its README)."""
+    resource = resources.files("puente.people").joinpath("data", "names.json")
+    tables: dict[str, Any] = json.loads(resource.read_text(encoding="utf-8"))
+    return tables
+
+
+_TABLES = _tables()
 # Particles and conjunctions in family and given names of the region. Dropped for
 # matching only; the name as given is always kept by the caller.
-PARTICLES: frozenset[str] = frozenset(
-    {
-        "de", "del", "la", "las", "los", "lo", "da", "das", "do", "dos", "du",
-        "des", "di", "van", "von", "der", "den", "ten", "ter", "le", "el", "y",
-        "e", "i", "st", "ste", "san", "santa", "mc", "mac", "d", "l",
-    }
-)  # fmt: skip
-
+PARTICLES: frozenset[str] = frozenset(_TABLES["particles"])
 # Whole-token spellings that rules cannot reach (French <-> Creole given names).
 # The right-hand side still goes through `_SPELLING_RULES`.
-_TOKEN_ALIASES: dict[str, str] = {
-    "jean": "jan",
-    "jeanne": "jan",
-    "jn": "jan",  # common abbreviation in Haitian civil records ("Jn-Baptiste")
-    "marie": "mari",
-    "louis": "lwi",
-    "louise": "lwiz",
-    "pierre": "pier",
-    "pye": "pier",
-    "joseph": "jozef",
-    "baptiste": "batis",
-    "francois": "franswa",
-    "jacques": "jak",
-    "guillaume": "giyom",
-}
+_TOKEN_ALIASES: dict[str, str] = dict(_TABLES["token_aliases"])
 
 _NON_LETTER = re.compile(r"[^0-9a-z]+")
 

@@ -1,0 +1,1 @@
+"""Pure decisions of the enforcement module: network analysis and the graph view."""

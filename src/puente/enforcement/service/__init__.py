@@ -1,0 +1,28 @@
+"""The enforcement service: networks, entities and links, their analysis, and
+sharing under an enforcement agreement (every request logged)."""
+
+from puente.enforcement.service.networks import (
+    NetworkView,
+    add_entity,
+    add_link,
+    create_agreement,
+    create_network,
+    get_network,
+    list_networks,
+    received_reports,
+    request_log,
+    share_network,
+)
+
+__all__ = [
+    "NetworkView",
+    "add_entity",
+    "add_link",
+    "create_agreement",
+    "create_network",
+    "get_network",
+    "list_networks",
+    "received_reports",
+    "request_log",
+    "share_network",
+]

@@ -1,0 +1,379 @@
+"""Return cases: an approved return (it passed the safeguard gate, or its
+two-person override) followed to a good end. Opening one re-runs the gate and the
+feared-state bar (DESIGN.md: never toward the feared state), so a return toward a
+state the person feared can never become a case, whatever the stored status says.
+
+Reception (arrival date, place, receiving party; a child only into the hands of a
+named caregiver or child-protection authority), the reintegration plan (economic,
+social, psychosocial) with referrals in the state of return, follow-ups at 3, 6 and
+12 months with a sustainability score, an export under a returns agreement (the
+exchange module carries it where it exists), and monthly counts by state with small
+cells withheld.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from puente.core.db import new_id, utcnow
+from puente.identity import Actor, authorize, visible
+from puente.protection.errors import (
+    ChildHandoverMissing,
+    FollowUpInvalid,
+    ReceptionIncomplete,
+    ReturnBlocked,
+    ReturnCaseNotFound,
+    ReturnNotApproved,
+)
+from puente.protection.models import ReturnCase, ReturnFollowUp
+from puente.protection.rules import reintegration
+from puente.protection.rules.disclosure import Channel
+from puente.protection.service._common import (
+    guard_disclosure,
+    protection_facts,
+    record,
+    seal,
+    unseal,
+)
+from puente.protection.service.returns import _decision, reevaluate_decision
+
+TABLE = "protection_return_case"
+APPROVED = ("approved", "overridden")
+
+
+@dataclass(frozen=True)
+class ReturnCaseView:
+    case: ReturnCase
+    reception: dict[str, Any]
+    plan: dict[str, Any]
+    follow_ups: list[ReturnFollowUp]
+
+
+def _sealed(row: ReturnCase, column: str, blob: bytes | None) -> dict[str, Any]:
+    if blob is None:
+        return {}
+    data: dict[str, Any] = unseal(row.tenant_code, TABLE, column, row.id, blob)
+    return data
+
+
+def _view(session: Session, row: ReturnCase) -> ReturnCaseView:
+    follow_ups = list(
+        session.scalars(
+            select(ReturnFollowUp)
+            .where(ReturnFollowUp.return_case_id == row.id)
+            .order_by(ReturnFollowUp.month)
+        )
+    )
+    return ReturnCaseView(
+        row,
+        _sealed(row, "reception_sealed", row.reception_sealed),
+        _sealed(row, "plan_sealed", row.plan_sealed),
+        follow_ups,
+    )
+
+
+def _case(session: Session, actor: Actor, case_id: uuid.UUID) -> ReturnCase:
+    authorize(actor, "return:decide", tenant_code=actor.tenant_code)
+    row = session.scalars(
+        visible(
+            actor,
+            select(ReturnCase).where(ReturnCase.id == case_id),
+            ReturnCase,
+            "return:decide",
+        )
+    ).one_or_none()
+    if row is None:
+        raise ReturnCaseNotFound()
+    return row
+
+
+def open_return_case(
+    session: Session, *, actor: Actor, decision_id: uuid.UUID
+) -> ReturnCaseView:
+    """Turn an approved return into a return case (once). The gate is re-run on
+    today's facts and the feared-state bar is checked toward the state of return:
+    either refuses, and nothing is written."""
+    decision = _decision(session, actor, decision_id)
+    existing = session.scalars(
+        select(ReturnCase).where(ReturnCase.decision_id == decision.id)
+    ).one_or_none()
+    if existing is not None:
+        return _view(session, existing)
+    if decision.status not in APPROVED:
+        raise ReturnNotApproved()
+    gate = reevaluate_decision(session, actor, decision)
+    if not gate.passed and decision.status != "overridden":
+        failed = gate.failed_checks
+        raise ReturnBlocked(checks=", ".join(failed), failed_checks=failed)
+    _person, facts = protection_facts(session, actor, decision.person_id)
+    guard_disclosure(
+        session,
+        actor,
+        facts=facts,
+        person_id=decision.person_id,
+        recipient_state=decision.destination,
+        channel=Channel.EXPORT,
+        object_id=decision.id,
+    )
+    stored = unseal(
+        decision.tenant_code,
+        "protection_return_decision",
+        "facts",
+        decision.id,
+        decision.facts_sealed,
+    )
+    row = ReturnCase(
+        id=new_id(),
+        tenant_code=decision.tenant_code,
+        decision_id=decision.id,
+        person_id=decision.person_id,
+        destination=decision.destination,
+        is_child=bool(stored.get("is_child")),
+        status="opened",
+        opened_by=actor.user_id,
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor,
+        "protection:return_case:open",
+        object_type="return_case",
+        object_id=row.id,
+    )
+    return _view(session, row)
+
+
+def get_return_case(
+    session: Session, *, actor: Actor, case_id: uuid.UUID
+) -> ReturnCaseView:
+    return _view(session, _case(session, actor, case_id))
+
+
+def record_reception(
+    session: Session,
+    *,
+    actor: Actor,
+    case_id: uuid.UUID,
+    arrival_date: dt.date,
+    place: str,
+    receiving_party: str,
+    caregiver: str = "",
+    child_protection_authority: str = "",
+    received: bool = True,
+) -> ReturnCaseView:
+    """Record the reception; with `received`, mark the person received. A child
+    needs a named caregiver or child-protection authority first (409, nothing
+    written)."""
+    row = _case(session, actor, case_id)
+    if not place.strip() or not receiving_party.strip():
+        raise ReceptionIncomplete()
+    if (
+        received
+        and row.is_child
+        and not reintegration.child_can_be_received(
+            caregiver, child_protection_authority
+        )
+    ):
+        raise ChildHandoverMissing()
+    reception = {
+        "place": place.strip()[:200],
+        "receiving_party": receiving_party.strip()[:200],
+        "caregiver": caregiver.strip()[:200],
+        "child_protection_authority": child_protection_authority.strip()[:200],
+    }
+    row.arrival_date = arrival_date
+    row.reception_sealed = seal(
+        row.tenant_code, TABLE, "reception_sealed", row.id, reception
+    )
+    if received and row.status == "opened":
+        row.status = "received"
+        row.received_at = utcnow()
+    session.flush()
+    record(
+        session,
+        actor,
+        "protection:return_case:reception",
+        object_type="return_case",
+        object_id=row.id,
+        received=received,
+    )
+    return _view(session, row)
+
+
+def record_plan(
+    session: Session,
+    *,
+    actor: Actor,
+    case_id: uuid.UUID,
+    economic: str,
+    social: str,
+    psychosocial: str,
+    referrals: list[dict[str, str]] | None = None,
+) -> ReturnCaseView:
+    """The reintegration plan, one line of support per dimension, and referrals
+    to services in the state of return (service, dimension)."""
+    row = _case(session, actor, case_id)
+    kept = []
+    for item in referrals or []:
+        dimension = str(item.get("dimension", ""))
+        service_name = str(item.get("service", "")).strip()[:200]
+        if dimension not in reintegration.DIMENSIONS or not service_name:
+            raise FollowUpInvalid()
+        kept.append({"dimension": dimension, "service": service_name})
+    plan = {
+        "economic": economic.strip()[:2000],
+        "social": social.strip()[:2000],
+        "psychosocial": psychosocial.strip()[:2000],
+        "referrals": kept,
+    }
+    row.plan_sealed = seal(row.tenant_code, TABLE, "plan_sealed", row.id, plan)
+    if row.status == "received":
+        row.status = "reintegrating"
+    session.flush()
+    record(
+        session,
+        actor,
+        "protection:return_case:plan",
+        object_type="return_case",
+        object_id=row.id,
+    )
+    return _view(session, row)
+
+
+def record_follow_up(
+    session: Session,
+    *,
+    actor: Actor,
+    case_id: uuid.UUID,
+    month: int,
+    done_on: dt.date,
+    economic: object,
+    social: object,
+    psychosocial: object,
+) -> ReturnCaseView:
+    """A follow-up at 3, 6 or 12 months after arrival with its three scores;
+    the sustainability score is their mean. The 12-month one closes the case."""
+    row = _case(session, actor, case_id)
+    if (
+        month not in reintegration.FOLLOW_UP_MONTHS
+        or row.arrival_date is None
+        or done_on < row.arrival_date
+    ):
+        raise FollowUpInvalid()
+    try:
+        scores = [
+            reintegration.score_value(v) for v in (economic, social, psychosocial)
+        ]
+    except (ValueError, ArithmeticError):
+        raise FollowUpInvalid() from None
+    follow_up = session.scalars(
+        select(ReturnFollowUp).where(
+            ReturnFollowUp.return_case_id == row.id, ReturnFollowUp.month == month
+        )
+    ).one_or_none()
+    if follow_up is None:
+        follow_up = ReturnFollowUp(
+            id=new_id(), tenant_code=row.tenant_code, return_case_id=row.id, month=month
+        )
+        session.add(follow_up)
+    follow_up.done_on = done_on
+    follow_up.economic, follow_up.social, follow_up.psychosocial = scores
+    follow_up.score = reintegration.sustainability_score(*scores)
+    follow_up.recorded_by = actor.user_id
+    if month == reintegration.FOLLOW_UP_MONTHS[-1]:
+        row.status = "closed"
+    session.flush()
+    record(
+        session,
+        actor,
+        "protection:return_case:follow_up",
+        object_type="return_case",
+        object_id=row.id,
+        month=month,
+    )
+    return _view(session, row)
+
+
+def export_return_case(
+    session: Session, *, actor: Actor, case_id: uuid.UUID, agreement_ref: str
+) -> dict[str, Any]:
+    """The return case as the state of return receives it under a returns
+    agreement: reception, plan, referrals and follow-ups; no claim, no status,
+    no screening. The feared-state bar is checked again (and audited)."""
+    row = _case(session, actor, case_id)
+    if not agreement_ref.strip():
+        raise FollowUpInvalid()
+    _person, facts = protection_facts(session, actor, row.person_id)
+    guard_disclosure(
+        session,
+        actor,
+        facts=facts,
+        person_id=row.person_id,
+        recipient_state=row.destination,
+        channel=Channel.EXPORT,
+        object_id=row.id,
+    )
+    view = _view(session, row)
+    return {
+        "format": "puente.protection.return_case/1",
+        "agreement": agreement_ref.strip()[:120],
+        "return_case": str(row.id),
+        "state_of_return": row.destination,
+        "is_child": row.is_child,
+        "status": row.status,
+        "arrival_date": row.arrival_date.isoformat() if row.arrival_date else None,
+        "reception": view.reception,
+        "plan": view.plan,
+        "follow_ups": [
+            {
+                "month": f.month,
+                "done_on": f.done_on.isoformat(),
+                "economic": str(f.economic),
+                "social": str(f.social),
+                "psychosocial": str(f.psychosocial),
+                "score": str(f.score),
+            }
+            for f in view.follow_ups
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class ReturnCount:
+    state: str
+    month: dt.date
+    returns: int | None
+    received: int | None
+
+
+def monthly_return_counts(session: Session, *, actor: Actor) -> list[ReturnCount]:
+    """Return cases by state of return and month opened (and how many were
+    received), over what the actor may see; cells of 1 to 4 are withheld."""
+    authorize(actor, "return:decide", tenant_code=actor.tenant_code)
+    rows = session.scalars(
+        visible(actor, select(ReturnCase), ReturnCase, "return:decide")
+    ).all()
+    opened: Counter[tuple[str, dt.date]] = Counter()
+    received: Counter[tuple[str, dt.date]] = Counter()
+    for row in rows:
+        key = (row.destination, row.opened_at.date().replace(day=1))
+        opened[key] += 1
+        if row.received_at is not None:
+            received[key] += 1
+    return [
+        ReturnCount(
+            state,
+            month,
+            reintegration.suppress(opened[(state, month)]),
+            reintegration.suppress(received[(state, month)]),
+        )
+        for state, month in sorted(opened)
+    ]

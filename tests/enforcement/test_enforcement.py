@@ -1,0 +1,238 @@
+"""The walled enforcement channel: networks and their analysis, sharing only under
+an agreement (logged), and no way from enforcement into people, protection or
+pathways (import contract, PostgreSQL grants) nor from a caseworker into it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from puente.core.errors import PermissionDenied
+from puente.enforcement import service
+from puente.enforcement.models import Network, RequestLog, SharedReport
+from puente.enforcement.rules import network
+from puente.identity import Actor
+from tests.pathways.helpers import actor
+
+ROOT = Path(__file__).resolve().parents[2]
+API = "/api/v1/enforcement"
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+class TestAnalysis:
+    def test_components_and_centrality_match_the_textbook(self) -> None:
+        graph = network.adjacency(
+            "ABCDEXY", [("A", "B"), ("B", "C"), ("C", "D"), ("B", "E"), ("X", "Y")]
+        )
+        assert network.components(graph) == [["A", "B", "C", "D", "E"], ["X", "Y"]]
+        between = network.betweenness_centrality(graph)
+        # B lies on 5 of the shortest paths (A-C, A-D, A-E, C-E, D-E), C on 3
+        # (D to A, B, E); n = 7 normalises by (n-1)(n-2)/2 = 15, as networkx.
+        assert between["B"] == pytest.approx(5 / 15)
+        assert between["C"] == pytest.approx(3 / 15)
+        assert between["A"] == 0
+        assert network.degree_centrality(graph)["B"] == pytest.approx(3 / 6)
+
+
+def _record(session: Session, investigator: Actor) -> Network:
+    net = service.create_network(session, actor=investigator, name="Red del Darién")
+    route = service.add_entity(
+        session,
+        actor=investigator,
+        network_id=net.id,
+        kind="route",
+        label="Necoclí – Acandí",
+    )
+    boat = service.add_entity(
+        session,
+        actor=investigator,
+        network_id=net.id,
+        kind="vehicle",
+        label="Lancha Doña Rosa",
+    )
+    phone = service.add_entity(
+        session,
+        actor=investigator,
+        network_id=net.id,
+        kind="phone_number",
+        label="+57 300 000 0000",
+    )
+    service.add_link(
+        session,
+        actor=investigator,
+        network_id=net.id,
+        source_id=route.id,
+        target_id=boat.id,
+    )
+    service.add_link(
+        session,
+        actor=investigator,
+        network_id=net.id,
+        source_id=boat.id,
+        target_id=phone.id,
+    )
+    return net
+
+
+class TestSharing:
+    def test_share_needs_agreements_both_ways_and_every_request_is_logged(
+        self, session: Session
+    ) -> None:
+        col = actor(session, "investigator.col")
+        pan = actor(session, "investigator.pan")
+        net = _record(session, col)
+        view = service.get_network(session, actor=col, network_id=net.id)
+        assert max(view.betweenness.values()) == pytest.approx(1.0)
+        refused = service.share_network(
+            session,
+            actor=col,
+            network_id=net.id,
+            recipient_state="PAN",
+        )
+        assert refused is None
+        assert session.scalars(select(SharedReport)).all() == []
+        until = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=365)
+        service.create_agreement(
+            session,
+            actor=col,
+            partner_state="PAN",
+            reference="COL-PAN-1",
+            valid_until=until,
+        )
+        assert (
+            service.share_network(
+                session,
+                actor=col,
+                network_id=net.id,
+                recipient_state="PAN",
+            )
+            is None
+        )
+        service.create_agreement(
+            session,
+            actor=pan,
+            partner_state="COL",
+            reference="PAN-COL-1",
+            valid_until=until,
+        )
+        shared = service.share_network(
+            session,
+            actor=col,
+            network_id=net.id,
+            recipient_state="PAN",
+        )
+        assert shared is not None
+        got = service.received_reports(session, actor=pan)
+        assert [r.network_name for r in got] == ["Red del Darién"]
+        assert {e["label"] for e in got[0].report["entities"]} >= {"Lancha Doña Rosa"}
+        assert service.received_reports(session, actor=col) == []
+        actions = sorted(
+            (r.tenant_code, r.action) for r in session.scalars(select(RequestLog))
+        )
+        assert actions == [
+            ("COL", "refused"),
+            ("COL", "refused"),
+            ("COL", "share"),
+            ("PAN", "read"),
+        ]
+
+    def test_a_protection_caseworker_sees_none_of_it(
+        self, session: Session, client: TestClient, token_for: Callable[[str], str]
+    ) -> None:
+        caseworker = actor(session, "caseworker.col")
+        with pytest.raises(PermissionDenied):
+            service.list_networks(session, actor=caseworker)
+        with pytest.raises(PermissionDenied):
+            service.received_reports(session, actor=caseworker)
+        headers = auth(token_for("caseworker.col"))
+        assert client.get(f"{API}/received", headers=headers).status_code == 403
+        created = client.post(f"{API}/networks", json={"name": "x"}, headers=headers)
+        assert created.status_code == 403
+
+    def test_api_records_and_analyses_a_network(
+        self, client: TestClient, token_for: Callable[[str], str]
+    ) -> None:
+        headers = auth(token_for("investigator.col"))
+        net = client.post(
+            f"{API}/networks", json={"name": "Red norte"}, headers=headers
+        )
+        assert net.status_code == 201, net.text
+        nid = net.json()["id"]
+        ids = [
+            client.post(
+                f"{API}/networks/{nid}/entities",
+                json={"kind": kind, "label": label},
+                headers=headers,
+            ).json()["id"]
+            for kind, label in (
+                ("route", "R1"),
+                ("vehicle", "V1"),
+                ("organisation", "O"),
+            )
+        ]
+        linked = client.post(
+            f"{API}/networks/{nid}/links",
+            json={"source_id": ids[0], "target_id": ids[1]},
+            headers=headers,
+        )
+        assert linked.status_code == 201
+        assert linked.json()["components"] == [["R1", "V1"], ["O"]]
+        bad = client.post(
+            f"{API}/networks/{nid}/entities",
+            json={"kind": "person", "label": "x"},
+            headers=headers,
+        )
+        assert bad.status_code == 422
+        refused = client.post(
+            f"{API}/networks/{nid}/share",
+            json={"recipient_state": "PAN"},
+            headers=headers,
+        )
+        assert refused.status_code == 403
+
+
+class TestTheWall:
+    def test_import_contracts_forbid_both_directions(self) -> None:
+        config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+        contracts = config["tool"]["importlinter"]["contracts"]
+        forbidden = {
+            (tuple(c["source_modules"]), tuple(c["forbidden_modules"]))
+            for c in contracts
+            if c["type"] == "forbidden"
+        }
+        walled = ("puente.people", "puente.protection", "puente.pathways")
+        assert (("puente.enforcement",), walled) in forbidden
+        assert (walled, ("puente.enforcement",)) in forbidden
+
+    def test_no_enforcement_source_names_a_walled_module(self) -> None:
+        folder = ROOT / "src" / "puente" / "enforcement"
+        for path in folder.rglob("*.py"):
+            text = path.read_text("utf-8")
+            for name in ("puente.people", "puente.protection", "puente.pathways"):
+                assert name not in text, path
+
+    def test_the_enforcement_database_role_cannot_read_walled_tables(
+        self, session: Session, backend: str
+    ) -> None:
+        if backend != "postgresql":
+            pytest.skip("database roles are PostgreSQL's")
+        session.execute(sa.text("SET LOCAL ROLE puente_enforcement"))
+        session.execute(sa.text("SELECT count(*) FROM enforcement_network"))
+        for table in ("person", "protection_case", "pathway_screening"):
+            session.execute(sa.text("SAVEPOINT walled"))
+            with pytest.raises(sa.exc.ProgrammingError) as refused:
+                session.execute(sa.text(f"SELECT count(*) FROM {table}"))  # noqa: S608
+            assert "permission denied" in str(refused.value)
+            session.execute(sa.text("ROLLBACK TO SAVEPOINT walled"))
+        session.rollback()
