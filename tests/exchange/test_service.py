@@ -569,3 +569,38 @@ class TestReunification:
         )
         assert confirmed.json()["status"] == "accepted", confirmed.text
         assert _protection_case_count(session) == cases + 1
+
+
+def test_the_tracing_page_lists_a_peer_candidate_without_a_name(
+    col_node: None,
+    client: TestClient,
+    session: Session,
+    token_for: Callable[[str], str],
+    login_as: Login,
+) -> None:
+    agreement_id = _active_agreement(client, session, token_for)
+    token = token_for("caseworker.col")
+    request_id = _trace(client, token, _register(client, token)).json()["id"]
+    client.post(
+        "/api/v1/exchange/envelopes",
+        json=_envelope(
+            "tracing_candidates",
+            {
+                "request_ref": request_id,
+                "candidates": [
+                    {"reference": str(uuid.uuid4()), "score": 0.9, "likelihood": "high"}
+                ],
+            },
+            agreement_id=agreement_id,
+            purpose="tracing",
+            categories=["match_candidates"],
+        ),
+    )
+    login_as(client, "caseworker.col")
+    page = client.get(
+        f"/protection/tracing/{request_id}", headers={"Accept-Language": "es"}
+    )
+    assert page.status_code == 200
+    assert "Candidatos encontrados por el otro Estado" in page.text
+    assert "Confirmar la coincidencia" in page.text
+    assert "90%" in page.text
