@@ -22,6 +22,7 @@ DOMAIN_MODULES = (
     "financing",
     "coordination",
     "commitments",
+    "exchange",
     "enforcement",
 )
 # name -> the accepted forms (a file or a package)

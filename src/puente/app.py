@@ -62,6 +62,7 @@ from puente.enforcement import api as enforcement_api
 from puente.enforcement import web as enforcement_web
 from puente.exchange import api as exchange_api
 from puente.exchange import service as exchange_service
+from puente.exchange import web as exchange_web
 from puente.financing import api as financing_api
 from puente.financing import web as financing_web
 from puente.identity import admin_web as identity_admin_web
@@ -591,5 +592,6 @@ ROUTERS: Final[tuple[APIRouter, ...]] = (
     coordination_api.router,
     commitments_web.router,
     commitments_api.router,
+    exchange_web.router,
     exchange_api.router,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -124,6 +125,24 @@ def demo_load(
         raise fail(exc) from exc
     for line in summary:
         console.print(line)
+
+
+@demo_app.command("federation-node", hidden=True)
+def demo_federation_node(
+    terms: Annotated[str, typer.Option(help="Agreement terms to sign (JSON)")] = "",
+) -> None:
+    """One loopback node of `puente federation up`: migrate, demo users, key;
+    prints the public key and its signature over TERMS."""
+    from puente.core.migrate import upgrade
+    from puente.demo import load_identity
+    from puente.exchange import service as exchange_service
+
+    upgrade()
+    with core_db.uow() as session:
+        load_identity(session)
+    node = exchange_service.node_identity()
+    signature = node.sign(exchange_service.canonical_terms(terms)) if terms else ""
+    print(json.dumps({"public_key": node.public_key_hex, "signature": signature}))
 
 
 @users_app.command("create")

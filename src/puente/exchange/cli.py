@@ -36,7 +36,7 @@ PUENTE = [sys.executable, "-c", "from puente.cli import app; app()"]
 
 
 @exchange_app.command("node")
-def node_command() -> None:
+def show_node_command() -> None:
     """Print this node's state and public key (created once)."""
     identity = service.node_identity()
     print(json.dumps({"state": identity.state, "public_key": identity.public_key_hex}))
@@ -69,16 +69,28 @@ def send_command() -> None:
     print(sent)
 
 
-@exchange_app.command("install-agreement", hidden=True)
-def install_agreement_command(spec: str) -> None:
-    """Store agreed terms, every party's signature and the shared secret (JSON)."""
+@exchange_app.command("configure-node", hidden=True)
+def configure_node_command(spec: str) -> None:
+    """Peers, and agreed terms with every party's signature and the shared
+    secret (JSON), in one unit of work: for `puente federation up`."""
     data: dict[str, Any] = json.loads(spec)
-    terms = data["terms"]
     node = service.node_identity().state
-    service.install_agreement_secret(
-        terms["agreement_id"], base64.b64decode(data["secret"])
-    )
     with core_db.uow(node) as session:
+        for peer in data["peers"]:
+            service.add_peer(
+                session,
+                actor=system_actor(node),
+                state=peer["state"],
+                base_url=peer["base_url"],
+                public_key=peer["public_key"],
+            )
+        agreement = data.get("agreement")
+        if not agreement or node not in agreement["terms"]["parties"]:
+            return
+        terms = agreement["terms"]
+        service.install_agreement_secret(
+            terms["agreement_id"], base64.b64decode(agreement["secret"])
+        )
         row = Agreement(
             id=uuid.UUID(terms["agreement_id"]),
             tenant_code=node,
@@ -94,7 +106,7 @@ def install_agreement_command(spec: str) -> None:
         )
         session.add(row)
         session.flush()
-        for state, item in data["signatures"].items():
+        for state, item in agreement["signatures"].items():
             session.add(
                 AgreementSignature(
                     tenant_code=node,
@@ -106,17 +118,10 @@ def install_agreement_command(spec: str) -> None:
             )
 
 
-@exchange_app.command("sign-terms", hidden=True)
-def sign_terms_command(terms: str) -> None:
-    """Print this node's signature over canonical terms (JSON)."""
-    identity = service.node_identity()
-    print(identity.sign(canonical_json(json.loads(terms))))
-
-
 # --- federation ---------------------------------------------------------------------
 
 
-def _node_env(root: Path, code: str, port: int | None = None) -> dict[str, str]:
+def node_env(root: Path, code: str, port: int | None = None) -> dict[str, str]:
     folder = root / code
     # A child node inherits PATH and the like; only PUENTE_* below differ.
     env = dict(os.environ)  # noqa: TID251 - passed on, not read
@@ -145,70 +150,120 @@ def _run(env: dict[str, str], *args: str) -> str:
     return done.stdout.strip()
 
 
+def _run_all(jobs: dict[str, tuple[dict[str, str], list[str]]]) -> dict[str, str]:
+    """Run one command per node at once; their last output lines by node."""
+    running = {
+        code: subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [*PUENTE, *args],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for code, (env, args) in jobs.items()
+    }
+    out: dict[str, str] = {}
+    for code, process in running.items():
+        stdout, stderr = process.communicate()
+        if process.returncode != 0:
+            err_console.print(f"{code}: {stderr[-2000:]}", markup=False)
+            raise typer.Exit(1)
+        out[code] = stdout.strip().splitlines()[-1] if stdout.strip() else ""
+    return out
+
+
 def _setup(root: Path, codes: list[str], base_port: int) -> None:
-    keys: dict[str, str] = {}
+    pair = [c for c in ("COL", "PAN") if c in codes]
+    terms = {
+        "agreement_id": str(uuid.uuid4()),
+        "parties": pair,
+        "purpose": "tracing",
+        "categories": ["linkage_encodings", "match_candidates", "match_confirmation"],
+        "legal_basis": "Bilateral memorandum on family reunification (demo)",
+        "dpia_reference": "DPIA-DEMO-TRACING",
+        "retention_days": 180,
+        "expires_on": (
+            dt.datetime.now(dt.UTC).date() + dt.timedelta(days=365)
+        ).isoformat(),
+    }
+    text = canonical_json(terms).decode("utf-8")
     for code in codes:
         (root / code).mkdir(parents=True, exist_ok=True)
-        env = _node_env(root, code)
-        _run(env, "db", "upgrade")
-        _run(env, "demo", "load", "--identity-only")
-        keys[code] = json.loads(_run(env, "exchange", "node").splitlines()[-1])[
-            "public_key"
-        ]
-    for i, code in enumerate(codes):
-        env = _node_env(root, code)
-        for j, other in enumerate(codes):
-            if other != code:
-                _run(
-                    env,
-                    "exchange",
-                    "add-peer",
-                    other,
-                    f"http://127.0.0.1:{base_port + j}",
-                    keys[other],
-                )
-        del i
-    pair = [c for c in ("COL", "PAN") if c in codes]
+    made = _run_all(
+        {
+            code: (
+                node_env(root, code),
+                ["demo", "federation-node", "--terms", text if code in pair else ""],
+            )
+            for code in codes
+        }
+    )
+    nodes = {code: json.loads(line) for code, line in made.items()}
+    agreement = None
     if len(pair) == 2:
-        terms = {
-            "agreement_id": str(uuid.uuid4()),
-            "parties": pair,
-            "purpose": "tracing",
-            "categories": [
-                "linkage_encodings",
-                "match_candidates",
-                "match_confirmation",
-            ],
-            "legal_basis": "Bilateral memorandum on family reunification (demo)",
-            "dpia_reference": "DPIA-DEMO-TRACING",
-            "retention_days": 180,
-            "expires_on": (
-                dt.datetime.now(dt.UTC).date() + dt.timedelta(days=365)
-            ).isoformat(),
+        agreement = {
+            "terms": terms,
+            "signatures": {
+                code: {
+                    "public_key": nodes[code]["public_key"],
+                    "signature": nodes[code]["signature"],
+                }
+                for code in pair
+            },
+            "secret": base64.b64encode(os.urandom(32)).decode("ascii"),
         }
-        text = canonical_json(terms).decode("utf-8")
-        signatures = {
-            code: {
-                "public_key": keys[code],
-                "signature": _run(
-                    _node_env(root, code), "exchange", "sign-terms", text
-                ).splitlines()[-1],
+    specs = {
+        code: json.dumps(
+            {
+                "peers": [
+                    {
+                        "state": other,
+                        "base_url": f"http://127.0.0.1:{base_port + j}",
+                        "public_key": nodes[other]["public_key"],
+                    }
+                    for j, other in enumerate(codes)
+                    if other != code
+                ],
+                "agreement": agreement,
             }
-            for code in pair
+        )
+        for code in codes
+    }
+    _run_all(
+        {
+            code: (node_env(root, code), ["exchange", "configure-node", specs[code]])
+            for code in codes
         }
-        secret = base64.b64encode(os.urandom(32)).decode("ascii")
-        spec = json.dumps({"terms": terms, "signatures": signatures, "secret": secret})
-        for code in pair:
-            _run(_node_env(root, code), "exchange", "install-agreement", spec)
+    )
     (root / "nodes.json").write_text(
         json.dumps(
             {
-                c: {"port": base_port + i, "public_key": keys[c]}
-                for i, c in enumerate(codes)
+                code: {
+                    "port": base_port + i,
+                    "public_key": nodes[code]["public_key"],
+                    "agreement_id": terms["agreement_id"] if code in pair else None,
+                }
+                for i, code in enumerate(codes)
             }
         ),
         "utf-8",
     )
+
+
+def node_command(port: int) -> list[str]:
+    """The command that serves one loopback node."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "puente.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
 
 
 def _wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
@@ -247,28 +302,23 @@ def up_command(
             port = base_port + i
             processes.append(
                 subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                    [
-                        sys.executable,
-                        "-m",
-                        "uvicorn",
-                        "puente.app:create_app",
-                        "--factory",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                        "--no-access-log",
-                    ],
-                    env=_node_env(folder, code, port),
+                    node_command(port),
+                    env=node_env(folder, code, port),
                 )
             )
         for i, process in enumerate(processes):
-            _wait_ready(base_port + i, process, 120)
+            _wait_ready(base_port + i, process, 900)
+        (folder / "pids.json").write_text(
+            json.dumps({code: p.pid for code, p in zip(codes, processes, strict=True)}),
+            "utf-8",
+        )
         for i, code in enumerate(codes):
             print(f"{code} http://127.0.0.1:{base_port + i}", flush=True)
         print("ready", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        while all(p.poll() is None for p in processes):
+        # One node may be stopped and started again (a peer that is down): run
+        # until stopped, or until every node has gone.
+        while any(p.poll() is None for p in processes):
             time.sleep(0.5)
     finally:
         for process in processes:
@@ -289,7 +339,7 @@ def token_command(
     """Print a bearer token for USERNAME on NODE."""
     folder = root or get_settings().var_dir / "federation"
     print(
-        _run(_node_env(folder, node.upper()), "users", "token", username).splitlines()[
+        _run(node_env(folder, node.upper()), "users", "token", username).splitlines()[
             -1
         ]
     )

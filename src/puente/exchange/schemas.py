@@ -68,6 +68,7 @@ class LogEntryRead(BaseModel):
     kind: str
     agreement_id: uuid.UUID | None
     body: dict[str, Any]
+    signature: str
     logged_at: dt.datetime
 
 

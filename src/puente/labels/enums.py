@@ -12,6 +12,10 @@ from puente.coordination.rules.codes import PopulationType
 from puente.early_warning.rules import cap
 from puente.early_warning.rules.plans import Kind as UnitKind
 from puente.early_warning.rules.plans import SiteKind, TaskStatus
+from puente.exchange.rules.sending import Refusal as ExchangeRefusal
+from puente.exchange.rules.terms import AgreementStatus as ExchangeAgreementStatus
+from puente.exchange.rules.terms import Category as ExchangeCategory
+from puente.exchange.rules.terms import Purpose as ExchangePurpose
 from puente.financing.rules.codes import (
     FlowStatus,
     InstrumentKind,
@@ -122,6 +126,10 @@ ENUM_KINDS: Final[dict[type[Enum], str | tuple[str, ...]]] = {
     PlanKind: "plan_kind",
     PopulationType: "population_type",
     CommitmentStatus: "commitment_status",
+    ExchangePurpose: "exchange_purpose",
+    ExchangeCategory: "exchange_category",
+    ExchangeAgreementStatus: "agreement_status",
+    ExchangeRefusal: "exchange_refusal",
 }
 
 # Enums that never reach a person: engine settings, expression types, probe kinds,

@@ -5,6 +5,7 @@ It does not own who a person is (see `puente.people`) nor sharing between states
 from puente.protection.events import RemoteMatchDecided, TracingForwarded
 from puente.protection.service import (
     feared_states,
+    open_reunification_case,
     record_remote_candidates,
     tracing_description,
 )
@@ -13,6 +14,7 @@ __all__ = [
     "RemoteMatchDecided",
     "TracingForwarded",
     "feared_states",
+    "open_reunification_case",
     "record_remote_candidates",
     "tracing_description",
 ]

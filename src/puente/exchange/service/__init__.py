@@ -2,6 +2,7 @@
 queue and its sender, the receiver, the log, and cross-border tracing."""
 
 from puente.exchange.service.agreements import (
+    canonical_terms,
     draft_agreement,
     get_agreement,
     list_agreements,
@@ -32,6 +33,7 @@ __all__ = [
     "Transport",
     "add_peer",
     "agreement_secret",
+    "canonical_terms",
     "deliver_due",
     "draft_agreement",
     "get_agreement",

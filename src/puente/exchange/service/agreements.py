@@ -278,3 +278,11 @@ def get_agreement(
 ) -> AgreementRead:
     authorize(actor, "agreement:read", tenant_code=actor.tenant_code)
     return _read(session, actor, node_agreement(session, agreement_id))
+
+
+def canonical_terms(text: str) -> bytes:
+    """The bytes a party signs for terms given as JSON text."""
+    terms = json.loads(text)
+    if not isinstance(terms, dict):
+        raise InvalidTerms(field="terms")
+    return canonical_json(terms)

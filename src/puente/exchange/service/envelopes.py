@@ -254,6 +254,7 @@ def list_log(session: Session, *, actor: Actor) -> list[LogEntryRead]:
             kind=r.kind,
             agreement_id=r.agreement_id,
             body=json.loads(r.body),
+            signature=r.signature,
             logged_at=r.logged_at,
         )
         for r in rows

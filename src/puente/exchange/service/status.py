@@ -96,6 +96,20 @@ def active_agreement_with(
             session, row
         ) is AgreementStatus.ACTIVE:
             return row
-    # None active: the newest such agreement (expired, revoked, draft) is still
-    # named on the refused envelope, so an auditor sees why nothing left.
+    return None
+
+
+def latest_agreement_with(
+    session: Session, peer: str, purpose: str
+) -> uuid.UUID | None:
+    """The newest agreement with `peer` for `purpose`, whatever its status: a
+    refused envelope names it, so an auditor sees why nothing left."""
+    node = node_identity().state
+    for row in session.scalars(
+        select(Agreement)
+        .where(Agreement.tenant_code == node, Agreement.purpose == purpose)
+        .order_by(Agreement.created_at.desc())
+    ):
+        if {node, peer} <= set(row.parties.split(",")):
+            return row.id
     return None

@@ -24,7 +24,10 @@ from puente.exchange.rules.matching import score_candidates
 from puente.exchange.rules.terms import Category, Purpose
 from puente.exchange.service.node import agreement_secret, node_identity
 from puente.exchange.service.queue import queue_envelope
-from puente.exchange.service.status import active_agreement_with
+from puente.exchange.service.status import (
+    active_agreement_with,
+    latest_agreement_with,
+)
 from puente.identity import system_actor
 from puente.linkage import (
     Encoder,
@@ -86,7 +89,9 @@ def send_tracing_request(session: Session, event: protection.TracingForwarded) -
     queue_envelope(
         session,
         recipient=event.search_state,
-        agreement_id=agreement.id if agreement else None,
+        agreement_id=agreement.id
+        if agreement
+        else latest_agreement_with(session, event.search_state, Purpose.TRACING),
         purpose=Purpose.TRACING,
         kind="tracing_request",
         categories=[Category.LINKAGE_ENCODINGS],
@@ -197,7 +202,9 @@ def send_decision(session: Session, event: protection.RemoteMatchDecided) -> Non
     queue_envelope(
         session,
         recipient=event.state,
-        agreement_id=agreement.id if agreement else None,
+        agreement_id=agreement.id
+        if agreement
+        else latest_agreement_with(session, event.state, Purpose.TRACING),
         purpose=Purpose.TRACING,
         kind="tracing_decision",
         categories=[Category.MATCH_CONFIRMATION],
@@ -220,5 +227,10 @@ def receive_decision(session: Session, *, sender: str, payload: dict[str, Any]) 
     ).one_or_none()
     if row is None:
         raise ValueError("reference")
-    row.decision = "confirmed" if payload.get("confirmed") is True else "rejected"
+    confirmed = payload.get("confirmed") is True
+    if confirmed and row.decision != "confirmed":
+        protection.open_reunification_case(
+            session, tenant_code=node, person_id=row.person_id
+        )
+    row.decision = "confirmed" if confirmed else "rejected"
     session.flush()

@@ -57,6 +57,7 @@ from puente.protection.service.referrals import (
 from puente.protection.service.remote_tracing import (
     decide_remote_match,
     feared_states,
+    open_reunification_case,
     record_remote_candidates,
     remote_matches,
     tracing_description,
@@ -142,6 +143,7 @@ __all__ = [
     "open_case",
     "open_consular_tasks",
     "open_return_case",
+    "open_reunification_case",
     "overdue_case_ids",
     "pending_approvals",
     "read_referral",

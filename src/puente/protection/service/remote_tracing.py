@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puente.core import events
+from puente.core import events, i18n
 from puente.core.db import new_id
 from puente.identity import Actor, authorize, system_actor
 from puente.protection.errors import TracingRequestNotFound
@@ -20,6 +20,7 @@ from puente.protection.models import TracingRemoteMatch, TracingRequest
 from puente.protection.rules.disclosure import protected_from
 from puente.protection.schemas import RemoteMatchView
 from puente.protection.service._common import protection_facts, record, unseal
+from puente.protection.service.cases import open_case
 from puente.protection.service.tracing import _request
 
 
@@ -138,6 +139,13 @@ def decide_remote_match(
     match.decision = "confirmed" if confirm else "rejected"
     if confirm:
         request.status = "matched"
+        if request.case_id is None:
+            request.case_id = open_reunification_case(
+                session,
+                tenant_code=request.tenant_code,
+                person_id=request.requester_person_id,
+                actor=actor,
+            )
     session.flush()
     record(
         session,
@@ -159,3 +167,21 @@ def decide_remote_match(
         ),
     )
     return RemoteMatchView.model_validate(match)
+
+
+def open_reunification_case(
+    session: Session,
+    *,
+    tenant_code: str,
+    person_id: uuid.UUID,
+    actor: Actor | None = None,
+) -> uuid.UUID:
+    """A reunification case for a person whose cross-border match was confirmed
+    (on the requesting side by the caseworker, on the other when told)."""
+    case = open_case(
+        session,
+        actor=actor or system_actor(tenant_code),
+        person_id=person_id,
+        summary=i18n.gettext("Family reunification: a match confirmed across borders"),
+    )
+    return case.id

@@ -28,6 +28,7 @@ from puente.protection.web._shared import (
     _text,
     _uuid,
 )
+from puente.reference import ENDORSING_STATES, country_name
 from puente.web import lists
 from puente.web.deps import DbSession
 from puente.web.pickers import PickerState, fill_pickers, picker_state
@@ -204,6 +205,7 @@ _TRACING_FIELDS = (
     "sought_birth_date",
     "last_seen_place",
     "last_seen_on",
+    "search_state",
 )
 
 
@@ -224,6 +226,11 @@ def _tracing_page(
             "requests": service.list_tracing_requests(session, actor=actor),
             "person_picker": chooser.as_dict(),
             "relationships": RELATIONSHIPS,
+            "search_states": [
+                (code, country_name(code))
+                for code in ENDORSING_STATES
+                if code != actor.tenant_code
+            ],
             "can_write": can(actor, "case:write"),
             "values": values or {},
             "errors": errors or {},
@@ -276,6 +283,7 @@ async def create_tracing(
                 sought_birth_date=values["sought_birth_date"] or None,
                 last_seen_place=values["last_seen_place"],
                 last_seen_on=_date(values["last_seen_on"]),
+                search_state=values["search_state"][:3] or None,
             )
         except InvalidInput as exc:
             errors["form"] = exc.translated()
@@ -307,9 +315,35 @@ def tracing_detail(
             "view": view,
             "people": people,
             "comparisons": {m.id: json.loads(m.comparison) for m in view.matches},
+            "remote": service.remote_matches(
+                session, actor=actor, request_id=request_id
+            ),
+            "can_write": can(actor, "case:write"),
             **_labels(),
         },
     )
+
+
+@router.post("/tracing/{request_id}/candidates/{match_id}", dependencies=[Csrf])
+async def decide_remote_candidate(
+    request_id: uuid.UUID,
+    match_id: uuid.UUID,
+    request: Request,
+    session: DbSession,
+    actor: CaseWriter,
+) -> Response:
+    form = await request.form()
+    decision = _text(form, "decision")
+    if decision not in ("confirm", "reject"):
+        raise InvalidInput()
+    service.decide_remote_match(
+        session,
+        actor=actor,
+        request_id=request_id,
+        match_id=match_id,
+        confirm=decision == "confirm",
+    )
+    return _see(f"/protection/tracing/{request_id}")
 
 
 # --- returns -----------------------------------------------------------------------

@@ -1,0 +1,404 @@
+"""Must-show: three nodes on loopback (`puente federation up`, real HTTP, one
+uvicorn process per node, started once for this module). A child registered in
+PAN is found from COL under the active tracing agreement; no name, birth date or
+document number crosses; a request about a refugee toward the state they fled
+sends nothing; a peer that is down gets the envelope once back, exactly once;
+with the agreement revoked nothing is sent."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from puente.exchange.cli import PUENTE, node_command, node_env
+
+pytestmark = pytest.mark.slow
+
+CHILD = {"given_name": "Yuleisy", "family_name": "Quintero Barrios", "sex": "F"}
+CHILD_BIRTH = "2016-03-14"
+CHILD_DOCUMENT = "PA-77881234"
+PARENT = {"given_name": "Marisol", "family_name": "Barrios Peña", "sex": "F"}
+
+
+def _free_base_port() -> int:
+    for base in range(18200, 19000, 10):
+        try:
+            for port in range(base, base + 3):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free ports")
+
+
+@dataclass
+class Federation:
+    root: Path
+    base_port: int
+    tokens: dict[tuple[str, str], str]
+    extra: list[subprocess.Popen[bytes]]
+
+    def port(self, node: str) -> int:
+        return self.base_port + ["COL", "PAN", "HUB"].index(node)
+
+    def call(
+        self, node: str, user: str, method: str, path: str, body: Any = None
+    ) -> httpx.Response:
+        return httpx.request(
+            method,
+            f"http://127.0.0.1:{self.port(node)}{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {self.tokens[(node, user)]}"},
+            timeout=60,
+        )
+
+    def log(self, node: str) -> list[dict[str, Any]]:
+        user = "auditor.col" if node == "COL" else "auditor.pan"
+        answer = self.call(node, user, "GET", "/api/v1/exchange/log")
+        assert answer.status_code == 200, answer.text
+        entries: list[dict[str, Any]] = answer.json()
+        return entries
+
+
+def _token(root: Path, node: str, user: str) -> str:
+    done = subprocess.run(
+        [*PUENTE, "federation", "token", node, user, "--root", str(root)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="module")
+def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]:
+    root = tmp_path_factory.mktemp("federation")
+    base = _free_base_port()
+    process = subprocess.Popen(
+        [
+            *PUENTE,
+            "federation",
+            "up",
+            "--nodes",
+            "COL,PAN,HUB",
+            "--base-port",
+            str(base),
+            "--root",
+            str(root),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    fed = Federation(root, base, {}, [])
+    try:
+        assert process.stdout is not None
+        ready = False
+        for line in process.stdout:
+            if line.strip() == "ready":
+                ready = True
+                break
+        assert ready, "federation up stopped before its nodes were ready"
+        for node, user in [
+            ("COL", "caseworker.col"),
+            ("COL", "auditor.col"),
+            ("COL", "focal_point.col"),
+            ("PAN", "caseworker.pan"),
+            ("PAN", "auditor.pan"),
+        ]:
+            fed.tokens[(node, user)] = _token(root, node, user)
+        yield fed
+    finally:
+        for extra in fed.extra:
+            extra.terminate()
+            extra.wait(20)
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _until(check: Callable[[], Any], seconds: float = 90) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError("timed out")
+
+
+def _register(fed: Federation, node: str, user: str, body: dict[str, Any]) -> str:
+    answer = fed.call(node, user, "POST", "/api/v1/people", body)
+    assert answer.status_code == 201, answer.text
+    person_id: str = answer.json()["id"]
+    return person_id
+
+
+def _trace(fed: Federation, requester: str, state: str = "PAN") -> httpx.Response:
+    return fed.call(
+        "COL",
+        "caseworker.col",
+        "POST",
+        "/api/v1/protection/tracing",
+        {
+            "requester_person_id": requester,
+            "relationship": "child",
+            "sought_given_name": "Yuleisi",
+            "sought_family_name": "Quintero Barrios",
+            "sought_sex": "F",
+            "sought_birth_date": "2016",
+            "search_state": state,
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def child_in_pan(federation: Federation) -> str:
+    return _register(
+        federation,
+        "PAN",
+        "caseworker.pan",
+        CHILD
+        | {
+            "birth_date": CHILD_BIRTH,
+            "nationality": "VEN",
+            "consent_to_tracing": True,
+            "documents": [{"document_type": "passport", "number": CHILD_DOCUMENT}],
+        },
+    )
+
+
+def _captured_bodies(fed: Federation) -> str:
+    return json.dumps([e["body"] for n in ("COL", "PAN") for e in fed.log(n)])
+
+
+class TestCrossBorderTracing:
+    def test_a_child_in_pan_is_found_from_col(
+        self, federation: Federation, child_in_pan: str
+    ) -> None:
+        parent = _register(
+            federation, "COL", "caseworker.col", PARENT | {"nationality": "VEN"}
+        )
+        answer = _trace(federation, parent)
+        assert answer.status_code == 201, answer.text
+        request_id = answer.json()["id"]
+
+        def candidates() -> list[dict[str, Any]]:
+            read = federation.call(
+                "COL",
+                "caseworker.col",
+                "GET",
+                f"/api/v1/protection/tracing/{request_id}",
+            )
+            found: list[dict[str, Any]] = read.json()["candidates"]
+            return found
+
+        found = _until(candidates)
+        assert found[0]["state"] == "PAN"
+        assert found[0]["score"] >= 0.8
+        assert found[0]["likelihood"] == "high"
+        assert found[0]["reference"] != child_in_pan
+        confirmed = federation.call(
+            "COL",
+            "caseworker.col",
+            "POST",
+            f"/api/v1/protection/tracing/{request_id}/candidates/{found[0]['id']}",
+            {"confirm": True},
+        )
+        assert confirmed.status_code == 200, confirmed.text
+        assert confirmed.json()["status"] == "matched"
+        received = _until(
+            lambda: [
+                e for e in federation.log("PAN") if e["kind"] == "tracing_decision"
+            ]
+        )
+        assert received[0]["body"]["payload"]["confirmed"] is True
+        kinds_col = {(e["direction"], e["kind"]) for e in federation.log("COL")}
+        assert {
+            ("sent", "tracing_request"),
+            ("received", "tracing_candidates"),
+            ("sent", "tracing_decision"),
+        } <= kinds_col
+
+    def test_no_name_birth_date_or_document_number_in_any_body(
+        self, federation: Federation, child_in_pan: str
+    ) -> None:
+        bodies = _captured_bodies(federation)
+        assert "tracing_request" in bodies  # the bodies are there to look into
+        for value in [
+            *CHILD.values(),
+            *PARENT.values(),
+            "Yuleisi",
+            "Quintero",
+            "Barrios",
+            CHILD_BIRTH,
+            "2016",
+            CHILD_DOCUMENT,
+            child_in_pan,
+        ]:
+            if value in ("F",):
+                continue
+            assert value not in bodies, value
+
+    def test_a_request_toward_the_feared_state_sends_nothing(
+        self, federation: Federation
+    ) -> None:
+        refugee = _register(
+            federation, "COL", "caseworker.col", PARENT | {"nationality": "PAN"}
+        )
+        profile = federation.call(
+            "COL",
+            "caseworker.col",
+            "PUT",
+            f"/api/v1/protection/people/{refugee}/profile",
+            {
+                "is_refugee": True,
+                "country_of_origin": "PAN",
+                "persecutor_states": ["PAN"],
+            },
+        )
+        assert profile.status_code == 204, profile.text
+        before = len(federation.log("PAN"))
+        answer = _trace(federation, refugee)
+        assert answer.status_code == 403
+        time.sleep(3)  # two sender runs
+        assert len(federation.log("PAN")) == before
+        assert refugee not in _captured_bodies(federation)
+
+
+class TestDelivery:
+    def test_a_peer_down_gets_the_envelope_once_back_exactly_once(
+        self, federation: Federation, child_in_pan: str
+    ) -> None:
+        pids = json.loads((federation.root / "pids.json").read_text("utf-8"))
+        os.kill(pids["PAN"], signal.SIGTERM)
+        port = federation.port("PAN")
+        _until(lambda: _refused(port), 30)
+        parent = _register(
+            federation, "COL", "caseworker.col", PARENT | {"given_name": "Rosa"}
+        )
+        assert _trace(federation, parent).status_code == 201
+
+        def waiting() -> list[dict[str, Any]]:
+            rows = federation.call(
+                "COL", "auditor.col", "GET", "/api/v1/exchange/outbound"
+            ).json()
+            return [r for r in rows if r["status"] == "queued" and r["attempts"] >= 2]
+
+        pending = _until(waiting, 60)[0]
+        restarted = subprocess.Popen(
+            node_command(port), env=node_env(federation.root, "PAN", port)
+        )
+        federation.extra.append(restarted)
+        _until(lambda: not _refused(port), 120)
+        received = _until(
+            lambda: [
+                e
+                for e in federation.log("PAN")
+                if e["envelope_id"] == pending["envelope_id"]
+            ],
+            120,
+        )
+        time.sleep(3)
+        again = [
+            e
+            for e in federation.log("PAN")
+            if e["envelope_id"] == pending["envelope_id"]
+        ]
+        assert len(received) == len(again) == 1
+        sent = [
+            e
+            for e in federation.log("COL")
+            if e["envelope_id"] == pending["envelope_id"]
+        ]
+        assert len(sent) == 1
+        # The same signed envelope posted again is answered, not acted on twice.
+        replay = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/exchange/envelopes",
+            json={"envelope": sent[0]["body"], "signature": sent[0]["signature"]},
+            timeout=30,
+        )
+        assert replay.json()["status"] == "duplicate"
+        assert (
+            len(
+                [
+                    e
+                    for e in federation.log("PAN")
+                    if e["envelope_id"] == pending["envelope_id"]
+                ]
+            )
+            == 1
+        )
+
+    def test_a_forged_envelope_is_refused_and_not_stored(
+        self, federation: Federation
+    ) -> None:
+        body = federation.log("COL")[0]["body"]
+        before = len(federation.log("PAN"))
+        forged = httpx.post(
+            f"http://127.0.0.1:{federation.port('PAN')}/api/v1/exchange/envelopes",
+            json={
+                "envelope": body | {"kind": "tracing_request"},
+                "signature": "0" * 128,
+            },
+            timeout=30,
+        )
+        assert forged.status_code == 403
+        assert len(federation.log("PAN")) == before
+
+
+class TestRevokedAgreement:
+    def test_with_the_agreement_revoked_nothing_is_sent(
+        self, federation: Federation
+    ) -> None:
+        agreements = federation.call(
+            "COL", "focal_point.col", "GET", "/api/v1/exchange/agreements"
+        ).json()
+        assert agreements[0]["status"] == "active"
+        revoked = federation.call(
+            "COL",
+            "focal_point.col",
+            "POST",
+            f"/api/v1/exchange/agreements/{agreements[0]['id']}/revoke",
+        )
+        assert revoked.json()["status"] == "revoked"
+        _until(
+            lambda: [
+                e for e in federation.log("PAN") if e["kind"] == "agreement_revocation"
+            ]
+        )
+        before = len(federation.log("PAN"))
+        parent = _register(
+            federation, "COL", "caseworker.col", PARENT | {"given_name": "Luz"}
+        )
+        answer = _trace(federation, parent)
+        assert answer.status_code == 201
+        time.sleep(3)
+        assert len(federation.log("PAN")) == before
+        rows = federation.call(
+            "COL", "auditor.col", "GET", "/api/v1/exchange/outbound"
+        ).json()
+        assert rows[0]["kind"] == "tracing_request"
+        assert rows[0]["status"] == "refused"
+        assert rows[0]["refusal"] == "agreement_not_active"
+
+
+def _refused(port: int) -> bool:
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+    except httpx.HTTPError:
+        return True
+    return False
