@@ -20,6 +20,7 @@ from puente.enforcement import service
 from puente.enforcement.models import Network, RequestLog, SharedReport
 from puente.enforcement.rules import network
 from puente.identity import Actor
+from tests.conftest import CSRF
 from tests.pathways.helpers import actor
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -236,3 +237,64 @@ class TestTheWall:
             assert "permission denied" in str(refused.value)
             session.execute(sa.text("ROLLBACK TO SAVEPOINT walled"))
         session.rollback()
+
+
+class TestScreens:
+    def test_investigator_records_and_shares_a_caseworker_sees_nothing(
+        self,
+        session: Session,
+        client: TestClient,
+        login_as: Callable[[TestClient, str], TestClient],
+    ) -> None:
+        until = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=90)
+        service.create_agreement(
+            session,
+            actor=actor(session, "investigator.pan"),
+            partner_state="COL",
+            reference="PAN-COL-9",
+            valid_until=until,
+        )
+        session.commit()
+        web = login_as(client, "investigator.col")
+        home = web.get("/enforcement", headers={"Accept-Language": "es"})
+        assert home.status_code == 200
+        assert "Redes de tráfico ilícito y trata de personas" in home.text
+        made = web.post(
+            "/enforcement/networks",
+            data={**CSRF, "name": "Red de Turbo"},
+            follow_redirects=False,
+        )
+        assert made.status_code == 303
+        page_url = made.headers["location"]
+        for kind, label in (("route", "Turbo – Capurganá"), ("vehicle", "Lancha 7")):
+            web.post(
+                f"{page_url}/entities",
+                data={**CSRF, "kind": kind, "label": label},
+            )
+        page = web.get(page_url)
+        assert "<svg" in page.text
+        assert "Lancha 7" in page.text
+        web.post(
+            "/enforcement/agreements",
+            data={
+                **CSRF,
+                "partner_state": "PAN",
+                "reference": "COL-PAN-9",
+                "valid_until": until.isoformat(),
+            },
+        )
+        shared = web.post(
+            f"{page_url}/share",
+            data={**CSRF, "recipient_state": "PAN"},
+            follow_redirects=False,
+        )
+        assert "shared=PAN" in shared.headers["location"]
+        client.cookies.clear()
+        web = login_as(client, "investigator.pan")
+        assert "Red de Turbo" in web.get("/enforcement").text
+        client.cookies.clear()
+        web = login_as(client, "caseworker.col")
+        refused = web.get("/enforcement", follow_redirects=False)
+        assert refused.status_code in (302, 303, 403)
+        assert "Red de Turbo" not in refused.text
+        assert web.get(page_url, follow_redirects=False).status_code in (302, 303, 403)

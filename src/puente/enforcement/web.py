@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from puente.enforcement import service
 from puente.enforcement.rules import network as analysis
-from puente.identity import Actor
+from puente.identity import Actor, can
 from puente.reference import ENDORSING_STATES
 from puente.web.deps import DbSession, Require
 from puente.web.templating import check_csrf, render
@@ -42,6 +42,8 @@ def home(request: Request, session: DbSession, actor: Reader) -> Response:
             "networks": service.list_networks(session, actor=actor),
             "received": service.received_reports(session, actor=actor),
             "endorsers": ENDORSING_STATES,
+            "may_write": can(actor, "enforcement:write"),
+            "may_share": can(actor, "enforcement:share"),
         },
     )
 
@@ -85,6 +87,8 @@ def network_page(
             "shared": request.query_params.get("shared", ""),
             "refused": request.query_params.get("refused", ""),
             "endorsers": ENDORSING_STATES,
+            "may_write": can(actor, "enforcement:write"),
+            "may_share": can(actor, "enforcement:share"),
         },
     )
 
