@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from puente.core.db import SYSTEM_SCOPE, set_tenant_scope
 from puente.core.errors import PermissionDenied
 from puente.enforcement import service
 from puente.enforcement.models import Network, RequestLog, SharedReport
@@ -298,3 +300,105 @@ class TestScreens:
         assert refused.status_code in (302, 303, 403)
         assert "Red de Turbo" not in refused.text
         assert web.get(page_url, follow_redirects=False).status_code in (302, 303, 403)
+
+
+class TestModusOperandiReport:
+    def test_only_with_consent_and_another_officer_s_approval_only_text_crosses(
+        self,
+        session: Session,
+        sessions: sessionmaker[Session],
+    ) -> None:
+        from puente import people, protection
+        from puente.app import mo_report_to_enforcement
+        from puente.enforcement.models import ReceivedModusOperandi
+        from puente.protection import service as protection_service
+        from puente.protection.errors import (
+            InformedConsentMissing,
+            SelfApprovalNotAllowed,
+        )
+
+        caseworker = actor(session, "caseworker.col")
+        officer = actor(session, "protection.col")
+        person = people.register_person(
+            session,
+            actor=caseworker,
+            data=people.PersonCreate.model_validate(
+                {
+                    "given_name": "Ana",
+                    "family_name": "Mora",
+                    "sex": "F",
+                    "birth_date": "1994-03-02",
+                    "nationality": "VEN",
+                }
+            ),
+        )
+        screening, _ = protection_service.screen_person(
+            session,
+            actor=caseworker,
+            person_id=person.id,
+            answers={"is_child": False},
+        )
+        case = protection_service.open_case(
+            session, actor=caseworker, person_id=person.id, screening_id=screening.id
+        )
+        with pytest.raises(InformedConsentMissing):
+            protection_service.draft_mo_report(
+                session,
+                actor=caseworker,
+                case_id=case.id,
+                route="Necoclí – Acandí en lancha",
+                modus_operandi="Cobro por adelantado",
+                informed_consent=False,
+            )
+        report = protection_service.draft_mo_report(
+            session,
+            actor=officer,
+            case_id=case.id,
+            route="Necoclí – Acandí en lancha",
+            modus_operandi="Cobro por adelantado, retención de documentos",
+            informed_consent=True,
+        )
+        assert protection.anonymised_text(session, report.id) is None  # a draft
+        with pytest.raises(PermissionDenied):
+            protection_service.approve_mo_report(
+                session, actor=caseworker, report_id=report.id
+            )
+        with pytest.raises(SelfApprovalNotAllowed):
+            protection_service.approve_mo_report(
+                session, actor=officer, report_id=report.id
+            )
+        protection_service.approve_mo_report(
+            session, actor=actor(session, "supervisor.col"), report_id=report.id
+        )
+        session.commit()
+
+        @contextmanager
+        def open_uow() -> Iterator[Session]:
+            job = sessions()
+            set_tenant_scope(job, SYSTEM_SCOPE)
+            try:
+                yield job
+                job.commit()
+            finally:
+                job.close()
+
+        try:
+            assert mo_report_to_enforcement(
+                protection.ModusOperandiReportApproved(report.id, "COL"),
+                open_uow=open_uow,
+            )
+            got = service.mo_reports(session, actor=actor(session, "investigator.col"))
+            assert [g.route for g in got] == ["Necoclí – Acandí en lancha"]
+            columns = set(ReceivedModusOperandi.__table__.columns.keys())
+            assert columns == {
+                "id",
+                "tenant_code",
+                "route",
+                "modus_operandi",
+                "received_at",
+            }
+        finally:
+            for row in session.scalars(select(ReceivedModusOperandi)).all():
+                session.delete(row)
+            session.delete(report)
+            session.commit()
