@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from puente.core.db import SYSTEM_SCOPE, set_tenant_scope
 from puente.core.errors import PermissionDenied
+from puente.core.rls import wall_role
 from puente.enforcement import service
 from puente.enforcement.models import Network, RequestLog, SharedReport
 from puente.enforcement.rules import network
@@ -230,6 +231,29 @@ class TestTheWall:
     ) -> None:
         if backend != "postgresql":
             pytest.skip("database roles are PostgreSQL's")
+        from tests.conftest import PG_ADMIN_URL, PG_ROLE
+
+        # The tests' app role may not create roles: the administrator makes the
+        # enforcement role (as a deployment does) and lets the app role use it.
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            if not conn.execute(
+                sa.text("SELECT 1 FROM pg_roles WHERE rolname = 'puente_enforcement'")
+            ).first():
+                conn.execute(sa.text("CREATE ROLE puente_enforcement NOLOGIN"))
+            conn.execute(sa.text(f"GRANT puente_enforcement TO {PG_ROLE}"))
+        admin.dispose()
+        walled = ("person", "people_", "household", "protection_", "pathway_")
+        tables = [
+            "enforcement_network",
+            "enforcement_entity",
+            "enforcement_link",
+            "enforcement_agreement",
+            "enforcement_shared_report",
+            "enforcement_request_log",
+            "enforcement_mo_report",
+        ]
+        assert wall_role(session.connection(), "puente_enforcement", tables, walled)
         session.execute(sa.text("SET LOCAL ROLE puente_enforcement"))
         session.execute(sa.text("SELECT count(*) FROM enforcement_network"))
         for table in ("person", "protection_case", "pathway_screening"):

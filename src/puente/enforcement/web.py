@@ -97,7 +97,7 @@ def network_page(
                 (where[str(k.source_id)], where[str(k.target_id)]) for k in view.links
             ],
             "labels": labels,
-            "components": [[labels[n] for n in part] for part in view.components],
+            "components": [sorted(labels[n] for n in part) for part in view.components],
             "shared": request.query_params.get("shared", ""),
             "refused": request.query_params.get("refused", ""),
             "endorsers": ENDORSING_STATES,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import puente.core.db
-from puente.core.rls import disable_rls, enable_rls
+from puente.core.rls import disable_rls, enable_rls, wall_role
 
 revision: str = "border14_0005"
 down_revision: str | Sequence[str] | None = ("border14_0003", "border14_0004")
@@ -55,17 +55,15 @@ def upgrade() -> None:
     )
     enable_rls("protection_mo_report")
     enable_rls("enforcement_mo_report")
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            "GRANT SELECT, INSERT, UPDATE, DELETE ON enforcement_mo_report"
-            " TO puente_enforcement"
-        )
-        op.execute("REVOKE ALL ON protection_mo_report FROM puente_enforcement, PUBLIC")
+    wall_role(
+        op.get_bind(),
+        "puente_enforcement",
+        ("enforcement_mo_report",),
+        ("person", "people_", "household", "protection_", "pathway_"),
+    )
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("REVOKE ALL ON enforcement_mo_report FROM puente_enforcement")
     disable_rls("enforcement_mo_report")
     disable_rls("protection_mo_report")
     op.drop_table("enforcement_mo_report")
