@@ -26,12 +26,12 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 import polars as pl
 
-from puente.early_warning.analytics.detection import (
+from puente.early_warning.rules.analytics.detection import (
     DEFAULT_DETECTORS,
     DetectorConfig,
     add_detectors,
 )
-from puente.early_warning.analytics.global_ar import global_ar_forecasts
+from puente.early_warning.rules.analytics.global_ar import global_ar_forecasts
 
 
 def synthetic(
@@ -349,7 +349,7 @@ def main() -> None:
 def backtest(n_series: int, n_months: int) -> dict[str, Any]:
     """`puente flows backtest`'s engine (`run_backtest`, default catalogue,
     one labelled total) on `n_series` x `n_months` with gaps."""
-    from puente.early_warning.analytics.backtest import Event, run_backtest
+    from puente.early_warning.rules.analytics.backtest import Event, run_backtest
     from puente.early_warning.service.triggers import (
         default_catalogue_document,
         load_catalogue,

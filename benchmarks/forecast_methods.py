@@ -7,7 +7,7 @@ with `min_history`) the backtest scores. For each method, per series and
 horizon (h = 1, 3): the MAE over the naive forecast's (relative MAE), their
 geometric mean over series, and Diebold-Mariano tests against the naive, per
 series and pooled; for methods with an 80 % band, its coverage and interval
-score against the naive band (`analytics/evaluation.py`).
+score against the naive band (`rules/analytics/evaluation.py`).
 
 Methods: the naive (last value, statsforecast's band); the naive with the
 shipped split-conformal band; seasonal naive, drift, AutoETS, AutoARIMA and
@@ -44,8 +44,8 @@ import polars as pl
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from puente.early_warning.analytics import backtest
-from puente.early_warning.analytics.evaluation import (
+from puente.early_warning.rules.analytics import backtest
+from puente.early_warning.rules.analytics.evaluation import (
     BoolArray,
     FloatArray,
     GlobalARConfig,
@@ -54,14 +54,14 @@ from puente.early_warning.analytics.evaluation import (
     naive_forecasts,
     score_horizon,
 )
-from puente.early_warning.analytics.forecasts import (
+from puente.early_warning.rules.analytics.forecasts import (
     DEFAULT_FORECASTS,
     _history,
     choose_models,
     raw_forecasts,
 )
-from puente.early_warning.analytics.global_ar import count_matrix
-from puente.early_warning.analytics.series import build_series
+from puente.early_warning.rules.analytics.global_ar import count_matrix
+from puente.early_warning.rules.analytics.series import build_series
 from puente.early_warning.service.reading import Mapping as ColumnMapping
 from puente.early_warning.service.reading import read_table, to_counts
 

@@ -6,6 +6,7 @@ shape: JSON `{"error", "code", "detail"}` under `/api/`, the error page elsewher
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 import uuid
@@ -440,9 +441,12 @@ HTTP_FALLBACK_MESSAGE: Final = N_("Something went wrong.")
 def _encodable(value: Any) -> Any:
     """`value` with every string made encodable as UTF-8: a lone surrogate in a
     request's JSON (`"\\ud800"`) is echoed in the validation error's `input`, and
-    rendering it raised `UnicodeEncodeError` (a 500)."""
+    rendering it raised `UnicodeEncodeError` (a 500). Likewise `NaN`, `Infinity`
+    and `1e999` in a JSON body are echoed as floats JSON cannot write: as text."""
     if isinstance(value, str):
         return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     if isinstance(value, list):
         return [_encodable(item) for item in value]
     if isinstance(value, dict):

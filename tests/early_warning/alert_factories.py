@@ -23,7 +23,7 @@ def Firing(  # noqa: N802 - reads like the schema it builds
     trigger_id: str | None = None,
     trigger_version: str = "2026.1",
     series_key: str = "darien_nat|*",
-    period: dt.date = dt.date(2023, 8, 1),
+    period: dt.date | None = None,
     severity: str = "Severe",
     urgency: str = "Expected",
     certainty: str = "Likely",
@@ -46,7 +46,7 @@ def Firing(  # noqa: N802 - reads like the schema it builds
         source=series_key.split("|", 1)[0],
         country=country,
         tenant_code=tenant_code,
-        period=period,
+        period=period or last_month(),
         values=(
             values
             if values is not None
@@ -71,3 +71,9 @@ def Firing(  # noqa: N802 - reads like the schema it builds
 
 def actor(role: Role, tenant: str = "HUB") -> Actor:
     return Actor(uuid.uuid4(), f"{role.value}.test", tenant, None, frozenset({role}))
+
+
+def last_month(today: dt.date | None = None) -> dt.date:
+    """The month before `today`'s: an alert about it is still current."""
+    first = (today or dt.datetime.now(dt.UTC).date()).replace(day=1)
+    return (first - dt.timedelta(days=1)).replace(day=1)

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 
 from puente.core.audit import AuditEvent
 from puente.core.errors import PermissionDenied
-from puente.early_warning import cap
 from puente.early_warning.errors import UnknownTenant
 from puente.early_warning.events import FlowsImported
 from puente.early_warning.models.alerts import Alert, AlertMessage
+from puente.early_warning.rules import cap
 from puente.early_warning.schemas import FiringRead
 from puente.early_warning.service import alerts as service
 from puente.early_warning.service.alerts import lifecycle

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from puente.early_warning import cap
+from puente.early_warning.rules import cap
 from puente.early_warning.service import alerts as alert_service
 from puente.identity import system_actor
 from tests.early_warning.alert_factories import Firing

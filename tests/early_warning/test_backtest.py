@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from puente.core import db as core_db
 from puente.core.config import get_settings
 from puente.core.migrate import upgrade
-from puente.early_warning.analytics.backtest import geometric_mean, scored_series
+from puente.early_warning.rules.analytics.backtest import geometric_mean, scored_series
 
 DATA = Path(__file__).resolve().parents[2] / "src/puente/early_warning/data"
 

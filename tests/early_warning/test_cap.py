@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from puente.early_warning.cap import (
+from puente.early_warning.rules.cap import (
     CAP_NAMESPACE,
     CapAlert,
     CapArea,

@@ -1,4 +1,4 @@
-"""Forecast evaluation (analytics/evaluation.py): the Diebold-Mariano test,
+"""Forecast evaluation (rules/analytics/evaluation.py): the Diebold-Mariano test,
 scoring against the naive forecast, and the pooled global AR(1)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from puente.early_warning.analytics.evaluation import (
+from puente.early_warning.rules.analytics.evaluation import (
     FloatArray,
     GlobalARConfig,
     absolute_error_test,

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from puente.early_warning.analytics.forecasts import (
+from puente.early_warning.rules.analytics.forecasts import (
     ForecastConfig,
     conformal_bands,
     conformal_ranks,
@@ -230,7 +230,7 @@ class TestModelChoice:
     ACTUAL: ClassVar[list[float]] = [1000.0 + 10 * i for i in range(21)]
 
     def _chosen_last(self, errors: dict[str, list[float]]) -> str:
-        from puente.early_warning.analytics.forecasts import choose_models
+        from puente.early_warning.rules.analytics.forecasts import choose_models
 
         actuals = _frame(list(self.ACTUAL))
         chosen = choose_models(_raw_h1(errors, self.ACTUAL), actuals)

@@ -7,10 +7,13 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from puente.early_warning.analytics.detection import add_detectors
-from puente.early_warning.analytics.forecasts import ForecastConfig, forecast_latest
-from puente.early_warning.analytics.indicators import VARIABLES, add_indicators
-from puente.early_warning.analytics.series import (
+from puente.early_warning.rules.analytics.detection import add_detectors
+from puente.early_warning.rules.analytics.forecasts import (
+    ForecastConfig,
+    forecast_latest,
+)
+from puente.early_warning.rules.analytics.indicators import VARIABLES, add_indicators
+from puente.early_warning.rules.analytics.series import (
     build_series,
     parse_series_key,
     series_key,

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from puente.core.config import Settings, get_settings
 from puente.early_warning import service
-from puente.early_warning.analytics.detection import add_detectors
 from puente.early_warning.demo import profiles
 from puente.early_warning.models import FlowSource, FlowSourceProfile, FlowVintage
+from puente.early_warning.rules.analytics.detection import add_detectors
 from puente.early_warning.service import store
 from puente.early_warning.service._common import (
     DATA_DIR,

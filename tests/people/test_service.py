@@ -86,6 +86,16 @@ class TestSearchBeforeCreate:
         ids = found(session, cw, given_name=given, family_name=family, birth_date=birth)
         assert created.id in ids
 
+    def test_a_long_free_text_query_reads_its_probes_in_several_statements(
+        self, session: Session
+    ) -> None:
+        # Ten words give nine readings and about 900 probes: more than one SQLite
+        # compound statement holds (500 terms), so the probes are read in chunks.
+        cw = actor(session, "caseworker.col")
+        created = register_person(session, actor=cw, data=person())
+        q = "maria jose carmen luisa ana de la cruz rodriguez perez"
+        assert created.id in found(session, cw, q=q, birth_date="1992")
+
     def test_free_text_query_and_document(self, session: Session) -> None:
         cw = actor(session, "caseworker.col")
         created = register_person(

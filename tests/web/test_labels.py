@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 import puente
 from puente import labels
 from puente.core import i18n
-from puente.early_warning.analytics.indicators import VARIABLES
+from puente.early_warning.rules.analytics.indicators import VARIABLES
 
 SRC = Path(puente.__file__).resolve().parent
 LANGS = ("es", "pt", "fr", "ht")

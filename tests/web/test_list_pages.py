@@ -63,6 +63,7 @@ class TestOffers:
         assert rows[0][0] == "Oferta"
         assert rows[1][0] == "Apple packer"
         assert rows[1][2] == "Canadá"
+        assert not rows[1][1].isdigit()  # the occupation in words, not its ISCO code
         assert "published" not in rows[1]
         assert "CAN" not in rows[1]
         xlsx = client.get("/pathways/offers?export=xlsx&q=apple")

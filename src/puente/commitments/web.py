@@ -22,10 +22,10 @@ from puente.core import i18n
 from puente.core.db import utcnow
 from puente.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from puente.core.i18n import N_, lazy_gettext
-from puente.core.tabular import to_csv, to_xlsx
 from puente.identity import Actor, can
 from puente.reference.countries import ENDORSING_STATES, country_choices, country_name
 from puente.web.deps import DbSession, Require
+from puente.web.downloads import download
 from puente.web.maps import MAP_HEIGHT, MAP_WIDTH, shade
 from puente.web.templating import DashboardCard, check_csrf, register_card, render
 
@@ -124,21 +124,7 @@ def _download(kind: str, name: str, rows: list[CommitmentRead]) -> Response:
         ]
         for row in rows
     ]
-    body = (
-        to_xlsx(headers, table, sheet="commitments")
-        if kind == "xlsx"
-        else to_csv(headers, table)
-    )
-    media = (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        if kind == "xlsx"
-        else "text/csv; charset=utf-8"
-    )
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'},
-    )
+    return download(kind, name, headers, table)
 
 
 def _status_chart(rows: list[CommitmentRead]) -> dict[str, Any]:

@@ -20,10 +20,11 @@ from puente.coordination.schemas import ReportCreate, TotalsRead
 from puente.core import i18n
 from puente.core.errors import DomainError
 from puente.core.i18n import N_, lazy_gettext
-from puente.core.tabular import DEFAULT_LIMITS, TableRejected, to_csv, to_xlsx
+from puente.core.tabular import DEFAULT_LIMITS, TableRejected
 from puente.identity import Actor, can
 from puente.reference.countries import ENDORSING_STATES, country_choices
 from puente.web.deps import DbSession, Require
+from puente.web.downloads import download, hxl_download
 from puente.web.maps import MAP_HEIGHT, MAP_WIDTH, shade
 from puente.web.templating import DashboardCard, check_csrf, register_card, render
 
@@ -188,10 +189,8 @@ def dashboard(
         limit=5000,
     )
     if download_as == "hxl":
-        return Response(
-            service.reports_hxl(session, actor=actor, where=where).encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="5w-hxl.csv"'},
+        return hxl_download(
+            service.reports_hxl(session, actor=actor, where=where), "5w-hxl"
         )
     rows = service.list_reports(session, actor=actor, where=where)
     if download_as in ("csv", "xlsx"):
@@ -243,21 +242,7 @@ def dashboard(
             ]
             for r in rows
         ]
-        body = (
-            to_xlsx(headers, table, sheet="5W")
-            if download_as == "xlsx"
-            else to_csv(headers, table)
-        )
-        media = (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            if download_as == "xlsx"
-            else "text/csv; charset=utf-8"
-        )
-        return Response(
-            body,
-            media_type=media,
-            headers={"Content-Disposition": f'attachment; filename="5w.{download_as}"'},
-        )
+        return download(download_as, "5w", headers, table)
     found = service.totals(session, actor=actor, where=where)
     values: dict[str, float | None] = {
         t.key: float(t.individuals + t.transit_events) for t in found.by_country

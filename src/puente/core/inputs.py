@@ -9,6 +9,8 @@ their default) when they return None.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Final
 
 from pydantic import AfterValidator
@@ -57,3 +59,45 @@ def plausible_moment(text: str | None) -> dt.datetime | None:
 # A date-time field of a request body: years 1900-2099 (arithmetic on it cannot
 # overflow; the database can store it).
 Moment = Annotated[dt.datetime, AfterValidator(_plausible)]
+
+
+# Amounts of money: at most 14 digits before the point (a hundred trillion), two
+# after; quantities: finite, at most a billion units. `Decimal("1e308")`,
+# `Decimal("NaN")` (whose comparisons raise) and `float("inf")` are refused here,
+# before any arithmetic, so a form answers with its own error, never a 500.
+MAX_AMOUNT: Final = Decimal("99999999999999.99")
+MAX_QUANTITY: Final = 1_000_000_000.0
+
+
+def amount(text: str | None, *, maximum: Decimal = MAX_AMOUNT) -> Decimal | None:
+    """A positive amount with at most two decimals, or None (empty, not a plain
+    decimal number, not finite, zero or less, or over `maximum`)."""
+    clean = (text or "").replace(",", "").replace("\u00a0", "").strip()
+    if not clean or len(clean) > 24 or not all(c.isascii() for c in clean):
+        return None
+    if any(c in clean for c in "eEnNiI"):  # exponents, nan, inf, infinity
+        return None
+    try:
+        value = Decimal(clean)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value <= 0 or value > maximum:
+        return None
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def quantity(text: str | None, *, maximum: float = MAX_QUANTITY) -> float | None:
+    """A finite quantity from 0 to `maximum` (a decimal comma is read as a point),
+    or None."""
+    clean = (text or "").replace(",", ".").strip()
+    if not clean or len(clean) > 24 or not all(c.isascii() for c in clean):
+        return None
+    if any(c in clean for c in "eEnNiI"):
+        return None
+    try:
+        value = float(clean)
+    except ValueError:
+        return None
+    if not math.isfinite(value) or value < 0 or value > maximum:
+        return None
+    return value

@@ -23,6 +23,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
@@ -460,6 +461,14 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def restore(text: str) -> str:
+    """The inverse of `neutralise` for imports of our own exports: an apostrophe
+    before a formula-like start is dropped, so an export imports back unchanged."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
+
+
 def _safe(value: Any) -> Any:
     """Numbers stay numbers; text that a spreadsheet would run as a formula is
     prefixed with an apostrophe (CSV injection)."""
@@ -467,10 +476,57 @@ def _safe(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return value
     text = str(value)
     return neutralise(text)
+
+
+XLSX_MEDIA: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MEDIA: Final = "text/csv; charset=utf-8"
+TABLE_KINDS: Final = frozenset({"csv", "xlsx"})
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFile:
+    """A file to hand over: its bytes, media type and a safe file name."""
+
+    body: bytes
+    media_type: str
+    filename: str
+
+
+def safe_name(name: str) -> str:
+    """A file name stem of letters, digits, - and _ (never a path or a quote)."""
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:60] or "table"
+
+
+def table_file(
+    kind: str, name: str, headers: list[str], rows: Iterable[Iterable[Any]]
+) -> ExportFile:
+    """A table as CSV (`kind` "csv") or XLSX ("xlsx"); every text cell neutralised.
+    The one writer behind every table download."""
+    stem = safe_name(name)
+    if kind == "xlsx":
+        return ExportFile(
+            to_xlsx(headers, rows, sheet=stem), XLSX_MEDIA, f"{stem}.xlsx"
+        )
+    return ExportFile(to_csv(headers, rows), CSV_MEDIA, f"{stem}.csv")
+
+
+def to_hxl(
+    headers: Iterable[str], tags: Iterable[str], rows: Iterable[Iterable[Any]]
+) -> str:
+    """HXL-tagged CSV (a header row, then the hashtag row): the import format of
+    coordination and financing. Text cells are neutralised like every export; the
+    importers `restore` them, so an export imports back unchanged."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(list(headers))
+    writer.writerow(list(tags))
+    for row in rows:
+        writer.writerow(["" if cell is None else _safe(cell) for cell in row])
+    return buffer.getvalue()
 
 
 def to_csv(headers: list[str], rows: Iterable[Iterable[Any]]) -> bytes:

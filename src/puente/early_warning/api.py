@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from puente.early_warning import cap
+from puente.early_warning.rules import cap
 from puente.early_warning.service import alerts as alert_service
 from puente.early_warning.service import plans as plan_service
 from puente.identity import Actor, OrganisationRead

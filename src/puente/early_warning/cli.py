@@ -95,7 +95,7 @@ def import_command(
 
 
 def _where_key(source: str, where: list[str]) -> str:
-    from puente.early_warning.analytics.series import series_key
+    from puente.early_warning.rules.analytics.series import series_key
 
     dims = dict(item.split("=", 1) for item in where)
     return series_key(source, dims)
@@ -117,7 +117,7 @@ def backtest_command(
     html: Annotated[Path | None, typer.Option(help="Write an HTML report")] = None,
 ) -> None:
     """Replay SOURCE month by month with a trigger catalogue (no look-ahead)."""
-    from puente.early_warning.analytics.backtest import parse_events, run_backtest
+    from puente.early_warning.rules.analytics.backtest import parse_events, run_backtest
     from puente.early_warning.service._common import population
     from puente.early_warning.service.backtest import source_series
     from puente.early_warning.service.triggers import (
@@ -144,7 +144,7 @@ def backtest_command(
                 else sorted({event.series_key for event in labelled})
             )
             # Forecasts are scored over the whole scope: the source, or the
-            # one series --where names (see analytics/backtest.py).
+            # one series --where names (see rules/analytics/backtest.py).
             result = run_backtest(
                 series,
                 parsed,

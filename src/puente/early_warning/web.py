@@ -92,7 +92,7 @@ def home_notices_panel(session: Session, actor: Actor) -> HomePanelView | None:
     """The actor's unread alert notices for the home page; None when there are
     none (or the actor's roles are not subscribed to alerts)."""
     notices = alert_service.unread_notices(
-        session, actor=actor, limit=HOME_NOTICES_SHOWN + 1
+        session, actor=actor, limit=HOME_NOTICES_SHOWN + 1, include_past=False
     )
     if not notices:
         return None
@@ -339,8 +339,15 @@ def _page(
 
 @router.get("", response_class=HTMLResponse)
 def dashboard(request: Request, session: DbSession, actor: FlowsReader) -> Response:
+    # Past alerts (beyond their validity) are history: not on the map, not news.
     alerts = (
-        alert_service.list_alerts(session, actor=actor, current_only=True)
+        [
+            alert
+            for alert in alert_service.list_alerts(
+                session, actor=actor, current_only=True
+            )
+            if not alert.is_expired
+        ]
         if can(actor, "alert:read")
         else []
     )
@@ -348,7 +355,9 @@ def dashboard(request: Request, session: DbSession, actor: FlowsReader) -> Respo
     for alert in alerts:
         if alert.country:
             levels[alert.country] = max(levels.get(alert.country, 0), alert.level)
-    notices = alert_service.unread_notices(session, actor=actor, limit=100)
+    notices = alert_service.unread_notices(
+        session, actor=actor, limit=100, include_past=False
+    )
     return _page(
         request,
         actor,
@@ -410,6 +419,8 @@ def alert_list(
     history: bool = False,
 ) -> Response:
     alerts = alert_service.list_alerts(session, actor=actor, current_only=not history)
+    if not history:
+        alerts = [alert for alert in alerts if not alert.is_expired]
     if country:
         alerts = [alert for alert in alerts if alert.country == country]
     query = lists.read_query(request)

@@ -145,7 +145,7 @@ class ImportSummary(BaseModel):
 
 class PledgeLineIn(BaseModel):
     line_id: uuid.UUID
-    quantity: float = Field(gt=0, allow_inf_nan=False)
+    quantity: float = Field(gt=0, le=1_000_000_000, allow_inf_nan=False)
 
 
 class PlanPledge(BaseModel):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from puente.core import audit
 from puente.core.db import utcnow
-from puente.core.i18n import N_
+from puente.core.i18n import LOCALES, N_
 from puente.identity.errors import (
     NotYourself,
     OrganisationExists,
@@ -31,7 +31,13 @@ from puente.identity.errors import (
     UnknownRole,
     UserNotFound,
 )
-from puente.identity.models import MfaResetRequest, Organisation, User, UserSession
+from puente.identity.models import (
+    MfaResetRequest,
+    Organisation,
+    Tenant,
+    User,
+    UserSession,
+)
 from puente.identity.permissions import Actor, Role, authorize
 from puente.identity.service import create_user, hash_password, reset_mfa
 from puente.identity.visibility import visible
@@ -444,3 +450,36 @@ def save_organisation(
         kind=kind,
     )
     return org
+
+
+# The state's defaults ----------------------------------------------------------------
+
+
+def tenant_defaults(session: Session, *, actor: Actor) -> Tenant:
+    """The admin's own state (or the hub) with its default language."""
+    authorize(actor, "user:read")
+    tenant = session.get(Tenant, actor.tenant_code)
+    if tenant is None:
+        raise UnknownChoice()
+    return tenant
+
+
+def set_tenant_locale(session: Session, *, actor: Actor, locale: str | None) -> Tenant:
+    """Set the language its users get until they choose one (None: the node's).
+    Needs `user:manage` in the tenant; audited with the code chosen."""
+    authorize(actor, "user:manage", tenant_code=actor.tenant_code)
+    if locale is not None and locale not in LOCALES:
+        raise UnknownChoice()
+    tenant = tenant_defaults(session, actor=actor)
+    tenant.default_locale = locale
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "identity:tenant:language",
+        tenant_code=tenant.code,
+        object_type="tenant",
+        object_id=None,
+        locale=locale or "",
+    )
+    return tenant

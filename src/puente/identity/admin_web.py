@@ -40,6 +40,13 @@ for card in (
     ),
     DashboardCard(
         "user:manage",
+        lazy_gettext("Default language"),
+        lazy_gettext("The language of your state's users until they choose one."),
+        "/admin/language",
+        "🗣",
+    ),
+    DashboardCard(
+        "user:manage",
         lazy_gettext("Organisations"),
         lazy_gettext("The organisations of your state whose staff use Puente."),
         "/admin/organisations",
@@ -55,6 +62,7 @@ def _nav(request: Request) -> list[dict[str, Any]]:
         ("/admin/users", i18n.gettext("Users")),
         ("/admin/mfa-resets", i18n.gettext("Authenticator resets")),
         ("/admin/organisations", i18n.gettext("Organisations")),
+        ("/admin/language", i18n.gettext("Default language")),
     ]
     return [
         {"url": url, "label": label, "current": path.startswith(url)}
@@ -626,3 +634,51 @@ def edit_organisation(
     kind: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     return _save_organisation(request, session, actor, name, kind, organisation_id)
+
+
+# --- the state's default language ------------------------------------------------
+
+
+def _language_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    *,
+    saved: bool = False,
+    error: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    tenant = admin.tenant_defaults(session, actor=actor)
+    return _page(
+        request,
+        "admin/language.html",
+        {
+            "tenant": tenant,
+            "chosen": tenant.default_locale or "",
+            "locales": i18n.LOCALE_NAMES,
+            "saved": saved,
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/language", response_class=HTMLResponse)
+def language_form(request: Request, session: DbSession, actor: Manager) -> Response:
+    return _language_page(request, session, actor)
+
+
+@router.post("/admin/language", dependencies=[Csrf])
+def save_language(
+    request: Request,
+    session: DbSession,
+    actor: Manager,
+    locale: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    try:
+        admin.set_tenant_locale(session, actor=actor, locale=locale or None)
+    except DomainError as exc:
+        return _language_page(
+            request, session, actor, error=exc.translated(), status_code=422
+        )
+    return _language_page(request, session, actor, saved=True)

@@ -58,6 +58,7 @@ ACTIONS: Final = {
     "identity:organisation:update": N_("Organisation changed"),
     "identity:audit:export": N_("Audit log exported"),
     "identity:user:preferences": N_("Preferences changed"),
+    "identity:tenant:language": N_("Default language of the state changed"),
 }
 VERBS: Final = {
     "create": N_("created"),

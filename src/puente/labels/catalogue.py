@@ -520,6 +520,11 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "guatemala_returns": N_("Returns to Guatemala"),
         "lighthouse": N_("IOM Lighthouse"),
     },
+    # Response plan templates (early_warning/data/plan_templates.json).
+    "plan_template": {
+        "transit_surge": N_("Mass arrival at transit points"),
+        "shelter_surge": N_("Mass arrival needing settlement"),
+    },
     "series_value": {
         "men": N_("men"),
         "women": N_("women"),
@@ -534,6 +539,8 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "18+": N_("adults"),
         "0-17": N_("children"),
         "unknown": N_("not recorded"),
+        "not_stated": N_("not stated"),
+        "ns": N_("not stated"),
     },
     "trigger_variable": {
         "arrivals_month": N_("Arrivals in the month"),

@@ -9,7 +9,7 @@ import structlog
 
 from puente.commitments.rules.status import Status as CommitmentStatus
 from puente.coordination.rules.codes import PopulationType
-from puente.early_warning import cap
+from puente.early_warning.rules import cap
 from puente.early_warning.rules.plans import Kind as UnitKind
 from puente.early_warning.rules.plans import SiteKind, TaskStatus
 from puente.financing.rules.codes import (

@@ -76,7 +76,13 @@ def series_name(key: str, *, locale: str | None = None) -> str:
     if body and body != "*":
         for item in body.split(","):
             name, _, value = item.partition("=")
-            if name in ("nat", "geo", "origin") and len(value) == 3 and value.isalpha():
+            if not value.strip():  # a dimension the source left blank
+                parts.append(i18n.gettext(N_("not stated")))
+            elif (
+                name in ("nat", "geo", "origin")
+                and len(value) == 3
+                and (value.isalpha())
+            ):
                 try:
                     parts.append(country_name(value.upper(), locale))
                 except CountryNotFound:

@@ -12,6 +12,7 @@ from puente.people.errors import (
 )
 from puente.people.events import (
     HouseholdRegistered,
+    OriginsNarrowing,
     PersonRegistered,
     PersonUpdated,
     ProtectionFactRecorded,
@@ -75,6 +76,7 @@ __all__ = [
     "HouseholdRegistered",
     "HouseholdRegistration",
     "NewMember",
+    "OriginsNarrowing",
     "PersonCreate",
     "PersonFilter",
     "PersonNotFound",

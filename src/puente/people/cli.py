@@ -5,6 +5,7 @@ people's name rules)."""
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -48,6 +49,46 @@ def find_duplicates_command(
         f"{result.candidates_new} new possible duplicates"
         + (" (model trained)" if result.model_trained else "")
     )
+
+
+@people_app.command("erase")
+def erase_command(
+    person_id: Annotated[str, typer.Argument(help="The person's id")],
+    reason: Annotated[
+        str,
+        typer.Option(
+            help="Why (the erasure request's reference; no names): kept in the audit"
+        ),
+    ],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask for confirmation")
+    ] = False,
+) -> None:
+    """Erase a person by destroying their keys (crypto-shredding, ADR 0010): their
+    documents, contacts and sensitive facts become unreadable everywhere, backups
+    included. Runs as the system (operators only); audited with the reason."""
+    from puente.people.service import erase_person
+
+    try:
+        parsed = uuid.UUID(person_id)
+    except ValueError as exc:
+        err_console.print("PERSON_ID is not a person's id.")
+        raise typer.Exit(2) from exc
+    clean = " ".join(reason.split())
+    if not 3 <= len(clean) <= 200:
+        err_console.print("--reason needs 3 to 200 characters.")
+        raise typer.Exit(2)
+    if not yes and not typer.confirm(
+        f"Erase person {parsed}? Their sealed data cannot be recovered."
+    ):
+        err_console.print("Nothing was erased.")
+        raise typer.Exit(1)
+    try:
+        with core_db.uow() as session:
+            erase_person(session, actor=system_actor(), person_id=parsed, reason=clean)
+    except DomainError as exc:
+        raise fail(exc) from exc
+    print(f"Person {parsed} erased.")
 
 
 @linkage_app.command("evaluate")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from puente.identity import Actor
+
 
 @dataclass(frozen=True)
 class PersonRegistered:
@@ -40,3 +42,16 @@ class ProtectionFactRecorded:
 
     person_id: uuid.UUID
     tenant_code: str
+
+
+@dataclass(frozen=True)
+class OriginsNarrowing:
+    """Published (in the same transaction, before anything is written) when an
+    edit would replace or remove a person's nationality, other nationality,
+    country of birth or habitual residence. For a protected person these bar
+    disclosure toward those states (DP-1): protection refuses the edit unless
+    `actor` may withdraw a protection fact."""
+
+    person_id: uuid.UUID
+    tenant_code: str
+    actor: Actor

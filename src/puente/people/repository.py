@@ -361,8 +361,10 @@ def _search_candidates_portable(
     """The same selection for SQLite: every probe a bounded read of the probe
     index, all in one statement (a UNION ALL of limited subqueries, since SQLite
     has no LATERAL join), summed and pre-ranked here."""
-    per_key: dict[tuple[uuid.UUID, str], float] = {}
-    dates: dict[uuid.UUID, tuple[int | None, int | None, int | None]] = {}
+    # Person ids stay the stored hex text until the best are chosen: ordering by
+    # hex is ordering by `str(uuid)`, and parsing every hit would cost more.
+    per_key: dict[tuple[str, str], float] = {}
+    dates: dict[str, tuple[int | None, int | None, int | None]] = {}
     parts: list[str] = []
     params: dict[str, Any] = {"tenant": actor.tenant_code}
     for n, probe in enumerate(probes):
@@ -376,24 +378,24 @@ def _search_candidates_portable(
         statement = text(" UNION ALL ".join(parts[start : start + _PORTABLE_CHUNK]))
         for n, person_id, year, month, day in session.execute(statement, params):
             probe = probes[n]
-            slot = (uuid.UUID(hex=person_id), probe.key)
+            slot = (person_id.replace("-", "").lower(), probe.key)
             per_key[slot] = max(probe.weight, per_key.get(slot, 0.0))
             dates[slot[0]] = (year, month, day)
-    totals: dict[uuid.UUID, float] = {}
+    totals: dict[str, float] = {}
     for (person_id, _key), weight in per_key.items():
         totals[person_id] = totals.get(person_id, 0.0) + weight
     prerank = {
         person_id: total + date_agreement(birth, *dates[person_id])
         for person_id, total in totals.items()
     }
-    best = sorted(prerank, key=lambda pid: (-prerank[pid], str(pid)))
+    best = sorted(prerank, key=lambda pid: (-prerank[pid], pid))[:MAX_CANDIDATES]
     rows = fetch_candidates(
         session,
         actor,
-        best[:MAX_CANDIDATES],
+        [uuid.UUID(hex=pid) for pid in best],
         only_tracing_consent=only_tracing_consent,
     )
-    return sorted(rows, key=lambda row: (-prerank[row.id], str(row.id)))
+    return sorted(rows, key=lambda row: (-prerank[row.id.hex], row.id.hex))
 
 
 def replace_search_keys(session: Session, person: Person) -> None:

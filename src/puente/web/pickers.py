@@ -37,7 +37,7 @@ from puente.reference.languages import search_languages as _search_languages
 from puente.reference.occupations import find_occupation, fold, search_occupations
 from puente.reference.specific_needs import is_known_code, load_specific_needs
 from puente.web.deps import DbSession, Require
-from puente.web.templating import render
+from puente.web.templating import env, render
 
 MAX_QUERY: Final = 100
 LIMIT: Final = 10
@@ -251,6 +251,24 @@ def _need_choice(code: str) -> Choice | None:
     if not need.is_current:
         hint = i18n.gettext("%(group)s (former code)", group=hint)
     return Choice(need.code, need.label(locale), hint)
+
+
+def specific_need_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The current specific needs for a select: (category words, [(code, words)])
+    in file order, each category first among its own codes."""
+    locale = i18n.get_locale()
+    groups: dict[str, list[tuple[str, str]]] = {}
+    names: dict[str, str] = {}
+    for need in load_specific_needs():
+        if not need.is_current:
+            continue
+        if need.code == need.category:
+            names[need.code] = need.label(locale)
+        groups.setdefault(need.category, []).append((need.code, need.label(locale)))
+    return [(names.get(cat, cat), pairs) for cat, pairs in groups.items()]
+
+
+env.globals["specific_need_groups"] = specific_need_groups
 
 
 def _specific_needs(_session: Session, _actor: Actor, query: str) -> list[Choice]:

@@ -10,10 +10,8 @@ directory unless the caller asks to add them. Needs `coordination:write`.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
-import io
 import uuid
 from collections.abc import Callable
 from functools import cache
@@ -37,7 +35,7 @@ from puente.coordination.service.reports import (
 )
 from puente.core import audit, i18n
 from puente.core.i18n import N_
-from puente.core.tabular import Problem, read_table
+from puente.core.tabular import Problem, read_table, restore, to_hxl
 from puente.financing import FlowRead, OrganisationRead
 from puente.identity import Actor
 from puente.reference.countries import ALPHA2, country_name
@@ -199,7 +197,7 @@ def import_reports(
 
         def text(field: str, record: dict[str, str] = record) -> str:
             column = columns.get(field)
-            return record.get(column, "").strip() if column else ""
+            return restore(record.get(column, "").strip()) if column else ""
 
         def lookup(
             field: str,
@@ -467,12 +465,10 @@ def reports_hxl(
 ) -> str:
     """The reports as HXL-tagged CSV in the import format."""
     rows = list_reports(session, actor=actor, where=where or ReportFilter(limit=5000))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(list(COLUMNS))
-    writer.writerow([names[1] for names in COLUMNS.values()])
-    for row in sorted(rows, key=lambda r: (r.month, r.reference)):
-        writer.writerow(
+    return to_hxl(
+        COLUMNS,
+        [names[1] for names in COLUMNS.values()],
+        (
             [
                 row.reference,
                 row.organisation,
@@ -496,5 +492,6 @@ def reports_hxl(
                 row.description,
                 "1" if row.is_sample else "0",
             ]
-        )
-    return buffer.getvalue()
+            for row in sorted(rows, key=lambda r: (r.month, r.reference))
+        ),
+    )

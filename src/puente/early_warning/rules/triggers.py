@@ -1,7 +1,7 @@
 """Common triggers: a catalogue as data, evaluated over indicator rows.
 
 Pure: no database, no files. A trigger holds for a series in a period when its
-CEL condition (over the variables in `analytics.indicators.VARIABLES`) is true;
+CEL condition (over the variables in `rules.analytics.indicators.VARIABLES`) is true;
 it fires when it held in at least `k` of the last `n` periods including this
 one, and not within `cooldown` periods after its previous firing on that
 series. A condition that reads a missing value and cannot be decided without

@@ -13,11 +13,14 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puente.early_warning.analytics.detection import add_detectors
-from puente.early_warning.analytics.forecasts import ForecastConfig, forecast_latest
-from puente.early_warning.analytics.indicators import add_indicators
-from puente.early_warning.analytics.series import Frequency, build_series
 from puente.early_warning.models import FlowSource, FlowSourceProfile, FlowVintage
+from puente.early_warning.rules.analytics.detection import add_detectors
+from puente.early_warning.rules.analytics.forecasts import (
+    ForecastConfig,
+    forecast_latest,
+)
+from puente.early_warning.rules.analytics.indicators import add_indicators
+from puente.early_warning.rules.analytics.series import Frequency, build_series
 from puente.early_warning.service import store
 
 __all__ = [

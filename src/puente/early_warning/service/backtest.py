@@ -10,9 +10,9 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puente.early_warning.analytics.backtest import BacktestResult
 from puente.early_warning.errors import SourceNotFound
 from puente.early_warning.models import FlowSource, FlowSourceProfile
+from puente.early_warning.rules.analytics.backtest import BacktestResult
 from puente.early_warning.service import store
 from puente.early_warning.service._common import current_vintage, series_frame
 from puente.identity import Actor, authorize, visible

@@ -16,9 +16,6 @@ from sqlalchemy.orm import Session
 
 from puente.core import audit, events
 from puente.core.paths import safe_name
-from puente.early_warning.analytics.series import (
-    parse_series_key,
-)
 from puente.early_warning.errors import SeriesNotFound, SourceNotFound
 from puente.early_warning.events import FlowsImported
 from puente.early_warning.models import (
@@ -26,6 +23,9 @@ from puente.early_warning.models import (
     FlowSource,
     FlowSourceProfile,
     FlowVintage,
+)
+from puente.early_warning.rules.analytics.series import (
+    parse_series_key,
 )
 from puente.early_warning.schemas import (
     ImportSummary,

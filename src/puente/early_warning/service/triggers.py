@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from puente.core import audit
 from puente.core.errors import Conflict
 from puente.core.i18n import N_
-from puente.early_warning.analytics.indicators import VARIABLES
 from puente.early_warning.errors import CatalogueNotFound
 from puente.early_warning.models import (
     FlowSeries,
@@ -25,6 +24,7 @@ from puente.early_warning.models import (
     TriggerCatalogue,
     TriggerFiring,
 )
+from puente.early_warning.rules.analytics.indicators import VARIABLES
 from puente.early_warning.rules.triggers import (
     Catalogue,
     evaluate_catalogue,

@@ -11,10 +11,8 @@ countries, in any of the five languages. Needs `financing:import`.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +26,7 @@ from sqlalchemy.orm import Session
 from puente.core import audit, i18n
 from puente.core.db import utcnow
 from puente.core.i18n import N_
-from puente.core.tabular import Problem, Table, read_table
+from puente.core.tabular import Problem, Table, read_table, restore, to_hxl
 from puente.financing.errors import FlowFileRejected, NoExchangeRate
 from puente.financing.models import FinancePlan, FundingFlow, FundingOrganisation
 from puente.financing.rules import codes
@@ -209,7 +207,7 @@ class _Checker:
 
         def text(field: str) -> str:
             column = self.columns.get(field)
-            return record.get(column, "").strip() if column else ""
+            return restore(record.get(column, "").strip()) if column else ""
 
         for field in REQUIRED:
             if self.columns[field] is not None and not text(field):
@@ -540,12 +538,10 @@ def flows_hxl(session: Session, *, actor: Actor, plan_id: object = None) -> str:
         plan.id: plan.code
         for plan in session.scalars(seen(actor, select(FinancePlan), FinancePlan))
     }
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(list(COLUMNS))
-    writer.writerow([names[1] for names in COLUMNS.values()])
-    for flow in flows:
-        writer.writerow(
+    return to_hxl(
+        COLUMNS,
+        [names[1] for names in COLUMNS.values()],
+        (
             [
                 flow.reference,
                 flow.flow_date.isoformat(),
@@ -559,11 +555,12 @@ def flows_hxl(session: Session, *, actor: Actor, plan_id: object = None) -> str:
                 flow.country or "",
                 flow.sector or "",
                 flow.usage_year,
-                f"{flow.amount}",
+                flow.amount,
                 flow.currency,
-                f"{flow.amount_usd}",
+                flow.amount_usd,
                 flow.description,
                 "1" if flow.is_sample else "0",
             ]
-        )
-    return buffer.getvalue()
+            for flow in flows
+        ),
+    )

@@ -3,19 +3,18 @@ module's layout, table downloads (CSV/XLSX) and the Vega-Lite chart specs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Annotated, Any, Final
 
 from babel.numbers import format_currency, format_percent
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 
 from puente.core import i18n
 from puente.core.i18n import N_
-from puente.core.tabular import to_csv, to_xlsx
 from puente.identity import Actor, can
 from puente.web.deps import Require
+from puente.web.downloads import download as download
 from puente.web.templating import check_csrf, env, render
 
 router = APIRouter(prefix="/financing", include_in_schema=False)
@@ -79,24 +78,6 @@ def page(
     ]
     context.setdefault("has_charts", bool(context.get("charts")))
     return render(request, name, context)
-
-
-def download(
-    kind: str, name: str, headers: list[str], rows: Iterable[Sequence[Any]]
-) -> Response:
-    """A table as a CSV or XLSX attachment."""
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:60] or "table"
-    if kind == "xlsx":
-        body = to_xlsx(headers, rows, sheet=safe)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = to_csv(headers, rows)
-        media = "text/csv; charset=utf-8"
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{safe}.{kind}"'},
-    )
 
 
 def money_float(value: Decimal | float | int) -> float:

@@ -32,6 +32,7 @@ from puente.financing.web._common import (
 from puente.identity import Actor, can
 from puente.reference.countries import ENDORSING_STATES, country_choices
 from puente.web.deps import DbSession
+from puente.web.downloads import hxl_download
 
 CURRENCIES: Final = (
     "USD",
@@ -103,11 +104,7 @@ def flows_page(
     )
     if download_as == "hxl":
         text = service.flows_hxl(session, actor=actor, plan_id=plan_id)
-        return Response(
-            text.encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="flows-hxl.csv"'},
-        )
+        return hxl_download(text, "flows-hxl")
     if download_as in DOWNLOADS:
         headers = [
             i18n.gettext(h)

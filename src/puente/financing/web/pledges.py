@@ -4,7 +4,6 @@ sector (covered and uncovered), and a donor's pledge against a sector."""
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Final
 
 from fastapi import Depends, Request
@@ -12,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from puente import early_warning
-from puente.core import i18n
+from puente.core import i18n, inputs
 from puente.core.errors import DomainError
 from puente.core.i18n import N_
 from puente.financing import service
@@ -97,6 +96,9 @@ def response_plan_page(
     )
 
 
+AMOUNT_PROBLEM: Final = N_("Write the amount you pledge, greater than zero.")
+
+
 @router.post("/response-plans/{plan_id}/pledge", dependencies=[Csrf])
 async def pledge_form(
     request: Request,
@@ -115,23 +117,20 @@ async def pledge_form(
     for key, value in values.items():
         if not key.startswith("q_") or not value.strip() or len(lines) >= MAX_LINES:
             continue
+        quantity = inputs.quantity(value)
         try:
-            quantity = float(value.replace(",", "."))
             line_id = uuid.UUID(key[2:])
         except ValueError:
-            problem = N_("Write quantities as numbers, or leave them empty.")
-            continue
-        if quantity < 0 or quantity != quantity:
+            quantity = None
+        if quantity is None:
+            # Not a number, negative, inf, nan, 1e308 or more than a billion.
             problem = N_("Write quantities as numbers, or leave them empty.")
         elif quantity > 0:
             lines.append(PledgeLineIn(line_id=line_id, quantity=quantity))
-    try:
-        amount = Decimal(values.get("amount", "").replace(",", "").strip())
-    except InvalidOperation:
-        amount = Decimal(0)
-    if amount <= 0 or not amount.is_finite():
-        problem = N_("Write the amount you pledge, greater than zero.")
-    if problem is None:
+    amount = inputs.amount(values.get("amount"))
+    if amount is None:
+        problem = AMOUNT_PROBLEM
+    if problem is None and amount is not None:
         try:
             service.pledge_to_plan(
                 session,
@@ -139,7 +138,7 @@ async def pledge_form(
                 early_warning_plan_id=plan_id,
                 pledge=PlanPledge(
                     sector=sector[:20] or "-",
-                    amount=amount.quantize(Decimal("0.01")),
+                    amount=amount,
                     currency=values.get("currency", "USD")[:3] or "USD",
                     lines=lines,
                     description=values.get("description", "")[:2000],
@@ -176,7 +175,7 @@ async def pledge_form(
         actor,
         needs,
         values=values,
-        error=i18n.gettext(problem),
+        error=i18n.gettext(problem or AMOUNT_PROBLEM),
         error_sector=sector,
         status_code=422,
     )

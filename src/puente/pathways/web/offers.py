@@ -33,7 +33,7 @@ from puente.pathways.web._common import (
 )
 from puente.reference import country_name
 from puente.reference.languages import language_name, language_options
-from puente.reference.occupations import fold
+from puente.reference.occupations import fold, occupation_label
 from puente.reference.subdivisions import subdivision_options
 from puente.web import lists
 from puente.web.deps import DbSession
@@ -260,7 +260,9 @@ def _offer_status(offer: OfferRead) -> str:
 
 OFFER_COLUMNS: Final[tuple[lists.Column[OfferRead], ...]] = (
     lists.Column("title", lazy_gettext("Offer"), lambda o: o.title),
-    lists.Column("isco", lazy_gettext("Occupation"), lambda o: o.isco),
+    lists.Column(
+        "isco", lazy_gettext("Occupation"), lambda o: occupation_label(o.isco)
+    ),
     lists.Column("country", lazy_gettext("Country"), lambda o: country_name(o.state)),
     lists.Column("status", lazy_gettext("Status"), _offer_status),
     lists.Column("created", lazy_gettext("Created"), lambda o: o.created_at),
@@ -294,6 +296,7 @@ def offers_page(
             "status": status,
             "statuses": [(s, offer_status(s)) for s in OFFER_STATUSES],
             "can_write": can(actor, "offer:write"),
+            "occupation": occupation_label,
         },
     )
 

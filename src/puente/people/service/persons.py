@@ -18,6 +18,7 @@ from puente.people.errors import (
     StaleEdit,
 )
 from puente.people.events import (
+    OriginsNarrowing,
     PersonRegistered,
     PersonUpdated,
     ProtectionFactRecorded,
@@ -26,8 +27,10 @@ from puente.people.models import (
     Consent,
     ContactDetail,
     Person,
+    SensitiveAttribute,
 )
 from puente.people.schemas import (
+    PROTECTION_KINDS,
     ConsentIn,
     PersonCreate,
     PersonFilter,
@@ -48,6 +51,7 @@ from puente.people.service._common import (
     read_person,
     record_consent,
     require,
+    split_list,
     summarise,
 )
 
@@ -205,7 +209,15 @@ def update_person(
         # Search keys carry the whole birth date (read by the probe index).
         if before != after and "name" not in changed:
             changed.append("search_keys")
-    for name in ("nationality", "country_of_birth", "habitual_residence"):
+    if _drops_an_origin(person, changes):
+        # A protected person's nationalities and former residence bar disclosure
+        # toward those states (DP-1): replacing or removing one weakens a
+        # protection fact, which needs its own permission (docs/security.md).
+        if _is_protected(session, person):
+            authorize(actor, "protection:withdraw_fact", tenant_code=actor.tenant_code)
+        # Protection's profile (claim, fear) may protect them too: it decides.
+        events.publish(session, OriginsNarrowing(person.id, person.tenant_code, actor))
+    for name in ORIGIN_FIELDS:
         if name in changes:
             setattr(person, name, changes[name])
             changed.append(name)
@@ -241,8 +253,48 @@ def update_person(
     events.publish(
         session, PersonUpdated(person.id, person.tenant_code, person.version)
     )
+    if set(changed) & {*ORIGIN_FIELDS, "other_nationalities"}:
+        # For a protected person a new nationality is a new state they are
+        # protected from: withdraw at once whatever is open toward it.
+        events.publish(session, ProtectionFactRecorded(person.id, person.tenant_code))
     log.info("person_updated", person_id=str(person.id), version=person.version)
     return read_person(session, actor, person)
+
+
+ORIGIN_FIELDS = ("nationality", "country_of_birth", "habitual_residence")
+
+
+def _drops_an_origin(person: Person, changes: dict[str, object]) -> bool:
+    """Whether the edit replaces or removes a recorded nationality, country of
+    birth or habitual residence."""
+    recorded = {
+        "nationality": person.nationality,
+        "country_of_birth": person.country_of_birth,
+        "habitual_residence": person.habitual_residence,
+    }
+    for name, before in recorded.items():
+        if name in changes and before and changes[name] != before:
+            return True
+    others = changes.get("other_nationalities")
+    if isinstance(others, list | tuple):
+        before_others = set(split_list(person.other_nationalities))
+        return not before_others <= {str(n) for n in others}
+    return False
+
+
+def _is_protected(session: Session, person: Person) -> bool:
+    """Asylum claim, refugee status, statelessness, feared states or the flag."""
+    if person.has_protection_flag:
+        return True
+    found = session.scalar(
+        select(func.count())
+        .select_from(SensitiveAttribute)
+        .where(
+            SensitiveAttribute.person_id == person.id,
+            SensitiveAttribute.kind.in_([k.value for k in PROTECTION_KINDS]),
+        )
+    )
+    return bool(found)
 
 
 def link_or_confirm_new(

@@ -223,7 +223,9 @@ def erase_sensitive(
     )
 
 
-def erase_person(session: Session, *, actor: Actor, person_id: uuid.UUID) -> None:
+def erase_person(
+    session: Session, *, actor: Actor, person_id: uuid.UUID, reason: str = ""
+) -> None:
     """Erase a person by crypto-shredding (ADR 0010).
 
     Destroys the person's data keys first (theirs and those of records merged
@@ -231,7 +233,9 @@ def erase_person(session: Session, *, actor: Actor, person_id: uuid.UUID) -> Non
     (documents, contacts, sensitive facts), backups included, becomes unreadable;
     then deletes those rows and the search keys here and blanks the names, keeping
     a tombstone row (`erased_at`) that other modules' references still resolve to.
-    Audits `people:person:erase` with the id only. Idempotent."""
+    Audits `people:person:erase` with the id and the `reason` given (an erasure
+    request's reference, never a name; `puente people erase` requires one).
+    Idempotent."""
     require(actor, WRITE)
     person = load_person(session, actor, person_id, WRITE)
     # Every key that sealed something now theirs: their own, those of rows moved in
@@ -281,6 +285,11 @@ def erase_person(session: Session, *, actor: Actor, person_id: uuid.UUID) -> Non
     person.erased_at = utcnow()
     person.updated_at = utcnow()
     audit.record(
-        session, actor, "people:person:erase", object_type="person", object_id=person.id
+        session,
+        actor,
+        "people:person:erase",
+        object_type="person",
+        object_id=person.id,
+        **({"reason": reason[:200]} if reason else {}),
     )
     log.info("person_erased", person_id=str(person.id))

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from puente.people.web import duplicates, households, persons
+from puente.people.web import duplicates, households, persons, pickers
 
 router = APIRouter(include_in_schema=False)
 router.include_router(households.router)
 router.include_router(persons.router)
 router.include_router(duplicates.router)
 
-__all__ = ["router"]
+__all__ = ["pickers", "router"]

@@ -96,10 +96,12 @@ from puente.protection.service.tracing import (
     get_tracing_request,
     list_tracing_requests,
 )
+from puente.protection.service.work import Work, my_work, overdue_case_ids
 
 __all__ = [
     "ReturnCaseView",
     "ReturnCount",
+    "Work",
     "add_goal",
     "add_note",
     "add_service",
@@ -143,10 +145,12 @@ __all__ = [
     "mark_consular_notified",
     "monthly_return_counts",
     "move_case",
+    "my_work",
     "neutralise",
     "open_case",
     "open_consular_tasks",
     "open_return_case",
+    "overdue_case_ids",
     "pending_approvals",
     "read_referral",
     "record_bia",

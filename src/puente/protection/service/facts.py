@@ -451,3 +451,26 @@ def _on_protection_fact(session: Session, event: people.ProtectionFactRecorded) 
     enforce_protection(
         session, actor=system_actor(event.tenant_code), person_id=event.person_id
     )
+
+
+@events.subscribe_in_transaction(people.OriginsNarrowing)
+def _on_origins_narrowing(session: Session, event: people.OriginsNarrowing) -> None:
+    """An edit would replace or remove a nationality or former residence: for a
+    person this profile protects (claim, status, fear, feared states), that
+    weakens a protection fact and needs `protection:withdraw_fact`; refusing
+    here undoes the edit (nothing is written)."""
+    row = _profile_row(session, event.tenant_code, event.person_id)
+    if row is None:
+        return
+    data, _history = _stored(row)
+    protective = (
+        (data.get("claim_status") or "none") != "none"
+        or data.get("is_refugee")
+        or data.get("is_stateless")
+        or data.get("expressed_fear")
+        or data.get("persecutor_states")
+    )
+    if protective:
+        authorize(
+            event.actor, "protection:withdraw_fact", tenant_code=event.tenant_code
+        )

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from puente.core.errors import InvalidInput
-from puente.core.i18n import get_locale
+from puente.core.errors import InvalidInput, PermissionDenied
+from puente.core.i18n import get_locale, lazy_gettext
 from puente.core.inputs import whole_number
-from puente.identity import Actor, can
+from puente.identity import Actor, Scope, can, widest_scope
 from puente.protection import service
 from puente.protection.errors import CloseReasonMissing, StaleCase
+from puente.protection.models import Case
 from puente.protection.rules import screening as screening_rules
 from puente.protection.rules import workflow
 from puente.protection.service._people import person_label, person_labels
@@ -21,8 +22,10 @@ from puente.protection.service.cases import CASE_TYPES, PRIORITIES
 from puente.protection.web._shared import (
     _MOVED,
     DONE_MESSAGES,
+    PRIORITY_LABELS,
     SECTION_LABELS,
     STATE_LABELS,
+    TYPE_LABELS,
     Approver,
     CaseReader,
     CaseWriter,
@@ -33,6 +36,7 @@ from puente.protection.web._shared import (
     _text,
     _uuid,
 )
+from puente.web import lists
 from puente.web.deps import DbSession
 from puente.web.templating import render
 
@@ -42,16 +46,52 @@ router = APIRouter(prefix="/protection", include_in_schema=False)
 # --- case list ---------------------------------------------------------------------
 
 
+def _word(labels: dict[str, Any], code: str) -> str:
+    return str(labels.get(code, code))
+
+
+def _case_columns(people: dict[Any, Any]) -> tuple[lists.Column[Case], ...]:
+    def name(case: Case) -> str:
+        found = people.get(case.person_id)
+        return found.name if found else ""
+
+    return (
+        lists.Column("number", lazy_gettext("Case"), lambda c: c.number),
+        lists.Column("person", lazy_gettext("Person"), name),
+        lists.Column(
+            "type", lazy_gettext("Type"), lambda c: _word(TYPE_LABELS, c.case_type)
+        ),
+        lists.Column(
+            "stage", lazy_gettext("Stage"), lambda c: _word(STATE_LABELS, c.state)
+        ),
+        lists.Column(
+            "priority",
+            lazy_gettext("Priority"),
+            lambda c: _word(PRIORITY_LABELS, c.priority),
+            sort_value=lambda c: RANKS.get(c.priority, len(RANKS)),
+        ),
+        lists.Column("opened", lazy_gettext("Opened"), lambda c: c.opened_at),
+    )
+
+
+RANKS = {"emergency": 0, "urgent": 1, "normal": 2}
+
+
 @router.get("", response_class=HTMLResponse)
 def case_list(
     request: Request,
     session: DbSession,
     actor: CaseReader,
-    state: str = "",
-    case_type: str = "",
-    priority: str = "",
-    mine: str = "",
+    state: Annotated[str, Query(max_length=20)] = "",
+    case_type: Annotated[str, Query(max_length=40)] = "",
+    priority: Annotated[str, Query(max_length=20)] = "",
+    mine: Annotated[str, Query(max_length=1)] = "",
+    overdue: Annotated[str, Query(max_length=1)] = "",
 ) -> Response:
+    state = state if state in STATE_LABELS else ""
+    case_type = case_type if case_type in CASE_TYPES else ""
+    priority = priority if priority in PRIORITIES else ""
+    query = lists.read_query(request, default_sort="opened", default_dir="desc")
     cases = service.list_cases(
         session,
         actor=actor,
@@ -59,25 +99,53 @@ def case_list(
         case_type=case_type or None,
         priority=priority or None,
         only_mine=mine == "1",
+        limit=5000,
     )
+    if overdue == "1":
+        late = service.overdue_case_ids(session, actor=actor)
+        cases = [c for c in cases if c.id in late]
+    can_export = can(actor, "export:cases")
+    if query.export:
+        if not can_export:
+            raise PermissionDenied()
+        if widest_scope(actor, "export:cases") == Scope.OWN:
+            cases = [c for c in cases if c.owner_id == actor.user_id]
     people = person_labels(session, actor, [c.person_id for c in cases])
+    filters = {
+        "state": state,
+        "case_type": case_type,
+        "priority": priority,
+        "mine": "1" if mine == "1" else "",
+        "overdue": "1" if overdue == "1" else "",
+    }
+    listing = lists.build(
+        cases,
+        _case_columns(people),
+        query,
+        base_url="/protection",
+        params=filters,
+    )
+    if query.export:
+        return lists.export_response(
+            listing,
+            "cases",
+            session=session,
+            actor=actor,
+            action="protection:case:export",
+            object_type="case",
+        )
     return render(
         request,
         "protection/list.html",
         {
-            "cases": cases,
+            "listing": listing,
             "people": people,
-            "filters": {
-                "state": state,
-                "case_type": case_type,
-                "priority": priority,
-                "mine": mine,
-            },
+            "filters": filters,
             "states": list(STATE_LABELS),
             "case_types": CASE_TYPES,
             "priorities": PRIORITIES,
             "can_approve": can(actor, "case:approve"),
-            "can_export": can(actor, "export:cases"),
+            "can_export": can_export,
             **_labels(),
         },
     )
@@ -121,21 +189,41 @@ async def screen(
     form = await request.form()
     questions = screening_rules.load_form().questions
     answers: dict[str, Any] = {}
+    values: dict[str, Any] = {}
     consented = _text(form, "consents_sensitive_questions") == "yes"
     for question in questions:
         if question.type == "codes":
-            codes = [c.strip().upper() for c in _text(form, question.id).split(",")]
+            # Ticked boxes send one code each; the API's comma form still reads.
+            sent = [v for v in form.getlist(question.id) if isinstance(v, str)]
+            codes = [c.strip().upper() for v in sent for c in v.split(",")][:200]
             if any(codes):
                 answers[question.id] = [c for c in codes if c]
+                values[question.id] = answers[question.id]
         elif _text(form, question.id) == "yes":
+            values[question.id] = True
             # Consent-gated questions are dropped unless consent was given.
             if question.needs_consent and not consented:
                 continue
             answers[question.id] = True
-    row, outcome = service.screen_person(
-        session, actor=actor, person_id=person_id, answers=answers
-    )
     label = person_label(session, actor, person_id)
+    try:
+        row, outcome = service.screen_person(
+            session, actor=actor, person_id=person_id, answers=answers
+        )
+    except InvalidInput as exc:
+        # Every answer comes back ticked, with the message above the form.
+        return render(
+            request,
+            "protection/screening.html",
+            {
+                "person": label,
+                "outcome": None,
+                "error": exc.translated(),
+                **_form_context(person_id, values),
+                **_labels(),
+            },
+            status_code=422,
+        )
     return render(
         request,
         "protection/screening_result.html",

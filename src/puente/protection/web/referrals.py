@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from puente.core.errors import InvalidInput
-from puente.identity import can
+from puente.core.i18n import _
+from puente.identity import Actor, can
 from puente.protection import service
 from puente.protection.service._people import person_labels
 from puente.protection.service.referrals import SERVICE_TYPES, SHAREABLE_FIELDS
@@ -26,6 +27,7 @@ from puente.protection.web._shared import (
     _uuid,
 )
 from puente.web.deps import DbSession
+from puente.web.pickers import PickerState, fill_pickers, picker_state
 from puente.web.templating import render
 
 router = APIRouter(prefix="/protection", include_in_schema=False)
@@ -167,21 +169,55 @@ def directory(
 # --- tracing ----------------------------------------------------------------------
 
 
-@router.get("/tracing", response_class=HTMLResponse)
-def tracing(
-    request: Request, session: DbSession, actor: CaseReader, person_id: str = ""
+_TRACING_FIELDS = (
+    "relationship",
+    "sought_given_name",
+    "sought_family_name",
+    "sought_sex",
+    "sought_birth_date",
+    "last_seen_place",
+    "last_seen_on",
+)
+
+
+def _tracing_page(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    chooser: PickerState,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
     return render(
         request,
         "protection/tracing.html",
         {
             "requests": service.list_tracing_requests(session, actor=actor),
-            "person_id": person_id,
+            "person_picker": chooser.as_dict(),
             "relationships": RELATIONSHIPS,
             "can_write": can(actor, "case:write"),
+            "values": values or {},
+            "errors": errors or {},
             **_labels(),
         },
+        status_code=status_code,
     )
+
+
+@router.get("/tracing", response_class=HTMLResponse)
+def tracing(
+    request: Request, session: DbSession, actor: CaseReader, person_id: str = ""
+) -> Response:
+    chooser = picker_state(
+        session,
+        actor,
+        "people",
+        "requester_person_id",
+        {"requester_person_id": person_id},
+    )
+    return _tracing_page(request, session, actor, chooser)
 
 
 @router.post("/tracing", dependencies=[Csrf])
@@ -189,22 +225,44 @@ async def create_tracing(
     request: Request, session: DbSession, actor: CaseWriter
 ) -> Response:
     form = await request.form()
-    requester = _uuid(_text(form, "requester_person_id"))
-    if requester is None:
-        raise InvalidInput()
-    view = service.create_tracing_request(
-        session,
-        actor=actor,
-        requester_person_id=requester,
-        relationship=_text(form, "relationship"),
-        sought_given_name=_text(form, "sought_given_name"),
-        sought_family_name=_text(form, "sought_family_name"),
-        sought_sex=_text(form, "sought_sex") or None,
-        sought_birth_date=_text(form, "sought_birth_date") or None,
-        last_seen_place=_text(form, "last_seen_place"),
-        last_seen_on=_date(_text(form, "last_seen_on")),
+    pickers, searching = fill_pickers(
+        session, actor, form, {"requester_person_id": "people"}
     )
-    return _see(f"/protection/tracing/{view.request.id}")
+    chooser = pickers["requester_person_id"]
+    values = {name: _text(form, name)[:200] for name in _TRACING_FIELDS}
+    if searching:  # the no-JS "Search" button: the same form, with the choices
+        return _tracing_page(request, session, actor, chooser, values=values)
+    requester = _uuid(chooser.value)
+    errors: dict[str, str] = {}
+    if requester is None:
+        errors["requester_person_id"] = _("Find the person by name and choose them.")
+    else:
+        try:
+            view = service.create_tracing_request(
+                session,
+                actor=actor,
+                requester_person_id=requester,
+                relationship=values["relationship"],
+                sought_given_name=values["sought_given_name"],
+                sought_family_name=values["sought_family_name"],
+                sought_sex=values["sought_sex"] or None,
+                sought_birth_date=values["sought_birth_date"] or None,
+                last_seen_place=values["last_seen_place"],
+                last_seen_on=_date(values["last_seen_on"]),
+            )
+        except InvalidInput as exc:
+            errors["form"] = exc.translated()
+        else:
+            return _see(f"/protection/tracing/{view.request.id}")
+    return _tracing_page(
+        request,
+        session,
+        actor,
+        chooser,
+        values=values,
+        errors=errors,
+        status_code=422,
+    )
 
 
 @router.get("/tracing/{request_id}", response_class=HTMLResponse)

@@ -28,6 +28,7 @@ from puente.protection.web._shared import (
     _uuid,
 )
 from puente.web.deps import DbSession, Require
+from puente.web.pickers import PickerState, fill_pickers, picker_state
 from puente.web.templating import render
 
 router = APIRouter(prefix="/protection", include_in_schema=False)
@@ -59,7 +60,11 @@ def _returns_page(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    chooser: PickerState | None = None,
 ) -> Response:
+    if chooser is None:
+        chosen = {"person_id": str(person_id)} if person_id is not None else {}
+        chooser = picker_state(session, actor, "people", "person_id", chosen)
     person = None
     if person_id is not None:
         try:
@@ -74,6 +79,7 @@ def _returns_page(
             "person": person,
             "person_id": str(person_id) if person is not None else "",
             "fact_fields": _RETURN_FACT_FIELDS,
+            "person_picker": chooser.as_dict(),
             "values": values or {},
             "errors": errors or {},
             **_labels(),
@@ -94,13 +100,23 @@ async def request_return(
     request: Request, session: DbSession, actor: ReturnDecider
 ) -> Response:
     form = await request.form()
-    person_id = _uuid(_text(form, "person_id"))
+    pickers, searching = fill_pickers(session, actor, form, {"person_id": "people"})
+    person_id = _uuid(pickers["person_id"].value)
     destination = _text(form, "destination").upper()
     facts = {name: _text(form, name) == "yes" for name in _RETURN_FACT_FIELDS}
     values: dict[str, Any] = {"destination": destination, **facts}
     errors: dict[str, str] = {}
+    if searching:  # the no-JS "Search" button: the same form, with the choices
+        return _returns_page(
+            request,
+            session,
+            actor,
+            person_id,
+            values=values,
+            chooser=pickers["person_id"],
+        )
     if person_id is None:
-        errors["person_id"] = _("Choose the person from their page or case.")
+        errors["person_id"] = _("Find the person by name and choose them.")
     if len(destination) != 3:
         errors["destination"] = _("Choose the country of destination.")
     if not errors and person_id is not None:
@@ -125,6 +141,7 @@ async def request_return(
         values=values,
         errors=errors,
         status_code=422,
+        chooser=pickers["person_id"],
     )
 
 
@@ -192,22 +209,42 @@ async def sign_override(
 # --- consular ---------------------------------------------------------------------
 
 
-@router.get("/consular", response_class=HTMLResponse)
-def consular(
-    request: Request, session: DbSession, actor: CaseReader, person_id: str = ""
+def _consular_page(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    chooser: PickerState,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M")
     return render(
         request,
         "protection/consular.html",
         {
             "rows": service.list_consular(session, actor=actor),
-            "person_id": person_id,
+            "person_picker": chooser.as_dict(),
             "wishes": list(WISH_LABELS),
             "can_write": can(actor, "case:write"),
-            "now": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M"),
+            "now": now,
+            "values": values or {"detained_at": now},
+            "errors": errors or {},
             **_labels(),
         },
+        status_code=status_code,
     )
+
+
+@router.get("/consular", response_class=HTMLResponse)
+def consular(
+    request: Request, session: DbSession, actor: CaseReader, person_id: str = ""
+) -> Response:
+    chooser = picker_state(
+        session, actor, "people", "person_id", {"person_id": person_id}
+    )
+    return _consular_page(request, session, actor, chooser)
 
 
 @router.post("/consular", dependencies=[Csrf])
@@ -215,18 +252,43 @@ async def record_consular(
     request: Request, session: DbSession, actor: CaseWriter
 ) -> Response:
     form = await request.form()
-    person_id = _uuid(_text(form, "person_id"))
-    detained = plausible_moment(_text(form, "detained_at"))
-    if person_id is None or detained is None:
-        raise InvalidInput()
-    service.record_consular_wish(
+    pickers, searching = fill_pickers(session, actor, form, {"person_id": "people"})
+    chooser = pickers["person_id"]
+    values = {
+        "detained_at": _text(form, "detained_at")[:40],
+        "wish": _text(form, "wish"),
+    }
+    if searching:  # the no-JS "Search" button: the same form, with the choices
+        return _consular_page(request, session, actor, chooser, values=values)
+    person_id = _uuid(chooser.value)
+    detained = plausible_moment(values["detained_at"])
+    errors: dict[str, str] = {}
+    if person_id is None:
+        errors["person_id"] = _("Find the person by name and choose them.")
+    if detained is None:
+        errors["detained_at"] = _("Give the date and time of detention.")
+    if person_id is not None and detained is not None:
+        try:
+            service.record_consular_wish(
+                session,
+                actor=actor,
+                person_id=person_id,
+                wish=values["wish"],
+                detained_at=detained,
+            )
+        except InvalidInput as exc:
+            errors["form"] = exc.translated()
+        else:
+            return _see("/protection/consular")
+    return _consular_page(
+        request,
         session,
-        actor=actor,
-        person_id=person_id,
-        wish=_text(form, "wish"),
-        detained_at=detained,
+        actor,
+        chooser,
+        values=values,
+        errors=errors,
+        status_code=422,
     )
-    return _see("/protection/consular")
 
 
 # --- exports -----------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from puente import reference
 from puente.core import i18n
 from puente.core.i18n import N_
-from puente.early_warning import cap
+from puente.early_warning.rules import cap
 from puente.identity import Role
 
 SUBSCRIBED_ROLES: Final = (Role.ANALYST, Role.COORDINATOR, Role.FOCAL_POINT)
@@ -98,6 +98,8 @@ class AlertRead(BaseModel):
     plan_template: str | None
     sequence: int
     is_current: bool
+    # Past its validity (`is_past`): shown as past, never as current or unread.
+    is_expired: bool = False
     created_at: dt.datetime
     updated_at: dt.datetime
     cap_url: str
@@ -117,6 +119,7 @@ class AlertDetail(AlertRead):
 
 
 class NoticeRead(BaseModel):
+    is_expired: bool = False
     id: uuid.UUID
     alert_id: uuid.UUID
     msg_type: str
@@ -129,6 +132,33 @@ class NoticeRead(BaseModel):
 
 
 # --------------------------------------------------------------------------- rules
+
+# A monthly alert speaks for its month and the reporting lag after it; its CAP
+# message expires 30 days after it was sent unless updated (cap_export).
+PERIOD_VALIDITY: Final = dt.timedelta(days=92)
+MESSAGE_VALIDITY: Final = dt.timedelta(days=30)
+
+
+def _month_after(period: dt.date) -> dt.date:
+    return (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def oldest_current_period(today: dt.date) -> dt.date:
+    """The first month whose alerts are still current on `today`."""
+    cutoff = today - PERIOD_VALIDITY  # `_month_after(period)` must be >= cutoff
+    ceiling = cutoff if cutoff.day == 1 else _month_after(cutoff)
+    return (ceiling.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def is_past(period: dt.date, updated_at: dt.datetime, now: dt.datetime) -> bool:
+    """True once the alert's month is more than `PERIOD_VALIDITY` behind, or its
+    last message is older than its CAP validity."""
+    if updated_at.tzinfo is None:
+        updated_at = updated_at.replace(tzinfo=dt.UTC)
+    return (
+        period < oldest_current_period(now.date())
+        or updated_at + MESSAGE_VALIDITY < now
+    )
 
 
 MSG_TRANSITIONS: Final[dict[str, frozenset[str]]] = {

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from puente.core import i18n
-from puente.early_warning import cap
 from puente.early_warning.models.alerts import Alert, AlertMessage
+from puente.early_warning.rules import cap
 from puente.early_warning.service.alerts._common import (
     clean_text,
     country_name,

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from puente.core import i18n
-from puente.early_warning import cap
 from puente.early_warning.models.flows import TriggerAdoption, TriggerCatalogue
+from puente.early_warning.rules import cap
 from puente.early_warning.service.alerts._common import cap_value, title_in
 from puente.identity import Actor, Sensitivity, authorize
 from puente.reference import ENDORSING_STATES

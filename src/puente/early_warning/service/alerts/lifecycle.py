@@ -26,11 +26,11 @@ from puente.core import audit
 from puente.core.db import uow, utcnow
 from puente.core.events import subscribe
 from puente.core.i18n import N_
-from puente.early_warning import cap
 from puente.early_warning.errors import AlertClosed, UnknownTenant
 from puente.early_warning.events import FlowsImported
 from puente.early_warning.models.alerts import Alert, AlertMessage, AlertNotice
 from puente.early_warning.models.flows import TriggerCatalogue
+from puente.early_warning.rules import cap
 from puente.early_warning.schemas import FiringRead
 from puente.early_warning.service.alerts._common import (
     SUBSCRIBED_ROLES,

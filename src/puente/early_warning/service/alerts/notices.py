@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from puente.core import i18n
+from puente.core.db import utcnow
 from puente.early_warning.errors import NoticeNotFound
 from puente.early_warning.models.alerts import (
     Alert,
@@ -16,18 +17,23 @@ from puente.early_warning.models.alerts import (
     AlertNoticeRead,
 )
 from puente.early_warning.service.alerts._common import (
+    MESSAGE_VALIDITY,
     SUBSCRIBED_ROLES,
     NoticeRead,
+    is_past,
     json_dict,
+    oldest_current_period,
     title_in,
 )
 from puente.identity import Actor, authorize, visible
 
 
 def unread_notices(
-    session: Session, *, actor: Actor, limit: int = 20
+    session: Session, *, actor: Actor, limit: int = 20, include_past: bool = True
 ) -> list[NoticeRead]:
-    """Notices for the actor's roles that the actor has not read, newest first."""
+    """Notices for the actor's roles that the actor has not read, newest first;
+    without `include_past`, only those of alerts still within their validity
+    (a past alert is history, not news)."""
     if actor.user_id is None or not actor.roles & set(SUBSCRIBED_ROLES):
         return []
     authorize(actor, "alert:read")
@@ -48,6 +54,12 @@ def unread_notices(
     stmt = stmt.where(
         Alert.id.in_(visible(actor, select(Alert.id), Alert, "alert:read"))
     )
+    now = utcnow()
+    if not include_past:
+        stmt = stmt.where(
+            Alert.period >= oldest_current_period(now.date()),
+            Alert.updated_at >= now - MESSAGE_VALIDITY,
+        )
     locale = i18n.get_locale()
     notices: list[NoticeRead] = []
     seen: set[uuid.UUID] = set()
@@ -66,6 +78,7 @@ def unread_notices(
                 period=alert.period,
                 severity=alert.severity,
                 created_at=notice.created_at,
+                is_expired=is_past(alert.period, alert.updated_at, now),
             )
         )
     return notices

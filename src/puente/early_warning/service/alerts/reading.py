@@ -9,14 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from puente.core import i18n
-from puente.early_warning import cap
+from puente.core.db import utcnow
 from puente.early_warning.errors import AlertNotFound
 from puente.early_warning.models.alerts import Alert, AlertMessage
+from puente.early_warning.rules import cap
 from puente.early_warning.service.alerts._common import (
     LEVELS,
     AlertDetail,
     AlertMessageRead,
     AlertRead,
+    is_past,
     json_dict,
     title_in,
 )
@@ -56,6 +58,7 @@ def _read(alert: Alert) -> AlertRead:
         plan_template=alert.plan_template,
         sequence=alert.sequence,
         is_current=alert.msg_type != cap.MsgType.CANCEL.value,
+        is_expired=is_past(alert.period, alert.updated_at, utcnow()),
         created_at=alert.created_at,
         updated_at=alert.updated_at,
         cap_url=f"/api/v1/early-warning/alerts/{alert.id}.cap.xml",

@@ -12,7 +12,7 @@ from typing import Final
 
 import polars as pl
 
-from puente.early_warning.analytics.series import Frequency
+from puente.early_warning.rules.analytics.series import Frequency
 
 # name -> (type, meaning); the trigger linter accepts exactly these names.
 VARIABLES: Final[dict[str, tuple[str, str]]] = {

@@ -46,10 +46,12 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 import polars as pl
+from scipy import stats
 from scipy.special import ndtr
 
-from puente.early_warning.analytics.evaluation import absolute_error_test
-from puente.early_warning.analytics.global_ar import (
+from puente.early_warning.rules.analytics import kernels
+from puente.early_warning.rules.analytics.evaluation import absolute_error_test
+from puente.early_warning.rules.analytics.global_ar import (
     GlobalARConfig,
     count_matrix,
     global_ar_forecasts,
@@ -60,6 +62,14 @@ BASE_MODELS: Final = (*STATSFORECAST_MODELS, "GlobalAR")
 MODEL_NAMES: Final = (*BASE_MODELS, "Ensemble")
 _Z80: Final = 1.2815515655446004
 _BOUNDS: Final = ("lo80", "hi80", "lo95", "hi95")
+# statsforecast's normal quantiles for its 80 % and 95 % intervals.
+_Z_LEVELS: Final = tuple(float(z) for z in stats.norm.ppf([0.9, 0.975]))
+_LONG_SCHEMA: Final[dict[str, pl.DataType]] = {
+    "unique_id": pl.Utf8(),
+    "h": pl.Int32(),
+    "model": pl.Utf8(),
+    **{c: pl.Float64() for c in ("mean", "lo80", "hi80", "lo95", "hi95")},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +109,7 @@ class ForecastConfig:
 DEFAULT_FORECASTS: Final = ForecastConfig()
 
 
-def _models(config: ForecastConfig) -> list[Any]:
+def _models(config: ForecastConfig, names: Sequence[str] | None = None) -> list[Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from statsforecast.models import AutoARIMA, AutoETS, Naive, SeasonalNaive
@@ -114,7 +124,8 @@ def _models(config: ForecastConfig) -> list[Any]:
             season_length=season, max_p=2, max_q=2, max_P=1, max_Q=1, max_order=4
         ),
     }
-    return [candidates[name] for name in config.fitted_models if name in candidates]
+    wanted = config.fitted_models if names is None else names
+    return [candidates[name] for name in wanted if name in candidates]
 
 
 def _history(
@@ -134,80 +145,102 @@ def raw_forecasts(
     frame: pl.DataFrame,
     origins: Mapping[str, Sequence[dt.date]],
     config: ForecastConfig = DEFAULT_FORECASTS,
+    *,
+    n_jobs: int = 1,
 ) -> pl.DataFrame:
     """Every model's forecasts made at each origin of each series.
 
     `frame` has `series_key, period, count`. Out (long): `series_key, origin,
     model, h, mean, lo80, hi80, lo95, hi95`; the ensemble is the mean of the
     four models' means and bounds.
-    """
-    panels: list[pd.DataFrame] = []
-    labels: dict[str, tuple[str, dt.date]] = {}
-    stats: list[dict[str, Any]] = []
-    by_key = {
-        key: group.sort("period")
-        for (key,), group in frame.group_by(["series_key"])
-        if key in origins
-    }
-    for key, group in by_key.items():
-        periods = group["period"].to_list()
-        values = group["count"].cast(pl.Float64).fill_null(np.nan).to_numpy()
-        position = {period: i for i, period in enumerate(periods)}
-        for origin in origins[key]:
-            if origin not in position:
-                continue
-            at = position[origin]
-            y = _history(values[: at + 1])
-            if int((~np.isnan(values[: at + 1])).sum()) < config.min_history:
-                continue
-            label = f"{len(labels)}"
-            labels[label] = (key, origin)
-            stats.append(_origin_stats(label, str(key), values, at, config))
-            if config.log_scale:
-                y = np.log1p(np.maximum(y, 0.0))
-            panels.append(
-                pd.DataFrame({"unique_id": label, "ds": np.arange(len(y)), "y": y})
-            )
-    if not panels:
-        return _empty_raw()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from statsforecast import StatsForecast
 
-        engine = StatsForecast(models=_models(config), freq=1, n_jobs=1)
-        result = engine.forecast(
-            df=pd.concat(panels, ignore_index=True), h=config.horizon, level=[80, 95]
-        )
-    result = pl.from_pandas(result)
-    result = result.with_columns(
-        h=(pl.col("ds") - pl.col("ds").min().over("unique_id") + 1).cast(pl.Int32)
+    The naive and seasonal naive forecasts, the guards' statistics and the
+    conformal bands come from compiled kernels over all origins at once
+    (`kernels`); only AutoETS and AutoARIMA are fitted by statsforecast, one
+    fit per origin (`n_jobs` processes). `reference.raw_forecasts` is the
+    per-origin path these reproduce.
+    """
+    panel = _origin_panel(frame, origins, config.min_history)
+    if panel is None:
+        return _empty_raw()
+    values, starts, keys, periods, origin_series, origin_at = panel
+    labels = [str(i) for i in range(len(origin_at))]
+    cap, degenerate, outcomes = kernels.origin_stats(
+        values,
+        starts,
+        origin_series,
+        origin_at,
+        config.horizon,
+        config.cap_window,
+        config.jump_ratio,
+        config.min_nonzero,
+        config.cap_multiple,
     )
-    long: list[pl.DataFrame] = []
-    for model in config.fitted_models:
-        if model not in STATSFORECAST_MODELS:
-            continue
+    long = [
+        _naive_rows(values, starts, origin_series, origin_at, labels, config, model)
+        for model in config.fitted_models
+        if model in ("Naive", "SeasonalNaive")
+    ]
+    fitted = [
+        m
+        for m in config.fitted_models
+        if m in STATSFORECAST_MODELS and m not in ("Naive", "SeasonalNaive")
+    ]
+    if fitted:
         long.append(
-            result.select(
-                "unique_id",
-                "h",
-                pl.lit(model).alias("model"),
-                pl.col(model).alias("mean"),
-                *[pl.col(f"{model}-{b[:2]}-{b[2:]}").alias(b) for b in _BOUNDS],
+            _statsforecast_rows(
+                values, starts, origin_series, origin_at, labels, config, fitted, n_jobs
             )
         )
     stacked = pl.concat(long)
+    stacked = stacked.sort(
+        pl.col("model").replace_strict(
+            {m: i for i, m in enumerate(config.fitted_models)}, return_dtype=pl.Int32
+        ),
+        maintain_order=True,
+    )
     if config.log_scale:
         stacked = stacked.with_columns(
             [pl.col(c).exp() - 1.0 for c in ("mean", *_BOUNDS)]
         )
+    origin_keys = [keys[s] for s in origin_series]
+    origin_dates = [
+        periods[s][a] for s, a in zip(origin_series, origin_at, strict=True)
+    ]
     if "GlobalAR" in config.fitted_models:
-        stacked = pl.concat([stacked, _global_ar_rows(frame, labels, stacked, config)])
-    origin_stats = pl.DataFrame(stats, schema=_STATS_SCHEMA)
+        stacked = pl.concat(
+            [
+                stacked,
+                _global_ar_rows(
+                    frame,
+                    dict(
+                        zip(
+                            labels,
+                            zip(origin_keys, origin_dates, strict=True),
+                            strict=True,
+                        )
+                    ),
+                    stacked,
+                    config,
+                ),
+            ]
+        )
+    origin_stats = pl.DataFrame(
+        {
+            "unique_id": labels,
+            "series": origin_keys,
+            "position": origin_at.astype(np.int64),
+            "cap": cap,
+            "degenerate": degenerate,
+            "outcomes": pl.Series(outcomes).cast(pl.List(pl.Float64)),
+        },
+        schema=_STATS_SCHEMA,
+    )
     stacked = fall_back_to_naive(stacked, origin_stats)
     members = [m for m in config.ensemble_members if m in config.models]
     ensemble = (
         stacked.filter(pl.col("model").is_in(members))
-        .group_by("unique_id", "h")
+        .group_by("unique_id", "h", maintain_order=True)
         .agg(pl.col("mean", *_BOUNDS).mean())
         .with_columns(model=pl.lit("Ensemble"))
     )
@@ -215,17 +248,166 @@ def raw_forecasts(
     if config.conformal:
         stacked = conformal_bands(stacked, origin_stats, config)
     stacked = cap_forecasts(stacked, origin_stats)
-    keys = pl.DataFrame(
+    ids = pl.DataFrame(
         {
-            "unique_id": list(labels),
-            "series_key": [v[0] for v in labels.values()],
-            "origin": pl.Series([v[1] for v in labels.values()], dtype=pl.Date),
+            "unique_id": labels,
+            "series_key": origin_keys,
+            "origin": pl.Series(origin_dates, dtype=pl.Date),
         }
     )
     return (
-        stacked.join(keys, on="unique_id")
+        stacked.join(ids, on="unique_id")
         .select("series_key", "origin", "model", "h", "mean", *_BOUNDS)
         .sort("series_key", "origin", "model", "h")
+    )
+
+
+Panel = tuple[
+    "np.ndarray[Any, np.dtype[np.float64]]",
+    "np.ndarray[Any, np.dtype[np.int64]]",
+    list[str],
+    list[list[dt.date]],
+    "np.ndarray[Any, np.dtype[np.int64]]",
+    "np.ndarray[Any, np.dtype[np.int64]]",
+]
+
+
+def _origin_panel(
+    frame: pl.DataFrame, origins: Mapping[str, Sequence[dt.date]], min_history: int
+) -> Panel | None:
+    """The series that have origins, concatenated (kernels' layout), and the
+    origins with at least `min_history` counts up to them."""
+    chunks: list[np.ndarray[Any, np.dtype[np.float64]]] = []
+    keys: list[str] = []
+    periods: list[list[dt.date]] = []
+    origin_series: list[int] = []
+    origin_at: list[int] = []
+    for (key,), unsorted in frame.group_by(["series_key"]):
+        if key not in origins:
+            continue
+        group = unsorted.sort("period")
+        dates = group["period"].to_list()
+        values = group["count"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+        counted = np.cumsum(~np.isnan(values))
+        position = {period: i for i, period in enumerate(dates)}
+        s = len(keys)
+        for origin in origins[key]:
+            at = position.get(origin)
+            if at is None or counted[at] < min_history:
+                continue
+            origin_series.append(s)
+            origin_at.append(at)
+        keys.append(str(key))
+        periods.append(dates)
+        chunks.append(values)
+    if not origin_at:
+        return None
+    starts = np.zeros(len(chunks) + 1, dtype=np.int64)
+    starts[1:] = np.cumsum([len(c) for c in chunks])
+    return (
+        np.ascontiguousarray(np.concatenate(chunks), dtype=np.float64),
+        starts,
+        keys,
+        periods,
+        np.asarray(origin_series, dtype=np.int64),
+        np.asarray(origin_at, dtype=np.int64),
+    )
+
+
+def _naive_rows(
+    values: np.ndarray[Any, np.dtype[np.float64]],
+    starts: np.ndarray[Any, np.dtype[np.int64]],
+    origin_series: np.ndarray[Any, np.dtype[np.int64]],
+    origin_at: np.ndarray[Any, np.dtype[np.int64]],
+    labels: list[str],
+    config: ForecastConfig,
+    model: str,
+) -> pl.DataFrame:
+    """statsforecast's `Naive` or `SeasonalNaive` with its normal 80 % and
+    95 % intervals (mean -/+ z sigma_h), on the fitting scale."""
+    naive, naive_sigma, seasonal, seasonal_sigma = kernels.naive_forecasts(
+        values,
+        starts,
+        origin_series,
+        origin_at,
+        config.horizon,
+        config.season_length,
+        config.log_scale,
+    )
+    steps = np.arange(1, config.horizon + 1, dtype=np.float64)
+    if model == "Naive":
+        mean, sigmah = naive, naive_sigma[:, None] * np.sqrt(steps)[None, :]
+    else:
+        k = np.floor(np.arange(config.horizon) / config.season_length)
+        mean, sigmah = seasonal, seasonal_sigma[:, None] * np.sqrt(k + 1)[None, :]
+    z80, z95 = _Z_LEVELS
+    horizon = config.horizon
+    return pl.DataFrame(
+        {
+            "unique_id": np.repeat(np.asarray(labels, dtype=object), horizon),
+            "h": np.tile(np.arange(1, horizon + 1, dtype=np.int32), len(labels)),
+            "model": model,
+            "mean": mean.ravel(),
+            "lo80": (mean - z80 * sigmah).ravel(),
+            "hi80": (mean + z80 * sigmah).ravel(),
+            "lo95": (mean - z95 * sigmah).ravel(),
+            "hi95": (mean + z95 * sigmah).ravel(),
+        },
+        schema=_LONG_SCHEMA,
+    )
+
+
+def _statsforecast_rows(
+    values: np.ndarray[Any, np.dtype[np.float64]],
+    starts: np.ndarray[Any, np.dtype[np.int64]],
+    origin_series: np.ndarray[Any, np.dtype[np.int64]],
+    origin_at: np.ndarray[Any, np.dtype[np.int64]],
+    labels: list[str],
+    config: ForecastConfig,
+    models: list[str],
+    n_jobs: int,
+) -> pl.DataFrame:
+    """AutoETS / AutoARIMA fitted at every origin (statsforecast)."""
+    ids: list[np.ndarray[Any, np.dtype[Any]]] = []
+    ds: list[np.ndarray[Any, np.dtype[np.int64]]] = []
+    ys: list[np.ndarray[Any, np.dtype[np.float64]]] = []
+    for label, s, at in zip(labels, origin_series, origin_at, strict=True):
+        y = _history(values[starts[s] : starts[s] + at + 1])
+        if config.log_scale:
+            y = np.log1p(np.maximum(y, 0.0))
+        ids.append(np.full(len(y), label, dtype=object))
+        ds.append(np.arange(len(y)))
+        ys.append(y)
+    data = pd.DataFrame(
+        {
+            "unique_id": np.concatenate(ids),
+            "ds": np.concatenate(ds),
+            "y": np.concatenate(ys),
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from statsforecast import StatsForecast
+
+        engine = StatsForecast(models=_models(config, models), freq=1, n_jobs=n_jobs)
+        result = engine.forecast(df=data, h=config.horizon, level=[80, 95])
+    result = pl.from_pandas(result).with_columns(
+        h=(pl.col("ds") - pl.col("ds").min().over("unique_id") + 1).cast(pl.Int32)
+    )
+    return pl.concat(
+        [
+            result.select(
+                pl.col("unique_id").cast(pl.Utf8),
+                "h",
+                pl.lit(model).alias("model"),
+                pl.col(model).cast(pl.Float64).alias("mean"),
+                *[
+                    pl.col(f"{model}-{b[:2]}-{b[2:]}").cast(pl.Float64).alias(b)
+                    for b in _BOUNDS
+                ],
+            )
+            for model in models
+        ]
     )
 
 
@@ -249,11 +431,20 @@ def _global_ar_rows(
             horizon=config.horizon, selection_window=config.selection_window
         ),
     )
-    naive = stacked.filter(pl.col("model") == "Naive")
-    means: list[float] = []
-    for label, h in naive.select("unique_id", "h").iter_rows():
-        key, origin = labels[str(label)]
-        means.append(float(model.mean[row_of[key], col_of[origin], int(h) - 1]))
+    where = pl.DataFrame(
+        {
+            "unique_id": list(labels),
+            "_row": [row_of[key] for key, _ in labels.values()],
+            "_col": [col_of[origin] for _, origin in labels.values()],
+        },
+        schema={"unique_id": pl.Utf8, "_row": pl.Int64, "_col": pl.Int64},
+    )
+    naive = stacked.filter(pl.col("model") == "Naive").join(
+        where, on="unique_id", how="left", maintain_order="left"
+    )
+    means = model.mean[
+        naive["_row"].to_numpy(), naive["_col"].to_numpy(), naive["h"].to_numpy() - 1
+    ]
     mean = pl.Series("_ar", means, dtype=pl.Float64).fill_nan(None)
     shift = pl.col("_ar") - pl.col("mean")
     return (
@@ -284,46 +475,6 @@ _STATS_SCHEMA: Final[dict[str, pl.DataType]] = {
     "degenerate": pl.Boolean(),
     "outcomes": pl.List(pl.Float64()),
 }
-
-
-def _origin_stats(
-    label: str,
-    key: str,
-    values: np.ndarray[Any, np.dtype[np.float64]],
-    at: int,
-    config: ForecastConfig,
-) -> dict[str, Any]:
-    """What the guards and the calibration need about one origin. `outcomes`
-    are the counts at h = 1..horizon after it (NaN when unknown); they are
-    only ever read at later origins, once known (see `conformal_bands`)."""
-    history = values[: at + 1]
-    observed = history[~np.isnan(history)]
-    window = config.cap_window
-    recent = history[max(0, len(history) - window) :]
-    recent = recent[~np.isnan(recent)]
-    recent_max = float(recent.max()) if len(recent) else 0.0
-    nonzero = int((observed > 0).sum())
-    jump = False
-    for i in range(max(0, len(history) - window), len(history)):
-        before = history[max(0, i - window) : i]
-        before = before[~np.isnan(before)]
-        value = history[i]
-        ceiling = (
-            config.jump_ratio * max(float(before.max()), 1.0) if len(before) else 0
-        )
-        if len(before) and not np.isnan(value) and value > ceiling:
-            jump = True
-            break
-    ahead = values[at + 1 : at + 1 + config.horizon]
-    outcomes = [float(v) for v in ahead] + [np.nan] * (config.horizon - len(ahead))
-    return {
-        "unique_id": label,
-        "series": key,
-        "position": at,
-        "cap": config.cap_multiple * recent_max,
-        "degenerate": nonzero < config.min_nonzero or jump,
-        "outcomes": outcomes,
-    }
 
 
 def fall_back_to_naive(stacked: pl.DataFrame, stats: pl.DataFrame) -> pl.DataFrame:
@@ -390,39 +541,32 @@ def conformal_bands(
     Residuals are on the log1p scale (flows err by ratios). The residual of
     origin j at horizon h enters the band of origin t only when j + h <= t
     (positions on the series' period grid), and only the last
-    `calibration_window` such residuals are used."""
+    `calibration_window` such residuals are used (`kernels.conformal`)."""
     info = stats.select("unique_id", "series", "position", "outcomes")
     frame = stacked.join(info, on="unique_id").sort("series", "model", "h", "position")
-    lo_out = frame["lo80"].to_numpy().copy()
-    hi_out = frame["hi80"].to_numpy().copy()
-    means = frame["mean"].to_numpy()
-    positions = frame["position"].to_numpy()
-    hs = frame["h"].to_numpy()
-    outcomes = frame["outcomes"].to_list()
+    lo_out = frame["lo80"].to_numpy().astype(np.float64, copy=True)
+    hi_out = frame["hi80"].to_numpy().astype(np.float64, copy=True)
+    actual = frame.select(
+        pl.col("outcomes").list.get(pl.col("h") - 1, null_on_oob=True)
+    ).to_series()
     new_group = frame.select(
         pl.any_horizontal(
             [pl.col(c).ne_missing(pl.col(c).shift(1)) for c in ("series", "model", "h")]
         )
     ).to_series()
-    starts = np.flatnonzero(new_group.fill_null(True).to_numpy())
-    ends = np.r_[starts[1:], len(frame)]
-    for start, end in zip(starts, ends, strict=True):
-        h = int(hs[start])
-        pos = positions[start:end]
-        mean = np.maximum(means[start:end], 0.0)
-        actual = np.array([outcomes[i][h - 1] for i in range(start, end)])
-        residual = np.log1p(np.maximum(actual, 0.0)) - np.log1p(mean)
-        known_at = pos + h  # the residual is known from this position on
-        for k in range(end - start):
-            usable = residual[(known_at <= pos[k]) & ~np.isnan(residual)]
-            usable = usable[-config.calibration_window :]
-            ranks = conformal_ranks(len(usable), 0.8)
-            if ranks is None:
-                continue
-            ordered = np.sort(usable)
-            centre = np.log1p(mean[k])
-            lo_out[start + k] = np.expm1(centre + ordered[ranks[0] - 1])
-            hi_out[start + k] = np.expm1(centre + ordered[ranks[1] - 1])
+    starts = np.flatnonzero(new_group.fill_null(True).to_numpy()).astype(np.int64)
+    ends = np.r_[starts[1:], len(frame)].astype(np.int64)
+    kernels.conformal(
+        starts,
+        ends,
+        frame["h"].to_numpy().astype(np.int64),
+        frame["position"].to_numpy().astype(np.int64),
+        frame["mean"].to_numpy().astype(np.float64),
+        actual.cast(pl.Float64).fill_null(np.nan).to_numpy(),
+        lo_out,
+        hi_out,
+        config.calibration_window,
+    )
     mean_col = pl.col("mean")
     return (
         frame.with_columns(
@@ -459,21 +603,25 @@ def choose_models(
     config: ForecastConfig = DEFAULT_FORECASTS,
 ) -> pl.DataFrame:
     """Model per (series, origin): least mean |h=1 error| over the previous
-    `selection_window` origins whose target period is <= the origin."""
-    one = raw.filter(pl.col("h") == 1).sort("series_key", "origin")
+    `selection_window` origins whose target period is <= the origin; the
+    default model unless that one beats it by the Diebold-Mariano rule
+    (`_beats`). Computed for every origin at once (`kernels.choose`)."""
+    one = raw.filter(pl.col("h") == 1)
     origin_index = (
         one.select("series_key", "origin")
         .unique()
         .sort("series_key", "origin")
-        .with_columns(_i=pl.int_range(pl.len()).over("series_key"))
+        .with_columns(_row=pl.int_range(pl.len()))
     )
+    if origin_index.is_empty():
+        return pl.DataFrame(
+            schema={"series_key": pl.Utf8, "origin": pl.Date, "model": pl.Utf8}
+        )
     scored = (
-        one.join(origin_index, on=["series_key", "origin"])
-        .join(
+        one.join(
             actuals.select(
                 "series_key",
                 pl.col("period"),
-                pl.col("count").alias("_actual"),
                 pl.col("period").shift(-1).over("series_key").alias("_next"),
             ),
             left_on=["series_key", "origin"],
@@ -490,39 +638,39 @@ def choose_models(
             how="left",
         )
         .with_columns(_error=(pl.col("mean") - pl.col("_y")).abs())
+        .filter(pl.col("_error").is_not_null())
+        .join(origin_index, on=["series_key", "origin"])
     )
-    rows: list[dict[str, Any]] = []
-    for (key,), group in scored.group_by(["series_key"]):
-        errors: dict[str, list[tuple[int, float | None]]] = {}
-        for model, i, error in group.select("model", "_i", "_error").iter_rows():
-            errors.setdefault(model, []).append((i, error))
-        origins = origin_index.filter(pl.col("series_key") == key).sort("_i")
-        default = config.default_model if config.default_model in errors else None
-        for origin, i in origins.select("origin", "_i").iter_rows():
-            # origin j's h=1 target is known at origin i when j + 1 <= i.
-            past = {
-                model: {
-                    j: e
-                    for j, e in errors.get(model, [])
-                    if i - config.selection_window <= j <= i - 1 and e is not None
-                }
-                for model in MODEL_NAMES
-            }
-            best = default or "Ensemble"
-            best_score = np.inf
-            for model in MODEL_NAMES:
-                known = list(past[model].values())
-                if len(known) >= 2 and float(np.mean(known)) < best_score:
-                    best, best_score = model, float(np.mean(known))
-            if default is not None and best != default:
-                best = best if _beats(past[best], past[default], config) else default
-            rows.append({"series_key": key, "origin": origin, "model": best})
-    if not rows:
-        return pl.DataFrame(
-            schema={"series_key": pl.Utf8, "origin": pl.Date, "model": pl.Utf8}
+    rows = origin_index.height
+    errors = np.full((len(MODEL_NAMES), rows), np.nan)
+    present = np.zeros((len(MODEL_NAMES), rows), dtype=np.bool_)
+    model_of = {m: i for i, m in enumerate(MODEL_NAMES)}
+    index = scored["model"].replace_strict(model_of, default=-1).to_numpy()
+    keep = index >= 0
+    at = scored["_row"].to_numpy()[keep]
+    errors[index[keep], at] = scored["_error"].cast(pl.Float64).to_numpy()[keep]
+    present[index[keep], at] = True
+    fitted = set(one["model"].unique().to_list())
+    default = model_of[config.default_model] if config.default_model in fitted else -1
+    series = origin_index["series_key"].to_numpy()
+    boundaries = np.flatnonzero(np.r_[True, series[1:] != series[:-1]])
+    series_starts = np.r_[boundaries, rows].astype(np.int64)
+    best, n, mean, variance, statistic = kernels.choose(
+        errors, present, series_starts, default, config.selection_window
+    )
+    with np.errstate(invalid="ignore"):
+        p_value = np.where(
+            variance > 0,
+            2.0 * stats.t.sf(np.abs(statistic), np.maximum(n - 1, 1)),
+            np.where(mean == 0.0, 1.0, 0.0),
         )
-    return pl.DataFrame(
-        rows, schema={"series_key": pl.Utf8, "origin": pl.Date, "model": pl.Utf8}
+        switch = (n >= 2) & (mean < 0) & (p_value < config.switch_p_value)
+    if default >= 0:
+        best = np.where((best == default) | switch, best, default)
+    names = np.asarray(MODEL_NAMES, dtype=object)
+    chosen = np.where(best >= 0, names[np.maximum(best, 0)], "Ensemble")
+    return origin_index.select(
+        "series_key", "origin", pl.Series("model", chosen, dtype=pl.Utf8)
     )
 
 

@@ -48,21 +48,21 @@ from typing import Any
 
 import polars as pl
 
-from puente.early_warning.analytics import evaluation
-from puente.early_warning.analytics.detection import (
+from puente.early_warning.rules.analytics import evaluation
+from puente.early_warning.rules.analytics.detection import (
     DEFAULT_DETECTORS,
     DetectorConfig,
     add_detectors,
 )
-from puente.early_warning.analytics.forecasts import (
+from puente.early_warning.rules.analytics.forecasts import (
     DEFAULT_FORECASTS,
     ForecastConfig,
     choose_models,
     chosen_wide,
     raw_forecasts,
 )
-from puente.early_warning.analytics.indicators import add_indicators
-from puente.early_warning.analytics.series import Frequency
+from puente.early_warning.rules.analytics.indicators import add_indicators
+from puente.early_warning.rules.analytics.series import Frequency
 from puente.early_warning.rules.triggers import Catalogue, evaluate_catalogue
 
 SCORED_MIN_MONTHS = 24
@@ -340,7 +340,7 @@ def _coverage(
 def parse_events(rows: Sequence[Mapping[str, str]], source: str) -> list[Event]:
     """Events from `event_id,where,start,peak` rows (`where` is `*` or
     `DIM=VALUE[,DIM=VALUE]`; months `YYYY-MM`)."""
-    from puente.early_warning.analytics.series import series_key
+    from puente.early_warning.rules.analytics.series import series_key
 
     events: list[Event] = []
     for row in rows:

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from puente.early_warning.analytics.global_ar import (
+from puente.early_warning.rules.analytics.global_ar import (
     SHRINKAGE_GRID,
     GlobalARConfig,
     GlobalARForecasts,

@@ -2,18 +2,18 @@
 statsforecast). No database, no files: the service reads the store and calls
 these; the backtest replays them month by month."""
 
-from puente.early_warning.analytics.detection import add_detectors
-from puente.early_warning.analytics.forecasts import (
+from puente.early_warning.rules.analytics.detection import add_detectors
+from puente.early_warning.rules.analytics.forecasts import (
     MODEL_NAMES,
     ForecastConfig,
     forecast_latest,
     forecast_origins,
 )
-from puente.early_warning.analytics.indicators import (
+from puente.early_warning.rules.analytics.indicators import (
     VARIABLES,
     add_indicators,
 )
-from puente.early_warning.analytics.series import (
+from puente.early_warning.rules.analytics.series import (
     TOTAL,
     build_series,
     parse_series_key,

@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from puente.early_warning.analytics.series import Frequency
 from puente.early_warning.rules import detectors
+from puente.early_warning.rules.analytics.series import Frequency
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]

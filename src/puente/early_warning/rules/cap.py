@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 CAP_NAMESPACE: Final = "urn:oasis:names:tc:emergency:cap:1.2"
-SCHEMA_PATH: Final = Path(__file__).parent / "schemas" / "CAP-v1.2.xsd"
+SCHEMA_PATH: Final = Path(__file__).parents[1] / "data" / "CAP-v1.2.xsd"
 
 
 class Status(enum.StrEnum):
