@@ -34,7 +34,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from puente import early_warning
+from puente import early_warning, enforcement, protection
 from puente import labels as _labels  # noqa: F401 - registers the label filters
 from puente.commitments import api as commitments_api
 from puente.commitments import web as commitments_web
@@ -74,6 +74,7 @@ from puente.pathways import api as pathways_api
 from puente.pathways import web as pathways_web
 from puente.people import api as people_api
 from puente.people import web as people_web
+from puente.protection import ModusOperandiReportApproved
 from puente.protection import api as protection_api
 from puente.protection import web as protection_web
 from puente.web.deps import LoginRequired, RequestTurn
@@ -122,6 +123,32 @@ def route_notes_after_regime_change(
 @subscribe(EntryRegimeChanged)
 def _on_entry_regime_changed(event: EntryRegimeChanged) -> None:
     route_notes_after_regime_change(event)
+
+
+def mo_report_to_enforcement(
+    event: ModusOperandiReportApproved,
+    *,
+    open_uow: Callable[[], AbstractContextManager[Session]] = uow,
+) -> bool:
+    """Protection approved an anonymised modus-operandi report (the victim
+    consented): only its two text fields cross into enforcement. The two modules
+    never import each other; this is the one door, and it opens one way."""
+    with open_uow() as session:
+        text = protection.anonymised_text(session, event.report_id)
+        if text is None:
+            return False
+        enforcement.receive_mo_report(
+            session,
+            tenant_code=event.tenant_code,
+            route=text["route"],
+            modus_operandi=text["modus_operandi"],
+        )
+    return True
+
+
+@subscribe(ModusOperandiReportApproved)
+def _on_mo_report_approved(event: ModusOperandiReportApproved) -> None:
+    mo_report_to_enforcement(event)
 
 
 def _wants_json(request: Request) -> bool:

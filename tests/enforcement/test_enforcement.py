@@ -6,20 +6,24 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from puente.core.db import SYSTEM_SCOPE, set_tenant_scope
 from puente.core.errors import PermissionDenied
+from puente.core.rls import wall_role
 from puente.enforcement import service
 from puente.enforcement.models import Network, RequestLog, SharedReport
 from puente.enforcement.rules import network
 from puente.identity import Actor
+from tests.conftest import CSRF
 from tests.pathways.helpers import actor
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -227,6 +231,29 @@ class TestTheWall:
     ) -> None:
         if backend != "postgresql":
             pytest.skip("database roles are PostgreSQL's")
+        from tests.conftest import PG_ADMIN_URL, PG_ROLE
+
+        # The tests' app role may not create roles: the administrator makes the
+        # enforcement role (as a deployment does) and lets the app role use it.
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            if not conn.execute(
+                sa.text("SELECT 1 FROM pg_roles WHERE rolname = 'puente_enforcement'")
+            ).first():
+                conn.execute(sa.text("CREATE ROLE puente_enforcement NOLOGIN"))
+            conn.execute(sa.text(f"GRANT puente_enforcement TO {PG_ROLE}"))
+        admin.dispose()
+        walled = ("person", "people_", "household", "protection_", "pathway_")
+        tables = [
+            "enforcement_network",
+            "enforcement_entity",
+            "enforcement_link",
+            "enforcement_agreement",
+            "enforcement_shared_report",
+            "enforcement_request_log",
+            "enforcement_mo_report",
+        ]
+        assert wall_role(session.connection(), "puente_enforcement", tables, walled)
         session.execute(sa.text("SET LOCAL ROLE puente_enforcement"))
         session.execute(sa.text("SELECT count(*) FROM enforcement_network"))
         for table in ("person", "protection_case", "pathway_screening"):
@@ -236,3 +263,166 @@ class TestTheWall:
             assert "permission denied" in str(refused.value)
             session.execute(sa.text("ROLLBACK TO SAVEPOINT walled"))
         session.rollback()
+
+
+class TestScreens:
+    def test_investigator_records_and_shares_a_caseworker_sees_nothing(
+        self,
+        session: Session,
+        client: TestClient,
+        login_as: Callable[[TestClient, str], TestClient],
+    ) -> None:
+        until = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=90)
+        service.create_agreement(
+            session,
+            actor=actor(session, "investigator.pan"),
+            partner_state="COL",
+            reference="PAN-COL-9",
+            valid_until=until,
+        )
+        session.commit()
+        web = login_as(client, "investigator.col")
+        home = web.get("/enforcement", headers={"Accept-Language": "es"})
+        assert home.status_code == 200
+        assert "Redes de tráfico ilícito y trata de personas" in home.text
+        made = web.post(
+            "/enforcement/networks",
+            data={**CSRF, "name": "Red de Turbo"},
+            follow_redirects=False,
+        )
+        assert made.status_code == 303
+        page_url = made.headers["location"]
+        for kind, label in (("route", "Turbo – Capurganá"), ("vehicle", "Lancha 7")):
+            web.post(
+                f"{page_url}/entities",
+                data={**CSRF, "kind": kind, "label": label},
+            )
+        page = web.get(page_url)
+        assert "<svg" in page.text
+        assert "Lancha 7" in page.text
+        web.post(
+            "/enforcement/agreements",
+            data={
+                **CSRF,
+                "partner_state": "PAN",
+                "reference": "COL-PAN-9",
+                "valid_until": until.isoformat(),
+            },
+        )
+        shared = web.post(
+            f"{page_url}/share",
+            data={**CSRF, "recipient_state": "PAN"},
+            follow_redirects=False,
+        )
+        assert "shared=PAN" in shared.headers["location"]
+        client.cookies.clear()
+        web = login_as(client, "investigator.pan")
+        assert "Red de Turbo" in web.get("/enforcement").text
+        client.cookies.clear()
+        web = login_as(client, "caseworker.col")
+        refused = web.get("/enforcement", follow_redirects=False)
+        assert refused.status_code in (302, 303, 403)
+        assert "Red de Turbo" not in refused.text
+        assert web.get(page_url, follow_redirects=False).status_code in (302, 303, 403)
+
+
+class TestModusOperandiReport:
+    def test_only_with_consent_and_another_officer_s_approval_only_text_crosses(
+        self,
+        session: Session,
+        sessions: sessionmaker[Session],
+    ) -> None:
+        from puente import people, protection
+        from puente.app import mo_report_to_enforcement
+        from puente.enforcement.models import ReceivedModusOperandi
+        from puente.protection import service as protection_service
+        from puente.protection.errors import (
+            InformedConsentMissing,
+            SelfApprovalNotAllowed,
+        )
+
+        caseworker = actor(session, "caseworker.col")
+        officer = actor(session, "protection.col")
+        person = people.register_person(
+            session,
+            actor=caseworker,
+            data=people.PersonCreate.model_validate(
+                {
+                    "given_name": "Ana",
+                    "family_name": "Mora",
+                    "sex": "F",
+                    "birth_date": "1994-03-02",
+                    "nationality": "VEN",
+                }
+            ),
+        )
+        screening, _ = protection_service.screen_person(
+            session,
+            actor=caseworker,
+            person_id=person.id,
+            answers={"is_child": False},
+        )
+        case = protection_service.open_case(
+            session, actor=caseworker, person_id=person.id, screening_id=screening.id
+        )
+        with pytest.raises(InformedConsentMissing):
+            protection_service.draft_mo_report(
+                session,
+                actor=caseworker,
+                case_id=case.id,
+                route="Necoclí – Acandí en lancha",
+                modus_operandi="Cobro por adelantado",
+                informed_consent=False,
+            )
+        report = protection_service.draft_mo_report(
+            session,
+            actor=officer,
+            case_id=case.id,
+            route="Necoclí – Acandí en lancha",
+            modus_operandi="Cobro por adelantado, retención de documentos",
+            informed_consent=True,
+        )
+        assert protection.anonymised_text(session, report.id) is None  # a draft
+        with pytest.raises(PermissionDenied):
+            protection_service.approve_mo_report(
+                session, actor=caseworker, report_id=report.id
+            )
+        with pytest.raises(SelfApprovalNotAllowed):
+            protection_service.approve_mo_report(
+                session, actor=officer, report_id=report.id
+            )
+        protection_service.approve_mo_report(
+            session, actor=actor(session, "supervisor.col"), report_id=report.id
+        )
+        session.commit()
+
+        @contextmanager
+        def open_uow() -> Iterator[Session]:
+            job = sessions()
+            set_tenant_scope(job, SYSTEM_SCOPE)
+            try:
+                yield job
+                job.commit()
+            finally:
+                job.close()
+
+        try:
+            assert mo_report_to_enforcement(
+                protection.ModusOperandiReportApproved(report.id, "COL"),
+                open_uow=open_uow,
+            )
+            got = service.mo_reports(session, actor=actor(session, "investigator.col"))
+            assert [g.route for g in got] == ["Necoclí – Acandí en lancha"]
+            columns = set(ReceivedModusOperandi.__table__.columns.keys())
+            assert columns == {
+                "id",
+                "tenant_code",
+                "route",
+                "modus_operandi",
+                "received_at",
+            }
+        finally:
+            for row in session.scalars(select(ReceivedModusOperandi)).all():
+                session.delete(row)
+            session.delete(report)
+            session.commit()

@@ -134,7 +134,7 @@ class TestReturnCase:
             psychosocial="Acompañamiento psicológico",
             referrals=[{"dimension": "social", "service": "Escuela local"}],
         )
-        assert view.case.status == "reintegrating"
+        assert view.case.status == "plan_agreed"
         with pytest.raises(FollowUpInvalid):
             service.record_follow_up(
                 session,

@@ -8,7 +8,11 @@ for every table that has `tenant_code`; `tests/test_rls.py` checks none is missi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from alembic import op
+from sqlalchemy import text
 
 POLICY = "tenant_wall"
 _CONDITION = (
@@ -110,3 +114,40 @@ def allow_update_delete(table: str, *, sqlite: bool = False) -> None:
         return
     op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
     op.execute(f"DROP FUNCTION IF EXISTS {table}_append_only()")
+
+
+def wall_role(
+    connection: Any, role: str, tables: Sequence[str], walled: Sequence[str]
+) -> bool:
+    """A database role that may use `tables` only: grant it those, and revoke it
+    (and PUBLIC) everything on each table whose name starts with one of `walled`.
+    Creates the role when the connected user may (superuser or CREATEROLE); returns
+    False, doing nothing, when the role neither exists nor can be made. PostgreSQL
+    only; identifiers come from code, never from input."""
+    if connection.dialect.name != "postgresql":
+        return False
+    exists = connection.execute(
+        text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
+    ).first()
+    if exists is None:
+        may = connection.execute(
+            text(
+                "SELECT rolsuper OR rolcreaterole FROM pg_roles"
+                " WHERE rolname = current_user"
+            )
+        ).scalar()
+        if not may:
+            return False
+        connection.execute(text(f"CREATE ROLE {role} NOLOGIN"))
+    connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
+    for table in tables:
+        connection.execute(
+            text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {role}")
+        )
+    names = connection.execute(
+        text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+    ).scalars()
+    for name in names:
+        if str(name).startswith(tuple(walled)):
+            connection.execute(text(f'REVOKE ALL ON "{name}" FROM {role}, PUBLIC'))
+    return True

@@ -13,5 +13,11 @@ from puente.enforcement.rules.network import (
     components,
     degree_centrality,
 )
+from puente.enforcement.service import receive_mo_report
 
-__all__ = ["betweenness_centrality", "components", "degree_centrality"]
+__all__ = [
+    "betweenness_centrality",
+    "components",
+    "degree_centrality",
+    "receive_mo_report",
+]

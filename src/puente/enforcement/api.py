@@ -56,7 +56,7 @@ def network_read(view: service.NetworkView) -> NetworkRead:
             }
             for k in view.links
         ],
-        components=[[names[n] for n in part] for part in view.components],
+        components=[sorted(names[n] for n in part) for part in view.components],
     )
 
 

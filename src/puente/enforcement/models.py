@@ -98,3 +98,16 @@ class RequestLog(TenantMixin, Base):
     object_id: Mapped[uuid.UUID | None]
     actor_id: Mapped[uuid.UUID | None]
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ReceivedModusOperandi(TenantMixin, Base):
+    """An anonymised modus-operandi report protection let cross (the victim
+    consented, a protection officer approved): two text fields, no id of a
+    person or a case."""
+
+    __tablename__ = "enforcement_mo_report"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    route: Mapped[str] = mapped_column(Text)
+    modus_operandi: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

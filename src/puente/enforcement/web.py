@@ -11,18 +11,32 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from puente.core.i18n import lazy_gettext
 from puente.enforcement import service
 from puente.enforcement.rules import network as analysis
-from puente.identity import Actor
+from puente.identity import Actor, can
 from puente.reference import ENDORSING_STATES
 from puente.web.deps import DbSession, Require
-from puente.web.templating import check_csrf, render
+from puente.web.templating import DashboardCard, check_csrf, register_card, render
 
 router = APIRouter(prefix="/enforcement", include_in_schema=False)
 Reader = Annotated[Actor, Depends(Require("enforcement:read", web=True))]
 Writer = Annotated[Actor, Depends(Require("enforcement:write", web=True))]
 Sharer = Annotated[Actor, Depends(Require("enforcement:share", web=True))]
 Csrf = [Depends(check_csrf)]
+
+register_card(
+    DashboardCard(
+        "enforcement:read",
+        lazy_gettext("Smuggling and trafficking networks"),
+        lazy_gettext(
+            "Record networks, see who is central, and share reports with another "
+            "state under an enforcement agreement."
+        ),
+        "/enforcement",
+        "⛓",
+    )
+)
 KINDS = (
     "route",
     "modus_operandi",
@@ -42,6 +56,8 @@ def home(request: Request, session: DbSession, actor: Reader) -> Response:
             "networks": service.list_networks(session, actor=actor),
             "received": service.received_reports(session, actor=actor),
             "endorsers": ENDORSING_STATES,
+            "may_write": can(actor, "enforcement:write"),
+            "may_share": can(actor, "enforcement:share"),
         },
     )
 
@@ -81,10 +97,12 @@ def network_page(
                 (where[str(k.source_id)], where[str(k.target_id)]) for k in view.links
             ],
             "labels": labels,
-            "components": [[labels[n] for n in part] for part in view.components],
+            "components": [sorted(labels[n] for n in part) for part in view.components],
             "shared": request.query_params.get("shared", ""),
             "refused": request.query_params.get("refused", ""),
             "endorsers": ENDORSING_STATES,
+            "may_write": can(actor, "enforcement:write"),
+            "may_share": can(actor, "enforcement:share"),
         },
     )
 

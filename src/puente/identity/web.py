@@ -40,6 +40,8 @@ ROLE_LABELS = {
     Role.DONOR: N_("Donor"),
     Role.AUDITOR: N_("Auditor"),
     Role.ADMIN: N_("Administrator"),
+    Role.INVESTIGATOR: N_("Investigator"),
+    Role.PROSECUTOR_LIAISON: N_("Prosecutor liaison"),
 }
 Csrf = Depends(check_csrf)
 LANG_COOKIE_AGE = 31536000

@@ -128,3 +128,13 @@ class FollowUpInvalid(InvalidInput):
 
 class ReceptionIncomplete(InvalidInput):
     message = N_("A reception needs the arrival date, the place and who received.")
+
+
+class InformedConsentMissing(Conflict):
+    message = N_(
+        "A modus-operandi report crosses only with the victim's informed consent."
+    )
+
+
+class ReportNotFound(NotFound):
+    message = N_("Report not found.")

@@ -109,3 +109,13 @@ class RemoteMatchDecided:
     state: str
     reference: str
     is_confirmed: bool
+
+
+@dataclass(frozen=True)
+class ModusOperandiReportApproved:
+    """A protection officer approved an anonymised modus-operandi report the
+    victim consented to; the composition root hands its text fields (only) to
+    enforcement."""
+
+    report_id: uuid.UUID
+    tenant_code: str

@@ -422,3 +422,24 @@ class TracingRemoteMatch(TenantMixin, Base):
     likelihood: Mapped[str] = mapped_column(String(10))
     decision: Mapped[str] = mapped_column(String(10), default="pending")
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ModusOperandiReport(TenantMixin, Base):
+    """What a victim of trafficking or smuggling told of the route and the way the
+    network works, written without anything that identifies anyone, to cross into
+    enforcement only with the victim's informed consent and a protection
+    officer's approval (never the drafter's own)."""
+
+    __tablename__ = "protection_mo_report"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("protection_case.id", ondelete="CASCADE"), index=True
+    )
+    route: Mapped[str] = mapped_column(Text)
+    modus_operandi: Mapped[str] = mapped_column(Text)
+    informed_consent: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    drafted_by: Mapped[uuid.UUID | None]
+    approved_by: Mapped[uuid.UUID | None]
+    approved_at: Mapped[dt.datetime | None]

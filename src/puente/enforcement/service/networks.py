@@ -24,6 +24,7 @@ from puente.enforcement.models import (
     Entity,
     Link,
     Network,
+    ReceivedModusOperandi,
     RequestLog,
     SharedReport,
 )
@@ -352,5 +353,37 @@ def request_log(session: Session, *, actor: Actor) -> list[RequestLog]:
             .where(RequestLog.tenant_code == actor.tenant_code)
             .order_by(RequestLog.at.desc())
             .limit(500)
+        )
+    )
+
+
+def receive_mo_report(
+    session: Session, *, tenant_code: str, route: str, modus_operandi: str
+) -> ReceivedModusOperandi:
+    """Keep an anonymised modus-operandi report protection let cross (called by
+    the composition root after protection approved it; text fields only)."""
+    row = ReceivedModusOperandi(
+        tenant_code=tenant_code,
+        route=route[:2000],
+        modus_operandi=modus_operandi[:4000],
+    )
+    session.add(row)
+    session.flush()
+    log.info("enforcement_mo_received", report_id=str(row.id))
+    return row
+
+
+def mo_reports(session: Session, *, actor: Actor) -> list[ReceivedModusOperandi]:
+    authorize(
+        actor,
+        "enforcement:read",
+        tenant_code=actor.tenant_code,
+        sensitivity=SENSITIVITY,
+    )
+    return list(
+        session.scalars(
+            select(ReceivedModusOperandi)
+            .where(ReceivedModusOperandi.tenant_code == actor.tenant_code)
+            .order_by(ReceivedModusOperandi.received_at.desc())
         )
     )

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import puente.core.db
-from puente.core.rls import disable_rls, enable_rls
+from puente.core.rls import disable_rls, enable_rls, wall_role
 
 revision: str = "border14_0004"
 down_revision: str | None = "0010"
@@ -137,30 +137,12 @@ def upgrade() -> None:
 
 
 def _database_role() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
-    op.execute(
-        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles"
-        " WHERE rolname = 'puente_enforcement')"
-        " THEN CREATE ROLE puente_enforcement NOLOGIN; END IF; END $$"
-    )
-    op.execute(f"GRANT USAGE ON SCHEMA public TO {ROLE}")
-    for table in TABLES:
-        op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {ROLE}")
-    names = bind.execute(
-        sa.text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-    ).scalars()
-    for name in names:
-        if name.startswith(WALLED_PREFIXES):
-            op.execute(f'REVOKE ALL ON "{name}" FROM {ROLE}, PUBLIC')
+    """Where the migrating user may create roles (production); the tests make
+    the role themselves and call the same helper."""
+    wall_role(op.get_bind(), ROLE, TABLES, WALLED_PREFIXES)
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name == "postgresql":
-        for table in TABLES:
-            op.execute(f"REVOKE ALL ON {table} FROM {ROLE}")
     for table in reversed(TABLES):
         disable_rls(table)
         op.drop_table(table)

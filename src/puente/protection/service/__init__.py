@@ -43,6 +43,11 @@ from puente.protection.service.facts import (
     withdraw_protection_fact,
     withdrawals,
 )
+from puente.protection.service.mo_reports import (
+    anonymised_text,
+    approve_mo_report,
+    draft_mo_report,
+)
 from puente.protection.service.referrals import (
     add_service,
     get_referral,
@@ -102,7 +107,9 @@ __all__ = [
     "add_note",
     "add_service",
     "add_task",
+    "anonymised_text",
     "approvals_granted",
+    "approve_mo_report",
     "approve_return",
     "assign_user",
     "case_approvals",
@@ -114,6 +121,7 @@ __all__ = [
     "decide_match",
     "decide_remote_match",
     "decrypt_export",
+    "draft_mo_report",
     "encrypt_export",
     "enforce_protection",
     "export_cases",

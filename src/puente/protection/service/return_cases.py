@@ -236,7 +236,7 @@ def record_plan(
     }
     row.plan_sealed = seal(row.tenant_code, TABLE, "plan_sealed", row.id, plan)
     if row.status == "received":
-        row.status = "reintegrating"
+        row.status = "plan_agreed"
     session.flush()
     record(
         session,
