@@ -12,7 +12,7 @@ from puente.core.errors import InvalidInput
 from puente.core.i18n import _, lazy_gettext
 from puente.identity import Actor, can
 from puente.protection import service
-from puente.protection.models import Referral
+from puente.protection.schemas import ReferralRecord
 from puente.protection.service._people import person_labels
 from puente.protection.service.referrals import SERVICE_TYPES, SHAREABLE_FIELDS
 from puente.protection.service.tracing import RELATIONSHIPS
@@ -81,11 +81,11 @@ async def refer(
     return _see(f"/protection/cases/{case_id}?done=referred#referrals")
 
 
-def _status(referral: Referral) -> str:
+def _status(referral: ReferralRecord) -> str:
     return str(REFERRAL_STATUS.get(referral.status, referral.status))
 
 
-INBOX_COLUMNS: tuple[lists.Column[Referral], ...] = (
+INBOX_COLUMNS: tuple[lists.Column[ReferralRecord], ...] = (
     lists.Column("purpose", lazy_gettext("Purpose"), lambda r: r.purpose),
     lists.Column("status", lazy_gettext("Status"), _status),
     lists.Column("consent", lazy_gettext("Consent until"), lambda r: r.consent_until),
