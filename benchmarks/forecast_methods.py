@@ -56,9 +56,9 @@ from puente.early_warning.rules.analytics.evaluation import (
 )
 from puente.early_warning.rules.analytics.forecasts import (
     DEFAULT_FORECASTS,
-    _history,
     choose_models,
     raw_forecasts,
+    usable_history,
 )
 from puente.early_warning.rules.analytics.global_ar import count_matrix
 from puente.early_warning.rules.analytics.series import build_series
@@ -188,7 +188,7 @@ def _statsforecast_models(names: Sequence[str]) -> list[Any]:
         "seasonal_naive": functools.partial(SeasonalNaive, season_length=season),
         "drift": RandomWalkWithDrift,
         "auto_ets": functools.partial(AutoETS, season_length=season),
-        # The shipped bounded search (forecasts._models).
+        # The shipped bounded search (forecasts.bounded_models).
         "auto_arima": functools.partial(
             AutoARIMA,
             season_length=season,
@@ -213,7 +213,7 @@ def statsforecast_forecasts(
     labels: list[tuple[int, int]] = []
     for i in range(len(panel.keys)):
         for t in np.flatnonzero(panel.origins[i]):
-            y = np.log1p(np.maximum(_history(panel.counts[i, : t + 1]), 0.0))
+            y = np.log1p(np.maximum(usable_history(panel.counts[i, : t + 1]), 0.0))
             label = str(len(labels))
             labels.append((i, int(t)))
             frames.append(

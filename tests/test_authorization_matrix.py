@@ -40,6 +40,11 @@ PUBLIC = {
     ("POST", "/mfa"): "needs a session that has not passed MFA yet",
     ("GET", "/mfa/enroll"): "needs a session that has not passed MFA yet",
     ("POST", "/mfa/enroll"): "needs a session that has not passed MFA yet",
+    ("GET", "/api/v1/exchange/node"): "a node's state and public key, for its peers",
+    ("POST", "/api/v1/exchange/envelopes"): (
+        "a peer's envelope: authenticated by its Ed25519 signature, then checked "
+        "against an active agreement before anything is stored"
+    ),
 }
 SKIP_PATHS = ("/static", "/api/v1/openapi.json", "/api/v1/docs")
 

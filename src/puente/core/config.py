@@ -5,6 +5,7 @@ Every field is listed in `.env.example`; `tests/test_docs.py` fails when one is 
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -107,3 +108,9 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings (cached; tests clear the cache)."""
     return Settings()
+
+
+def child_environment(overrides: dict[str, str]) -> dict[str, str]:
+    """The environment for a child process Puente starts (a federation node): the
+    parent's, passed on unread, with `overrides` on top."""
+    return dict(os.environ) | overrides  # noqa: TID251 - passed on, not read

@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 
 from puente.core import db as core_db
-from puente.core.config import get_settings
+from puente.core.config import child_environment, get_settings
 from puente.core.errors import DomainError
 from puente.exchange import service
 from puente.exchange.models import Agreement, AgreementSignature
@@ -124,14 +124,15 @@ def configure_node_command(spec: str) -> None:
 def node_env(root: Path, code: str, port: int | None = None) -> dict[str, str]:
     folder = root / code
     # A child node inherits PATH and the like; only PUENTE_* below differ.
-    env = dict(os.environ)  # noqa: TID251 - passed on, not read
-    env |= {
-        "PUENTE_DATABASE_URL": f"sqlite:///{folder / 'puente.db'}",
-        "PUENTE_KEY_DIR": str(folder / "keys"),
-        "PUENTE_VAR_DIR": str(folder),
-        "PUENTE_NODE_STATE": code,
-        "PUENTE_ENV": "dev",
-    }
+    env = child_environment(
+        {
+            "PUENTE_DATABASE_URL": f"sqlite:///{folder / 'puente.db'}",
+            "PUENTE_KEY_DIR": str(folder / "keys"),
+            "PUENTE_VAR_DIR": str(folder),
+            "PUENTE_NODE_STATE": code,
+            "PUENTE_ENV": "dev",
+        }
+    )
     if port is not None:
         env |= {
             "PUENTE_PORT": str(port),

@@ -61,7 +61,7 @@ STATSFORECAST_MODELS: Final = ("Naive", "SeasonalNaive", "AutoETS", "AutoARIMA")
 BASE_MODELS: Final = (*STATSFORECAST_MODELS, "GlobalAR")
 MODEL_NAMES: Final = (*BASE_MODELS, "Ensemble")
 _Z80: Final = 1.2815515655446004
-_BOUNDS: Final = ("lo80", "hi80", "lo95", "hi95")
+SEARCH_BOUNDS: Final = ("lo80", "hi80", "lo95", "hi95")
 # statsforecast's normal quantiles for its 80 % and 95 % intervals.
 _Z_LEVELS: Final = tuple(float(z) for z in stats.norm.ppf([0.9, 0.975]))
 _LONG_SCHEMA: Final[dict[str, pl.DataType]] = {
@@ -109,7 +109,9 @@ class ForecastConfig:
 DEFAULT_FORECASTS: Final = ForecastConfig()
 
 
-def _models(config: ForecastConfig, names: Sequence[str] | None = None) -> list[Any]:
+def bounded_models(
+    config: ForecastConfig, names: Sequence[str] | None = None
+) -> list[Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from statsforecast.models import AutoARIMA, AutoETS, Naive, SeasonalNaive
@@ -128,7 +130,7 @@ def _models(config: ForecastConfig, names: Sequence[str] | None = None) -> list[
     return [candidates[name] for name in wanted if name in candidates]
 
 
-def _history(
+def usable_history(
     values: np.ndarray[Any, np.dtype[np.float64]],
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
     """Drop leading missing values, interpolate inner ones (fitting only)."""
@@ -162,7 +164,7 @@ def raw_forecasts(
     """
     panel = _origin_panel(frame, origins, config.min_history)
     if panel is None:
-        return _empty_raw()
+        return empty_raw()
     values, starts, keys, periods, origin_series, origin_at = panel
     labels = [str(i) for i in range(len(origin_at))]
     cap, degenerate, outcomes = kernels.origin_stats(
@@ -201,7 +203,7 @@ def raw_forecasts(
     )
     if config.log_scale:
         stacked = stacked.with_columns(
-            [pl.col(c).exp() - 1.0 for c in ("mean", *_BOUNDS)]
+            [pl.col(c).exp() - 1.0 for c in ("mean", *SEARCH_BOUNDS)]
         )
     origin_keys = [keys[s] for s in origin_series]
     origin_dates = [
@@ -211,7 +213,7 @@ def raw_forecasts(
         stacked = pl.concat(
             [
                 stacked,
-                _global_ar_rows(
+                global_ar_rows(
                     frame,
                     dict(
                         zip(
@@ -234,14 +236,14 @@ def raw_forecasts(
             "degenerate": degenerate,
             "outcomes": pl.Series(outcomes).cast(pl.List(pl.Float64)),
         },
-        schema=_STATS_SCHEMA,
+        schema=STATS_SCHEMA,
     )
     stacked = fall_back_to_naive(stacked, origin_stats)
     members = [m for m in config.ensemble_members if m in config.models]
     ensemble = (
         stacked.filter(pl.col("model").is_in(members))
         .group_by("unique_id", "h", maintain_order=True)
-        .agg(pl.col("mean", *_BOUNDS).mean())
+        .agg(pl.col("mean", *SEARCH_BOUNDS).mean())
         .with_columns(model=pl.lit("Ensemble"))
     )
     stacked = pl.concat([stacked, ensemble.select(stacked.columns)])
@@ -257,7 +259,7 @@ def raw_forecasts(
     )
     return (
         stacked.join(ids, on="unique_id")
-        .select("series_key", "origin", "model", "h", "mean", *_BOUNDS)
+        .select("series_key", "origin", "model", "h", "mean", *SEARCH_BOUNDS)
         .sort("series_key", "origin", "model", "h")
     )
 
@@ -372,7 +374,7 @@ def _statsforecast_rows(
     ds: list[np.ndarray[Any, np.dtype[np.int64]]] = []
     ys: list[np.ndarray[Any, np.dtype[np.float64]]] = []
     for label, s, at in zip(labels, origin_series, origin_at, strict=True):
-        y = _history(values[starts[s] : starts[s] + at + 1])
+        y = usable_history(values[starts[s] : starts[s] + at + 1])
         if config.log_scale:
             y = np.log1p(np.maximum(y, 0.0))
         ids.append(np.full(len(y), label, dtype=object))
@@ -389,7 +391,9 @@ def _statsforecast_rows(
         warnings.simplefilter("ignore")
         from statsforecast import StatsForecast
 
-        engine = StatsForecast(models=_models(config, models), freq=1, n_jobs=n_jobs)
+        engine = StatsForecast(
+            models=bounded_models(config, models), freq=1, n_jobs=n_jobs
+        )
         result = engine.forecast(df=data, h=config.horizon, level=[80, 95])
     result = pl.from_pandas(result).with_columns(
         h=(pl.col("ds") - pl.col("ds").min().over("unique_id") + 1).cast(pl.Int32)
@@ -403,7 +407,7 @@ def _statsforecast_rows(
                 pl.col(model).cast(pl.Float64).alias("mean"),
                 *[
                     pl.col(f"{model}-{b[:2]}-{b[2:]}").cast(pl.Float64).alias(b)
-                    for b in _BOUNDS
+                    for b in SEARCH_BOUNDS
                 ],
             )
             for model in models
@@ -411,7 +415,7 @@ def _statsforecast_rows(
     )
 
 
-def _global_ar_rows(
+def global_ar_rows(
     frame: pl.DataFrame,
     labels: Mapping[str, tuple[str, dt.date]],
     stacked: pl.DataFrame,
@@ -459,7 +463,7 @@ def _global_ar_rows(
                     else pl.col("_ar")
                 )
                 .alias(c)
-                for c in ("mean", *_BOUNDS)
+                for c in ("mean", *SEARCH_BOUNDS)
             ]
         )
         .with_columns(model=pl.lit("GlobalAR"))
@@ -467,7 +471,7 @@ def _global_ar_rows(
     )
 
 
-_STATS_SCHEMA: Final[dict[str, pl.DataType]] = {
+STATS_SCHEMA: Final[dict[str, pl.DataType]] = {
     "unique_id": pl.Utf8(),
     "series": pl.Utf8(),
     "position": pl.Int64(),
@@ -483,7 +487,7 @@ def fall_back_to_naive(stacked: pl.DataFrame, stats: pl.DataFrame) -> pl.DataFra
 
     `stacked`: `unique_id, h, model, mean, lo80, hi80, lo95, hi95` in counts;
     `stats`: `unique_id, cap, degenerate` per origin."""
-    columns = ("mean", *_BOUNDS)
+    columns = ("mean", *SEARCH_BOUNDS)
     naive = stacked.filter(pl.col("model") == "Naive").select(
         "unique_id", "h", *[pl.col(c).alias(f"_naive_{c}") for c in columns]
     )
@@ -514,7 +518,7 @@ def cap_forecasts(stacked: pl.DataFrame, stats: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             [
                 pl.col(c).clip(lower_bound=0.0).clip(upper_bound=pl.col("cap"))
-                for c in ("mean", *_BOUNDS)
+                for c in ("mean", *SEARCH_BOUNDS)
             ]
         )
         .select(stacked.columns)
@@ -585,14 +589,14 @@ def conformal_bands(
     )
 
 
-def _empty_raw() -> pl.DataFrame:
+def empty_raw() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
             "series_key": pl.Utf8,
             "origin": pl.Date,
             "model": pl.Utf8,
             "h": pl.Int32,
-            **dict.fromkeys(("mean", *_BOUNDS), pl.Float64),
+            **dict.fromkeys(("mean", *SEARCH_BOUNDS), pl.Float64),
         }
     )
 
@@ -605,7 +609,7 @@ def choose_models(
     """Model per (series, origin): least mean |h=1 error| over the previous
     `selection_window` origins whose target period is <= the origin; the
     default model unless that one beats it by the Diebold-Mariano rule
-    (`_beats`). Computed for every origin at once (`kernels.choose`)."""
+    (`beats_default`). Computed for every origin at once (`kernels.choose`)."""
     one = raw.filter(pl.col("h") == 1)
     origin_index = (
         one.select("series_key", "origin")
@@ -674,7 +678,7 @@ def choose_models(
     )
 
 
-def _beats(
+def beats_default(
     challenger: Mapping[int, float],
     default: Mapping[int, float],
     config: ForecastConfig,
@@ -701,7 +705,7 @@ def chosen_wide(
             schema={"series_key": pl.Utf8, "period": pl.Date, "forecast_model": pl.Utf8}
         )
     wide = picked.pivot(
-        on="h", index=["series_key", "origin", "model"], values=["mean", *_BOUNDS]
+        on="h", index=["series_key", "origin", "model"], values=["mean", *SEARCH_BOUNDS]
     )
     renames: dict[str, str] = {}
     for column in wide.columns:

@@ -29,7 +29,7 @@ BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 def _history_log(
     values: FloatArray, first: int, at: int, log_scale: bool
 ) -> FloatArray:  # pragma: no cover - compiled
-    """`forecasts._history(values[:at + 1])` (then log1p when `log_scale`):
+    """`forecasts.usable_history(values[:at + 1])` (then log1p when `log_scale`):
     leading missing values dropped, inner ones interpolated, trailing ones
     held at the last known value (np.interp's clamp)."""
     n = at + 1 - first

@@ -17,20 +17,20 @@ import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 import polars as pl
 
 from puente.early_warning.rules.analytics.forecasts import (
-    _BOUNDS,
-    _STATS_SCHEMA,
     DEFAULT_FORECASTS,
     MODEL_NAMES,
+    SEARCH_BOUNDS,
+    STATS_SCHEMA,
     STATSFORECAST_MODELS,
     ForecastConfig,
-    _beats,
-    _empty_raw,
-    _global_ar_rows,
-    _history,
-    _models,
+    beats_default,
+    bounded_models,
     cap_forecasts,
     conformal_ranks,
+    empty_raw,
     fall_back_to_naive,
+    global_ar_rows,
+    usable_history,
 )
 
 
@@ -61,7 +61,7 @@ def raw_forecasts(
             if origin not in position:
                 continue
             at = position[origin]
-            y = _history(values[: at + 1])
+            y = usable_history(values[: at + 1])
             if int((~np.isnan(values[: at + 1])).sum()) < config.min_history:
                 continue
             label = f"{len(labels)}"
@@ -73,12 +73,12 @@ def raw_forecasts(
                 pd.DataFrame({"unique_id": label, "ds": np.arange(len(y)), "y": y})
             )
     if not panels:
-        return _empty_raw()
+        return empty_raw()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from statsforecast import StatsForecast
 
-        engine = StatsForecast(models=_models(config), freq=1, n_jobs=1)
+        engine = StatsForecast(models=bounded_models(config), freq=1, n_jobs=1)
         result = engine.forecast(
             df=pd.concat(panels, ignore_index=True), h=config.horizon, level=[80, 95]
         )
@@ -96,23 +96,23 @@ def raw_forecasts(
                 "h",
                 pl.lit(model).alias("model"),
                 pl.col(model).alias("mean"),
-                *[pl.col(f"{model}-{b[:2]}-{b[2:]}").alias(b) for b in _BOUNDS],
+                *[pl.col(f"{model}-{b[:2]}-{b[2:]}").alias(b) for b in SEARCH_BOUNDS],
             )
         )
     stacked = pl.concat(long)
     if config.log_scale:
         stacked = stacked.with_columns(
-            [pl.col(c).exp() - 1.0 for c in ("mean", *_BOUNDS)]
+            [pl.col(c).exp() - 1.0 for c in ("mean", *SEARCH_BOUNDS)]
         )
     if "GlobalAR" in config.fitted_models:
-        stacked = pl.concat([stacked, _global_ar_rows(frame, labels, stacked, config)])
-    origin_stats = pl.DataFrame(stats, schema=_STATS_SCHEMA)
+        stacked = pl.concat([stacked, global_ar_rows(frame, labels, stacked, config)])
+    origin_stats = pl.DataFrame(stats, schema=STATS_SCHEMA)
     stacked = fall_back_to_naive(stacked, origin_stats)
     members = [m for m in config.ensemble_members if m in config.models]
     ensemble = (
         stacked.filter(pl.col("model").is_in(members))
         .group_by("unique_id", "h")
-        .agg(pl.col("mean", *_BOUNDS).mean())
+        .agg(pl.col("mean", *SEARCH_BOUNDS).mean())
         .with_columns(model=pl.lit("Ensemble"))
     )
     stacked = pl.concat([stacked, ensemble.select(stacked.columns)])
@@ -128,7 +128,7 @@ def raw_forecasts(
     )
     return (
         stacked.join(keys, on="unique_id")
-        .select("series_key", "origin", "model", "h", "mean", *_BOUNDS)
+        .select("series_key", "origin", "model", "h", "mean", *SEARCH_BOUNDS)
         .sort("series_key", "origin", "model", "h")
     )
 
@@ -294,7 +294,11 @@ def choose_models(
                 if len(known) >= 2 and float(np.mean(known)) < best_score:
                     best, best_score = model, float(np.mean(known))
             if default is not None and best != default:
-                best = best if _beats(past[best], past[default], config) else default
+                best = (
+                    best
+                    if beats_default(past[best], past[default], config)
+                    else default
+                )
             rows.append({"series_key": key, "origin": origin, "model": best})
     if not rows:
         return pl.DataFrame(
