@@ -16,7 +16,7 @@ from puente.early_warning.schemas import FiringRead, SeriesPanel
 from puente.early_warning.service import alerts as alert_service
 from puente.early_warning.service import plans as service
 from puente.identity import Organisation, Role, system_actor
-from tests.early_warning.alert_factories import Firing, actor
+from tests.early_warning.alert_factories import Firing, actor, last_month
 
 
 def _alert_id(session: Session, firing: FiringRead | None = None) -> uuid.UUID:
@@ -86,8 +86,10 @@ class TestActivatePlan:
             _session: Session, *, actor: object, series_key: str
         ) -> SeriesPanel:
             assert series_key == "darien_nat|*"
+            month = last_month()  # the alert's period (alert_factories.Firing)
+            before = (month - dt.timedelta(days=1)).replace(day=1)
             return _panel(
-                [dt.date(2023, 7, 1), dt.date(2023, 8, 1)],
+                [before, month],
                 [50_000.0, 61_000.0, 58_000.0],
             )
 

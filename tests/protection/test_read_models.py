@@ -27,6 +27,8 @@ PENDING: set[str] = {
     "get_return_case",
     "get_tracing_request",
     "open_return_case",
+    "draft_mo_report",
+    "approve_mo_report",
     "read_referral",
     "record_follow_up",
     "record_plan",
