@@ -102,30 +102,32 @@ def page(chromium: Any, live_server: str) -> Iterator[Any]:
 TOTP_SECRETS: dict[str, str] = {}
 
 
+def sign_in(page: Any, username: str) -> None:
+    """Log `username` in through the real pages of the page's server, enrolling
+    MFA on first use."""
+    page.goto("/login")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(DEMO_PASSWORD)
+    page.locator("form[action='/login'] button[type=submit]").click()
+    page.wait_for_load_state()
+    if "/mfa/enroll" in page.url:
+        secret = page.locator("#totp-secret").inner_text().strip()
+        TOTP_SECRETS[username] = secret
+        page.locator("#code").fill(pyotp.TOTP(secret).now())
+        page.locator("form[action='/mfa/enroll'] button[type=submit]").click()
+    elif page.url.endswith("/mfa"):
+        totp = pyotp.TOTP(TOTP_SECRETS[username])
+        # a code's time step can be used once: wait for the next one
+        time.sleep(31 - time.time() % 30)
+        page.locator("#code").fill(totp.now())
+        page.locator("form[action='/mfa'] button[type=submit]").click()
+    page.wait_for_load_state()
+
+
 @pytest.fixture
 def log_in(live_server: str) -> Callable[[Any, str], None]:
     """Log `username` in through the real pages, enrolling MFA on first use."""
-
-    def run(page: Any, username: str) -> None:
-        page.goto("/login")
-        page.locator("#username").fill(username)
-        page.locator("#password").fill(DEMO_PASSWORD)
-        page.locator("form[action='/login'] button[type=submit]").click()
-        page.wait_for_load_state()
-        if "/mfa/enroll" in page.url:
-            secret = page.locator("#totp-secret").inner_text().strip()
-            TOTP_SECRETS[username] = secret
-            page.locator("#code").fill(pyotp.TOTP(secret).now())
-            page.locator("form[action='/mfa/enroll'] button[type=submit]").click()
-        elif page.url.endswith("/mfa"):
-            totp = pyotp.TOTP(TOTP_SECRETS[username])
-            # a code's time step can be used once: wait for the next one
-            time.sleep(31 - time.time() % 30)
-            page.locator("#code").fill(totp.now())
-            page.locator("form[action='/mfa'] button[type=submit]").click()
-        page.wait_for_load_state()
-
-    return run
+    return sign_in
 
 
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
