@@ -567,6 +567,27 @@ def _protection_case_count(session: Session) -> int:
     return _count(session, Case)
 
 
+def _tracing_referrals(session: Session) -> list[tuple[str, str, str]]:
+    """(state, service type, shared fields) of every referral, by case person."""
+    from puente.protection.models import Referral, ServiceDirectoryEntry
+
+    return [
+        (r.recipient_state, service_type, r.shared_fields)
+        for r, service_type in session.execute(
+            select(Referral, ServiceDirectoryEntry.service_type).join(
+                ServiceDirectoryEntry, ServiceDirectoryEntry.id == Referral.service_id
+            )
+        ).all()
+    ]
+
+
+def _directory(session: Session) -> None:
+    from puente.protection.demo import load_directory
+
+    load_directory(session)
+    session.commit()
+
+
 class TestReunification:
     def test_confirming_a_peer_candidate_opens_a_case_and_tells_the_peer(
         self,
@@ -576,6 +597,7 @@ class TestReunification:
         token_for: Callable[[str], str],
     ) -> None:
         agreement_id = _active_agreement(client, session, token_for)
+        _directory(session)
         token = token_for("caseworker.col")
         request_id = _trace(client, token, _register(client, token)).json()["id"]
         reference = str(uuid.uuid4())
@@ -610,6 +632,9 @@ class TestReunification:
         )
         assert decided.json()["status"] == "matched"
         assert _protection_case_count(session) == cases + 1
+        assert _tracing_referrals(session) == [
+            ("COL", "family_tracing", "case_summary,identity")
+        ]
         told = session.scalars(
             select(Outbound).where(Outbound.kind == "tracing_decision")
         ).one()
@@ -628,6 +653,7 @@ class TestReunification:
         from puente.exchange.service.tracing import _encode
 
         agreement_id = _active_agreement(client, session, token_for)
+        _directory(session)
         token = token_for("caseworker.col")
         child = _register(
             client,
@@ -690,6 +716,9 @@ class TestReunification:
         )
         assert confirmed.json()["status"] == "accepted", confirmed.text
         assert _protection_case_count(session) == cases + 1
+        assert _tracing_referrals(session) == [
+            ("COL", "family_tracing", "case_summary,identity")
+        ]
 
 
 def test_the_tracing_page_lists_a_peer_candidate_without_a_name(
