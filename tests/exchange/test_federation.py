@@ -2,8 +2,9 @@
 uvicorn process per node, started once for this module). A child registered in
 PAN is found from COL under the active tracing agreement; no name, birth date or
 document number crosses; a request about a refugee toward the state they fled
-sends nothing; a peer that is down gets the envelope once back, exactly once;
-with the agreement revoked nothing is sent."""
+sends nothing; consent to tracing withdrawn in PAN erases the candidate COL
+holds; a peer that is down gets the envelope once back, exactly once; with the
+agreement revoked nothing is sent."""
 
 from __future__ import annotations
 
@@ -172,6 +173,51 @@ class TestCrossBorderTracing:
         time.sleep(3)  # two sender runs
         assert len(federation.log("PAN")) == before
         assert refugee not in _captured_bodies(federation)
+
+    def test_withdrawn_tracing_consent_erases_the_candidate_at_the_peer(
+        self, federation: Federation, child_in_pan: str
+    ) -> None:
+        answered = [
+            e
+            for e in federation.log("COL")
+            if e["kind"] == "tracing_candidates" and e["body"]["payload"]["candidates"]
+        ]
+        assert len(answered) == 1
+        request_ref = answered[0]["body"]["payload"]["request_ref"]
+        given = {c["reference"] for c in answered[0]["body"]["payload"]["candidates"]}
+
+        def held() -> set[str]:
+            read = federation.call(
+                "COL",
+                "caseworker.col",
+                "GET",
+                f"/api/v1/protection/tracing/{request_ref}",
+            )
+            return {c["reference"] for c in read.json()["candidates"]}
+
+        assert held() == given
+        person = federation.call(
+            "PAN", "caseworker.pan", "GET", f"/api/v1/people/{child_in_pan}"
+        ).json()
+        withdrawn = federation.call(
+            "PAN",
+            "caseworker.pan",
+            "PATCH",
+            f"/api/v1/people/{child_in_pan}",
+            {"expected_version": person["version"], "consent_to_tracing": False},
+        )
+        assert withdrawn.status_code == 200, withdrawn.text
+        told = until(
+            lambda: [
+                e for e in federation.log("COL") if e["kind"] == "consent_withdrawn"
+            ]
+        )
+        assert [(e["direction"], e["peer"]) for e in told] == [("received", "PAN")]
+        assert set(told[0]["body"]["payload"]["references"]) == given
+        assert held() == set()
+        sent = [e for e in federation.log("PAN") if e["kind"] == "consent_withdrawn"]
+        assert [e["envelope_id"] for e in sent] == [told[0]["envelope_id"]]
+        assert child_in_pan not in json.dumps(told[0]["body"])
 
 
 class TestDelivery:

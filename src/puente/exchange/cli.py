@@ -173,13 +173,20 @@ def _run_all(jobs: dict[str, tuple[dict[str, str], list[str]]]) -> dict[str, str
     return out
 
 
-def _setup(root: Path, codes: list[str], base_port: int, *, agreement: bool) -> None:
-    pair = [c for c in ("COL", "PAN") if c in codes] if agreement else []
+def _setup(
+    root: Path, codes: list[str], base_port: int, *, with_agreement: bool
+) -> None:
+    pair = [c for c in ("COL", "PAN") if c in codes] if with_agreement else []
     terms = {
         "agreement_id": str(uuid.uuid4()),
         "parties": pair,
         "purpose": "tracing",
-        "categories": ["linkage_encodings", "match_candidates", "match_confirmation"],
+        "categories": [
+            "consent_revocation",
+            "linkage_encodings",
+            "match_candidates",
+            "match_confirmation",
+        ],
         "legal_basis": "Bilateral memorandum on family reunification (demo)",
         "dpia_reference": "DPIA-DEMO-TRACING",
         "retention_days": 180,
@@ -300,7 +307,7 @@ def up_command(
     codes = [c.strip().upper() for c in nodes.split(",") if c.strip()]
     folder = root or get_settings().var_dir / "federation"
     if not (folder / "nodes.json").exists():
-        _setup(folder, codes, base_port, agreement=agreement)
+        _setup(folder, codes, base_port, with_agreement=agreement)
     processes: list[subprocess.Popen[bytes]] = []
     try:
         for i, code in enumerate(codes):

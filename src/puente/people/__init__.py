@@ -16,6 +16,7 @@ from puente.people.events import (
     PersonRegistered,
     PersonUpdated,
     ProtectionFactRecorded,
+    TracingConsentWithdrawn,
 )
 from puente.people.rules.linkage import PuenteNameRules, linkage_name_rules
 from puente.people.schemas import (
@@ -96,6 +97,7 @@ __all__ = [
     "SensitiveRead",
     "Sex",
     "StaleEdit",
+    "TracingConsentWithdrawn",
     "TracingRecord",
     "add_member",
     "can_read_sensitive",

@@ -27,6 +27,16 @@ class PersonUpdated:
 
 
 @dataclass(frozen=True)
+class TracingConsentWithdrawn:
+    """Published (in the same transaction) when a person withdraws consent to
+    family tracing: whatever was sent about them to another state is withdrawn
+    there too (the exchange module tells each node that received it)."""
+
+    person_id: uuid.UUID
+    tenant_code: str
+
+
+@dataclass(frozen=True)
 class HouseholdRegistered:
     """Published when a household or travelling group is created."""
 

@@ -22,6 +22,7 @@ from puente.people.events import (
     PersonRegistered,
     PersonUpdated,
     ProtectionFactRecorded,
+    TracingConsentWithdrawn,
 )
 from puente.people.models import (
     Consent,
@@ -343,6 +344,7 @@ def _set_tracing(session: Session, actor: Actor, person: Person, consent: bool) 
             )
         ):
             record.revoked_at = utcnow()
+        events.publish(session, TracingConsentWithdrawn(person.id, person.tenant_code))
 
 
 def set_tracing_consent(

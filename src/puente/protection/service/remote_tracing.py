@@ -112,6 +112,38 @@ def record_remote_candidates(
     return added
 
 
+def withdraw_remote_candidates(
+    session: Session, *, tenant_code: str, state: str, references: list[str]
+) -> int:
+    """Erase the candidates a peer withdrew (its person withdrew consent to
+    tracing): the rows go, and a request left without candidates waits again.
+    Returns how many were erased."""
+    rows = list(
+        session.scalars(
+            select(TracingRemoteMatch).where(
+                TracingRemoteMatch.tenant_code == tenant_code,
+                TracingRemoteMatch.state == state,
+                TracingRemoteMatch.reference.in_(references),
+            )
+        )
+    )
+    requests = {row.request_id for row in rows}
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    for request_id in requests:
+        request = session.get(TracingRequest, request_id)
+        left = session.scalars(
+            select(TracingRemoteMatch.id).where(
+                TracingRemoteMatch.request_id == request_id
+            )
+        ).first()
+        if request is not None and left is None and request.status == "answered":
+            request.status = "forwarded"
+    session.flush()
+    return len(rows)
+
+
 def remote_matches(
     session: Session, *, actor: Actor, request_id: uuid.UUID
 ) -> list[RemoteMatchView]:
