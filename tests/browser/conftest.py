@@ -136,11 +136,13 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 def axe_violations(page: Any) -> list[str]:
     """Run axe-core (WCAG 2.1 A and AA rules) on the current page; the page's context
-    must be created with `bypass_csp=True` so the test can inject the script."""
-    page.add_script_tag(path=str(AXE))
+    must be created with `bypass_csp=True` so the test can inject the script (once
+    per page load: a second call on the same page, at another width, reuses it)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async (tags) => await axe.run(document,"
-        " {runOnly: {type: 'tag', values: tags}})",
+        " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         WCAG_TAGS,
     )
     return [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -152,6 +153,17 @@ def get_people(
     return [summarise(found[pid]) for pid in ids if pid in found]
 
 
+def _order(filters: PersonFilter) -> list[Any]:
+    """The ORDER BY of a list: the chosen columns, unknown birth dates last."""
+    columns: list[Any] = {
+        "registered": [Person.created_at],
+        "name": [Person.family_norm, Person.given_norm],
+        "birth": [Person.birth_year, Person.birth_month, Person.birth_day],
+    }[filters.sort]
+    order: list[Any] = [Person.birth_year.is_(None)] if filters.sort == "birth" else []
+    return order + [c.desc() if filters.descending else c.asc() for c in columns]
+
+
 def list_people(session: Session, *, actor: Actor, filters: PersonFilter) -> PersonPage:
     """Persons the actor may see, newest first, filtered."""
     require(actor, READ)
@@ -173,7 +185,7 @@ def list_people(session: Session, *, actor: Actor, filters: PersonFilter) -> Per
         )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
-        stmt.order_by(Person.created_at.desc(), Person.id)
+        stmt.order_by(*_order(filters), Person.id)
         .limit(filters.limit)
         .offset(filters.offset)
     ).all()
