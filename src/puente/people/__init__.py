@@ -11,10 +11,7 @@ from puente.people.errors import (
     StaleEdit,
 )
 from puente.people.events import (
-    HouseholdRegistered,
     OriginsNarrowing,
-    PersonRegistered,
-    PersonUpdated,
     ProtectionFactRecorded,
 )
 from puente.people.rules.linkage import PuenteNameRules, linkage_name_rules
@@ -73,7 +70,6 @@ __all__ = [
     "HouseholdMemberIn",
     "HouseholdNotFound",
     "HouseholdRead",
-    "HouseholdRegistered",
     "HouseholdRegistration",
     "NewMember",
     "OriginsNarrowing",
@@ -83,10 +79,8 @@ __all__ = [
     "PersonPage",
     "PersonProtectionFacts",
     "PersonRead",
-    "PersonRegistered",
     "PersonSummary",
     "PersonUpdate",
-    "PersonUpdated",
     "ProtectionFactRecorded",
     "PuenteNameRules",
     "Relationship",
