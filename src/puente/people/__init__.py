@@ -11,10 +11,7 @@ from puente.people.errors import (
     StaleEdit,
 )
 from puente.people.events import (
-    HouseholdRegistered,
     OriginsNarrowing,
-    PersonRegistered,
-    PersonUpdated,
     ProtectionFactRecorded,
     TracingConsentWithdrawn,
 )
@@ -74,7 +71,6 @@ __all__ = [
     "HouseholdMemberIn",
     "HouseholdNotFound",
     "HouseholdRead",
-    "HouseholdRegistered",
     "HouseholdRegistration",
     "NewMember",
     "OriginsNarrowing",
@@ -84,10 +80,8 @@ __all__ = [
     "PersonPage",
     "PersonProtectionFacts",
     "PersonRead",
-    "PersonRegistered",
     "PersonSummary",
     "PersonUpdate",
-    "PersonUpdated",
     "ProtectionFactRecorded",
     "PuenteNameRules",
     "Relationship",

@@ -20,8 +20,6 @@ from puente.people.errors import (
 )
 from puente.people.events import (
     OriginsNarrowing,
-    PersonRegistered,
-    PersonUpdated,
     ProtectionFactRecorded,
     TracingConsentWithdrawn,
 )
@@ -67,7 +65,7 @@ def register_person(
 
     Needs `person:write`. Stores normalised names and blocking keys, documents as
     blind index + ciphertext, contacts encrypted, and one registration (encounter).
-    Audits `people:person:create`; publishes `PersonRegistered`.
+    Audits `people:person:create`.
     """
     authorize(
         actor,
@@ -129,7 +127,6 @@ def register_person(
         object_type="person",
         object_id=person.id,
     )
-    events.publish(session, PersonRegistered(person.id, person.tenant_code))
     log.info("person_registered", person_id=str(person.id))
     return read_person(session, actor, person)
 
@@ -202,7 +199,7 @@ def update_person(
 ) -> PersonRead:
     """Edit a person. `data.expected_version` must be the current version, else
     `StaleEdit` (409) and nothing is written. Audits `people:person:update` with
-    the changed field names (never values); publishes `PersonUpdated`."""
+    the changed field names (never values)."""
     require(actor, WRITE)
     person = load_person(session, actor, person_id, WRITE)
     if person.version != data.expected_version:
@@ -262,9 +259,6 @@ def update_person(
         object_type="person",
         object_id=person.id,
         fields=",".join(sorted(changed)),
-    )
-    events.publish(
-        session, PersonUpdated(person.id, person.tenant_code, person.version)
     )
     if set(changed) & {*ORIGIN_FIELDS, "other_nationalities"}:
         # For a protected person a new nationality is a new state they are
