@@ -36,10 +36,6 @@ def home_card(page: Any, url: str) -> None:
         page.locator(f"main .cards a[href='{url}']").click()
 
 
-@pytest.mark.xfail(
-    reason="issue 11: broken by merging past alerts, pickers, session CSRF",
-    strict=False,
-)
 def test_caseworker_registers_screens_opens_and_refers_in_spanish(
     page: Any, log_in: LogIn
 ) -> None:
@@ -98,10 +94,6 @@ def test_caseworker_registers_screens_opens_and_refers_in_spanish(
     assert page.locator("#home-work").is_visible()
 
 
-@pytest.mark.xfail(
-    reason="issue 11: broken by merging past alerts, pickers, session CSRF",
-    strict=False,
-)
 def test_protection_officer_sees_a_return_blocked_in_portuguese(
     page: Any, log_in: LogIn
 ) -> None:
