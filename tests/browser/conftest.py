@@ -158,3 +158,32 @@ def audit_page(chromium: Any, live_server: str) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def new_page(chromium: Any, live_server: str) -> Iterator[Callable[[], Any]]:
+    """Fresh browser contexts (one per person) that let axe-core in."""
+    contexts: list[Any] = []
+
+    def make() -> Any:
+        context = chromium.new_context(
+            base_url=live_server, bypass_csp=True, accept_downloads=True
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def check_layout(page: Any) -> None:
+    """axe-core finds nothing and nothing scrolls sideways, on a phone and a desk."""
+    for width, height in ((375, 740), (1280, 900)):
+        page.set_viewport_size({"width": width, "height": height})
+        assert axe_violations(page) == [], (page.url, width)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth"
+            " - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, (page.url, width, overflow)
