@@ -152,11 +152,12 @@ def get_people(
 
 def _order(filters: PersonFilter) -> list[Any]:
     """The ORDER BY of a list: the chosen columns, unknown birth dates last."""
-    columns: list[Any] = {
+    choices: dict[str, list[Any]] = {
         "registered": [Person.created_at],
         "name": [Person.family_norm, Person.given_norm],
         "birth": [Person.birth_year, Person.birth_month, Person.birth_day],
-    }[filters.sort]
+    }
+    columns = choices[filters.sort]
     order: list[Any] = [Person.birth_year.is_(None)] if filters.sort == "birth" else []
     return order + [c.desc() if filters.descending else c.asc() for c in columns]
 

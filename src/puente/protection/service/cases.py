@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -199,7 +199,7 @@ def find_cases(
     if not parts:
         return []
     named = people_named(session, actor, words)
-    match = Case.person_id.in_(named)
+    match: ColumnElement[bool] = Case.person_id.in_(named)
     # A number is typed with a digit or a dash; a name that happens to spell
     # hexadecimal ("Abe", "Ada") does not search the numbers.
     if all(any(c.isdigit() or c == "-" for c in w) for w in parts):
