@@ -67,6 +67,7 @@ from puente.protection.service.remote_tracing import (
     record_remote_candidates,
     remote_matches,
     tracing_description,
+    withdraw_remote_candidates,
 )
 from puente.protection.service.return_cases import (
     ReturnCaseView,
@@ -178,5 +179,6 @@ __all__ = [
     "tracing_description",
     "update_case",
     "withdraw_protection_fact",
+    "withdraw_remote_candidates",
     "withdrawals",
 ]
