@@ -22,6 +22,7 @@ from puente.early_warning.schemas import PlanSummary, SeriesPanel
 from puente.early_warning.service import alerts as alert_service
 from puente.early_warning.service import flows
 from puente.early_warning.service import plans as plan_service
+from puente.early_warning.service import routes as route_service
 from puente.early_warning.service import triggers as triggers_service
 from puente.identity import Actor, OrganisationRead, can
 from puente.web import lists
@@ -443,6 +444,8 @@ def alert_list(
             "history": history,
             "labels": _cap_labels(),
             "country_name": alert_service.country_name,
+            "route_notes": route_service.list_route_notes(session, actor=actor),
+            "route_states": route_service.route_table(),
         },
     )
 
