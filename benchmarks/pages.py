@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
@@ -121,7 +122,7 @@ def _login(client: Any, username: str) -> None:
 def _links(html: str) -> list[str]:
     found = []
     for raw in HREF.findall(html):
-        link = urldefrag(raw)[0]
+        link = urldefrag(unescape(raw))[0]
         parts = urlsplit(link)
         if parts.scheme or parts.netloc or not link.startswith("/"):
             continue
