@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
+import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -43,6 +44,7 @@ __all__ = [
     "source_frame",
 ]
 
+log = structlog.get_logger(__name__)
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 # Live forecasts: totals and the largest series, a short model-selection window
 # and a short calibration window for the conformal band (each past origin is a
@@ -214,7 +216,10 @@ def _forecast_series(
         return rows.clear()
     out = forecast_latest(counts, [series_key], config, last_origins=1)
     if out.height:
-        _store_forecast(vintage.store_path, out)
+        try:
+            _store_forecast(vintage.store_path, out)
+        except OSError:  # a read-only store: the forecast is kept in memory only
+            log.warning("forecast_not_stored", vintage_id=str(vintage.id))
     return out
 
 
