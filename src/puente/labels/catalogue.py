@@ -690,6 +690,7 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "tracing_decision": N_("Decision on a candidate"),
         "agreement_signature": N_("Agreement signature"),
         "agreement_revocation": N_("Agreement revocation"),
+        "consent_withdrawn": N_("Consent withdrawn"),
     },
     "envelope_direction": {"sent": N_("Sent"), "received": N_("Received")},
     "outbound_status": {
