@@ -321,9 +321,15 @@ def main() -> None:
     )
     parser.add_argument("--backtest-series", type=int, default=4_000)
     parser.add_argument("--backtest-months", type=int, default=90)
+    parser.add_argument(
+        "--peer-series",
+        type=int,
+        default=400,
+        help="series of the backtest set on which the per-origin peer runs",
+    )
     args = parser.parse_args()
     if args.backtest_only:
-        only = backtest(args.backtest_series, args.backtest_months)
+        only = backtest(args.backtest_series, args.backtest_months, args.peer_series)
         only["load_average"] = round(os.getloadavg()[0], 1)
         print(json.dumps(only) if args.json else only)
         return
@@ -351,15 +357,18 @@ def main() -> None:
         ),
     }
     if args.backtest:
-        result.update(backtest(args.backtest_series, args.backtest_months))
+        result.update(
+            backtest(args.backtest_series, args.backtest_months, args.peer_series)
+        )
     print(json.dumps(result) if args.json else result)
 
 
-def backtest(n_series: int, n_months: int) -> dict[str, Any]:
+def backtest(n_series: int, n_months: int, peer_series: int) -> dict[str, Any]:
     """`puente flows backtest`'s engine (`run_backtest`, default catalogue,
     one labelled event on the total) on `n_series` x `n_months` of
     `synthetic_flows` (gaps, zeros, trends, breaks, surges), built into
-    series exactly as `puente flows import` builds them (plus the total)."""
+    series exactly as `puente flows import` builds them (plus the total);
+    then the rolling-origin forecasts beside their peer (`backtest_peer`)."""
     import tempfile
     from pathlib import Path
 
@@ -400,6 +409,63 @@ def backtest(n_series: int, n_months: int) -> dict[str, Any]:
         "backtest_autoets_series": result.ets_series,
         "backtest_mase_h1": result.report["mase_h1"],
         "backtest_coverage_80": result.report["coverage_80"],
+        **backtest_peer(series, peer_series),
+    }
+
+
+def backtest_peer(series: pl.DataFrame, n_series: int) -> dict[str, Any]:
+    """The backtest's rolling-origin forecasts (naive, seasonal naive, pooled
+    AR, the guards and the conformal band at every origin) against the peer
+    an expert builds with statsforecast alone: one `StatsForecast.forecast`
+    over a panel holding every origin's history as its own series
+    (`reference.raw_forecasts`, the readable specification). Both run on the
+    first `n_series` scored series of the same set, in this run; any
+    difference in a row, a mean or a bound beyond floating-point rounding
+    fails the benchmark."""
+    from dataclasses import replace
+
+    from puente.early_warning.rules.analytics import backtest as engine
+    from puente.early_warning.rules.analytics import forecasts, reference
+    from puente.early_warning.rules.analytics.forecasts import DEFAULT_FORECASTS
+
+    keys = sorted(
+        engine.scored_series(series, series["series_key"].unique().to_list())
+    )[:n_series]
+    actuals = (
+        series.filter(pl.col("series_key").is_in(keys))
+        .select("series_key", "period", "count")
+        .sort("series_key", "period")
+    )
+    origins = engine.forecastable_origins(actuals, DEFAULT_FORECASTS.min_history)
+    config = replace(DEFAULT_FORECASTS, models=("Naive", "SeasonalNaive"))
+    started = time.perf_counter()
+    ours = forecasts.raw_forecasts(actuals, origins, config)
+    ours_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    theirs = reference.raw_forecasts(actuals, origins, config)
+    peer_seconds = time.perf_counter() - started
+    on = ["series_key", "origin", "model", "h"]
+    joined = ours.join(theirs, on=on, how="full", suffix="_peer", coalesce=True)
+    if not (joined.height == ours.height == theirs.height > 0):
+        raise SystemExit(
+            f"backtest peer: {ours.height} rows against the peer's {theirs.height}"
+        )
+    for column in ("mean", "lo80", "hi80", "lo95", "hi95"):
+        a = joined[column].to_numpy()
+        b = joined[f"{column}_peer"].to_numpy()
+        same_blank = np.isnan(a) == np.isnan(b)
+        close = np.isclose(a, b, rtol=1e-9, atol=1e-6) | (np.isnan(a) & np.isnan(b))
+        if not (same_blank.all() and close.all()):
+            raise SystemExit(
+                f"backtest peer disagrees on {column} in {(~close).sum()} rows"
+            )
+    return {
+        "peer_series": len(keys),
+        "peer_origins": sum(len(v) for v in origins.values()),
+        "peer_rows_compared": ours.height,
+        "peer_puente_seconds": round(ours_seconds, 2),
+        "peer_statsforecast_panel_seconds": round(peer_seconds, 2),
+        "peer_ratio": round(peer_seconds / ours_seconds, 1),
     }
 
 

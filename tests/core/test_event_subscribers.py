@@ -12,23 +12,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[2] / "src" / "puente"
 
 # Published, but nothing subscribes yet: drop the publish or add the reaction.
-PENDING: set[str] = {
-    "AgreementActivated",
-    "ApprovalDecided",
-    "CaseMoved",
-    "CaseOpened",
-    "CaseReferred",
-    "CasesExported",
-    "ConsularTaskCreated",
-    "EnvelopeQueued",
-    "HouseholdRegistered",
-    "PersonRegistered",
-    "PersonScreened",
-    "PersonUpdated",
-    "ReferralConsentRevoked",
-    "ReturnApproved",
-    "ReturnDecisionRecorded",
-}
+PENDING: set[str] = set()
 
 
 def _name(node: ast.expr) -> str:

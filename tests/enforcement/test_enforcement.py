@@ -340,6 +340,7 @@ class TestModusOperandiReport:
             InformedConsentMissing,
             SelfApprovalNotAllowed,
         )
+        from puente.protection.models import ModusOperandiReport
 
         caseworker = actor(session, "caseworker.col")
         officer = actor(session, "protection.col")
@@ -424,5 +425,9 @@ class TestModusOperandiReport:
         finally:
             for row in session.scalars(select(ReceivedModusOperandi)).all():
                 session.delete(row)
-            session.delete(report)
+            session.execute(
+                sa.delete(ModusOperandiReport).where(
+                    ModusOperandiReport.id == report.id
+                )
+            )
             session.commit()

@@ -89,10 +89,10 @@ class TestReturnCase:
                 receiving_party="DINAF",
                 caregiver="  ",
             )
-        session.refresh(case)
-        assert case.status == "opened"
-        assert case.received_at is None
-        assert case.reception_sealed is None
+        stored = service.get_return_case(session, actor=supervisor, case_id=case.id)
+        assert stored.case.status == "opened"
+        assert stored.case.received_at is None
+        assert stored.reception == {}
         received = service.record_reception(
             session,
             actor=supervisor,

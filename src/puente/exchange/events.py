@@ -7,15 +7,8 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class AgreementActivated:
-    """Published when the last party's signature makes an agreement active."""
-
-    agreement_id: uuid.UUID
-
-
-@dataclass(frozen=True)
 class EnvelopeQueued:
-    """Published when an envelope enters the outbound queue; the sender picks
-    it up after commit."""
+    """Published when an envelope enters the outbound queue; after the commit
+    it wakes the running senders, so the envelope leaves at once."""
 
     envelope_id: uuid.UUID

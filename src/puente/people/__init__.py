@@ -11,11 +11,9 @@ from puente.people.errors import (
     StaleEdit,
 )
 from puente.people.events import (
-    HouseholdRegistered,
     OriginsNarrowing,
-    PersonRegistered,
-    PersonUpdated,
     ProtectionFactRecorded,
+    TracingConsentWithdrawn,
 )
 from puente.people.rules.linkage import PuenteNameRules, linkage_name_rules
 from puente.people.schemas import (
@@ -73,7 +71,6 @@ __all__ = [
     "HouseholdMemberIn",
     "HouseholdNotFound",
     "HouseholdRead",
-    "HouseholdRegistered",
     "HouseholdRegistration",
     "NewMember",
     "OriginsNarrowing",
@@ -83,10 +80,8 @@ __all__ = [
     "PersonPage",
     "PersonProtectionFacts",
     "PersonRead",
-    "PersonRegistered",
     "PersonSummary",
     "PersonUpdate",
-    "PersonUpdated",
     "ProtectionFactRecorded",
     "PuenteNameRules",
     "Relationship",
@@ -96,6 +91,7 @@ __all__ = [
     "SensitiveRead",
     "Sex",
     "StaleEdit",
+    "TracingConsentWithdrawn",
     "TracingRecord",
     "add_member",
     "can_read_sensitive",

@@ -9,28 +9,12 @@ from puente.identity import Actor
 
 
 @dataclass(frozen=True)
-class PersonRegistered:
-    """Published by `register_person` once a new person is stored; family tracing
-    may react (a new consenting person can match an open tracing request)."""
+class TracingConsentWithdrawn:
+    """Published (in the same transaction) when a person withdraws consent to
+    family tracing: whatever was sent about them to another state is withdrawn
+    there too (the exchange module tells each node that received it)."""
 
     person_id: uuid.UUID
-    tenant_code: str
-
-
-@dataclass(frozen=True)
-class PersonUpdated:
-    """Published by `update_person`; carries the new version only."""
-
-    person_id: uuid.UUID
-    tenant_code: str
-    version: int
-
-
-@dataclass(frozen=True)
-class HouseholdRegistered:
-    """Published when a household or travelling group is created."""
-
-    household_id: uuid.UUID
     tenant_code: str
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -629,4 +630,75 @@ class TracingMatchRecord(_View):
     likelihood: str
     comparison: str
     decision: str
+    tenant_code: str
+
+
+class ProfileRecord(_View):
+    """A `ProtectionProfile` row as read (frozen, detached): only that a profile
+    exists and whether the person consents to tracing; the facts stay sealed."""
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    consents_to_tracing: bool
+    updated_by: uuid.UUID | None
+    updated_at: dt.datetime
+    tenant_code: str
+
+
+class MoReportRecord(_View):
+    """A `ModusOperandiReport` row as read (frozen, detached)."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    route: str
+    modus_operandi: str
+    informed_consent: bool
+    status: str
+    drafted_by: uuid.UUID | None
+    approved_by: uuid.UUID | None
+    approved_at: dt.datetime | None
+    tenant_code: str
+
+
+class OverrideSignatureRecord(_View):
+    """A `ReturnOverrideSignature` row as read (frozen, detached)."""
+
+    id: uuid.UUID
+    decision_id: uuid.UUID
+    user_id: uuid.UUID
+    authority: str
+    legal_basis: str
+    checks: str
+    signed_at: dt.datetime
+    tenant_code: str
+
+
+class ReturnCaseRecord(_View):
+    """A `ReturnCase` row as read (frozen, detached; sealed columns left out)."""
+
+    id: uuid.UUID
+    decision_id: uuid.UUID
+    person_id: uuid.UUID
+    destination: str
+    is_child: bool
+    status: str
+    arrival_date: dt.date | None
+    opened_by: uuid.UUID | None
+    opened_at: dt.datetime
+    received_at: dt.datetime | None
+    tenant_code: str
+
+
+class FollowUpRecord(_View):
+    """A `ReturnFollowUp` row as read (frozen, detached)."""
+
+    id: uuid.UUID
+    return_case_id: uuid.UUID
+    month: int
+    done_on: dt.date
+    economic: Decimal
+    social: Decimal
+    psychosocial: Decimal
+    score: Decimal
+    recorded_by: uuid.UUID | None
     tenant_code: str

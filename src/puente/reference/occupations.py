@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,44 +22,28 @@ from types import MappingProxyType
 from typing import Final
 
 from puente.core import i18n
+from puente.core.i18n import N_
 
 _DATA_FILE: Final = Path(__file__).resolve().parent / "data" / "isco08_unit_groups.csv"
 LOCALES: Final = ("en", "es", "pt", "fr", "ht")
 
 
-# ISCO-08 major groups (first digit), the words that tell two titles apart.
-MAJOR_GROUPS: Final[dict[str, dict[str, str]]] = {
-    "0": {"en": "Armed forces", "es": "Fuerzas armadas", "pt": "Forças armadas",
-          "fr": "Forces armées", "ht": "Fòs ame"},
-    "1": {"en": "Managers", "es": "Directores y gerentes", "pt": "Dirigentes",
-          "fr": "Directeurs et cadres", "ht": "Direktè ak manadjè"},
-    "2": {"en": "Professionals", "es": "Profesionales", "pt": "Especialistas",
-          "fr": "Professions intellectuelles", "ht": "Pwofesyonèl"},
-    "3": {"en": "Technicians", "es": "Técnicos", "pt": "Técnicos",
-          "fr": "Professions intermédiaires", "ht": "Teknisyen"},
-    "4": {"en": "Clerical support", "es": "Personal de apoyo administrativo",
-          "pt": "Pessoal administrativo", "fr": "Employés de type administratif",
-          "ht": "Travay biwo"},
-    "5": {"en": "Services and sales", "es": "Servicios y ventas",
-          "pt": "Serviços e vendas", "fr": "Services et vente",
-          "ht": "Sèvis ak lavant"},
-    "6": {"en": "Agriculture, forestry and fishery",
-          "es": "Agropecuario, forestal y pesquero",
-          "pt": "Agricultura, floresta e pesca",
-          "fr": "Agriculture, sylviculture et pêche",
-          "ht": "Agrikilti, forè ak lapèch"},
-    "7": {"en": "Crafts and trades", "es": "Oficiales y operarios",
-          "pt": "Trabalhadores qualificados", "fr": "Métiers qualifiés",
-          "ht": "Metye"},
-    "8": {"en": "Machine operators and drivers",
-          "es": "Operadores de máquinas y conductores",
-          "pt": "Operadores de máquinas e condutores",
-          "fr": "Conducteurs de machines et chauffeurs",
-          "ht": "Operatè machin ak chofè"},
-    "9": {"en": "Elementary occupations", "es": "Ocupaciones elementales",
-          "pt": "Trabalhadores não qualificados", "fr": "Professions élémentaires",
-          "ht": "Travay senp"},
-}  # fmt: skip
+# ISCO-08 major groups (first digit), the words that tell two titles apart
+# (msgids: translated through the gettext catalogues like every other label).
+MAJOR_GROUPS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "0": N_("Armed forces"),
+        "1": N_("Managers"),
+        "2": N_("Professionals"),
+        "3": N_("Technicians"),
+        "4": N_("Clerical support"),
+        "5": N_("Services and sales"),
+        "6": N_("Agriculture, forestry and fishery"),
+        "7": N_("Crafts and trades"),
+        "8": N_("Machine operators and drivers"),
+        "9": N_("Elementary occupations"),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +58,8 @@ class Occupation:
     def group(self, locale: str | None = None) -> str:
         """The major group's name: the words that tell two titles apart."""
         language = (locale or i18n.get_locale()).split("-")[0].split("_")[0].lower()
-        names = MAJOR_GROUPS[self.code[0]]
-        return names.get(language) or names["en"]
+        known = language if language in LOCALES else "en"
+        return i18n.translations(known).gettext(MAJOR_GROUPS[self.code[0]])
 
 
 def fold(text: str) -> str:

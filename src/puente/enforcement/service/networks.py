@@ -35,6 +35,12 @@ log = structlog.get_logger(__name__)
 SENSITIVITY = Sensitivity.SENSITIVE
 
 
+def _allow(actor: Actor, permission: str) -> None:
+    """Every enforcement action: the permission in the actor's own state, at the
+    sensitivity of enforcement data."""
+    authorize(actor, permission, tenant_code=actor.tenant_code, sensitivity=SENSITIVITY)
+
+
 @dataclass(frozen=True)
 class NetworkView:
     network: Network
@@ -46,12 +52,7 @@ class NetworkView:
 
 
 def _network(session: Session, actor: Actor, network_id: uuid.UUID) -> Network:
-    authorize(
-        actor,
-        "enforcement:read",
-        tenant_code=actor.tenant_code,
-        sensitivity=SENSITIVITY,
-    )
+    _allow(actor, "enforcement:read")
     row = session.scalars(
         select(Network).where(
             Network.id == network_id, Network.tenant_code == actor.tenant_code
@@ -65,12 +66,7 @@ def _network(session: Session, actor: Actor, network_id: uuid.UUID) -> Network:
 def create_network(
     session: Session, *, actor: Actor, name: str, summary: str = ""
 ) -> Network:
-    authorize(
-        actor,
-        "enforcement:write",
-        tenant_code=actor.tenant_code,
-        sensitivity=SENSITIVITY,
-    )
+    _allow(actor, "enforcement:write")
     row = Network(
         tenant_code=actor.tenant_code,
         name=name.strip()[:200],
@@ -91,12 +87,7 @@ def create_network(
 
 
 def list_networks(session: Session, *, actor: Actor) -> list[Network]:
-    authorize(
-        actor,
-        "enforcement:read",
-        tenant_code=actor.tenant_code,
-        sensitivity=SENSITIVITY,
-    )
+    _allow(actor, "enforcement:read")
     return list(
         session.scalars(
             select(Network)
@@ -116,12 +107,7 @@ def add_entity(
     detail: str = "",
 ) -> Entity:
     network = _network(session, actor, network_id)
-    authorize(
-        actor,
-        "enforcement:write",
-        tenant_code=actor.tenant_code,
-        sensitivity=SENSITIVITY,
-    )
+    _allow(actor, "enforcement:write")
     row = Entity(
         tenant_code=network.tenant_code,
         network_id=network.id,
@@ -144,12 +130,7 @@ def add_link(
     relation: str = "",
 ) -> Link:
     network = _network(session, actor, network_id)
-    authorize(
-        actor,
-        "enforcement:write",
-        tenant_code=actor.tenant_code,
-        sensitivity=SENSITIVITY,
-    )
+    _allow(actor, "enforcement:write")
     if source_id == target_id:
         raise LinkToItself()
     ends = session.scalars(
@@ -204,12 +185,7 @@ def create_agreement(
     valid_until: dt.date,
 ) -> Agreement:
     """Record this state's side of an enforcement agreement (`enforcement:share`)."""
-    authorize(
-        actor,
-        "enforcement:share",
-        tenant_code=actor.tenant_code,
-        sensitivity=SENSITIVITY,
-    )
+    _allow(actor, "enforcement:share")
     row = Agreement(
         tenant_code=actor.tenant_code,
         partner_state=partner_state,
@@ -277,12 +253,7 @@ def share_network(
     the refusal is logged and None is returned (the caller answers 403 and the
     log entry commits)."""
     view = get_network(session, actor=actor, network_id=network_id)
-    authorize(
-        actor,
-        "enforcement:share",
-        tenant_code=actor.tenant_code,
-        sensitivity=SENSITIVITY,
-    )
+    _allow(actor, "enforcement:share")
     today = utcnow().date()
     mine = _agreement_in_force(session, actor.tenant_code, recipient_state, today)
     theirs = _agreement_in_force(session, recipient_state, actor.tenant_code, today)
@@ -322,12 +293,7 @@ def share_network(
 
 def received_reports(session: Session, *, actor: Actor) -> list[SharedReport]:
     """Reports other states shared with the actor's state (each read logged)."""
-    authorize(
-        actor,
-        "enforcement:read",
-        tenant_code=actor.tenant_code,
-        sensitivity=SENSITIVITY,
-    )
+    _allow(actor, "enforcement:read")
     rows = list(
         session.scalars(
             select(SharedReport)
@@ -341,12 +307,7 @@ def received_reports(session: Session, *, actor: Actor) -> list[SharedReport]:
 
 
 def request_log(session: Session, *, actor: Actor) -> list[RequestLog]:
-    authorize(
-        actor,
-        "enforcement:share",
-        tenant_code=actor.tenant_code,
-        sensitivity=SENSITIVITY,
-    )
+    _allow(actor, "enforcement:share")
     return list(
         session.scalars(
             select(RequestLog)
@@ -374,12 +335,7 @@ def receive_mo_report(
 
 
 def mo_reports(session: Session, *, actor: Actor) -> list[ReceivedModusOperandi]:
-    authorize(
-        actor,
-        "enforcement:read",
-        tenant_code=actor.tenant_code,
-        sensitivity=SENSITIVITY,
-    )
+    _allow(actor, "enforcement:read")
     return list(
         session.scalars(
             select(ReceivedModusOperandi)

@@ -20,8 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from puente.core import events
 from puente.core.db import utcnow
 from puente.exchange.errors import EnvelopeRefused
+from puente.exchange.events import EnvelopeQueued
 from puente.exchange.models import LogEntry, Outbound
 from puente.exchange.rules.sending import identifying_keys, next_attempt_at
 from puente.exchange.rules.terms import AgreementStatus, canonical_json
@@ -33,6 +35,7 @@ from puente.exchange.service.status import view_for_sending
 from puente.exchange.service.tracing import (
     answer_tracing_request,
     receive_candidates,
+    receive_consent_withdrawal,
     receive_decision,
 )
 from puente.identity import Actor, authorize
@@ -232,6 +235,8 @@ def _act(
         receive_candidates(session, sender=sender, payload=payload)
     elif kind == "tracing_decision":
         receive_decision(session, sender=sender, payload=payload)
+    elif kind == "consent_withdrawn":
+        receive_consent_withdrawal(session, sender=sender, payload=payload)
     else:
         raise ValueError("kind")
 
@@ -283,21 +288,47 @@ def list_outbound(session: Session, *, actor: Actor) -> list[OutboundRead]:
     ]
 
 
+# One wake-up per running sender: a queued envelope leaves at once, not at the
+# sender's next turn (the interval stays the pace of retries).
+_wake_ups: list[threading.Event] = []
+
+
+@events.subscribe(EnvelopeQueued)
+def _wake_senders(_event: EnvelopeQueued) -> None:
+    """After the commit that queued an envelope: the running senders go now."""
+    for wake_up in list(_wake_ups):
+        wake_up.set()
+
+
 def start_sender(
-    interval: float, unit_of_work: Callable[[], Any], transport: Transport | None = None
+    interval: float,
+    unit_of_work: Callable[[], Any],
+    transport: Transport | None = None,
+    *,
+    stop: threading.Event | None = None,
 ) -> threading.Thread:
-    """A daemon thread that runs the queue every `interval` seconds, each run in
-    its own unit of work."""
-    stop = threading.Event()
+    """A daemon thread that runs the queue every `interval` seconds, and at once
+    when an envelope is queued, each run in its own unit of work, until `stop`
+    is set."""
+    halt = stop or threading.Event()
     chosen = transport or HttpTransport()
+    wake_up = threading.Event()
+    _wake_ups.append(wake_up)
 
     def loop() -> None:
-        while not stop.wait(interval):
-            try:
-                with unit_of_work() as session:
-                    deliver_due(session, transport=chosen)
-            except Exception:
-                log.exception("exchange_sender_failed")
+        try:
+            while not halt.is_set():
+                wake_up.wait(interval)
+                wake_up.clear()
+                if halt.is_set():
+                    break
+                try:
+                    with unit_of_work() as session:
+                        deliver_due(session, transport=chosen)
+                except Exception:
+                    log.exception("exchange_sender_failed")
+        finally:
+            _wake_ups.remove(wake_up)
 
     thread = threading.Thread(target=loop, name="exchange-sender", daemon=True)
     thread.start()

@@ -9,10 +9,8 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puente.core import events
 from puente.core.db import utcnow
 from puente.exchange.errors import AgreementNotFound
-from puente.exchange.events import AgreementActivated
 from puente.exchange.models import Agreement, AgreementSignature
 from puente.exchange.rules.sending import AgreementView
 from puente.exchange.rules.terms import AgreementStatus, agreement_status
@@ -43,10 +41,7 @@ def refresh_status(session: Session, agreement: Agreement) -> AgreementStatus:
         today=today(),
     )
     if agreement.status != status.value:
-        was_active = agreement.status == AgreementStatus.ACTIVE.value
         agreement.status = status.value
-        if status is AgreementStatus.ACTIVE and not was_active:
-            events.publish(session, AgreementActivated(agreement.id))
     return status
 
 

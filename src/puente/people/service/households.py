@@ -8,15 +8,12 @@ from typing import Any, cast
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from puente.core import audit, events
+from puente.core import audit
 from puente.core.db import new_id, utcnow
 from puente.identity import Actor, Sensitivity, authorize, visible
 from puente.people.errors import (
     AlreadyMember,
     HouseholdNotFound,
-)
-from puente.people.events import (
-    HouseholdRegistered,
 )
 from puente.people.models import (
     Household,
@@ -164,7 +161,6 @@ def create_household(
         object_id=household.id,
         members=len(data.members),
     )
-    events.publish(session, HouseholdRegistered(household.id, household.tenant_code))
     log.info("household_registered", household_id=str(household.id))
     return _household_read(session, actor, household)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,9 +20,8 @@ from puente.people.errors import (
 )
 from puente.people.events import (
     OriginsNarrowing,
-    PersonRegistered,
-    PersonUpdated,
     ProtectionFactRecorded,
+    TracingConsentWithdrawn,
 )
 from puente.people.models import (
     Consent,
@@ -65,7 +65,7 @@ def register_person(
 
     Needs `person:write`. Stores normalised names and blocking keys, documents as
     blind index + ciphertext, contacts encrypted, and one registration (encounter).
-    Audits `people:person:create`; publishes `PersonRegistered`.
+    Audits `people:person:create`.
     """
     authorize(
         actor,
@@ -127,7 +127,6 @@ def register_person(
         object_type="person",
         object_id=person.id,
     )
-    events.publish(session, PersonRegistered(person.id, person.tenant_code))
     log.info("person_registered", person_id=str(person.id))
     return read_person(session, actor, person)
 
@@ -151,6 +150,18 @@ def get_people(
     return [summarise(found[pid]) for pid in ids if pid in found]
 
 
+def _order(filters: PersonFilter) -> list[Any]:
+    """The ORDER BY of a list: the chosen columns, unknown birth dates last."""
+    choices: dict[str, list[Any]] = {
+        "registered": [Person.created_at],
+        "name": [Person.family_norm, Person.given_norm],
+        "birth": [Person.birth_year, Person.birth_month, Person.birth_day],
+    }
+    columns = choices[filters.sort]
+    order: list[Any] = [Person.birth_year.is_(None)] if filters.sort == "birth" else []
+    return order + [c.desc() if filters.descending else c.asc() for c in columns]
+
+
 def list_people(session: Session, *, actor: Actor, filters: PersonFilter) -> PersonPage:
     """Persons the actor may see, newest first, filtered."""
     require(actor, READ)
@@ -172,7 +183,7 @@ def list_people(session: Session, *, actor: Actor, filters: PersonFilter) -> Per
         )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
-        stmt.order_by(Person.created_at.desc(), Person.id)
+        stmt.order_by(*_order(filters), Person.id)
         .limit(filters.limit)
         .offset(filters.offset)
     ).all()
@@ -189,7 +200,7 @@ def update_person(
 ) -> PersonRead:
     """Edit a person. `data.expected_version` must be the current version, else
     `StaleEdit` (409) and nothing is written. Audits `people:person:update` with
-    the changed field names (never values); publishes `PersonUpdated`."""
+    the changed field names (never values)."""
     require(actor, WRITE)
     person = load_person(session, actor, person_id, WRITE)
     if person.version != data.expected_version:
@@ -249,9 +260,6 @@ def update_person(
         object_type="person",
         object_id=person.id,
         fields=",".join(sorted(changed)),
-    )
-    events.publish(
-        session, PersonUpdated(person.id, person.tenant_code, person.version)
     )
     if set(changed) & {*ORIGIN_FIELDS, "other_nationalities"}:
         # For a protected person a new nationality is a new state they are
@@ -343,6 +351,7 @@ def _set_tracing(session: Session, actor: Actor, person: Person, consent: bool) 
             )
         ):
             record.revoked_at = utcnow()
+        events.publish(session, TracingConsentWithdrawn(person.id, person.tenant_code))
 
 
 def set_tracing_consent(

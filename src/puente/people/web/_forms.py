@@ -3,7 +3,8 @@ choices and labels, and the search behind search-before-create."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, Final
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
@@ -11,8 +12,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from puente.core.i18n import N_, lazy_gettext
 from puente.core.i18n import gettext as _
-from puente.core.i18n import lazy_gettext
 from puente.identity import Actor
 from puente.people import service
 from puente.people.schemas import (
@@ -148,83 +149,75 @@ def _choices() -> dict[str, Any]:
             ("X", _("Other")),
             ("U", _("Unknown")),
         ],
-        "points": [(p.value, _point_label(p.value)) for p in PointKind],
-        "document_types": [(d.value, _document_label(d.value)) for d in DocumentType],
+        "points": [(p.value, _code_label("point", p.value)) for p in PointKind],
+        "document_types": [
+            (d.value, _code_label("document", d.value)) for d in DocumentType
+        ],
         "relationships": [
-            (r.value, _relationship_label(r.value)) for r in Relationship
+            (r.value, _code_label("relationship", r.value)) for r in Relationship
         ],
         "sensitive_kinds": [
-            (k.value, _sensitive_label(k.value)) for k in SensitiveKind
+            (k.value, _code_label("sensitive", k.value)) for k in SensitiveKind
         ],
         "contact_kinds": [c.value for c in ContactKind],
     }
 
 
-def _point_label(value: str) -> str:
-    labels = {
-        "border_post": _("Border post"),
-        "shelter": _("Shelter"),
-        "office": _("Office"),
-        "sea_rescue": _("Sea rescue"),
-        "detention": _("Detention"),
-        "outreach": _("Outreach"),
-    }
-    return labels.get(value, value)
+# The words for the codes the people pages show (msgids, translated when shown).
+_CODE_LABELS: Final[dict[str, dict[str, str]]] = {
+    "point": {
+        "border_post": N_("Border post"),
+        "shelter": N_("Shelter"),
+        "office": N_("Office"),
+        "sea_rescue": N_("Sea rescue"),
+        "detention": N_("Detention"),
+        "outreach": N_("Outreach"),
+    },
+    "document": {
+        "passport": N_("Passport"),
+        "national_id": N_("National identity card"),
+        "birth_certificate": N_("Birth certificate"),
+        "unhcr_id": N_("UNHCR registration"),
+        "temporary_permit": N_("Temporary permit"),
+        "other": N_("Other document"),
+    },
+    "relationship": {
+        "head": N_("Head of household"),
+        "spouse": N_("Spouse or partner"),
+        "child": N_("Son or daughter"),
+        "stepchild": N_("Stepchild"),
+        "parent": N_("Father or mother"),
+        "sibling": N_("Brother or sister"),
+        "grandchild": N_("Grandchild"),
+        "grandparent": N_("Grandparent"),
+        "nephew_niece": N_("Nephew or niece"),
+        "uncle_aunt": N_("Uncle or aunt"),
+        "other_relative": N_("Other relative"),
+        "not_related": N_("Not related"),
+    },
+    "sensitive": {
+        "sogiesc": N_("Sexual orientation, gender identity or expression (LGBTQI+)"),
+        "indigenous": N_("Indigenous people"),
+        "afro_descendant": N_("Afro-descendant"),
+        "gbv": N_("Gender-based violence"),
+        "trafficking": N_("Trafficking"),
+        "health": N_("Health"),
+        "asylum_claim": N_("Asylum claim"),
+        "refugee_status": N_("Refugee status"),
+        "statelessness": N_("Statelessness"),
+        "feared_states": N_("States the person fears (country codes)"),
+    },
+}
 
 
-def _document_label(value: str) -> str:
-    labels = {
-        "passport": _("Passport"),
-        "national_id": _("National identity card"),
-        "birth_certificate": _("Birth certificate"),
-        "unhcr_id": _("UNHCR registration"),
-        "temporary_permit": _("Temporary permit"),
-        "other": _("Other document"),
-    }
-    return labels.get(value, value)
-
-
-def _relationship_label(value: str) -> str:
-    labels = {
-        "head": _("Head of household"),
-        "spouse": _("Spouse or partner"),
-        "child": _("Son or daughter"),
-        "stepchild": _("Stepchild"),
-        "parent": _("Father or mother"),
-        "sibling": _("Brother or sister"),
-        "grandchild": _("Grandchild"),
-        "grandparent": _("Grandparent"),
-        "nephew_niece": _("Nephew or niece"),
-        "uncle_aunt": _("Uncle or aunt"),
-        "other_relative": _("Other relative"),
-        "not_related": _("Not related"),
-    }
-    return labels.get(value, value)
-
-
-def _sensitive_label(value: str) -> str:
-    labels = {
-        "sogiesc": _("Sexual orientation, gender identity or expression (LGBTQI+)"),
-        "indigenous": _("Indigenous people"),
-        "afro_descendant": _("Afro-descendant"),
-        "gbv": _("Gender-based violence"),
-        "trafficking": _("Trafficking"),
-        "health": _("Health"),
-        "asylum_claim": _("Asylum claim"),
-        "refugee_status": _("Refugee status"),
-        "statelessness": _("Statelessness"),
-        "feared_states": _("States the person fears (country codes)"),
-    }
-    return labels.get(value, value)
+def _code_label(kind: str, value: str) -> str:
+    """The words for a code of `kind`, translated; an unknown code as it is."""
+    message = _CODE_LABELS[kind].get(value)
+    return _(message) if message else value
 
 
 def _labels() -> dict[str, Any]:
-    return {
-        "point_label": _point_label,
-        "document_label": _document_label,
-        "relationship_label": _relationship_label,
-        "sensitive_label": _sensitive_label,
-    }
+    return {f"{kind}_label": partial(_code_label, kind) for kind in _CODE_LABELS}
 
 
 def _search_query(form: FormData, prefix: str, limit: int) -> SearchQuery | None:

@@ -7,11 +7,10 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from puente.core import events
 from puente.core.db import new_id, utcnow
 from puente.core.errors import InvalidInput
 from puente.identity import Actor, authorize, visible
@@ -22,7 +21,6 @@ from puente.protection.errors import (
     SelfApprovalNotAllowed,
     StaleCase,
 )
-from puente.protection.events import ApprovalDecided, CaseMoved, CaseOpened
 from puente.protection.models import (
     Approval,
     BestInterestsAssessment,
@@ -57,7 +55,7 @@ from puente.protection.service._common import (
     unseal,
     visible_case,
 )
-from puente.protection.service._people import person_facts
+from puente.protection.service._people import people_named, person_facts
 
 CASE_TYPES = (
     "general_protection",
@@ -99,7 +97,7 @@ def open_case(
 ) -> CaseView:
     """Open a case for a person (`case:write`); from a screening when given, whose
     flags and priority it takes. Another tenant's person answers 404. Audits
-    `protection:case:open`; publishes `CaseOpened`."""
+    `protection:case:open`."""
     authorize(actor, "case:write", tenant_code=actor.tenant_code)
     facts = person_facts(session, actor, person_id)
     flags: list[str] = []
@@ -150,7 +148,6 @@ def open_case(
     record(
         session, actor, "protection:case:open", object_type="case", object_id=case.id
     )
-    events.publish(session, CaseOpened(case_id=case.id, person_id=person_id))
     return CaseView.model_validate(case)
 
 
@@ -188,6 +185,32 @@ def list_cases(
     return [
         CaseView.model_validate(row)
         for row in list(session.scalars(visible(actor, stmt, Case, "case:read")))
+    ]
+
+
+def find_cases(
+    session: Session, *, actor: Actor, words: str, limit: int = 10
+) -> list[CaseView]:
+    """Cases the actor may read whose person is named by `words` or whose number
+    holds every word, newest first: searched in the database, so an old case is
+    found as easily as a new one. The words are never logged."""
+    authorize(actor, "case:read", tenant_code=actor.tenant_code)
+    parts = words.split()
+    if not parts:
+        return []
+    named = people_named(session, actor, words)
+    match: ColumnElement[bool] = Case.person_id.in_(named)
+    # A number is typed with a digit or a dash; a name that happens to spell
+    # hexadecimal ("Abe", "Ada") does not search the numbers.
+    if all(any(c.isdigit() or c == "-" for c in w) for w in parts):
+        number = and_(
+            *(Case.number.contains(w.upper(), autoescape=True) for w in parts)
+        )
+        match = or_(match, number)
+    stmt = select(Case).where(match).order_by(Case.opened_at.desc()).limit(limit)
+    return [
+        CaseView.model_validate(row)
+        for row in session.scalars(visible(actor, stmt, Case, "case:read"))
     ]
 
 
@@ -271,7 +294,6 @@ def move_case(
         target=case.state,
         reason_given=bool(reason),
     )
-    events.publish(session, CaseMoved(case_id=case.id, state=case.state))
     return CaseView.model_validate(case)
 
 
@@ -380,15 +402,6 @@ def decide_approval(
         object_id=case.id,
         kind=approval.kind,
         approved=approve,
-    )
-    events.publish(
-        session,
-        ApprovalDecided(
-            case_id=case.id,
-            approval_id=approval.id,
-            kind=approval.kind,
-            is_approved=approve,
-        ),
     )
     return ApprovalView.model_validate(approval)
 

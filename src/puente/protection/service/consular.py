@@ -15,11 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puente.core import events
 from puente.core.db import new_id, utcnow
 from puente.core.errors import InvalidInput, NotFound
 from puente.identity import Actor, authorize, visible
-from puente.protection.events import ConsularTaskCreated
 from puente.protection.models import ConsularNotification
 from puente.protection.rules.disclosure import (
     CONSULAR_NOTIFICATION_FIELDS,
@@ -123,13 +121,6 @@ def record_consular_wish(
             object_id=row.id,
             decision=row.action,
         )
-        if row.status == "task_open":
-            events.publish(
-                session,
-                ConsularTaskCreated(
-                    notification_id=row.id, consulate_state=row.consulate_state
-                ),
-            )
     return [ConsularView.model_validate(row) for row in rows]
 
 

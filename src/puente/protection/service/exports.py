@@ -31,12 +31,10 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puente.core import events
 from puente.core.errors import InvalidInput
 from puente.core.tabular import neutralise as neutralise_cell
 from puente.identity import Actor, authorize, visible
 from puente.protection.errors import ExportPasswordTooShort
-from puente.protection.events import CasesExported
 from puente.protection.models import Case, Screening
 from puente.protection.rules.disclosure import Channel, DisclosureForbidden
 from puente.protection.service._common import (
@@ -286,7 +284,6 @@ def export_cases(
         left_out=left_out,
         encrypted=encrypt,
     )
-    events.publish(session, CasesExported(actor_id=actor.user_id, count=len(rows)))
     return ExportFile(name, content, media, len(rows), left_out, encrypt)
 
 

@@ -39,6 +39,7 @@ from puente.protection.models import (
     TracingRequest,
 )
 from puente.protection.rules.disclosure import protected_from
+from puente.protection.schemas import ProfileRecord
 from puente.protection.service._common import (
     PROFILE_FIELDS,
     add_event,
@@ -201,7 +202,7 @@ def record_protection_profile(
     is_stateless: bool | None = None,
     expressed_fear: bool | None = None,
     consents_to_tracing: bool | None = None,
-) -> ProtectionProfile:
+) -> ProfileRecord:
     """Add protection facts (`case:write`; encrypted). Merges: what is not given
     stays as it is, and nothing stored is weakened (FactWithdrawalRequired).
     Audits `protection:profile:write` without the facts; withdraws at once every
@@ -234,7 +235,7 @@ def record_protection_profile(
         object_id=person_id,
     )
     enforce_protection(session, actor=actor, person_id=person_id)
-    return row
+    return ProfileRecord.model_validate(row)
 
 
 def withdraw_protection_fact(
@@ -245,7 +246,7 @@ def withdraw_protection_fact(
     fact: str,
     reason: str,
     state: str | None = None,
-) -> ProtectionProfile:
+) -> ProfileRecord:
     """Remove one protection fact (`protection:withdraw_fact`), with a reason.
 
     `fact` is a profile field; for a list (`persecutor_states`,
@@ -291,7 +292,7 @@ def withdraw_protection_fact(
         fact=fact,
     )
     enforce_protection(session, actor=actor, person_id=person_id)
-    return row
+    return ProfileRecord.model_validate(row)
 
 
 def withdrawals(

@@ -21,6 +21,7 @@ from puente.protection.errors import (
 )
 from puente.protection.events import ModusOperandiReportApproved
 from puente.protection.models import ModusOperandiReport
+from puente.protection.schemas import MoReportRecord
 from puente.protection.service._common import record, visible_case
 
 
@@ -32,7 +33,7 @@ def draft_mo_report(
     route: str,
     modus_operandi: str,
     informed_consent: bool,
-) -> ModusOperandiReport:
+) -> MoReportRecord:
     """Draft the report (`case:write`); refused without informed consent."""
     case = visible_case(session, actor, case_id)
     authorize(actor, "case:write", tenant_code=case.tenant_code)
@@ -57,12 +58,12 @@ def draft_mo_report(
         object_type="mo_report",
         object_id=row.id,
     )
-    return row
+    return MoReportRecord.model_validate(row)
 
 
 def approve_mo_report(
     session: Session, *, actor: Actor, report_id: uuid.UUID
-) -> ModusOperandiReport:
+) -> MoReportRecord:
     """A protection officer (`case:approve`, not the drafter) lets it cross."""
     authorize(actor, "case:approve", tenant_code=actor.tenant_code)
     row = session.scalars(
@@ -89,7 +90,7 @@ def approve_mo_report(
         object_id=row.id,
     )
     events.publish(session, ModusOperandiReportApproved(row.id, row.tenant_code))
-    return row
+    return MoReportRecord.model_validate(row)
 
 
 def anonymised_text(session: Session, report_id: uuid.UUID) -> dict[str, str] | None:

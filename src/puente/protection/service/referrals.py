@@ -13,10 +13,9 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puente.core import events
 from puente.core.db import new_id, utcnow
 from puente.core.errors import InvalidInput
 from puente.identity import Actor, authorize, visible
@@ -30,7 +29,6 @@ from puente.protection.errors import (
     ReferralWithdrawn,
     ServiceNotFound,
 )
-from puente.protection.events import CaseReferred, ReferralConsentRevoked
 from puente.protection.models import Case, Referral, ServiceDirectoryEntry
 from puente.protection.rules.disclosure import Channel, is_disclosable
 from puente.protection.schemas import ReferralRecord, ServiceView
@@ -72,8 +70,8 @@ _MOVES = {
 class ReferralView:
     """What the receiving organisation may read while consent stands."""
 
-    referral: Referral
-    service: ServiceDirectoryEntry
+    referral: ReferralRecord
+    service: ServiceView
     person: PersonLabel | None
     specific_needs: tuple[str, ...]
     case_summary: str
@@ -180,7 +178,7 @@ def refer_case(
 
     Raises ConsentMissing without purpose, data categories or a future end date,
     and DisclosureForbidden toward a state the person is protected from. Audits
-    `protection:referral:create`; publishes `CaseReferred`.
+    `protection:referral:create`.
     """
     authorize(actor, "referral:write", tenant_code=actor.tenant_code)
     case = visible_case(session, actor, case_id, "case:write")
@@ -232,7 +230,6 @@ def refer_case(
         case_id=str(case.id),
         service_id=str(service.id),
     )
-    events.publish(session, CaseReferred(case_id=case.id, referral_id=referral.id))
     return ReferralRecord.model_validate(referral)
 
 
@@ -352,8 +349,8 @@ def read_referral(
         object_id=referral.id,
     )
     return ReferralView(
-        referral=referral,
-        service=service,
+        referral=ReferralRecord.model_validate(referral),
+        service=ServiceView.model_validate(service),
         person=person,
         specific_needs=tuple(c for c in case.flags.split(",") if c)
         if "specific_needs" in shared
@@ -422,26 +419,13 @@ def revoke_referral_consent(
             object_type="referral",
             object_id=referral.id,
         )
-        events.publish(session, ReferralConsentRevoked(referral_id=referral.id))
     return ReferralRecord.model_validate(referral)
 
 
 def get_referral(
     session: Session, *, actor: Actor, referral_id: uuid.UUID
-) -> tuple[Referral, bool, bool]:
-    """The referral row (no person data) for either side, with the side flags."""
-    return _referral_for(session, actor, referral_id)
-
-
-def inbox_or_outbox(session: Session, *, actor: Actor) -> list[Referral]:
-    """Both sides at once: sent by the actor's organisation or sent to it."""
-    authorize(actor, "referral:write", tenant_code=actor.tenant_code)
-    case_ids = visible(actor, select(Case.id), Case, "case:read")
-    stmt = select(Referral).where(
-        Referral.tenant_code == actor.tenant_code,
-        or_(
-            Referral.case_id.in_(case_ids),
-            Referral.recipient_organisation_id == actor.organisation_id,
-        ),
-    )
-    return list(session.scalars(stmt.order_by(Referral.sent_at.desc())))
+) -> tuple[ReferralRecord, bool, bool]:
+    """The referral (no person data) for either side, with the side flags:
+    `(referral, is_recipient, is_sender)`."""
+    referral, is_recipient, is_sender = _referral_for(session, actor, referral_id)
+    return ReferralRecord.model_validate(referral), is_recipient, is_sender

@@ -35,6 +35,7 @@ from puente.protection.errors import (
 from puente.protection.models import ReturnCase, ReturnFollowUp
 from puente.protection.rules import reintegration
 from puente.protection.rules.disclosure import Channel
+from puente.protection.schemas import FollowUpRecord, ReturnCaseRecord
 from puente.protection.service._common import (
     guard_disclosure,
     protection_facts,
@@ -50,10 +51,12 @@ APPROVED = ("approved", "overridden")
 
 @dataclass(frozen=True)
 class ReturnCaseView:
-    case: ReturnCase
+    """A return case with its reception and plan (unsealed) and its follow-ups."""
+
+    case: ReturnCaseRecord
     reception: dict[str, Any]
     plan: dict[str, Any]
-    follow_ups: list[ReturnFollowUp]
+    follow_ups: tuple[FollowUpRecord, ...]
 
 
 def _sealed(row: ReturnCase, column: str, blob: bytes | None) -> dict[str, Any]:
@@ -64,15 +67,16 @@ def _sealed(row: ReturnCase, column: str, blob: bytes | None) -> dict[str, Any]:
 
 
 def _view(session: Session, row: ReturnCase) -> ReturnCaseView:
-    follow_ups = list(
-        session.scalars(
+    follow_ups = tuple(
+        FollowUpRecord.model_validate(follow_up)
+        for follow_up in session.scalars(
             select(ReturnFollowUp)
             .where(ReturnFollowUp.return_case_id == row.id)
             .order_by(ReturnFollowUp.month)
         )
     )
     return ReturnCaseView(
-        row,
+        ReturnCaseRecord.model_validate(row),
         _sealed(row, "reception_sealed", row.reception_sealed),
         _sealed(row, "plan_sealed", row.plan_sealed),
         follow_ups,

@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puente.core import events
 from puente.core.db import new_id, utcnow
 from puente.identity import Actor, authorize, can, visible
 from puente.protection.errors import (
@@ -26,7 +25,6 @@ from puente.protection.errors import (
     ReturnDecisionNotFound,
     ReturnNotDraft,
 )
-from puente.protection.events import ReturnApproved, ReturnDecisionRecorded
 from puente.protection.models import (
     BestInterestsDetermination,
     Case,
@@ -39,7 +37,7 @@ from puente.protection.rules.best_interests import (
     BidRecord,
     bid_supports_return,
 )
-from puente.protection.schemas import ReturnRecord
+from puente.protection.schemas import OverrideSignatureRecord, ReturnRecord
 from puente.protection.service._common import (
     load_profile,
     record,
@@ -63,9 +61,11 @@ _BLOCKING_BOOLS = (
 
 @dataclass(frozen=True)
 class ReturnView:
-    decision: ReturnDecision
+    """A return decision with its gate checks and the override signatures."""
+
+    decision: ReturnRecord
     checks: list[dict[str, Any]]
-    signatures: list[ReturnOverrideSignature]
+    signatures: tuple[OverrideSignatureRecord, ...]
 
 
 def _gate_json(gate: gate_rules.GateResult) -> str:
@@ -221,10 +221,6 @@ def request_return(
         gate_passed=gate.passed,
         failed=",".join(gate.failed_checks),
     )
-    events.publish(
-        session,
-        ReturnDecisionRecorded(decision_id=decision.id, gate_passed=gate.passed),
-    )
     return _view(session, decision)
 
 
@@ -244,14 +240,17 @@ def _decision(session: Session, actor: Actor, decision_id: uuid.UUID) -> ReturnD
 
 
 def _view(session: Session, decision: ReturnDecision) -> ReturnView:
-    signatures = list(
-        session.scalars(
+    signatures = tuple(
+        OverrideSignatureRecord.model_validate(row)
+        for row in session.scalars(
             select(ReturnOverrideSignature).where(
                 ReturnOverrideSignature.decision_id == decision.id
             )
         )
     )
-    return ReturnView(decision, json.loads(decision.gate), signatures)
+    return ReturnView(
+        ReturnRecord.model_validate(decision), json.loads(decision.gate), signatures
+    )
 
 
 def get_return(session: Session, *, actor: Actor, decision_id: uuid.UUID) -> ReturnView:
@@ -344,7 +343,6 @@ def approve_return(
         object_type="return_decision",
         object_id=decision.id,
     )
-    events.publish(session, ReturnApproved(decision_id=decision.id, is_override=False))
     return _view(session, decision)
 
 
@@ -445,8 +443,5 @@ def sign_return_override(
             "protection:return:override",
             object_type="return_decision",
             object_id=decision.id,
-        )
-        events.publish(
-            session, ReturnApproved(decision_id=decision.id, is_override=True)
         )
     return _view(session, decision)

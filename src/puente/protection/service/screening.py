@@ -11,11 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puente.core import events
 from puente.core.db import new_id, utcnow
 from puente.identity import Actor, Sensitivity, authorize, ceiling, visible
 from puente.protection.errors import ScreeningNotFound
-from puente.protection.events import PersonScreened
 from puente.protection.models import Screening
 from puente.protection.rules import screening as rules
 from puente.protection.schemas import ScreeningRecord
@@ -46,10 +44,9 @@ def screen_person(
     person_id: uuid.UUID,
     answers: dict[str, Any],
     form_version: int = rules.CURRENT_VERSION,
-) -> tuple[Screening, rules.ScreeningOutcome]:
+) -> tuple[ScreeningRecord, rules.ScreeningOutcome]:
     """Screen a person (needs `case:write`); sensitive answers and sensitive flags
-    are stored encrypted. Audits `protection:screening:create`; publishes
-    `PersonScreened`."""
+    are stored encrypted. Audits `protection:screening:create`."""
     authorize(actor, "case:write", tenant_code=actor.tenant_code)
     person_facts(session, actor, person_id)  # the person exists and is visible
     form = rules.load_form(form_version)
@@ -96,8 +93,7 @@ def screen_person(
         # Publishes ProtectionFactRecorded: open items it forbids are withdrawn
         # in this transaction (see `_people._on_protection_fact`).
         flag_for_protection(session, actor, person_id)
-    events.publish(session, PersonScreened(screening_id=row.id, person_id=person_id))
-    return row, outcome
+    return ScreeningRecord.model_validate(row), outcome
 
 
 def get_screening(

@@ -48,9 +48,11 @@ RELATIONSHIPS = (
 
 @dataclass(frozen=True)
 class TracingView:
-    request: TracingRequest
+    """A tracing request with who is sought (unsealed) and its matches, best first."""
+
+    request: TracingRequestRecord
     sought: dict[str, Any]
-    matches: list[TracingMatch]
+    matches: tuple[TracingMatchRecord, ...]
 
 
 def create_tracing_request(
@@ -230,14 +232,15 @@ def get_tracing_request(
         request.id,
         request.sought_sealed,
     )
-    matches = list(
-        session.scalars(
+    matches = tuple(
+        TracingMatchRecord.model_validate(row)
+        for row in session.scalars(
             select(TracingMatch)
             .where(TracingMatch.request_id == request.id)
             .order_by(TracingMatch.score.desc())
         )
     )
-    return TracingView(request, sought, matches)
+    return TracingView(TracingRequestRecord.model_validate(request), sought, matches)
 
 
 def list_tracing_requests(

@@ -82,7 +82,9 @@ def raw_forecasts(
         result = engine.forecast(
             df=pd.concat(panels, ignore_index=True), h=config.horizon, level=[80, 95]
         )
-    result = pl.from_pandas(result)
+    # NaN stays NaN (not null), as in the kernels: a model without a forecast
+    # (a seasonal naive on less than a season) falls back to the naive.
+    result = pl.from_pandas(result, nan_to_null=False)
     result = result.with_columns(
         h=(pl.col("ds") - pl.col("ds").min().over("unique_id") + 1).cast(pl.Int32)
     )
