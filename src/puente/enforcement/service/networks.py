@@ -44,7 +44,7 @@ def _allow(actor: Actor, permission: str) -> None:
 
 
 def _listed(
-    session: Session, actor: Actor, permission: str, stmt: Select[tuple[_Row]]
+    session: Session, actor: Actor, permission: str, stmt: Select[_Row]
 ) -> list[_Row]:
     """Authorise, then list: the shape of every enforcement list."""
     _allow(actor, permission)
