@@ -213,7 +213,19 @@ def create_database() -> str:
             conn.execute(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS")
         conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{DB_NAME}" OWNER {APP_ROLE}')
+    return database_url()
+
+
+def database_url() -> str:
     return f"postgresql+psycopg://{APP_ROLE}@127.0.0.1:5432/{DB_NAME}"
+
+
+def database_exists() -> bool:
+    with psycopg.connect(ADMIN_DSN + "postgres", autocommit=True) as conn:
+        found = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)
+        ).fetchone()
+    return found is not None
 
 
 def drop_database() -> None:
@@ -246,6 +258,29 @@ def _rows(
             person.nationality, "", "es", False, False, 1, now, now,
         )  # fmt: skip
         yield row, keys, person if index in keep else None
+
+
+def replay(
+    count: int, keep: set[int], seed: int
+) -> dict[int, tuple[uuid.UUID, Generated]]:
+    """The kept samples of a database loaded earlier with the same seed and size
+    (`--reuse`): the generator is replayed without writing anything."""
+    population = Population(seed)
+    kept: dict[int, tuple[uuid.UUID, Generated]] = {}
+    for index in range(count):
+        person = population.person()
+        person_id = uuid.UUID(int=population.rng.getrandbits(128), version=4)
+        if index in keep:
+            kept[index] = (person_id, person)
+    return kept
+
+
+def loaded_people() -> tuple[int, int]:
+    """People and search keys in the kept database."""
+    with psycopg.connect(ADMIN_DSN + DB_NAME) as conn:
+        people = conn.execute("SELECT count(*) FROM person").fetchone()
+        keys = conn.execute("SELECT count(*) FROM person_search_key").fetchone()
+    return (people[0] if people else 0), (keys[0] if keys else 0)
 
 
 def load(
@@ -447,8 +482,8 @@ def prepare_trgm() -> None:
             "$$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$"
         )
         conn.execute(
-            f"CREATE INDEX person_name_trgm ON person USING gin ({TRGM_NAME} "
-            "gin_trgm_ops)"
+            "CREATE INDEX IF NOT EXISTS person_name_trgm ON person "
+            f"USING gin ({TRGM_NAME} gin_trgm_ops)"
         )
         conn.execute("ANALYZE person")
 
@@ -599,6 +634,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--sqlite-path", type=Path, help="keep the SQLite file here (for profiling)"
     )
     parser.add_argument("--json", action="store_true", help="print JSON only")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help=f"keep the PostgreSQL database {DB_NAME} at the end",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="search a database kept by --keep (same --people and --seed) "
+        "instead of loading one; implies --keep",
+    )
     args = parser.parse_args(argv)
     backend = args.backend or "postgresql"
     structlog.configure(
@@ -615,19 +661,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     organisation = uuid.uuid4()
     scratch = tempfile.TemporaryDirectory(prefix="puente-people-")
     sqlite_path = args.sqlite_path or Path(scratch.name) / "people.db"
-    url = create_database() if backend == "postgresql" else f"sqlite:///{sqlite_path}"
+    reuse = args.reuse and backend == "postgresql"
+    keep_database = args.keep or reuse
+    if reuse and not database_exists():
+        print(f"people_search: no database {DB_NAME} to reuse (run with --keep)")
+        return 1
+    if reuse:
+        url = database_url()
+    elif backend == "postgresql":
+        url = create_database()
+    else:
+        url = f"sqlite:///{sqlite_path}"
     engine: Engine | None = None
     try:
-        say(f"migrating the {backend} database")
-        upgrade("heads", url)
-        say(f"loading {args.people:,} people")
-        started = time.perf_counter()
-        kept, keys = (
-            load(args.people, organisation, keep, args.seed)
-            if backend == "postgresql"
-            else load_sqlite(sqlite_path, args.people, organisation, keep, args.seed)
-        )
-        load_seconds = time.perf_counter() - started
+        load_seconds: float | None = None
+        if reuse:
+            say(f"reusing {DB_NAME}; replaying the generator for the queries")
+            upgrade("heads", url)
+            stored, keys = loaded_people()
+            if stored != args.people:
+                print(
+                    f"people_search: {DB_NAME} holds {stored:,} people, "
+                    f"not {args.people:,}"
+                )
+                return 1
+            kept = replay(args.people, keep, args.seed)
+            # The organisation of the stored persons, so that `visible` admits them.
+            with psycopg.connect(ADMIN_DSN + DB_NAME) as admin:
+                row = admin.execute(
+                    "SELECT organisation_id FROM person LIMIT 1"
+                ).fetchone()
+            organisation = row[0] if row else organisation
+        else:
+            say(f"migrating the {backend} database")
+            upgrade("heads", url)
+            say(f"loading {args.people:,} people")
+            started = time.perf_counter()
+            kept, keys = (
+                load(args.people, organisation, keep, args.seed)
+                if backend == "postgresql"
+                else load_sqlite(
+                    sqlite_path, args.people, organisation, keep, args.seed
+                )
+            )
+            load_seconds = round(time.perf_counter() - started, 1)
         queries = [
             (person_id, corrupt(rng, person))
             for _index, (person_id, person) in sorted(kept.items())
@@ -643,12 +720,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "backend": backend,
             "people": args.people,
             "search_keys": keys,
-            "load_seconds": round(load_seconds, 1),
+            "load_seconds": load_seconds,
             "goal_p95_ms": 100,
             "queries_digest": _digest(queries),
             "indexed_blocking": _public(indexed),
         }
-        if backend == "postgresql":
+        if backend == "postgresql" and args.peer_queries > 0:
             peer_queries = queries[: args.peer_queries]
             say(f"pg_trgm peer on the first {len(peer_queries)} of the same queries")
             prepare_trgm()
@@ -690,7 +767,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if engine is not None:
             engine.dispose()
-        if backend == "postgresql":
+        if backend == "postgresql" and not keep_database:
             drop_database()
         scratch.cleanup()
     return 0

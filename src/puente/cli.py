@@ -134,12 +134,12 @@ def demo_federation_node(
     """One loopback node of `puente federation up`: migrate, demo users, key;
     prints the public key and its signature over TERMS."""
     from puente.core.migrate import upgrade
-    from puente.demo import load_identity
+    from puente.demo import load_federation_node
     from puente.exchange import service as exchange_service
 
     upgrade()
     with core_db.uow() as session:
-        load_identity(session)
+        load_federation_node(session)
     node = exchange_service.node_identity()
     signature = node.sign(exchange_service.canonical_terms(terms)) if terms else ""
     print(json.dumps({"public_key": node.public_key_hex, "signature": signature}))

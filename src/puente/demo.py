@@ -152,6 +152,14 @@ def load_identity(session: Session) -> tuple[int, int]:
     return added_orgs, added_users
 
 
+def load_federation_node(session: Session) -> None:
+    """One loopback node of `puente federation up`: tenants, users and the
+    service directory (a confirmed match refers to a family tracing service)."""
+    load_identity(session)
+    session.flush()
+    protection_demo.load_directory(session)
+
+
 # Each module's demo loader, in dependency order (people before the cases and
 # screenings that refer to them). Imported by name so mypy and import-linter see
 # every edge; a new module with a `demo.py` adds its line here.

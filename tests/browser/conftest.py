@@ -102,30 +102,32 @@ def page(chromium: Any, live_server: str) -> Iterator[Any]:
 TOTP_SECRETS: dict[str, str] = {}
 
 
+def sign_in(page: Any, username: str) -> None:
+    """Log `username` in through the real pages of the page's server, enrolling
+    MFA on first use."""
+    page.goto("/login")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(DEMO_PASSWORD)
+    page.locator("form[action='/login'] button[type=submit]").click()
+    page.wait_for_load_state()
+    if "/mfa/enroll" in page.url:
+        secret = page.locator("#totp-secret").inner_text().strip()
+        TOTP_SECRETS[username] = secret
+        page.locator("#code").fill(pyotp.TOTP(secret).now())
+        page.locator("form[action='/mfa/enroll'] button[type=submit]").click()
+    elif page.url.endswith("/mfa"):
+        totp = pyotp.TOTP(TOTP_SECRETS[username])
+        # a code's time step can be used once: wait for the next one
+        time.sleep(31 - time.time() % 30)
+        page.locator("#code").fill(totp.now())
+        page.locator("form[action='/mfa'] button[type=submit]").click()
+    page.wait_for_load_state()
+
+
 @pytest.fixture
 def log_in(live_server: str) -> Callable[[Any, str], None]:
     """Log `username` in through the real pages, enrolling MFA on first use."""
-
-    def run(page: Any, username: str) -> None:
-        page.goto("/login")
-        page.locator("#username").fill(username)
-        page.locator("#password").fill(DEMO_PASSWORD)
-        page.locator("form[action='/login'] button[type=submit]").click()
-        page.wait_for_load_state()
-        if "/mfa/enroll" in page.url:
-            secret = page.locator("#totp-secret").inner_text().strip()
-            TOTP_SECRETS[username] = secret
-            page.locator("#code").fill(pyotp.TOTP(secret).now())
-            page.locator("form[action='/mfa/enroll'] button[type=submit]").click()
-        elif page.url.endswith("/mfa"):
-            totp = pyotp.TOTP(TOTP_SECRETS[username])
-            # a code's time step can be used once: wait for the next one
-            time.sleep(31 - time.time() % 30)
-            page.locator("#code").fill(totp.now())
-            page.locator("form[action='/mfa'] button[type=submit]").click()
-        page.wait_for_load_state()
-
-    return run
+    return sign_in
 
 
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
@@ -134,11 +136,13 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 def axe_violations(page: Any) -> list[str]:
     """Run axe-core (WCAG 2.1 A and AA rules) on the current page; the page's context
-    must be created with `bypass_csp=True` so the test can inject the script."""
-    page.add_script_tag(path=str(AXE))
+    must be created with `bypass_csp=True` so the test can inject the script (once
+    per page load: a second call on the same page, at another width, reuses it)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async (tags) => await axe.run(document,"
-        " {runOnly: {type: 'tag', values: tags}})",
+        " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         WCAG_TAGS,
     )
     return [
@@ -154,3 +158,32 @@ def audit_page(chromium: Any, live_server: str) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def new_page(chromium: Any, live_server: str) -> Iterator[Callable[[], Any]]:
+    """Fresh browser contexts (one per person) that let axe-core in."""
+    contexts: list[Any] = []
+
+    def make() -> Any:
+        context = chromium.new_context(
+            base_url=live_server, bypass_csp=True, accept_downloads=True
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def check_layout(page: Any) -> None:
+    """axe-core finds nothing and nothing scrolls sideways, on a phone and a desk."""
+    for width, height in ((375, 740), (1280, 900)):
+        page.set_viewport_size({"width": width, "height": height})
+        assert axe_violations(page) == [], (page.url, width)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth"
+            " - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, (page.url, width, overflow)

@@ -42,16 +42,52 @@ def test_dashboard_and_mfa_pages_have_no_wcag_violations(
     assert axe_violations(audit_page) == []
 
 
-# Roles whose every page passes today; the others still fail (to fix: at 375 px
-# /people/new and /people/households/new scroll sideways by ~50 px).
-ROLES = ("analyst.hub",)
+# Every demo role (src/puente/demo.py), each in its own browser context.
+ROLES = (
+    "caseworker.col",
+    "protection.col",
+    "supervisor.col",
+    "pathways.col",
+    "employer.can",
+    "analyst.hub",
+    "coordinator.hub",
+    "focal_point.col",
+    "donor.can",
+    "auditor.hub",
+    "admin",
+    "investigator.col",
+    "prosecutor.col",
+)
 MAX_PAGES = 25  # per role: every screen of the demo's shape, one of each kind
 SKIP = re.compile(
     r"^/(api/|static/|logout|login|lang|mfa)|\.(csv|xlsx|xml|atom|json|pdf|png|svg)$"
     r"|/(cap|export|exports|download)(/|$)"
 )
-LIST_LINKS = re.compile(r"(^|&)(export|sort|dir|page)=")
+LIST_LINKS = re.compile(r"(^|&)(export|download|sort|dir|page)=")
 SAME_SHAPE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+# Buttons and links of forms smaller than a fingertip (44 px high), visible ones.
+SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
+    'form button, form a[href], form input[type=submit], form input[type=button]'))
+  .filter(e => { const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.height < 43.5
+      && getComputedStyle(e).visibility !== 'hidden'; })
+  .map(e => e.tagName.toLowerCase() + " '" + (e.textContent || e.value || '').trim()
+    .slice(0, 30) + "' " + Math.round(e.getBoundingClientRect().height) + ' px')"""
+
+
+def layout_problems(page: Any) -> list[str]:
+    """Sideways scroll (the page wider than the window) and form buttons or links
+    smaller than a touch target, on the page as it is now."""
+    problems = []
+    overflow = page.evaluate(
+        "document.scrollingElement.scrollWidth - window.innerWidth"
+    )
+    if overflow > 0:
+        problems.append(f"scrolls sideways by {overflow} px")
+    problems += [f"touch target too small: {t}" for t in page.evaluate(SMALL_TARGETS)]
+    return problems
 
 
 def _links(page: Any) -> list[str]:
@@ -95,12 +131,7 @@ def test_every_page_of_every_role_has_no_wcag_violations(
         for width, height in ((375, 740), (1280, 900)):
             audit_page.set_viewport_size({"width": width, "height": height})
             problems += [f"{url} @{width}: {v}" for v in axe_violations(audit_page)]
-            overflow = audit_page.evaluate(
-                "document.documentElement.scrollWidth"
-                " - document.documentElement.clientWidth"
-            )
-            if overflow > 0:
-                problems.append(f"{url} @{width}: scrolls sideways by {overflow} px")
+            problems += [f"{url} @{width}: {p}" for p in layout_problems(audit_page)]
         queue += [link for link in _links(audit_page) if link not in seen]
     print("\n".join(problems))  # noqa: T201 - the list, when it fails
     assert len(seen) > 1, f"{username}: the home page links nowhere"

@@ -25,10 +25,6 @@ def alerts_raised(live_server: str) -> int:
         return len(list_alerts(session, actor=system_actor(), current_only=True))
 
 
-@pytest.mark.xfail(
-    reason="issue 11: broken by merging past alerts, pickers, session CSRF",
-    strict=False,
-)
 def test_analyst_sees_alert_coordinator_activates_plan(
     page: Any, log_in: Callable[[Any, str], None], alerts_raised: int
 ) -> None:

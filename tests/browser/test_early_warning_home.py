@@ -41,10 +41,6 @@ def plan_url(live_server: str) -> str:
         return f"/early-warning/plans/{plan.id}"
 
 
-@pytest.mark.xfail(
-    reason="issue 11: broken by merging past alerts, pickers, session CSRF",
-    strict=False,
-)
 def test_home_notices_and_task_form(
     audit_page: Any, log_in: Callable[[Any, str], None], plan_url: str
 ) -> None:

@@ -127,13 +127,17 @@ class TestTwoClickActivation:
         assert "Gaps" in plan.text
         assert "Toilets" in plan.text
         assert 'class="has-gap"' in plan.text
+        assert 'id="done"' in plan.text
+        assert "Response plan activated." in plan.text
         # the alert now links its plan, and the confirm page redirects there
         assert (
             "Open the response plan"
             in client.get(f"/early-warning/alerts/{alert_id}").text
         )
         again = client.get(link, follow_redirects=False)
-        assert again.headers["location"] == done.headers["location"]
+        plan_url = done.headers["location"].partition("?")[0]
+        assert again.headers["location"] == plan_url
+        assert 'id="done"' not in client.get(plan_url).text
 
     def test_coordinator_records_stock_and_moves_a_task(
         self, client: TestClient, session: Session, login_as: Login

@@ -2,26 +2,25 @@
 uvicorn process per node, started once for this module). A child registered in
 PAN is found from COL under the active tracing agreement; no name, birth date or
 document number crosses; a request about a refugee toward the state they fled
-sends nothing; a peer that is down gets the envelope once back, exactly once;
-with the agreement revoked nothing is sent."""
+sends nothing; consent to tracing withdrawn in PAN erases the candidate COL
+holds; a peer that is down gets the envelope once back, exactly once; with the
+agreement revoked nothing is sent."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from puente.exchange.cli import PUENTE, node_command, node_env
+from puente.exchange.cli import node_command, node_env
+from tests.exchange.loopback import NODES, Federation, federation_up, until
 
 pytestmark = pytest.mark.slow
 
@@ -31,113 +30,10 @@ CHILD_DOCUMENT = "PA-77881234"
 PARENT = {"given_name": "Marisol", "family_name": "Barrios Peña", "sex": "F"}
 
 
-def _free_base_port() -> int:
-    for base in range(18200, 19000, 10):
-        try:
-            for port in range(base, base + 3):
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free ports")
-
-
-@dataclass
-class Federation:
-    root: Path
-    base_port: int
-    tokens: dict[tuple[str, str], str]
-    extra: list[subprocess.Popen[bytes]]
-
-    def port(self, node: str) -> int:
-        return self.base_port + ["COL", "PAN", "HUB"].index(node)
-
-    def call(
-        self, node: str, user: str, method: str, path: str, body: Any = None
-    ) -> httpx.Response:
-        return httpx.request(
-            method,
-            f"http://127.0.0.1:{self.port(node)}{path}",
-            json=body,
-            headers={"Authorization": f"Bearer {self.tokens[(node, user)]}"},
-            timeout=60,
-        )
-
-    def log(self, node: str) -> list[dict[str, Any]]:
-        user = "auditor.col" if node == "COL" else "auditor.pan"
-        answer = self.call(node, user, "GET", "/api/v1/exchange/log")
-        assert answer.status_code == 200, answer.text
-        entries: list[dict[str, Any]] = answer.json()
-        return entries
-
-
-def _token(root: Path, node: str, user: str) -> str:
-    done = subprocess.run(
-        [*PUENTE, "federation", "token", node, user, "--root", str(root)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip().splitlines()[-1]
-
-
 @pytest.fixture(scope="module")
 def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]:
-    root = tmp_path_factory.mktemp("federation")
-    base = _free_base_port()
-    process = subprocess.Popen(
-        [
-            *PUENTE,
-            "federation",
-            "up",
-            "--nodes",
-            "COL,PAN,HUB",
-            "--base-port",
-            str(base),
-            "--root",
-            str(root),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    fed = Federation(root, base, {}, [])
-    try:
-        assert process.stdout is not None
-        ready = False
-        for line in process.stdout:
-            if line.strip() == "ready":
-                ready = True
-                break
-        assert ready, "federation up stopped before its nodes were ready"
-        for node, user in [
-            ("COL", "caseworker.col"),
-            ("COL", "auditor.col"),
-            ("COL", "focal_point.col"),
-            ("PAN", "caseworker.pan"),
-            ("PAN", "auditor.pan"),
-        ]:
-            fed.tokens[(node, user)] = _token(root, node, user)
+    with federation_up(tmp_path_factory.mktemp("federation"), NODES) as fed:
         yield fed
-    finally:
-        for extra in fed.extra:
-            extra.terminate()
-            extra.wait(20)
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def _until(check: Callable[[], Any], seconds: float = 90) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError("timed out")
 
 
 def _register(fed: Federation, node: str, user: str, body: dict[str, Any]) -> str:
@@ -206,7 +102,7 @@ class TestCrossBorderTracing:
             found: list[dict[str, Any]] = read.json()["candidates"]
             return found
 
-        found = _until(candidates)
+        found = until(candidates)
         assert found[0]["state"] == "PAN"
         assert found[0]["score"] >= 0.8
         assert found[0]["likelihood"] == "high"
@@ -220,7 +116,7 @@ class TestCrossBorderTracing:
         )
         assert confirmed.status_code == 200, confirmed.text
         assert confirmed.json()["status"] == "matched"
-        received = _until(
+        received = until(
             lambda: [
                 e for e in federation.log("PAN") if e["kind"] == "tracing_decision"
             ]
@@ -278,6 +174,51 @@ class TestCrossBorderTracing:
         assert len(federation.log("PAN")) == before
         assert refugee not in _captured_bodies(federation)
 
+    def test_withdrawn_tracing_consent_erases_the_candidate_at_the_peer(
+        self, federation: Federation, child_in_pan: str
+    ) -> None:
+        answered = [
+            e
+            for e in federation.log("COL")
+            if e["kind"] == "tracing_candidates" and e["body"]["payload"]["candidates"]
+        ]
+        assert len(answered) == 1
+        request_ref = answered[0]["body"]["payload"]["request_ref"]
+        given = {c["reference"] for c in answered[0]["body"]["payload"]["candidates"]}
+
+        def held() -> set[str]:
+            read = federation.call(
+                "COL",
+                "caseworker.col",
+                "GET",
+                f"/api/v1/protection/tracing/{request_ref}",
+            )
+            return {c["reference"] for c in read.json()["candidates"]}
+
+        assert held() == given
+        person = federation.call(
+            "PAN", "caseworker.pan", "GET", f"/api/v1/people/{child_in_pan}"
+        ).json()
+        withdrawn = federation.call(
+            "PAN",
+            "caseworker.pan",
+            "PATCH",
+            f"/api/v1/people/{child_in_pan}",
+            {"expected_version": person["version"], "consent_to_tracing": False},
+        )
+        assert withdrawn.status_code == 200, withdrawn.text
+        told = until(
+            lambda: [
+                e for e in federation.log("COL") if e["kind"] == "consent_withdrawn"
+            ]
+        )
+        assert [(e["direction"], e["peer"]) for e in told] == [("received", "PAN")]
+        assert set(told[0]["body"]["payload"]["references"]) == given
+        assert held() == set()
+        sent = [e for e in federation.log("PAN") if e["kind"] == "consent_withdrawn"]
+        assert [e["envelope_id"] for e in sent] == [told[0]["envelope_id"]]
+        assert child_in_pan not in json.dumps(told[0]["body"])
+
 
 class TestDelivery:
     def test_a_peer_down_gets_the_envelope_once_back_exactly_once(
@@ -286,7 +227,7 @@ class TestDelivery:
         pids = json.loads((federation.root / "pids.json").read_text("utf-8"))
         os.kill(pids["PAN"], signal.SIGTERM)
         port = federation.port("PAN")
-        _until(lambda: _refused(port), 30)
+        until(lambda: _refused(port), 30)
         parent = _register(
             federation, "COL", "caseworker.col", PARENT | {"given_name": "Rosa"}
         )
@@ -298,13 +239,13 @@ class TestDelivery:
             ).json()
             return [r for r in rows if r["status"] == "queued" and r["attempts"] >= 2]
 
-        pending = _until(waiting, 60)[0]
+        pending = until(waiting, 60)[0]
         restarted = subprocess.Popen(
             node_command(port), env=node_env(federation.root, "PAN", port)
         )
         federation.extra.append(restarted)
-        _until(lambda: not _refused(port), 120)
-        received = _until(
+        until(lambda: not _refused(port), 120)
+        received = until(
             lambda: [
                 e
                 for e in federation.log("PAN")
@@ -375,7 +316,7 @@ class TestRevokedAgreement:
             f"/api/v1/exchange/agreements/{agreements[0]['id']}/revoke",
         )
         assert revoked.json()["status"] == "revoked"
-        _until(
+        until(
             lambda: [
                 e for e in federation.log("PAN") if e["kind"] == "agreement_revocation"
             ]

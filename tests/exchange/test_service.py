@@ -4,6 +4,7 @@ retries and the screens. The loopback federation is `test_federation.py`."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import uuid
@@ -18,8 +19,16 @@ from sqlalchemy.orm import Session
 
 from puente.core.config import Settings, get_settings
 from puente.exchange import service
+from puente.exchange.errors import NodeKeyMissing
 from puente.exchange.models import Agreement, LogEntry, Outbound
 from puente.exchange.rules.terms import canonical_json
+from puente.exchange.service.sealing import (
+    SealBroken,
+    open_secret,
+    seal_secret,
+    x25519_private,
+    x25519_public,
+)
 from puente.identity import system_actor
 from tests.conftest import CSRF
 
@@ -209,6 +218,118 @@ class TestAgreements:
         )
         assert answer.status_code == 422
         assert _count(session, Agreement) == before
+
+
+class TestSecretHandover:
+    """The linkage secret of an agreement drafted on screen travels to the other
+    party sealed to its node key, inside the signed agreement exchange only."""
+
+    def test_the_drafters_signature_carries_the_secret_sealed_to_the_peer(
+        self,
+        col_node: None,
+        client: TestClient,
+        session: Session,
+        token_for: Callable[[str], str],
+    ) -> None:
+        _pan_peer(session)
+        token = token_for("focal_point.col")
+        agreement = _draft(client, token)
+        client.post(
+            f"/api/v1/exchange/agreements/{agreement['id']}/sign", headers=_auth(token)
+        )
+        meta = session.scalars(
+            select(Outbound).where(Outbound.kind == "agreement_signature")
+        ).one()
+        secret = service.agreement_secret(agreement["id"])
+        for shown in (secret.hex(), base64.b64encode(secret).decode("ascii")):
+            assert shown not in meta.payload
+        seal = json.loads(meta.payload)["sealed_secret"]
+        opened = open_secret(
+            seal,
+            own_key=PAN_KEY,
+            agreement_id=agreement["id"],
+            sender="COL",
+            recipient="PAN",
+        )
+        assert opened == secret
+        # Bound to its agreement and parties: it opens for nothing else.
+        with pytest.raises(SealBroken):
+            open_secret(
+                seal,
+                own_key=PAN_KEY,
+                agreement_id=str(uuid.uuid4()),
+                sender="COL",
+                recipient="PAN",
+            )
+        with pytest.raises(SealBroken):
+            open_secret(
+                seal,
+                own_key=Ed25519PrivateKey.generate(),
+                agreement_id=agreement["id"],
+                sender="COL",
+                recipient="PAN",
+            )
+
+    def test_a_peers_draft_brings_its_secret_and_a_different_one_is_refused(
+        self,
+        col_node: None,
+        client: TestClient,
+        session: Session,
+        token_for: Callable[[str], str],
+    ) -> None:
+        _pan_peer(session)
+        col_public = service.node_identity().public_key_hex
+        agreement_id = str(uuid.uuid4())
+        terms = {
+            "agreement_id": agreement_id,
+            "parties": ["COL", "PAN"],
+            "purpose": "tracing",
+            "categories": ["linkage_encodings"],
+            "legal_basis": "Memorandum",
+            "dpia_reference": "DPIA-8",
+            "retention_days": 30,
+            "expires_on": "2099-01-01",
+        }
+
+        def pan_signature(secret: bytes) -> dict[str, Any]:
+            return _envelope(
+                "agreement_signature",
+                {
+                    "terms": terms,
+                    "state": "PAN",
+                    "signature": PAN_KEY.sign(canonical_json(terms)).hex(),
+                    "sealed_secret": seal_secret(
+                        secret,
+                        recipient_public_hex=col_public,
+                        agreement_id=agreement_id,
+                        sender="PAN",
+                        recipient="COL",
+                    ),
+                },
+            )
+
+        with pytest.raises(NodeKeyMissing):
+            service.agreement_secret(agreement_id)
+        secret = b"\x07" * 32
+        answer = client.post("/api/v1/exchange/envelopes", json=pan_signature(secret))
+        assert answer.json()["status"] == "accepted", answer.text
+        assert service.agreement_secret(agreement_id) == secret
+        other = client.post(
+            "/api/v1/exchange/envelopes", json=pan_signature(b"\x08" * 32)
+        )
+        assert other.status_code == 403
+        assert service.agreement_secret(agreement_id) == secret
+        # The log keeps the body as signed: the seal, never the secret.
+        logged = session.scalars(
+            select(LogEntry.body).where(LogEntry.kind == "agreement_signature")
+        ).one()
+        assert "sealed_secret" in logged
+        assert secret.hex() not in logged
+
+    def test_the_x25519_key_is_the_same_curve_point_as_the_node_key(self) -> None:
+        key = Ed25519PrivateKey.generate()
+        derived = x25519_private(key).public_key().public_bytes_raw()
+        assert derived == x25519_public(service.public_hex(key.public_key()))
 
 
 class TestReceiver:
@@ -446,6 +567,27 @@ def _protection_case_count(session: Session) -> int:
     return _count(session, Case)
 
 
+def _tracing_referrals(session: Session) -> list[tuple[str, str, str]]:
+    """(state, service type, shared fields) of every referral, by case person."""
+    from puente.protection.models import Referral, ServiceDirectoryEntry
+
+    return [
+        (r.recipient_state, service_type, r.shared_fields)
+        for r, service_type in session.execute(
+            select(Referral, ServiceDirectoryEntry.service_type).join(
+                ServiceDirectoryEntry, ServiceDirectoryEntry.id == Referral.service_id
+            )
+        ).all()
+    ]
+
+
+def _directory(session: Session) -> None:
+    from puente.protection.demo import load_directory
+
+    load_directory(session)
+    session.commit()
+
+
 class TestReunification:
     def test_confirming_a_peer_candidate_opens_a_case_and_tells_the_peer(
         self,
@@ -455,6 +597,7 @@ class TestReunification:
         token_for: Callable[[str], str],
     ) -> None:
         agreement_id = _active_agreement(client, session, token_for)
+        _directory(session)
         token = token_for("caseworker.col")
         request_id = _trace(client, token, _register(client, token)).json()["id"]
         reference = str(uuid.uuid4())
@@ -489,6 +632,9 @@ class TestReunification:
         )
         assert decided.json()["status"] == "matched"
         assert _protection_case_count(session) == cases + 1
+        assert _tracing_referrals(session) == [
+            ("COL", "family_tracing", "case_summary,identity")
+        ]
         told = session.scalars(
             select(Outbound).where(Outbound.kind == "tracing_decision")
         ).one()
@@ -507,6 +653,7 @@ class TestReunification:
         from puente.exchange.service.tracing import _encode
 
         agreement_id = _active_agreement(client, session, token_for)
+        _directory(session)
         token = token_for("caseworker.col")
         child = _register(
             client,
@@ -569,6 +716,9 @@ class TestReunification:
         )
         assert confirmed.json()["status"] == "accepted", confirmed.text
         assert _protection_case_count(session) == cases + 1
+        assert _tracing_referrals(session) == [
+            ("COL", "family_tracing", "case_summary,identity")
+        ]
 
 
 def test_the_tracing_page_lists_a_peer_candidate_without_a_name(

@@ -3,6 +3,7 @@ words (never an id), and walled by tenant and role like every read (issue 11).""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from structlog.testing import capture_logs
 
 from puente.identity.permissions import Actor
 from puente.protection import service
+from puente.protection.models import Case
 from tests.protection.conftest import Register
 from tests.web.test_pickers import UUID_RE, radio_values, visible_text
 
@@ -111,6 +113,41 @@ class TestCases:
         text = visible_text(html)
         assert mine.number in text
         assert not UUID_RE.search(text)
+
+    def test_an_old_case_behind_many_newer_ones_is_found_by_name(
+        self,
+        client: TestClient,
+        login_as: Login,
+        session: Session,
+        register: Register,
+        caseworker: Actor,
+    ) -> None:
+        """The search runs in the database: a case opened long ago, behind more
+        newer cases than any screen would scan, is found by its person's name
+        and by a piece of its number."""
+        family = f"Antiguo{uuid.uuid4().hex[:6]}"
+        old = service.open_case(
+            session, actor=caseworker, person_id=register(family_name=family)
+        )
+        row = session.get(Case, old.id)
+        assert row is not None
+        row.opened_at = dt.datetime(2019, 1, 2, tzinfo=dt.UTC)
+        now = dt.datetime.now(dt.UTC)
+        session.add_all(
+            Case(
+                tenant_code="COL",
+                number=f"COL-Z{uuid.uuid4().hex[:7].upper()}",
+                person_id=uuid.uuid4(),
+                opened_at=now,
+                updated_at=now,
+            )
+            for _ in range(600)
+        )
+        session.commit()
+        login_as(client, "caseworker.col")
+        assert radio_values(pick(client, "cases", family), "f") == [str(old.id)]
+        number = old.number.lower()  # typed without capitals
+        assert radio_values(pick(client, "cases", number), "f") == [str(old.id)]
 
 
 class TestServices:

@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 import puente
 from puente import labels
 from puente.core import i18n
+from puente.early_warning.demo import REPLAY_SOURCE
 from puente.early_warning.rules.analytics.indicators import VARIABLES
 
 SRC = Path(puente.__file__).resolve().parent
@@ -70,8 +71,9 @@ def _code_sets() -> dict[str, set[str]]:
         "case_flag": {flag["id"] for flag in screening["flags"]},
         "return_fact": set(safeguards["facts"]),
         "return_check": {check["id"] for check in safeguards["checks"]},
+        "return_legal_basis": {check["id"] for check in safeguards["checks"]},
         "case_event": events,
-        "series_source": set(profiles),
+        "series_source": set(profiles) | {REPLAY_SOURCE},
         "trigger_variable": set(VARIABLES),
         "unit": {item["unit"] for item in sphere["parameters"]},
         "unit_kind": {item["kind"] for item in sphere["parameters"]},
@@ -160,3 +162,30 @@ def test_trigger_explanation_is_a_sentence_with_units_and_thresholds() -> None:
         text = " ".join(labels.trigger_explanation(condition, values))
     assert "growth_3m" not in text
     assert "0.5" not in text
+
+
+def test_the_values_table_shows_units_and_the_threshold() -> None:
+    condition = "arrivals_month >= 5000.0 && growth_3m > 0.5 && c3_alarm"
+    values = {"arrivals_month": 23456.0, "growth_3m": 4.94, "c3_alarm": True}
+    with i18n.use_locale("en"):
+        rows = labels.trigger_values(condition, values)
+    assert rows == [
+        ("Arrivals in the month", "23,456", "at least 5,000"),
+        ("Change over three months", "+494 %", "more than +50 %"),
+        ("Statistical alarm (C3)", "yes", ""),
+    ]
+
+
+def test_a_returns_legal_basis_is_the_rulesets_in_words() -> None:
+    """The English label of each safeguard's legal basis is the ruleset's text
+    (so a changed ruleset fails here until its words are changed too)."""
+    path = SRC / "protection" / "data" / "return_safeguards.json"
+    checks = json.loads(path.read_text("utf-8"))["checks"]
+    with i18n.use_locale("en"):
+        for check in checks:
+            shown = labels.label(check["id"], "return_legal_basis")
+            assert shown == check["legal_basis"]
+    with i18n.use_locale("es"):
+        assert labels.label("torture_risk", "return_legal_basis") != (
+            "Convention against Torture art. 3 (absolute); ICCPR art. 7"
+        )

@@ -488,7 +488,9 @@ def activate_confirm(
 @router.post("/alerts/{alert_id}/activate", dependencies=[Csrf])
 def activate(session: DbSession, actor: PlanWriter, alert_id: uuid.UUID) -> Response:
     plan = plan_service.activate_plan(session, actor=actor, alert_id=alert_id)
-    return RedirectResponse(f"/early-warning/plans/{plan.id}", status_code=303)
+    return RedirectResponse(
+        f"/early-warning/plans/{plan.id}?done=activated", status_code=303
+    )
 
 
 @router.post("/alerts/{alert_id}/cancel", dependencies=[Csrf])

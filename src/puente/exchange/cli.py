@@ -173,13 +173,20 @@ def _run_all(jobs: dict[str, tuple[dict[str, str], list[str]]]) -> dict[str, str
     return out
 
 
-def _setup(root: Path, codes: list[str], base_port: int) -> None:
-    pair = [c for c in ("COL", "PAN") if c in codes]
+def _setup(
+    root: Path, codes: list[str], base_port: int, *, with_agreement: bool
+) -> None:
+    pair = [c for c in ("COL", "PAN") if c in codes] if with_agreement else []
     terms = {
         "agreement_id": str(uuid.uuid4()),
         "parties": pair,
         "purpose": "tracing",
-        "categories": ["linkage_encodings", "match_candidates", "match_confirmation"],
+        "categories": [
+            "consent_revocation",
+            "linkage_encodings",
+            "match_candidates",
+            "match_confirmation",
+        ],
         "legal_basis": "Bilateral memorandum on family reunification (demo)",
         "dpia_reference": "DPIA-DEMO-TRACING",
         "retention_days": 180,
@@ -290,13 +297,17 @@ def up_command(
     ] = "COL,PAN,HUB",
     base_port: Annotated[int, typer.Option(help="First node's port")] = 8101,
     root: Annotated[Path | None, typer.Option(help="Folder of the nodes")] = None,
+    agreement: Annotated[
+        bool, typer.Option(help="Start with an active COL–PAN tracing agreement")
+    ] = True,
 ) -> None:
     """Run nodes on loopback (own database, keys and demo users each, peers
-    configured, an active COL–PAN tracing agreement) until stopped."""
+    configured, an active COL–PAN tracing agreement unless --no-agreement)
+    until stopped."""
     codes = [c.strip().upper() for c in nodes.split(",") if c.strip()]
     folder = root or get_settings().var_dir / "federation"
     if not (folder / "nodes.json").exists():
-        _setup(folder, codes, base_port)
+        _setup(folder, codes, base_port, with_agreement=agreement)
     processes: list[subprocess.Popen[bytes]] = []
     try:
         for i, code in enumerate(codes):

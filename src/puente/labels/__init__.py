@@ -16,6 +16,7 @@ from puente.labels.words import (
     series_name,
     tenant,
     trigger_explanation,
+    trigger_values,
     worded,
 )
 
@@ -31,5 +32,6 @@ __all__ = [
     "series_name",
     "tenant",
     "trigger_explanation",
+    "trigger_values",
     "worded",
 ]

@@ -356,6 +356,47 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "fit_to_travel": N_("Fit to travel"),
         "family_unity": N_("Family unity"),
     },
+    # The legal basis of each return safeguard, as in return_safeguards.json.
+    "return_legal_basis": {
+        "expressed_fear": N_("1951 Convention art. 33; American Convention art. 22(8)"),
+        "pending_claim": N_(
+            "1951 Convention art. 33; UNHCR ExCom conclusions on suspensive effect"
+        ),
+        "recognised_protection": N_(
+            "1951 Convention arts. 1, 33; Cartagena Declaration"
+        ),
+        "fear_screening": N_(
+            "UNHCR 10-Point Plan ch. 3; national expedited procedures"
+        ),
+        "torture_risk": N_(
+            "Convention against Torture art. 3 (absolute); ICCPR art. 7"
+        ),
+        "child_best_interests_determination": N_(
+            "CRC arts. 3, 22; UNHCR Best Interests Procedure Guidelines (2021)"
+        ),
+        "child_guardian_and_views": N_(
+            "CRC arts. 12, 20; UNHCR Best Interests Procedure Guidelines (2021)"
+        ),
+        "child_caregiver_confirmed": N_(
+            "CRC art. 3; LA Declaration: return of children to safe conditions"
+        ),
+        "presumed_trafficking_victim": N_(
+            "Palermo Protocol art. 8; recovery and reflection period"
+        ),
+        "nationality_confirmed": N_("1954 Convention; readmission practice"),
+        "statelessness": N_(
+            "1954 Convention relating to the Status of Stateless Persons"
+        ),
+        "specific_needs_signoff": N_(
+            "UNHCR Specific Needs Codes; research/01 §3.7 item 9"
+        ),
+        "consular_step": N_("Vienna Convention on Consular Relations art. 36"),
+        "travel_documents": N_(
+            "Readmission agreements; ICAO travel document standards"
+        ),
+        "fit_to_travel": N_("ICCPR arts. 6-7; medical fitness to travel"),
+        "family_unity": N_("American Convention art. 17; CRC art. 9"),
+    },
     "need_sensitivity": {
         "confidential": N_("Confidential"),
         "strictly_confidential": N_("Strictly confidential"),
@@ -520,6 +561,7 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "honduras_nat": N_("Honduras"),
         "guatemala_returns": N_("Returns to Guatemala"),
         "lighthouse": N_("IOM Lighthouse"),
+        "darien_replay": N_("Darién (2023 figures replayed, demo)"),
     },
     # Response plan templates (early_warning/data/plan_templates.json).
     "plan_template": {
@@ -648,6 +690,7 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "tracing_decision": N_("Decision on a candidate"),
         "agreement_signature": N_("Agreement signature"),
         "agreement_revocation": N_("Agreement revocation"),
+        "consent_withdrawn": N_("Consent withdrawn"),
     },
     "envelope_direction": {"sent": N_("Sent"), "received": N_("Received")},
     "outbound_status": {

@@ -105,39 +105,50 @@ def _number(value: float, variable: str) -> str:
     return format_decimal(value, format=digits, locale=locale)
 
 
-def trigger_explanation(condition: str, values: Mapping[str, object]) -> list[str]:
-    """Why a trigger fired, one sentence per value, with units and thresholds:
-    "Change over three months: +494 % (threshold +50 %)"."""
+_RULE_WORDS: Final = {
+    ">=": N_("at least %(limit)s"),
+    ">": N_("more than %(limit)s"),
+    "<=": N_("at most %(limit)s"),
+    "<": N_("less than %(limit)s"),
+    "==": N_("exactly %(limit)s"),
+}
+
+
+def trigger_values(
+    condition: str, values: Mapping[str, object]
+) -> list[tuple[str, str, str]]:
+    """The values that made a trigger's condition true, in words and units, with
+    the threshold each was held to: ("Change over three months", "+494 %",
+    "more than +50 %"); the threshold is "" for a value the condition does not
+    compare with a number. Variables with a threshold come first."""
     thresholds: dict[str, tuple[str, float]] = {}
     for name, op, number in _COMPARISON.findall(condition or ""):
         thresholds.setdefault(name, (op, float(number)))
-    lines: list[str] = []
+    rows: list[tuple[str, str, str]] = []
     for name in sorted(values, key=lambda n: (n not in thresholds, n)):
         value = values[name]
         what = label(name, "trigger_variable")
         if isinstance(value, bool):
             shown = i18n.gettext(N_("yes")) if value else i18n.gettext(N_("no"))
-            lines.append(
-                i18n.gettext(N_("%(what)s: %(value)s"), what=what, value=shown)
-            )
-            continue
-        if not isinstance(value, int | float):
+        elif not isinstance(value, int | float):
             shown = "—" if value is None else worded(str(value))
-            lines.append(
-                i18n.gettext(N_("%(what)s: %(value)s"), what=what, value=shown)
-            )
-            continue
-        shown = _number(float(value), name)
-        if name in thresholds:
+        else:
+            shown = _number(float(value), name)
+        rule = ""
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if name in thresholds and numeric:
             op, limit = thresholds[name]
-            word = {
-                ">=": N_("at least %(limit)s"),
-                ">": N_("more than %(limit)s"),
-                "<=": N_("at most %(limit)s"),
-                "<": N_("less than %(limit)s"),
-                "==": N_("exactly %(limit)s"),
-            }[op]
-            rule = i18n.gettext(word, limit=_number(limit, name))
+            rule = i18n.gettext(_RULE_WORDS[op], limit=_number(limit, name))
+        rows.append((what, shown, rule))
+    return rows
+
+
+def trigger_explanation(condition: str, values: Mapping[str, object]) -> list[str]:
+    """Why a trigger fired, one sentence per value, with units and thresholds:
+    "Change over three months: +494 % (threshold: more than +50 %)"."""
+    lines: list[str] = []
+    for what, shown, rule in trigger_values(condition, values):
+        if rule:
             lines.append(
                 i18n.gettext(
                     N_("%(what)s: %(value)s (threshold: %(rule)s)"),
@@ -210,6 +221,7 @@ def _register_filters() -> None:
     env.filters["series_name"] = series_name
     env.globals["label_choices"] = choices
     env.globals["trigger_explanation"] = trigger_explanation
+    env.globals["trigger_values"] = trigger_values
 
 
 _register_filters()

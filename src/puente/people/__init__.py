@@ -13,6 +13,7 @@ from puente.people.errors import (
 from puente.people.events import (
     OriginsNarrowing,
     ProtectionFactRecorded,
+    TracingConsentWithdrawn,
 )
 from puente.people.rules.linkage import PuenteNameRules, linkage_name_rules
 from puente.people.schemas import (
@@ -90,6 +91,7 @@ __all__ = [
     "SensitiveRead",
     "Sex",
     "StaleEdit",
+    "TracingConsentWithdrawn",
     "TracingRecord",
     "add_member",
     "can_read_sensitive",

@@ -9,6 +9,16 @@ from puente.identity import Actor
 
 
 @dataclass(frozen=True)
+class TracingConsentWithdrawn:
+    """Published (in the same transaction) when a person withdraws consent to
+    family tracing: whatever was sent about them to another state is withdrawn
+    there too (the exchange module tells each node that received it)."""
+
+    person_id: uuid.UUID
+    tenant_code: str
+
+
+@dataclass(frozen=True)
 class ProtectionFactRecorded:
     """Published (in the same transaction) when a fact that bars disclosure is
     recorded: an asylum claim, refugee or stateless status, feared states, a

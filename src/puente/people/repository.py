@@ -244,6 +244,7 @@ def _lateral(kind: ProbeKind, condition: str) -> str:
     SELECT k.person_id, k.birth_year, k.birth_month, k.birth_day
     FROM person_search_key AS k
     WHERE k.tenant_code = :tenant AND k.key = p.key {condition}
+    ORDER BY k.birth_year, k.birth_month, k.birth_day, k.person_id
     LIMIT p.cap
   ) AS k
   WHERE p.kind = '{kind.value}'"""  # noqa: S608
@@ -339,7 +340,7 @@ _PORTABLE_PROBE = """SELECT * FROM (
   SELECT {n} AS n, person_id, birth_year, birth_month, birth_day
   FROM person_search_key
   WHERE tenant_code = :tenant AND key = :k{n} {condition}
-  ORDER BY birth_year, birth_month, birth_day LIMIT :c{n})"""
+  ORDER BY birth_year, birth_month, birth_day, person_id LIMIT :c{n}) AS p{n}"""
 # Probes per statement, below SQLite's limit of 500 terms in a compound SELECT.
 _PORTABLE_CHUNK = 400
 _PORTABLE_CONDITIONS = {
@@ -378,7 +379,8 @@ def _search_candidates_portable(
         statement = text(" UNION ALL ".join(parts[start : start + _PORTABLE_CHUNK]))
         for n, person_id, year, month, day in session.execute(statement, params):
             probe = probes[n]
-            slot = (person_id.replace("-", "").lower(), probe.key)
+            # SQLite returns the stored hex text, PostgreSQL a UUID.
+            slot = (str(person_id).replace("-", "").lower(), probe.key)
             per_key[slot] = max(probe.weight, per_key.get(slot, 0.0))
             dates[slot[0]] = (year, month, day)
     totals: dict[str, float] = {}

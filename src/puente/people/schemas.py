@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import uuid
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -308,6 +308,9 @@ class PersonFilter(_In):
     consent_to_tracing: bool | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     offset: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    # Order: newest registration first unless asked (name, birth date).
+    sort: Literal["registered", "name", "birth"] = "registered"
+    descending: bool = True
 
     _country = field_validator("nationality")(_optional_iso3)
 

@@ -13,6 +13,7 @@ from puente.protection.service import (
     open_reunification_case,
     record_remote_candidates,
     tracing_description,
+    withdraw_remote_candidates,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "open_reunification_case",
     "record_remote_candidates",
     "tracing_description",
+    "withdraw_remote_candidates",
 ]

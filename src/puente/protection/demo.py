@@ -113,6 +113,17 @@ DIRECTORY: dict[
             "24 h",
         ),
         (
+            "pan-redcross-tracing",
+            "Cruz Roja Panameña (Restablecimiento del contacto familiar)",
+            None,
+            "PAN",
+            "family_tracing",
+            "Ciudad de Panamá",
+            "es,en",
+            None,
+            "L-V 8:00-16:00",
+        ),
+        (
             "pan-senniaf-child",
             "SENNIAF",
             None,
@@ -183,8 +194,19 @@ def _actor(session: Session, username: str) -> Actor | None:
 
 def load(session: Session, progress: Any) -> str:
     """Load the directory and demo cases; a second run adds nothing."""
-    added_services = added_cases = 0
-    task = progress.add_task("protection", total=len(DIRECTORY) + 1)
+    task = progress.add_task("protection", total=2)
+    added_services = load_directory(session)
+    progress.advance(task)
+    added_cases = _cases(session)
+    progress.advance(task)
+    set_tenant_scope(session, "*")
+    return f"{added_services} services and {added_cases} cases added"
+
+
+def load_directory(session: Session) -> int:
+    """The service directory of every demo state whose caseworker exists;
+    returns how many services were added."""
+    added = 0
     for tenant, entries in DIRECTORY.items():
         actor = _actor(session, f"caseworker.{tenant.lower()}")
         if actor is None:
@@ -221,12 +243,9 @@ def load(session: Session, progress: Any) -> str:
                 hours=hours,
                 organisation_id=_organisation(session, tenant, org_slug),
             )
-            added_services += 1
-        progress.advance(task)
-    added_cases = _cases(session)
-    progress.advance(task)
+            added += 1
     set_tenant_scope(session, "*")
-    return f"{added_services} services and {added_cases} cases added"
+    return added
 
 
 def _organisation(session: Session, tenant: str, slug: str | None) -> Any:

@@ -121,10 +121,11 @@ class Listing(Generic[T]):
     base_url: str
     params: dict[str, str] = field(default_factory=dict)
     per_page: int = PER_PAGE
+    count: int | None = None  # when the database counted (`paged`)
 
     @property
     def total(self) -> int:
-        return len(self.matched)
+        return len(self.matched) if self.count is None else self.count
 
     @property
     def pages(self) -> int:
@@ -248,6 +249,41 @@ def build(
     start = (listing.page - 1) * per_page
     listing.rows = matched[start : start + per_page]
     return listing
+
+
+def sort_key(query: ListQuery, columns: Sequence[Column[Any]]) -> str:
+    """The sort column `query` asks for when it is one of `columns` and sortable,
+    else '' (for lists whose service sorts in the database)."""
+    chosen = next((c for c in columns if c.key == query.sort and c.sortable), None)
+    return chosen.key if chosen is not None else ""
+
+
+def paged(
+    rows: Sequence[T],
+    total: int,
+    columns: Sequence[Column[T]],
+    query: ListQuery,
+    *,
+    base_url: str,
+    params: Mapping[str, Any] | None = None,
+    per_page: int = PER_PAGE,
+) -> Listing[T]:
+    """A list too long to hold in memory (people, the audit log): the service
+    searched, sorted and cut `rows` (this page, or every row for an export) in the
+    database and counted `total`; the listing only draws it."""
+    if query.sort and not sort_key(query, columns):
+        query = ListQuery(q=query.q, page=query.page, export=query.export)
+    kept = {k: str(v) for k, v in (params or {}).items() if v not in (None, "")}
+    return Listing(
+        rows=list(rows),
+        matched=list(rows),
+        columns=columns,
+        query=query,
+        base_url=base_url,
+        params=kept,
+        per_page=per_page,
+        count=total,
+    )
 
 
 def export_response(

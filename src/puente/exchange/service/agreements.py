@@ -18,7 +18,9 @@ from puente.exchange.errors import (
     AgreementClosed,
     AlreadySigned,
     InvalidTerms,
+    NodeKeyMissing,
     NotAParty,
+    PeerNotFound,
 )
 from puente.exchange.models import Agreement, AgreementSignature
 from puente.exchange.rules.terms import (
@@ -28,8 +30,16 @@ from puente.exchange.rules.terms import (
     make_terms,
 )
 from puente.exchange.schemas import AgreementCreate, AgreementRead, SignatureRead
-from puente.exchange.service.node import agreement_secret, node_identity, verify
+from puente.exchange.service.node import (
+    NodeIdentity,
+    agreement_secret,
+    install_agreement_secret,
+    node_identity,
+    peer_of,
+    verify,
+)
 from puente.exchange.service.queue import queue_meta
+from puente.exchange.service.sealing import SealBroken, open_secret, seal_secret
 from puente.exchange.service.status import (
     node_agreement,
     refresh_status,
@@ -161,17 +171,60 @@ def sign_agreement(
     )
     for party in row.parties.split(","):
         if party != node.state:
+            payload: dict[str, Any] = {
+                "terms": json.loads(row.terms),
+                "state": node.state,
+                "signature": signature,
+            }
+            sealed = _sealed_for(session, node, party, str(row.id))
+            if sealed is not None:
+                payload["sealed_secret"] = sealed
             queue_meta(
-                session,
-                recipient=party,
-                kind="agreement_signature",
-                payload={
-                    "terms": json.loads(row.terms),
-                    "state": node.state,
-                    "signature": signature,
-                },
+                session, recipient=party, kind="agreement_signature", payload=payload
             )
     return _read(session, actor, row)
+
+
+def _sealed_for(
+    session: Session, node: NodeIdentity, party: str, agreement_id: str
+) -> dict[str, str] | None:
+    """The agreement's linkage secret sealed to one party's node key, when this
+    node holds it (the drafter does; a party that received it passes it on)."""
+    try:
+        secret = agreement_secret(agreement_id)
+        peer = peer_of(session, party)
+    except (NodeKeyMissing, PeerNotFound):
+        return None
+    return seal_secret(
+        secret,
+        recipient_public_hex=peer.public_key,
+        agreement_id=agreement_id,
+        sender=node.state,
+        recipient=party,
+    )
+
+
+def _take_secret(sender: str, agreement_id: str, seal: object) -> None:
+    """Install the secret a party sealed to this node (kept if already held;
+    a different secret for the same agreement is refused)."""
+    node = node_identity()
+    try:
+        secret = open_secret(
+            seal,
+            own_key=node.signing_key,
+            agreement_id=agreement_id,
+            sender=sender,
+            recipient=node.state,
+        )
+    except SealBroken as exc:
+        raise ValueError("sealed secret") from exc
+    try:
+        held = agreement_secret(agreement_id)
+    except NodeKeyMissing:
+        install_agreement_secret(agreement_id, secret)
+        return
+    if held != secret:
+        raise ValueError("sealed secret differs")
 
 
 def receive_signature(
@@ -198,6 +251,8 @@ def receive_signature(
         row = _store_terms(session, terms, created_by=None)
     elif row.terms.encode("utf-8") != message:
         raise ValueError("terms differ")
+    if "sealed_secret" in payload:
+        _take_secret(sender, str(agreement_id), payload["sealed_secret"])
     if not any(s.state == sender for s in signatures(session, row.id)):
         session.add(
             AgreementSignature(

@@ -35,6 +35,7 @@ from puente.exchange.service.status import view_for_sending
 from puente.exchange.service.tracing import (
     answer_tracing_request,
     receive_candidates,
+    receive_consent_withdrawal,
     receive_decision,
 )
 from puente.identity import Actor, authorize
@@ -234,6 +235,8 @@ def _act(
         receive_candidates(session, sender=sender, payload=payload)
     elif kind == "tracing_decision":
         receive_decision(session, sender=sender, payload=payload)
+    elif kind == "consent_withdrawn":
+        receive_consent_withdrawal(session, sender=sender, payload=payload)
     else:
         raise ValueError("kind")
 

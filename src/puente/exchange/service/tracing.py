@@ -45,6 +45,8 @@ log = structlog.get_logger(__name__)
 # salted by birth year, so an unknown year still compares.
 TRACING_CONFIG = EncodingConfig(hardening=Hardening.BALANCE, salt=Salt.NONE)
 ENCODING_FORMAT = "puente-pprl-tracing/1"
+# A reference whose person withdrew consent to tracing (erased at the peer).
+WITHDRAWN = "withdrawn"
 
 
 def _encode(secret: bytes, rows: Sequence[dict[str, Any]], ids: list[str]) -> Encoding:
@@ -193,6 +195,60 @@ def receive_candidates(
     )
 
 
+@subscribe_in_transaction(people.TracingConsentWithdrawn)
+def send_consent_withdrawal(
+    session: Session, event: people.TracingConsentWithdrawn
+) -> None:
+    """The person withdrew consent to tracing: every peer this node gave a
+    reference for them is told to erase it (under the agreement it came by)."""
+    node = node_identity().state
+    if event.tenant_code != node:
+        return
+    given: dict[tuple[str, uuid.UUID], list[str]] = {}
+    for row in session.scalars(
+        select(Reference)
+        .where(
+            Reference.tenant_code == node,
+            Reference.person_id == event.person_id,
+            Reference.decision != WITHDRAWN,
+        )
+        .order_by(Reference.created_at)
+    ):
+        given.setdefault((row.peer, row.agreement_id), []).append(str(row.id))
+        row.decision = WITHDRAWN
+    for (peer, agreement_id), references in sorted(given.items()):
+        queue_envelope(
+            session,
+            recipient=peer,
+            agreement_id=agreement_id,
+            purpose=Purpose.TRACING,
+            kind="consent_withdrawn",
+            categories=[Category.CONSENT_REVOCATION],
+            payload={"references": references},
+            subject_ids=[event.person_id],
+        )
+    session.flush()
+    log.info(
+        "consent_withdrawal_queued", person_id=str(event.person_id), peers=len(given)
+    )
+
+
+def receive_consent_withdrawal(
+    session: Session, *, sender: str, payload: dict[str, Any]
+) -> None:
+    """Erase the candidates the sender withdrew."""
+    references = payload.get("references")
+    if not isinstance(references, list) or not references:
+        raise ValueError("references")
+    erased = protection.withdraw_remote_candidates(
+        session,
+        tenant_code=node_identity().state,
+        state=sender,
+        references=[str(r)[:36] for r in references],
+    )
+    log.info("consent_withdrawal_received", peer=sender, erased=erased)
+
+
 @subscribe_in_transaction(protection.RemoteMatchDecided)
 def send_decision(session: Session, event: protection.RemoteMatchDecided) -> None:
     node = node_identity().state
@@ -225,7 +281,7 @@ def receive_decision(session: Session, *, sender: str, payload: dict[str, Any]) 
             Reference.peer == sender,
         )
     ).one_or_none()
-    if row is None:
+    if row is None or row.decision == WITHDRAWN:
         raise ValueError("reference")
     confirmed = payload.get("confirmed") is True
     if confirmed and row.decision != "confirmed":

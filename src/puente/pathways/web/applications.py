@@ -4,15 +4,19 @@ documents and decisions with reasons."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Annotated, Final
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from puente.core import i18n
 from puente.core.errors import InvalidInput
-from puente.core.i18n import N_
+from puente.core.i18n import N_, lazy_gettext
 from puente.identity import Actor
 from puente.pathways import service
+from puente.pathways.rules.stages import STAGE_LABELS, STATUS_LABELS
+from puente.pathways.schemas import ApplicationRead
 from puente.pathways.web._common import (
     ApplicationWriter,
     Csrf,
@@ -20,6 +24,7 @@ from puente.pathways.web._common import (
     form_text,
     router,
 )
+from puente.web import lists
 from puente.web.deps import DbSession
 from puente.web.templating import render
 
@@ -58,12 +63,63 @@ def catalogue_page(
     )
 
 
+def _word(labels: Mapping[str, str], code: str) -> str:
+    label = labels.get(code)
+    return i18n.gettext(label) if label else ""
+
+
+APPLICATION_COLUMNS: Final[tuple[lists.Column[ApplicationRead], ...]] = (
+    lists.Column("pathway", lazy_gettext("Pathway"), lambda a: a.pathway_title),
+    lists.Column("applicant", lazy_gettext("Applicant"), lambda a: a.applicant_ref),
+    lists.Column(
+        "stage", lazy_gettext("Stage"), lambda a: _word(STAGE_LABELS, a.stage)
+    ),
+    lists.Column(
+        "status", lazy_gettext("Status"), lambda a: _word(STATUS_LABELS, a.status)
+    ),
+    lists.Column("created", lazy_gettext("Started"), lambda a: a.created_at),
+)
+
+
 @router.get("/applications")
 def applications_page(
-    request: Request, session: DbSession, actor: ApplicationWriter
+    request: Request,
+    session: DbSession,
+    actor: ApplicationWriter,
+    status: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
-    rows = service.list_applications(session, actor=actor)
-    return render(request, "pathways/applications.html", {"applications": rows})
+    """The applications the officer follows: search, sort, pages, a status
+    filter in words, CSV and Excel."""
+    status = status if status in STATUS_LABELS else ""
+    query = lists.read_query(request, default_sort="created", default_dir="desc")
+    rows = service.list_applications(
+        session, actor=actor, status=status or None, limit=5000
+    )
+    listing = lists.build(
+        rows,
+        APPLICATION_COLUMNS,
+        query,
+        base_url="/pathways/applications",
+        params={"status": status},
+    )
+    if query.export:
+        return lists.export_response(
+            listing,
+            "pathway-applications",
+            session=session,
+            actor=actor,
+            action="pathways:application:export",
+            object_type="application",
+        )
+    return render(
+        request,
+        "pathways/applications.html",
+        {
+            "listing": listing,
+            "status": status,
+            "statuses": [(code, _word(STATUS_LABELS, code)) for code in STATUS_LABELS],
+        },
+    )
 
 
 @router.post("/applications", dependencies=Csrf)

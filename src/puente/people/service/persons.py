@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from puente.people.errors import (
 from puente.people.events import (
     OriginsNarrowing,
     ProtectionFactRecorded,
+    TracingConsentWithdrawn,
 )
 from puente.people.models import (
     Consent,
@@ -148,6 +150,18 @@ def get_people(
     return [summarise(found[pid]) for pid in ids if pid in found]
 
 
+def _order(filters: PersonFilter) -> list[Any]:
+    """The ORDER BY of a list: the chosen columns, unknown birth dates last."""
+    choices: dict[str, list[Any]] = {
+        "registered": [Person.created_at],
+        "name": [Person.family_norm, Person.given_norm],
+        "birth": [Person.birth_year, Person.birth_month, Person.birth_day],
+    }
+    columns = choices[filters.sort]
+    order: list[Any] = [Person.birth_year.is_(None)] if filters.sort == "birth" else []
+    return order + [c.desc() if filters.descending else c.asc() for c in columns]
+
+
 def list_people(session: Session, *, actor: Actor, filters: PersonFilter) -> PersonPage:
     """Persons the actor may see, newest first, filtered."""
     require(actor, READ)
@@ -169,7 +183,7 @@ def list_people(session: Session, *, actor: Actor, filters: PersonFilter) -> Per
         )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
-        stmt.order_by(Person.created_at.desc(), Person.id)
+        stmt.order_by(*_order(filters), Person.id)
         .limit(filters.limit)
         .offset(filters.offset)
     ).all()
@@ -337,6 +351,7 @@ def _set_tracing(session: Session, actor: Actor, person: Person, consent: bool) 
             )
         ):
             record.revoked_at = utcnow()
+        events.publish(session, TracingConsentWithdrawn(person.id, person.tenant_code))
 
 
 def set_tracing_consent(

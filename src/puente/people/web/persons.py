@@ -4,6 +4,7 @@ edit with optimistic locking, and the sensitive-information panel."""
 from __future__ import annotations
 
 import uuid
+from typing import Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -11,8 +12,9 @@ from pydantic import ValidationError
 
 from puente.core.errors import InvalidInput
 from puente.core.i18n import gettext as _
+from puente.core.i18n import lazy_gettext
 from puente.core.inputs import whole_number
-from puente.identity import can
+from puente.identity import Actor, can
 from puente.people import service
 from puente.people.errors import StaleEdit
 from puente.people.schemas import (
@@ -20,6 +22,7 @@ from puente.people.schemas import (
     PersonCreate,
     PersonFilter,
     PersonRead,
+    PersonSummary,
     PersonUpdate,
     SensitiveCreate,
 )
@@ -38,6 +41,8 @@ from puente.people.web._forms import (
     _sensitive_error,
     _text,
 )
+from puente.reference import country_name
+from puente.web import lists
 from puente.web.deps import DbSession
 from puente.web.templating import render
 
@@ -47,28 +52,116 @@ router = APIRouter(prefix="/people", include_in_schema=False)
 # --- list ---------------------------------------------------------------------------
 
 
+_SORTS: Final = {"registered": "registered", "name": "name", "birth": "birth"}
+_EXPORT_MAX: Final = 10_000
+
+
+def _sex_word(person: PersonSummary) -> str:
+    return str(dict(_choices()["sexes"]).get(person.sex, ""))
+
+
+def _columns() -> tuple[lists.Column[PersonSummary], ...]:
+    return (
+        lists.Column(
+            "name",
+            lazy_gettext("Name"),
+            lambda p: f"{p.given_name} {p.family_name}".strip(),
+        ),
+        lists.Column("sex", lazy_gettext("Sex"), _sex_word, False),
+        lists.Column("birth", lazy_gettext("Birth date"), lambda p: p.birth_date or ""),
+        lists.Column(
+            "nationality",
+            lazy_gettext("Nationality"),
+            lambda p: country_name(p.nationality) if p.nationality else "",
+            False,
+        ),
+        lists.Column("registered", lazy_gettext("Registered"), lambda p: p.created_at),
+    )
+
+
+def _people(
+    session: DbSession, actor: Actor, filters: PersonFilter, *, every: bool
+) -> tuple[list[PersonSummary], int]:
+    """One page of people, or (for an export) every match up to a bound."""
+    if not every:
+        page = service.list_people(session, actor=actor, filters=filters)
+        return list(page.items), page.total
+    rows: list[PersonSummary] = []
+    total = 0
+    offset = 0
+    while offset < _EXPORT_MAX:
+        chunk = filters.model_copy(update={"limit": 200, "offset": offset})
+        page = service.list_people(session, actor=actor, filters=chunk)
+        rows += page.items
+        total = page.total
+        offset += 200
+        if offset >= page.total:
+            break
+    return rows, total
+
+
 @router.get("", response_class=HTMLResponse)
 def list_page(request: Request, session: DbSession, actor: Reader) -> Response:
+    """People the reader's organisation registered: filters, sort by name, birth
+    date or registration, pages, a count and CSV/XLSX (audited: names leave)."""
     params = request.query_params
+    query = lists.read_query(request, default_sort="registered", default_dir="desc")
+    columns = _columns()
+    sort = lists.sort_key(query, columns)
     raw = {
         "name": params.get("name", "")[:100],
         "nationality": params.get("nationality") or None,
         "sex": params.get("sex") or None,
         "consent_to_tracing": True if params.get("tracing") == "yes" else None,
-        "offset": whole_number(params.get("offset")) or 0,
     }
     errors: dict[str, str] = {}
     try:
-        filters = PersonFilter.model_validate(raw)
+        filters = PersonFilter.model_validate(
+            {
+                **raw,
+                "limit": lists.PER_PAGE,
+                "offset": (query.page - 1) * lists.PER_PAGE,
+                "sort": _SORTS.get(sort, "registered"),
+                "descending": query.dir == "desc" if sort else True,
+            }
+        )
     except ValidationError as exc:
         errors = _errors(exc)
-        filters = PersonFilter()
-    page = service.list_people(session, actor=actor, filters=filters)
+        filters = PersonFilter(limit=lists.PER_PAGE)
+    rows, total = _people(session, actor, filters, every=bool(query.export))
+    if not rows and total and query.page > 1 and not query.export:
+        # A page past the end (an old link): show the last one.
+        last = -(-total // lists.PER_PAGE)
+        filters = filters.model_copy(update={"offset": (last - 1) * lists.PER_PAGE})
+        rows, total = _people(session, actor, filters, every=False)
+        query = lists.ListQuery(sort=query.sort, dir=query.dir, page=last)
+    listing = lists.paged(
+        rows,
+        total,
+        columns,
+        query,
+        base_url="/people",
+        params={
+            "name": raw["name"],
+            "nationality": raw["nationality"],
+            "sex": raw["sex"],
+            "tracing": "yes" if raw["consent_to_tracing"] else "",
+        },
+    )
+    if query.export and not errors:
+        return lists.export_response(
+            listing,
+            "people",
+            session=session,
+            actor=actor,
+            action="people:person:export",
+            object_type="person",
+        )
     return render(
         request,
         "people/list.html",
         {
-            "page": page,
+            "listing": listing,
             "filters": raw,
             "errors": errors,
             "can_write": can(actor, "person:write"),

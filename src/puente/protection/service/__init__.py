@@ -11,6 +11,7 @@ from puente.protection.service.cases import (
     case_plan,
     complete_task,
     decide_approval,
+    find_cases,
     get_case,
     latest_bid,
     list_cases,
@@ -66,6 +67,7 @@ from puente.protection.service.remote_tracing import (
     record_remote_candidates,
     remote_matches,
     tracing_description,
+    withdraw_remote_candidates,
 )
 from puente.protection.service.return_cases import (
     ReturnCaseView,
@@ -127,6 +129,7 @@ __all__ = [
     "export_cases",
     "export_return_case",
     "feared_states",
+    "find_cases",
     "find_matches",
     "get_case",
     "get_referral",
@@ -176,5 +179,6 @@ __all__ = [
     "tracing_description",
     "update_case",
     "withdraw_protection_fact",
+    "withdraw_remote_candidates",
     "withdrawals",
 ]

@@ -102,6 +102,19 @@ def person_labels(
     return labels
 
 
+def people_named(
+    session: Session, actor: Actor, words: str, limit: int = 200
+) -> list[uuid.UUID]:
+    """Ids of the visible persons whose names hold every word (a prefix of a
+    name, accents and spellings folded), newest first; searched in the database."""
+    try:
+        filters = people.PersonFilter.model_validate({"name": words, "limit": limit})
+    except ValueError:
+        return []
+    page = people.list_people(session, actor=actor, filters=filters)
+    return [p.id for p in page.items]
+
+
 def flag_for_protection(session: Session, actor: Actor, person_id: uuid.UUID) -> None:
     """Tell `people` the person is under a protection flag (DP-1 everywhere)."""
     people.flag_for_protection(session, actor=actor, person_id=person_id)

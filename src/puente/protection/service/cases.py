@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -55,7 +55,7 @@ from puente.protection.service._common import (
     unseal,
     visible_case,
 )
-from puente.protection.service._people import person_facts
+from puente.protection.service._people import people_named, person_facts
 
 CASE_TYPES = (
     "general_protection",
@@ -185,6 +185,32 @@ def list_cases(
     return [
         CaseView.model_validate(row)
         for row in list(session.scalars(visible(actor, stmt, Case, "case:read")))
+    ]
+
+
+def find_cases(
+    session: Session, *, actor: Actor, words: str, limit: int = 10
+) -> list[CaseView]:
+    """Cases the actor may read whose person is named by `words` or whose number
+    holds every word, newest first: searched in the database, so an old case is
+    found as easily as a new one. The words are never logged."""
+    authorize(actor, "case:read", tenant_code=actor.tenant_code)
+    parts = words.split()
+    if not parts:
+        return []
+    named = people_named(session, actor, words)
+    match: ColumnElement[bool] = Case.person_id.in_(named)
+    # A number is typed with a digit or a dash; a name that happens to spell
+    # hexadecimal ("Abe", "Ada") does not search the numbers.
+    if all(any(c.isdigit() or c == "-" for c in w) for w in parts):
+        number = and_(
+            *(Case.number.contains(w.upper(), autoescape=True) for w in parts)
+        )
+        match = or_(match, number)
+    stmt = select(Case).where(match).order_by(Case.opened_at.desc()).limit(limit)
+    return [
+        CaseView.model_validate(row)
+        for row in session.scalars(visible(actor, stmt, Case, "case:read"))
     ]
 
 

@@ -5,9 +5,11 @@ Also the public feared-state look-up every outbound channel re-checks."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,12 +18,22 @@ from puente.core.db import new_id
 from puente.identity import Actor, authorize, system_actor
 from puente.protection.errors import TracingRequestNotFound
 from puente.protection.events import RemoteMatchDecided
-from puente.protection.models import TracingRemoteMatch, TracingRequest
+from puente.protection.models import (
+    ServiceDirectoryEntry,
+    TracingRemoteMatch,
+    TracingRequest,
+)
 from puente.protection.rules.disclosure import protected_from
 from puente.protection.schemas import RemoteMatchView
 from puente.protection.service._common import protection_facts, record, unseal
 from puente.protection.service.cases import open_case
+from puente.protection.service.referrals import refer_case
 from puente.protection.service.tracing import _request
+
+log = structlog.get_logger(__name__)
+
+# How long the referral's consent lasts (renewed by the caseworker if needed).
+REUNIFICATION_CONSENT_DAYS = 180
 
 
 def feared_states(
@@ -98,6 +110,38 @@ def record_remote_candidates(
         request.status = "answered"
     session.flush()
     return added
+
+
+def withdraw_remote_candidates(
+    session: Session, *, tenant_code: str, state: str, references: list[str]
+) -> int:
+    """Erase the candidates a peer withdrew (its person withdrew consent to
+    tracing): the rows go, and a request left without candidates waits again.
+    Returns how many were erased."""
+    rows = list(
+        session.scalars(
+            select(TracingRemoteMatch).where(
+                TracingRemoteMatch.tenant_code == tenant_code,
+                TracingRemoteMatch.state == state,
+                TracingRemoteMatch.reference.in_(references),
+            )
+        )
+    )
+    requests = {row.request_id for row in rows}
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    for request_id in requests:
+        request = session.get(TracingRequest, request_id)
+        left = session.scalars(
+            select(TracingRemoteMatch.id).where(
+                TracingRemoteMatch.request_id == request_id
+            )
+        ).first()
+        if request is not None and left is None and request.status == "answered":
+            request.status = "forwarded"
+    session.flush()
+    return len(rows)
 
 
 def remote_matches(
@@ -178,10 +222,37 @@ def open_reunification_case(
 ) -> uuid.UUID:
     """A reunification case for a person whose cross-border match was confirmed
     (on the requesting side by the caseworker, on the other when told)."""
+    who = actor or system_actor(tenant_code)
     case = open_case(
         session,
-        actor=actor or system_actor(tenant_code),
+        actor=who,
         person_id=person_id,
         summary=i18n.gettext("Family reunification: a match confirmed across borders"),
+    )
+    service = session.scalars(
+        select(ServiceDirectoryEntry)
+        .where(
+            ServiceDirectoryEntry.tenant_code == tenant_code,
+            ServiceDirectoryEntry.state == tenant_code,
+            ServiceDirectoryEntry.service_type == "family_tracing",
+            ServiceDirectoryEntry.is_active.is_(True),
+        )
+        .order_by(ServiceDirectoryEntry.slug)
+    ).first()
+    if service is None:
+        log.warning("reunification_without_tracing_service", case_id=str(case.id))
+        return case.id
+    # Consent: the person consented to tracing (its purpose is reunification);
+    # the family tracing service sees who they are and the case summary only.
+    refer_case(
+        session,
+        actor=who,
+        case_id=case.id,
+        service_id=service.id,
+        purpose=i18n.gettext("Family reunification across borders"),
+        shared_fields=["identity", "case_summary"],
+        consent_given_by="person",
+        consent_until=dt.datetime.now(dt.UTC).date()
+        + dt.timedelta(days=REUNIFICATION_CONSENT_DAYS),
     )
     return case.id

@@ -21,9 +21,7 @@ from puente.protection.service._people import PersonLabel, person_labels
 from puente.protection.web._shared import SERVICE_LABELS, STATE_LABELS, TYPE_LABELS
 from puente.reference import country_name
 from puente.reference.occupations import fold
-from puente.web.pickers import Choice, PickerSource, register_picker
-
-_SCAN = 500
+from puente.web.pickers import LIMIT, Choice, PickerSource, register_picker
 
 
 def _word(labels: Mapping[str, object], code: str) -> str:
@@ -46,16 +44,9 @@ def _case_choice(case: Case | CaseView, person: PersonLabel | None) -> Choice:
 
 
 def _cases(session: Session, actor: Actor, query: str) -> list[Choice]:
-    words = fold(query).split()
-    cases = service.list_cases(session, actor=actor, limit=_SCAN)
+    cases = service.find_cases(session, actor=actor, words=query, limit=LIMIT)
     people = person_labels(session, actor, list({c.person_id for c in cases}))
-    found = []
-    for case in cases:
-        person = people.get(case.person_id)
-        haystack = fold(f"{person.name if person else ''} {case.number}")
-        if all(word in haystack for word in words):
-            found.append(_case_choice(case, person))
-    return found
+    return [_case_choice(case, people.get(case.person_id)) for case in cases]
 
 
 def _case(session: Session, actor: Actor, value: str) -> Choice | None:
