@@ -31,6 +31,10 @@ ROLES = (
     "focal_point.col",
     "donor.can",
     "auditor.hub",
+    "admin",
+    "investigator.col",
+    "prosecutor.col",
+    "pathways.can",
 )
 MAX_PAGES = 40  # per role: enough to reach every screen of the demo's shape
 SKIP = re.compile(
@@ -39,7 +43,7 @@ SKIP = re.compile(
 )
 # A list's own links (web/lists.py): its exports, other orders and pages show the
 # same screen; following them would spend the page budget on one list.
-LIST_LINKS = re.compile(r"(^|&)(export|sort|dir|page)=")
+LIST_LINKS = re.compile(r"(^|&)(export|download|sort|dir|page)=")
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 SNAKE = re.compile(r"(?<![\w./@:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w./@-])")
 JSONISH = re.compile(r"\[\s*\"|\{\s*\"\w+\"\s*:")

@@ -97,7 +97,9 @@ def _organisations(code: str) -> list[tuple[str, str, str]]:
         ("iom", f"IOM {ENDORSERS[code]}", "un_agency"),
     ]
     if code in ("COL", "PAN"):
-        orgs.append(("police", f"Anti-smuggling police ({code})", "ministry"))
+        orgs.append(
+            ("police", f"Anti-smuggling police ({ENDORSERS[code]})", "ministry")
+        )
     if code == "COL":
         orgs.append(("ngo-refugio", "Fundación Refugio (NGO)", "ngo"))
     if code == "CAN":

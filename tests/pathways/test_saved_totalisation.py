@@ -5,6 +5,7 @@ listed per person or worker; audited; walled to the tenant (both walls)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -305,3 +306,44 @@ class TestWeb:
         assert client.get(f"/pathways/totalisation/saved/{saved.id}").status_code == 404
         listed = client.get("/pathways/totalisation/saved")
         assert str(saved.id) not in listed.text
+
+
+class TestSavedFilterPicker:
+    def test_the_person_is_picked_by_name_never_typed_by_id(
+        self, client: TestClient, login_as: Login, session: Session
+    ) -> None:
+        officer = actor(session, "pathways.col")
+        family = f"Totalizada{uuid.uuid4().hex[:5]}"
+        person_id = people.register_person(
+            session,
+            actor=actor(session, "caseworker.col"),
+            data=people.PersonCreate(given_name="Rosa", family_name=family, sex="F"),
+        ).id
+        saved = service.save_totalisation(
+            session, actor=officer, request=_request(), person_id=person_id
+        )
+        other = service.save_totalisation(
+            session, actor=officer, request=_request(), person_id=_person(session)
+        )
+        session.commit()
+        login_as(client, "pathways.col")
+        page = client.get("/pathways/totalisation/saved")
+        assert 'name="person_id__q"' in page.text
+        assert "Person id" not in page.text
+        assert str(person_id) not in page.text.replace(f'value="{person_id}"', "")
+        # Without JavaScript: "Search" sends the words and the choices come back.
+        found = client.get(
+            "/pathways/totalisation/saved",
+            params={"_pick": "person_id", "person_id__q": f"rosa {family}"},
+        )
+        assert re.findall(r'name="person_id" value="([^"]+)"', found.text) == [
+            str(person_id)
+        ]
+        chosen = client.get(
+            "/pathways/totalisation/saved", params={"person_id": str(person_id)}
+        )
+        assert chosen.status_code == 200
+        assert f'data-id="{saved.id}"' in chosen.text
+        assert f'data-id="{other.id}"' not in chosen.text
+        assert f"Rosa {family}" in chosen.text  # the person in words in the table
+        assert re.search(r"<td>[0-9a-f]{8}-[0-9a-f]{4}-", chosen.text) is None

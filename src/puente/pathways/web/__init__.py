@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse
 from puente.pathways.web import (
     applications,
     entry_regimes,
+    home,
     offers,
     pickers,
     screening,
@@ -20,6 +21,7 @@ from puente.pathways.web._common import ASSETS, PathwayReader, router
 __all__ = [
     "applications",
     "entry_regimes",
+    "home",
     "offers",
     "pickers",
     "router",

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from puente.core import i18n
 from puente.core.errors import DomainError, InvalidInput, PermissionDenied
 from puente.core.i18n import N_, lazy_gettext
 from puente.identity import Actor, can
@@ -26,7 +27,12 @@ from puente.pathways.web._common import (
     router,
 )
 from puente.web.deps import DbSession
-from puente.web.pickers import PICK_FIELD, PickerState, picker_state
+from puente.web.pickers import (
+    PICK_FIELD,
+    PickerState,
+    picker_state,
+    resolve_choice,
+)
 from puente.web.templating import render
 
 WORKED_EXAMPLE: Final = [
@@ -262,26 +268,50 @@ def saved_totalisations_page(
     request: Request,
     session: DbSession,
     actor: TotalisationKeeper,
-    person_id: str = "",
     worker_ref: str = "",
 ) -> Response:
-    """Saved computations, newest first; for one person or worker when named."""
-    subject = {"person_id": person_id.strip(), "worker_ref": worker_ref.strip()}
+    """Saved computations, newest first; for one person (picked by name, never
+    typed by id) or one worker (by reference) when chosen. Without JavaScript the
+    picker's "Search" button sends this form again with the choices listed."""
+    params = request.query_params
+    searching = params.get(PICK_FIELD, "") == "person_id"
+    person = _person_picker(session, actor, params, search=searching)
+    subject = {
+        "person_id": person.value if person is not None else "",
+        "worker_ref": worker_ref.strip()[:40],
+    }
     error = ""
     saved = []
+    typed = params.get("person_id", "")
+    if person is not None and typed.strip() and not person.value:
+        # An id sent by hand that is no one the officer may see.
+        error = i18n.gettext("Choose the person from the list.")
     try:
-        person, worker = _subject_ids(session, actor, subject)
+        if error:
+            raise InvalidInput()
+        person_id, worker = _subject_ids(session, actor, subject)
         saved = service.list_totalisations(
-            session, actor=actor, person_id=person, worker_id=worker
+            session, actor=actor, person_id=person_id, worker_id=worker
         )
     except PermissionDenied:
         raise
     except DomainError as exc:
-        error = exc.translated()
+        error = error or exc.translated()
+    names: dict[str, str] = {}
+    if person is not None:
+        for found in {str(t.person_id) for t in saved if t.person_id}:
+            chosen = resolve_choice(session, actor, "people", found)
+            names[found] = chosen.label if chosen is not None else ""
     return render(
         request,
         "pathways/totalisations.html",
-        {"saved": saved, "subject": subject, "error": error},
+        {
+            "saved": saved,
+            "subject": subject,
+            "error": error,
+            "person_picker": person.as_dict() if person is not None else None,
+            "names": names,
+        },
         status_code=422 if error else 200,
     )
 
