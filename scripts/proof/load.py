@@ -40,6 +40,7 @@ async def _user(
     analyst: dict[str, str],
     times: dict[str, list[float]],
     errors: dict[str, int],
+    statuses: dict[str, dict[str, int]],
 ) -> None:
     names = [name for name, _ in MIX]
     weights = [weight for _, weight in MIX]
@@ -68,11 +69,15 @@ async def _user(
                     "/api/v1/early-warning/alerts", headers=analyst
                 )
             ok = response.status_code < 400
-        except httpx.HTTPError:
+            status = str(response.status_code)
+        except httpx.HTTPError as exc:
             ok = False
+            status = type(exc).__name__  # a timeout or a dropped connection
         times[op].append(time.perf_counter() - started)
         if not ok:
             errors[op] = errors.get(op, 0) + 1
+            by_status = statuses.setdefault(op, {})
+            by_status[status] = by_status.get(status, 0) + 1
 
 
 async def _run(
@@ -95,6 +100,7 @@ async def _run(
         case_ids = [item["id"] for item in cases.json()]
         times: dict[str, list[float]] = {name: [] for name, _ in MIX}
         errors: dict[str, int] = {}
+        statuses: dict[str, dict[str, int]] = {}
         deadline = time.monotonic() + seconds
         await asyncio.gather(
             *(
@@ -108,11 +114,12 @@ async def _run(
                     analyst,
                     times,
                     errors,
+                    statuses,
                 )
                 for seed in range(users)
             )
         )
-    return times, errors
+    return times, errors, statuses
 
 
 def main() -> None:
@@ -135,7 +142,7 @@ def main() -> None:
     server = Server(env, work)
     server.start()
     try:
-        times, errors = asyncio.run(
+        times, errors, statuses = asyncio.run(
             _run(server.base, bearers, args.users, args.seconds, args.think)
         )
     finally:
@@ -150,6 +157,8 @@ def main() -> None:
         "throughput_rps": round(len(every) / args.seconds, 1),
         "errors": sum(errors.values()),
         "errors_by_operation": errors,
+        # Why: the status of each failed answer, or the exception's kind.
+        "errors_by_status": statuses,
         "p50_ms": _pct(every, 0.50),
         "p95_ms": _pct(every, 0.95),
         "p99_ms": _pct(every, 0.99),
@@ -160,6 +169,7 @@ def main() -> None:
                 "p50_ms": _pct(values, 0.50),
                 "p95_ms": _pct(values, 0.95),
                 "p99_ms": _pct(values, 0.99),
+                "max_ms": round(max(values) * 1000, 1) if values else 0.0,
             }
             for op, values in times.items()
         },

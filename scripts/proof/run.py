@@ -1,7 +1,7 @@
 """`make proof`: run every proof and write docs/proof.md with the figures.
 
-Runs crash.py, load.py, backup.py, security.py and the stateful invariant suite
-(`pytest tests/test_invariants.py` with PUENTE_PROOF=1), each as its own process,
+Runs crash.py, load.py, backup.py, security.py and invariants.py (the stateful
+invariant suite, 100,000 sequences split over the CPUs), each as its own process,
 keeps their JSON, and writes docs/proof.md with the machine and the date. A step
 that fails is reported as failed with its output's last lines; the run goes on.
 `--short` is for iteration (fewer cycles, shorter load, 10,000 people);
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import BIN, ROOT
+from _common import ROOT
 
 HERE = ROOT / "scripts" / "proof"
 
@@ -169,6 +169,7 @@ def main() -> None:
     parser.add_argument("--cycles", help="kill -9 cycles per backend (default 50)")
     parser.add_argument("--seconds", help="load duration (default 300)")
     parser.add_argument("--people", help="people in the backup (default 100000)")
+    parser.add_argument("--examples", help="invariant sequences (default 100000)")
     parser.add_argument("--deadline", help="HH:MM UTC: cut and skip steps after it")
     args = parser.parse_args()
     if args.deadline:
@@ -181,6 +182,7 @@ def main() -> None:
     cycles = args.cycles or ("5" if args.short else "50")
     seconds = args.seconds or ("60" if args.short else "300")
     people = args.people or ("10000" if args.short else "100000")
+    examples = args.examples or ("2000" if args.short else "100000")
     plan: list[tuple[str, list[str], dict[str, str] | None]] = [
         ("load", [py, str(HERE / "load.py"), "--seconds", seconds], None)
     ]
@@ -192,8 +194,15 @@ def main() -> None:
         ("security", [py, str(HERE / "security.py")], None),
         (
             "invariants",
-            [str(BIN / "pytest"), "-q", "-p", "no:cacheprovider", INVARIANTS],
-            {**os.environ, "PUENTE_PROOF": "1"},
+            [
+                py,
+                str(HERE / "invariants.py"),
+                "--examples",
+                examples,
+                "--processes",
+                str(max(1, (os.cpu_count() or 1))),
+            ],
+            None,
         ),
     ]
     steps: list[dict[str, Any]] = []
@@ -203,9 +212,6 @@ def main() -> None:
     print(json.dumps({s["name"]: s["exit"] for s in steps}))
     if any(step["exit"] for step in steps):
         sys.exit(1)
-
-
-INVARIANTS = "tests/test_invariants.py"
 
 
 if __name__ == "__main__":

@@ -79,7 +79,13 @@ from puente.protection import api as protection_api
 from puente.protection import web as protection_web
 from puente.web.deps import LoginRequired, RequestTurn
 from puente.web.pickers import picker_router
-from puente.web.templating import CSRF_COOKIE, WEB_DIR, csrf_token, render
+from puente.web.templating import (
+    CSRF_COOKIE,
+    WEB_DIR,
+    csrf_token,
+    render,
+    use_template_cache,
+)
 
 log = structlog.get_logger(__name__)
 access_log = structlog.get_logger(ACCESS_LOGGER)
@@ -161,6 +167,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(json=settings.log_json)
+    use_template_cache(settings.var_dir / "cache" / "templates")
     app = FastAPI(
         title="Puente",
         version="0.1.0",

@@ -55,6 +55,10 @@ def main(
     )
 
 
+# Longer than any client keeps an idle connection (see `serve`).
+KEEP_ALIVE_SECONDS = 75
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind")] = None,
@@ -72,6 +76,11 @@ def serve(
         port=port or settings.port,
         reload=reload,
         proxy_headers=False,
+        # Idle keep-alive connections stay open longer than clients keep them
+        # (httpx and browsers: 5 s or more): when both sides time out together a
+        # client can send on a connection the server is closing, and the request
+        # fails without an answer (the load proof saw it as ReadError).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         # Our own access log (app.py `_log_access`) masks query values; uvicorn's
         # would write names and document numbers from search URLs.
         access_log=False,

@@ -49,7 +49,15 @@ class Settings(BaseSettings):
     )
     session_idle_minutes: int = Field(default=30, ge=1)
     session_absolute_hours: int = Field(default=12, ge=1)
-    lockout_threshold: int = Field(default=5, ge=1, description="Failures before lock")
+    lockout_threshold: int = Field(
+        default=5, ge=1, description="Wrong passwords for one name from one source"
+    )
+    account_lockout_threshold: int = Field(
+        default=50, ge=1, description="Wrong passwords for one name from any source"
+    )
+    source_lockout_threshold: int = Field(
+        default=30, ge=1, description="Wrong passwords from one source, any name"
+    )
     lockout_minutes: int = Field(default=15, ge=1)
     mfa_lockout_threshold: int = Field(
         default=10,

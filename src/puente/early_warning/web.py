@@ -22,6 +22,7 @@ from puente.early_warning.schemas import PlanSummary, SeriesPanel
 from puente.early_warning.service import alerts as alert_service
 from puente.early_warning.service import flows
 from puente.early_warning.service import plans as plan_service
+from puente.early_warning.service import routes as route_service
 from puente.early_warning.service import triggers as triggers_service
 from puente.identity import Actor, OrganisationRead, can
 from puente.web import lists
@@ -271,16 +272,17 @@ def _series_chart(panel: SeriesPanel, title: str) -> dict[str, Any] | None:
 
 
 def _panels(session: Session, actor: Actor, alerts: list[Any]) -> list[dict[str, Any]]:
-    """Charts for the series with current alerts first, then the largest series."""
+    """Charts for the series with current alerts first, then the largest series
+    (their forecasts were made at import: no model is fitted here)."""
     keys: list[str] = []
     for alert in alerts:
         if alert.series_key not in keys:
             keys.append(alert.series_key)
     if not can(actor, "flows:read"):
         return []
-    for series in flows.list_series(session, actor=actor):
-        if series.series_key not in keys:
-            keys.append(series.series_key)
+    for key in flows.largest_series(session, actor=actor, limit=2 * MAX_CHARTS):
+        if key not in keys:
+            keys.append(key)
     charts: list[dict[str, Any]] = []
     for key in keys:
         if len(charts) >= MAX_CHARTS:
@@ -443,6 +445,8 @@ def alert_list(
             "history": history,
             "labels": _cap_labels(),
             "country_name": alert_service.country_name,
+            "route_notes": route_service.list_route_notes(session, actor=actor),
+            "route_states": route_service.route_table(),
         },
     )
 

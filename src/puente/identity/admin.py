@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from puente.core import audit
 from puente.core.db import utcnow
 from puente.core.i18n import LOCALES, N_
+from puente.identity import throttle
 from puente.identity.errors import (
     NotYourself,
     OrganisationExists,
@@ -257,6 +258,7 @@ def reset_password(
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
+    throttle.clear_name(session, user.username)
     _end_sessions(session, user)
     audit.record(
         session,
@@ -345,6 +347,7 @@ def reset_authenticator(session: Session, actor: Actor, user: User) -> None:
     reset_mfa(session, actor=actor, user_id=user.id)
     user.failed_logins = 0
     user.locked_until = None
+    throttle.clear_name(session, user.username)
 
 
 def decide_mfa_reset(

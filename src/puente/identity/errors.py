@@ -8,6 +8,19 @@ class InvalidCredentials(Unauthenticated):
     message = N_("Wrong username or password.")
 
 
+class LoginThrottled(Unauthenticated):
+    """Too many wrong passwords from one source, whatever the names (429 on the
+    login page, with Retry-After). Says nothing about any account."""
+
+    message = N_(
+        "Too many attempts from this address. Try again in %(minutes)s minutes."
+    )
+
+    def __init__(self, *, minutes: int, retry_after: int) -> None:
+        super().__init__(minutes=minutes)
+        self.retry_after = retry_after
+
+
 class AccountLocked(Unauthenticated):
     message = N_("Too many failed attempts. Try again later.")
 

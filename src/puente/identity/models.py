@@ -114,3 +114,18 @@ class MfaResetRequest(TenantMixin, Base):
     decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
     decided_at: Mapped[dt.datetime | None]
     status: Mapped[str] = mapped_column(String(10), default="pending")
+
+
+class LoginThrottle(Base):
+    """Wrong passwords counted per login name, per source, and per name from one
+    source. The key is a digest (`identity.throttle`): the table holds no name and
+    no address, and a name that exists is counted exactly like one that does not."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The name's own digest on its counters (so a reset lifts them all).
+    name_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    blocked_until: Mapped[dt.datetime | None]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import secrets
@@ -23,10 +22,12 @@ from puente.core import audit
 from puente.core.config import get_settings
 from puente.core.crypto import decrypt_field, encrypt_field, get_keyring
 from puente.core.db import utcnow
+from puente.identity import throttle
 from puente.identity.errors import (
     AccountLocked,
     InvalidCredentials,
     InvalidTotp,
+    LoginThrottled,
     MfaLocked,
     SessionExpired,
     UnknownChoice,
@@ -109,56 +110,55 @@ def create_user(
 
 
 def authenticate(
-    session: Session, username: str, password: str, *, now: dt.datetime | None = None
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    source: str = "unknown",
+    now: dt.datetime | None = None,
 ) -> User:
-    """Check a password; counts failures and locks the account past the threshold."""
+    """Check a password, throttled by name and by source (`identity.throttle`).
+
+    A name that exists and one that does not go through the same steps in the
+    same order — the throttle's read, one argon2 verification, the counters and
+    an audit row on failure — and a blocked name is answered like a wrong
+    password, so neither the answer nor its timing tells a guesser whether the
+    account exists. A blocked source gets `LoginThrottled` before any of it.
+    """
     now = now or utcnow()
-    user = session.scalars(select(User).where(User.username == username)).one_or_none()
-    if user is None or not user.is_active:
-        with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password)
-        raise InvalidCredentials()
-    if user.locked_until and user.locked_until > now:
-        # Said exactly like a wrong password, after the same hashing work: a lock
-        # must not tell a guesser that the account exists (issue 9, item 11).
-        with contextlib.suppress(VerificationError, InvalidHashError):
-            _hasher.verify(user.password_hash, password)
-        audit.record(
-            session,
-            None,
-            "identity:login:locked",
-            tenant_code=user.tenant_code,
-            object_type="user",
-            object_id=user.id,
+    keys = throttle.keys_for(username, source)
+    verdict = throttle.check(session, keys, now)
+    if verdict.source_blocked:
+        raise LoginThrottled(
+            minutes=max(1, -(-verdict.retry_after_seconds // 60)),
+            retry_after=verdict.retry_after_seconds,
         )
-        raise InvalidCredentials()
+    user = session.scalars(select(User).where(User.username == username)).one_or_none()
+    known = user is not None and user.is_active
+    stored = user.password_hash if user is not None and known else _DUMMY_HASH
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher.verify(stored, password)
+        right = known
     except (VerificationError, InvalidHashError):
-        _register_failure(session, user, now)
-        raise InvalidCredentials() from None
-    user.failed_logins = 0
-    user.locked_until = None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return user
-
-
-def _register_failure(session: Session, user: User, now: dt.datetime) -> None:
-    settings = get_settings()
-    user.failed_logins += 1
-    if user.failed_logins >= settings.lockout_threshold:
-        user.locked_until = now + dt.timedelta(minutes=settings.lockout_minutes)
+        right = False
+    if right and not verdict.name_blocked and user is not None:
+        throttle.record_success(session, keys)
         user.failed_logins = 0
-        log.info("account_locked", user_id=str(user.id))
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        return user
+    throttle.record_failure(session, keys, now)
     audit.record(
         session,
         None,
-        "identity:login:fail",
-        tenant_code=user.tenant_code,
-        object_type="user",
-        object_id=user.id,
+        "identity:login:locked" if verdict.name_blocked else "identity:login:fail",
+        tenant_code=user.tenant_code if user is not None else "HUB",
+        object_type="user" if user is not None else "login_name",
+        object_id=user.id if user is not None else None,
     )
+    if verdict.name_blocked and user is not None:
+        log.info("login_name_blocked", user_id=str(user.id))
+    raise InvalidCredentials()
 
 
 # Sessions -------------------------------------------------------------------------

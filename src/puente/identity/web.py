@@ -15,6 +15,7 @@ from puente.core.dates import DATE_FORMATS, format_date
 from puente.core.errors import InvalidInput, Unauthenticated
 from puente.core.i18n import N_
 from puente.identity import service
+from puente.identity.errors import LoginThrottled
 from puente.identity.models import User
 from puente.identity.permissions import Actor, Role
 from puente.web.deps import (
@@ -71,10 +72,20 @@ def login(
     username: Annotated[str, Form(max_length=80)],
     password: Annotated[str, Form(max_length=200)],
 ) -> Response:
+    source = request.client.host if request.client else "unknown"
     try:
-        user = service.authenticate(session, username.strip(), password)
+        user = service.authenticate(session, username.strip(), password, source=source)
+    except LoginThrottled as exc:
+        page = render(
+            request,
+            "login.html",
+            {"error": exc.translated(), "username": username},
+            status_code=429,
+        )
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     except Unauthenticated as exc:
-        session.commit()  # keep the failure count and audit row
+        session.commit()  # keep the failure counts and audit row
         return render(
             request,
             "login.html",

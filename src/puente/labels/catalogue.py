@@ -265,6 +265,19 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "approved": N_("Approved"),
         "overridden": N_("Approved by override"),
     },
+    "return_case_status": {
+        "opened": N_("Waiting for reception"),
+        "received": N_("Received"),
+        "plan_agreed": N_("Reintegration plan agreed"),
+        "closed": N_("Closed after the last follow-up"),
+    },
+    "reintegration_score": {
+        "0": N_("Not at all"),
+        "0.25": N_("A little"),
+        "0.5": N_("Partly"),
+        "0.75": N_("Mostly"),
+        "1": N_("Fully"),
+    },
     "tracing_status": {
         "open": N_("Open"),
         "forwarded": N_("Sent to the other state"),

@@ -15,6 +15,7 @@ from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import FileSystemBytecodeCache
 
 from puente import identity
 from puente.core import dates, i18n
@@ -61,6 +62,19 @@ env.filters["number"] = lambda value, digits=0: format_decimal(
 # Dates follow the reader's language and date-format preference (core.dates).
 env.filters["datetime"] = dates.format_datetime
 env.filters["date"] = dates.format_date
+
+
+def use_template_cache(directory: Path) -> None:
+    """Keep compiled templates in `directory`, so a new process loads them
+    instead of compiling every template on its first view. Jinja keys each entry
+    by the template's source checksum: an edited template is compiled again.
+    An unwritable directory leaves templates compiled in memory only."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        log.warning("template_cache_unavailable")
+        return
+    env.bytecode_cache = FileSystemBytecodeCache(str(directory))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from puente.early_warning.service._common import source_frame
 from puente.early_warning.service.flows import (
     OPERATOR_LIMITS,
     import_flows,
+    largest_series,
     list_series,
     list_sources,
     series_panel,
@@ -31,6 +32,7 @@ __all__ = [
     "alerts",
     "default_catalogue_document",
     "import_flows",
+    "largest_series",
     "latest_level_by_country",
     "list_catalogues",
     "list_firings",

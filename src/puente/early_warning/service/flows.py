@@ -343,6 +343,24 @@ def list_series(
     ]
 
 
+def largest_series(session: Session, *, actor: Actor, limit: int) -> list[str]:
+    """Keys of the `limit` largest series the actor may read: totals first (they
+    are always forecast at import), then by their last count. One query of
+    keys, not every series' row."""
+    authorize(actor, "flows:read")
+    query: Any = select(FlowSeries.series_key)
+    stmt = (
+        visible(actor, query, FlowSeries, "flows:read")
+        .order_by(
+            FlowSeries.dimension_count,
+            FlowSeries.last_count.desc().nulls_last(),
+            FlowSeries.series_key,
+        )
+        .limit(limit)
+    )
+    return [str(key) for key in session.scalars(stmt)]
+
+
 def series_panel(session: Session, *, actor: Actor, series_key: str) -> SeriesPanel:
     """Counts, alarms per detector, forecast mean and 80 % band of one series."""
     authorize(actor, "flows:read")

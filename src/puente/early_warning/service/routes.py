@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from puente.early_warning.models.alerts import RouteNote
-from puente.identity import Actor, authorize
+from puente.identity import Actor, authorize, visible
 from puente.reference import ENDORSING_STATES
 
 log = structlog.get_logger(__name__)
@@ -116,11 +116,13 @@ class RouteNoteRead:
 def list_route_notes(
     session: Session, *, actor: Actor, state: str | None = None
 ) -> list[RouteNoteRead]:
-    """Route notes (newest first); needs `alert:read` (region-wide for a hub)."""
+    """Route notes (newest first) the actor may read: a state's own, every
+    state's for the hub; needs `alert:read`."""
     authorize(actor, "alert:read", tenant_code=state or actor.tenant_code)
     stmt = select(RouteNote).order_by(RouteNote.created_at.desc()).limit(500)
     if state:
         stmt = stmt.where(RouteNote.tenant_code == state)
+    stmt = visible(actor, stmt, RouteNote, "alert:read")
     return [
         RouteNoteRead(
             str(n.id),

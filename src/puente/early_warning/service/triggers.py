@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from puente.core import audit
@@ -32,7 +32,10 @@ from puente.early_warning.rules.triggers import (
     variable_types,
 )
 from puente.early_warning.schemas import CatalogueRead, FiringRead, Level
-from puente.early_warning.service._common import source_frame
+from puente.early_warning.service._common import (
+    precompute_forecasts,
+    source_frame,
+)
 from puente.identity import Actor, Sensitivity, authorize, visible
 
 DEFAULT_CATALOGUE: Final = (
@@ -197,7 +200,20 @@ def run_triggers(session: Session, *, actor: Actor, source: str | None = None) -
         if frame.height == 0:
             continue
         created += _evaluate_source(session, row, frame, in_force)
+        precompute_forecasts(session, row, frame, _open_series(session, row))
     return created
+
+
+def _open_series(session: Session, source: FlowSource) -> list[str]:
+    """Series of the source with open firings (they carry alerts, so charts and
+    plans need their forecasts), the newest firing first."""
+    rows = session.execute(
+        select(TriggerFiring.series_key, func.max(TriggerFiring.period))
+        .where(TriggerFiring.source_id == source.id, TriggerFiring.is_open.is_(True))
+        .group_by(TriggerFiring.series_key)
+        .order_by(func.max(TriggerFiring.period).desc(), TriggerFiring.series_key)
+    ).all()
+    return [str(key) for key, _ in rows]
 
 
 def _evaluate_source(

@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import TypeVar
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from puente.core import audit
@@ -32,6 +33,7 @@ from puente.enforcement.rules import network as analysis
 from puente.identity import Actor, Sensitivity, authorize
 
 log = structlog.get_logger(__name__)
+_Row = TypeVar("_Row")
 SENSITIVITY = Sensitivity.SENSITIVE
 
 
@@ -39,6 +41,14 @@ def _allow(actor: Actor, permission: str) -> None:
     """Every enforcement action: the permission in the actor's own state, at the
     sensitivity of enforcement data."""
     authorize(actor, permission, tenant_code=actor.tenant_code, sensitivity=SENSITIVITY)
+
+
+def _listed(
+    session: Session, actor: Actor, permission: str, stmt: Select[_Row]
+) -> list[_Row]:
+    """Authorise, then list: the shape of every enforcement list."""
+    _allow(actor, permission)
+    return list(session.scalars(stmt))
 
 
 @dataclass(frozen=True)
@@ -87,13 +97,13 @@ def create_network(
 
 
 def list_networks(session: Session, *, actor: Actor) -> list[Network]:
-    _allow(actor, "enforcement:read")
-    return list(
-        session.scalars(
-            select(Network)
-            .where(Network.tenant_code == actor.tenant_code)
-            .order_by(Network.created_at.desc())
-        )
+    return _listed(
+        session,
+        actor,
+        "enforcement:read",
+        select(Network)
+        .where(Network.tenant_code == actor.tenant_code)
+        .order_by(Network.created_at.desc()),
     )
 
 
@@ -293,13 +303,13 @@ def share_network(
 
 def received_reports(session: Session, *, actor: Actor) -> list[SharedReport]:
     """Reports other states shared with the actor's state (each read logged)."""
-    _allow(actor, "enforcement:read")
-    rows = list(
-        session.scalars(
-            select(SharedReport)
-            .where(SharedReport.recipient_state == actor.tenant_code)
-            .order_by(SharedReport.shared_at.desc())
-        )
+    rows = _listed(
+        session,
+        actor,
+        "enforcement:read",
+        select(SharedReport)
+        .where(SharedReport.recipient_state == actor.tenant_code)
+        .order_by(SharedReport.shared_at.desc()),
     )
     for row in rows:
         _log(session, actor, "read", row.tenant_code, row.agreement_ref, row.id)
@@ -307,14 +317,14 @@ def received_reports(session: Session, *, actor: Actor) -> list[SharedReport]:
 
 
 def request_log(session: Session, *, actor: Actor) -> list[RequestLog]:
-    _allow(actor, "enforcement:share")
-    return list(
-        session.scalars(
-            select(RequestLog)
-            .where(RequestLog.tenant_code == actor.tenant_code)
-            .order_by(RequestLog.at.desc())
-            .limit(500)
-        )
+    return _listed(
+        session,
+        actor,
+        "enforcement:share",
+        select(RequestLog)
+        .where(RequestLog.tenant_code == actor.tenant_code)
+        .order_by(RequestLog.at.desc())
+        .limit(500),
     )
 
 
@@ -335,11 +345,11 @@ def receive_mo_report(
 
 
 def mo_reports(session: Session, *, actor: Actor) -> list[ReceivedModusOperandi]:
-    _allow(actor, "enforcement:read")
-    return list(
-        session.scalars(
-            select(ReceivedModusOperandi)
-            .where(ReceivedModusOperandi.tenant_code == actor.tenant_code)
-            .order_by(ReceivedModusOperandi.received_at.desc())
-        )
+    return _listed(
+        session,
+        actor,
+        "enforcement:read",
+        select(ReceivedModusOperandi)
+        .where(ReceivedModusOperandi.tenant_code == actor.tenant_code)
+        .order_by(ReceivedModusOperandi.received_at.desc()),
     )

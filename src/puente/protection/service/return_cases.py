@@ -161,6 +161,28 @@ def get_return_case(
     return _view(session, _case(session, actor, case_id))
 
 
+def list_return_cases(session: Session, *, actor: Actor) -> list[ReturnCaseRecord]:
+    """The return cases the actor may follow, newest first."""
+    authorize(actor, "return:decide", tenant_code=actor.tenant_code)
+    stmt = select(ReturnCase).order_by(ReturnCase.opened_at.desc())
+    return [
+        ReturnCaseRecord.model_validate(row)
+        for row in session.scalars(visible(actor, stmt, ReturnCase, "return:decide"))
+    ]
+
+
+def return_case_for_decision(
+    session: Session, *, actor: Actor, decision_id: uuid.UUID
+) -> ReturnCaseRecord | None:
+    """The return case opened from a decision, if any."""
+    authorize(actor, "return:decide", tenant_code=actor.tenant_code)
+    stmt = select(ReturnCase).where(ReturnCase.decision_id == decision_id)
+    row = session.scalars(
+        visible(actor, stmt, ReturnCase, "return:decide")
+    ).one_or_none()
+    return None if row is None else ReturnCaseRecord.model_validate(row)
+
+
 def record_reception(
     session: Session,
     *,

@@ -158,7 +158,14 @@ def _return_page(
     return render(
         request,
         "protection/return.html",
-        {"view": view, "error": error, **_labels()},
+        {
+            "view": view,
+            "error": error,
+            "return_case": service.return_case_for_decision(
+                session, actor=actor, decision_id=decision_id
+            ),
+            **_labels(),
+        },
         status_code=status_code,
     )
 
