@@ -6,6 +6,7 @@ Run with `pytest --browser` (CI sets PUENTE_TEST_BROWSER=1). Never downloads a b
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -29,11 +30,57 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# The live server runs in this process and reads its settings (the key
+# directory above all: keys are looked up per request) from the environment.
+# Other tests in the same worker point the environment at their own database
+# and keys between two browser tests, so each browser test puts the server's
+# back first (the server is idle between tests).
+LIVE_SETTINGS: dict[str, tuple[str, str]] = {}
+
+
+def remember_settings(url: str) -> None:
+    """Record the settings the server at `url` was started with."""
+    LIVE_SETTINGS[url] = (
+        os.environ["PUENTE_DATABASE_URL"],  # noqa: TID251 - test switch
+        os.environ["PUENTE_KEY_DIR"],  # noqa: TID251 - test switch
+    )
+
+
+@pytest.fixture(autouse=True)
+def live_settings(request: pytest.FixtureRequest) -> None:
+    if "live_server" not in request.fixturenames:
+        return
+    url = request.getfixturevalue("live_server")
+    if url in LIVE_SETTINGS:
+        database_url, key_dir = LIVE_SETTINGS[url]
+        os.environ["PUENTE_DATABASE_URL"] = database_url  # noqa: TID251
+        os.environ["PUENTE_KEY_DIR"] = key_dir  # noqa: TID251
+        os.environ["PUENTE_ENV"] = "test"  # noqa: TID251
+        get_settings.cache_clear()
+
+
+def forget_authenticator(username: str) -> None:
+    """Send `username` back to MFA enrolment on the live server's database, for
+    a test that shows enrolment whichever test logged the user in first."""
+    from sqlalchemy import update
+
+    from puente.core.db import uow
+    from puente.identity.models import User
+
+    with uow() as session:
+        user_id = session.scalar(
+            update(User)
+            .where(User.username == username)
+            .values(totp_secret=None, totp_last_step=0, mfa_enrolled_at=None)
+            .returning(User.id)
+        )
+        assert user_id is not None, username
+    TOTP_SECRETS.pop(username, None)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Serve a migrated, demo-loaded Puente; yields its base URL."""
-    import os
-
     from puente.app import create_app
     from puente.core import db as core_db
     from puente.core.migrate import upgrade
@@ -47,6 +94,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     upgrade("heads")
     load_demo()
     port = _free_port()
+    remember_settings(f"http://127.0.0.1:{port}")
     config = uvicorn.Config(
         create_app(), host="127.0.0.1", port=port, log_level="warning"
     )

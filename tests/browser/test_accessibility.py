@@ -9,7 +9,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import TOTP_SECRETS, axe_violations, forget_authenticator
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +27,7 @@ def test_login_page_has_no_wcag_violations(audit_page: Any, lang: str) -> None:
 def test_dashboard_and_mfa_pages_have_no_wcag_violations(
     audit_page: Any, log_in: Callable[[Any, str], None]
 ) -> None:
+    forget_authenticator("protection.col")
     audit_page.goto("/login")
     audit_page.locator("#username").fill("protection.col")
     audit_page.locator("#password").fill("puente-demo-2026")
@@ -36,6 +37,7 @@ def test_dashboard_and_mfa_pages_have_no_wcag_violations(
     import pyotp
 
     secret = audit_page.locator("#totp-secret").inner_text().strip()
+    TOTP_SECRETS["protection.col"] = secret
     audit_page.locator("#code").fill(pyotp.TOTP(secret).now())
     audit_page.locator("#code").press("Enter")
     audit_page.wait_for_url("**/")

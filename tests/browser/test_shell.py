@@ -7,12 +7,15 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import TOTP_SECRETS, forget_authenticator
+
 pytestmark = pytest.mark.browser
 
 
 def test_login_enrol_mfa_switch_to_spanish_see_dashboard(
     page: Any, log_in: Callable[[Any, str], None]
 ) -> None:
+    forget_authenticator("admin")
     page.goto("/login")
     assert page.locator("h1").inner_text() == "Log in"
     page.locator("#username").fill("admin")
@@ -23,6 +26,7 @@ def test_login_enrol_mfa_switch_to_spanish_see_dashboard(
     import pyotp
 
     secret = page.locator("#totp-secret").inner_text().strip()
+    TOTP_SECRETS["admin"] = secret
     page.locator("#code").fill(pyotp.TOTP(secret).now())
     page.locator("#code").press("Enter")
     page.wait_for_url("**/")
