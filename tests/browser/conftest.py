@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyotp
 import pytest
@@ -75,7 +76,8 @@ def forget_authenticator(username: str) -> None:
             .returning(User.id)
         )
         assert user_id is not None, username
-    TOTP_SECRETS.pop(username, None)
+    for key in [k for k in TOTP_SECRETS if k[1] == username]:
+        del TOTP_SECRETS[key]
 
 
 @pytest.fixture(scope="session")
@@ -147,7 +149,18 @@ def page(chromium: Any, live_server: str) -> Iterator[Any]:
     assert errors == [], f"JavaScript errors: {errors}"
 
 
-TOTP_SECRETS: dict[str, str] = {}
+# Keyed by server and username: test modules with a server of their own
+# enrol the same demo users with other secrets.
+TOTP_SECRETS: dict[tuple[str, str], str] = {}
+
+
+def server_of(page: Any) -> str:
+    parts = urlsplit(page.url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def remember_secret(page: Any, username: str, secret: str) -> None:
+    TOTP_SECRETS[(server_of(page), username)] = secret
 
 
 def sign_in(page: Any, username: str) -> None:
@@ -160,11 +173,11 @@ def sign_in(page: Any, username: str) -> None:
     page.wait_for_load_state()
     if "/mfa/enroll" in page.url:
         secret = page.locator("#totp-secret").inner_text().strip()
-        TOTP_SECRETS[username] = secret
+        remember_secret(page, username, secret)
         page.locator("#code").fill(pyotp.TOTP(secret).now())
         page.locator("form[action='/mfa/enroll'] button[type=submit]").click()
     elif page.url.endswith("/mfa"):
-        totp = pyotp.TOTP(TOTP_SECRETS[username])
+        totp = pyotp.TOTP(TOTP_SECRETS[(server_of(page), username)])
         # a code's time step can be used once: wait for the next one
         time.sleep(31 - time.time() % 30)
         page.locator("#code").fill(totp.now())

@@ -9,7 +9,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
-from tests.browser.conftest import TOTP_SECRETS, axe_violations, forget_authenticator
+from tests.browser.conftest import axe_violations, forget_authenticator, remember_secret
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +37,7 @@ def test_dashboard_and_mfa_pages_have_no_wcag_violations(
     import pyotp
 
     secret = audit_page.locator("#totp-secret").inner_text().strip()
-    TOTP_SECRETS["protection.col"] = secret
+    remember_secret(audit_page, "protection.col", secret)
     audit_page.locator("#code").fill(pyotp.TOTP(secret).now())
     audit_page.locator("#code").press("Enter")
     audit_page.wait_for_url("**/")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import TOTP_SECRETS, forget_authenticator
+from tests.browser.conftest import forget_authenticator, remember_secret
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def test_login_enrol_mfa_switch_to_spanish_see_dashboard(
     import pyotp
 
     secret = page.locator("#totp-secret").inner_text().strip()
-    TOTP_SECRETS["admin"] = secret
+    remember_secret(page, "admin", secret)
     page.locator("#code").fill(pyotp.TOTP(secret).now())
     page.locator("#code").press("Enter")
     page.wait_for_url("**/")
