@@ -7,43 +7,24 @@ on purpose (CSV, CAP XML, Atom, the API) are not walked."""
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Callable
 from html.parser import HTMLParser
-from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from puente.core.i18n import LOCALES
+from puente.demo import DEMO_USERS
 from puente.reference import all_countries
 from tests.conftest import CSRF
+from tests.crawl import crawl
+from tests.roles import demo_user, one_user_per_role
 
-ROLES = (
-    "caseworker.col",
-    "protection.col",
-    "supervisor.col",
-    "pathways.col",
-    "employer.can",
-    "analyst.hub",
-    "coordinator.hub",
-    "focal_point.col",
-    "donor.can",
-    "auditor.hub",
-    "admin",
-    "investigator.col",
-    "prosecutor.col",
-    "pathways.can",
-)
+# Every role of the demo, and the employer's state's pathways officer, who reviews
+# the employer's attestations: screens no other officer reaches.
+ROLES = (*one_user_per_role(), demo_user("pathways_officer", "CAN"))
 MAX_PAGES = 40  # per role: enough to reach every screen of the demo's shape
-SKIP = re.compile(
-    r"^/(api/|static/|logout|login)|\.(csv|xlsx|xml|atom|json|pdf|png|svg)$"
-    r"|/(cap|export|exports|download)(/|$)"
-)
-# A list's own links (web/lists.py): its exports, other orders and pages show the
-# same screen; following them would spend the page budget on one list.
-LIST_LINKS = re.compile(r"(^|&)(export|download|sort|dir|page)=")
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 SNAKE = re.compile(r"(?<![\w./@:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w./@-])")
 JSONISH = re.compile(r"\[\s*\"|\{\s*\"\w+\"\s*:")
@@ -54,7 +35,7 @@ ACRONYMS = frozenset({"CAP", "IOM", "BID", "BIA", "GBV", "CSV", "ISO", "MFA"})
 
 
 class _Page(HTMLParser):
-    """Visible text and same-site links of an HTML page."""
+    """Visible text and link targets of an HTML page."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -66,9 +47,7 @@ class _Page(HTMLParser):
         if tag in ("script", "style", "template", "code", "details"):
             self._hidden += 1
         if tag == "a":
-            href = dict(attrs).get("href") or ""
-            if href.startswith("/") and not href.startswith("//"):
-                self.links.append(urldefrag(href)[0])
+            self.links.append(dict(attrs).get("href") or "")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "template", "code", "details") and self._hidden:
@@ -88,34 +67,27 @@ def raw_codes(text: str) -> list[str]:
 
 def walk(client: TestClient) -> tuple[list[str], list[str]]:
     """Breadth-first from the home page; returns (pages seen, offences)."""
-    seen: set[str] = set()
-    queue: deque[str] = deque(["/"])
     offences: list[str] = []
-    pages: list[str] = []
-    while queue and len(pages) < MAX_PAGES:
-        url = queue.popleft()
-        parts = urlsplit(url)
-        if url in seen or SKIP.search(parts.path) or LIST_LINKS.search(parts.query):
-            continue
-        seen.add(url)
+
+    def visit(url: str) -> list[str]:
         response = client.get(url)
-        pages.append(url)
         if response.status_code >= 500:
             offences.append(f"{url}: {response.status_code}")
-            continue
+            return []
         kind = response.headers.get("content-type", "")
         if "json" in kind:
             offences.append(f"{url}: a JSON page")
-            continue
+            return []
         if "html" not in kind:
-            continue
+            return []
         parser = _Page()
         parser.feed(response.text)
         codes = raw_codes(" ".join(parser.text))
         if codes:
             offences.append(f"{url}: {sorted(set(codes))[:5]}")
-        queue.extend(link for link in parser.links if link not in seen)
-    return pages, offences
+        return parser.links
+
+    return crawl(visit, max_pages=MAX_PAGES), offences
 
 
 @pytest.fixture
@@ -153,6 +125,32 @@ def test_raw_codes_are_recognised() -> None:
     assert raw_codes('Answers ["USA", "CAN"]')
     assert raw_codes("Case 1f0e2b5c-3a4d-4e6f-8a9b-0c1d2e3f4a5b")
     assert raw_codes("Venezuela · Separated child · CAP 1.2 · 40 h") == []
+
+
+def test_the_walked_users_hold_every_demo_role() -> None:
+    held = {role for d in DEMO_USERS if d.username in ROLES for role in d.roles}
+    assert held == {role for d in DEMO_USERS for role in d.roles}
+    assert len(set(ROLES)) == len(ROLES)
+    assert "auditor.hub" in ROLES  # the hub's user where the hub has one
+
+
+def test_the_crawler_goes_breadth_first_and_skips_what_is_no_screen() -> None:
+    a = "/cases/11111111-1111-1111-1111-111111111111"
+    b = "/cases/22222222-2222-2222-2222-222222222222"
+    site = {
+        "/": ["/people", "/api/v1/people", "/people?sort=name", "//x.org/", "/x.csv"],
+        "/people": [a + "#top", b, "/logout", "https://x.org/"],
+        a: ["/"],
+        b: ["/deep"],
+        "/deep": [],
+    }
+
+    def visit(url: str) -> list[str]:
+        return site[url]
+
+    assert crawl(visit, max_pages=10) == ["/", "/people", a, b, "/deep"]
+    assert crawl(visit, max_pages=10, one_per_shape=True) == ["/", "/people", a]
+    assert crawl(visit, max_pages=2) == ["/", "/people"]
 
 
 @pytest.mark.slow

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
 from tests.browser.conftest import axe_violations, forget_authenticator, remember_secret
+from tests.crawl import crawl
+from tests.roles import one_user_per_role
 
 pytestmark = pytest.mark.browser
 
@@ -45,28 +45,8 @@ def test_dashboard_and_mfa_pages_have_no_wcag_violations(
 
 
 # Every demo role (src/puente/demo.py), each in its own browser context.
-ROLES = (
-    "caseworker.col",
-    "protection.col",
-    "supervisor.col",
-    "pathways.col",
-    "employer.can",
-    "analyst.hub",
-    "coordinator.hub",
-    "focal_point.col",
-    "donor.can",
-    "auditor.hub",
-    "admin",
-    "investigator.col",
-    "prosecutor.col",
-)
+ROLES = one_user_per_role()
 MAX_PAGES = 25  # per role: every screen of the demo's shape, one of each kind
-SKIP = re.compile(
-    r"^/(api/|static/|logout|login|lang|mfa)|\.(csv|xlsx|xml|atom|json|pdf|png|svg)$"
-    r"|/(cap|export|exports|download)(/|$)"
-)
-LIST_LINKS = re.compile(r"(^|&)(export|download|sort|dir|page)=")
-SAME_SHAPE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 # Buttons and links of forms smaller than a fingertip (44 px high), visible ones.
@@ -92,22 +72,6 @@ def layout_problems(page: Any) -> list[str]:
     return problems
 
 
-def _links(page: Any) -> list[str]:
-    hrefs: list[str] = page.evaluate(
-        "Array.from(document.querySelectorAll('a[href]'), a => a.getAttribute('href'))"
-    )
-    out = []
-    for href in hrefs:
-        url, _fragment = urldefrag(href)
-        parts = urlsplit(url)
-        if parts.scheme or parts.netloc or not url.startswith("/"):
-            continue
-        if SKIP.search(parts.path) or LIST_LINKS.search(parts.query):
-            continue
-        out.append(url)
-    return out
-
-
 @pytest.mark.parametrize("username", ROLES)
 def test_every_page_of_every_role_has_no_wcag_violations(
     audit_page: Any, log_in: Callable[[Any, str], None], username: str
@@ -116,25 +80,23 @@ def test_every_page_of_every_role_has_no_wcag_violations(
     replaced), at 375 px and 1280 px: axe-core finds nothing and nothing scrolls
     sideways."""
     log_in(audit_page, username)
-    queue: list[str] = ["/"]
-    seen: set[str] = set()
-    shapes: set[str] = set()
     problems: list[str] = []
-    while queue and len(seen) < MAX_PAGES:
-        url = queue.pop(0)
-        shape = SAME_SHAPE.sub("{id}", url)
-        if url in seen or shape in shapes:
-            continue
-        seen.add(url)
-        shapes.add(shape)
+
+    def visit(url: str) -> list[str]:
         response = audit_page.goto(url)
         if response is None or "html" not in response.headers.get("content-type", ""):
-            continue
+            return []
         for width, height in ((375, 740), (1280, 900)):
             audit_page.set_viewport_size({"width": width, "height": height})
-            problems += [f"{url} @{width}: {v}" for v in axe_violations(audit_page)]
-            problems += [f"{url} @{width}: {p}" for p in layout_problems(audit_page)]
-        queue += [link for link in _links(audit_page) if link not in seen]
+            problems.extend(f"{url} @{width}: {v}" for v in axe_violations(audit_page))
+            problems.extend(f"{url} @{width}: {p}" for p in layout_problems(audit_page))
+        hrefs: list[str] = audit_page.evaluate(
+            "Array.from(document.querySelectorAll('a[href]'),"
+            " a => a.getAttribute('href'))"
+        )
+        return hrefs
+
+    seen = crawl(visit, max_pages=MAX_PAGES, one_per_shape=True)
     print("\n".join(problems))  # noqa: T201 - the list, when it fails
     assert len(seen) > 1, f"{username}: the home page links nowhere"
     assert problems == []
