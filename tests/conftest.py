@@ -38,6 +38,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("PUENTE_TEST_BROWSER") == "1":  # noqa: TID251 - test switch
         config.option.browser = True
+    config.pluginmanager.register(HeavyFirst(), "puente-heavy-first")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> None:
@@ -50,6 +51,58 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> No
             item.add_marker(pytest.mark.db)
         elif "browser" not in item.keywords:
             item.add_marker(pytest.mark.unit)
+        group = _xdist_group(item, fixtures)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _xdist_group(item: Any, fixtures: set[str]) -> str | None:
+    """Under `-n 2 --dist loadgroup` (`make test`), tests that share an expensive
+    server run on one worker: the shared demo-loaded live server and Chromium
+    (started once, not once per worker), and each module that starts servers of
+    its own (loopback federation nodes, a module's own live server)."""
+    if "live_server" in fixtures and not hasattr(item.module, "live_server"):
+        return "browser"
+    if {"live_server", "federation", "nodes"} & fixtures:
+        return Path(_file(item)).stem
+    return None
+
+
+def _file(item: Any) -> str:
+    return str(item.nodeid.split("::")[0])
+
+
+class HeavyFirst:
+    """Runs the modules that hold a `slow` test first within each backend's run of
+    tests, after pytest has grouped the tests by backend (one suite database per
+    backend and worker, so the grouping stays). Under xdist the long tests then
+    start early and the run ends on short ones, which both workers share, instead
+    of one worker finishing a long test alone."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[Any]) -> None:
+        items[:] = heavy_first(items)
+
+
+def heavy_first(items: list[Any]) -> list[Any]:
+    def backend(item: Any) -> str | None:
+        callspec = getattr(item, "callspec", None)
+        return callspec.params.get("db_url") if callspec else None
+
+    blocks: list[list[Any]] = [[]]
+    current: str | None = None
+    for item in items:
+        kind = backend(item)
+        if kind is not None and current is not None and kind != current:
+            blocks.append([])
+        current = kind or current
+        blocks[-1].append(item)
+    ordered: list[Any] = []
+    for block in blocks:
+        heavy = {_file(i) for i in block if i.get_closest_marker("slow")}
+        ordered += [i for i in block if _file(i) in heavy]
+        ordered += [i for i in block if _file(i) not in heavy]
+    return ordered
 
 
 def backends() -> list[str]:

@@ -575,6 +575,7 @@ def _directory(
     return ids
 
 
+@pytest.mark.slow
 def test_promises_hold(session: Session, base_actors: dict[str, Actor]) -> None:
     class Bound(Promises):
         pass

@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 
 from puente.core.config import get_settings
-from tests.browser.conftest import _free_port
+from tests.browser.conftest import _free_port, remember_settings
 
 pytestmark = pytest.mark.browser
 
@@ -47,6 +47,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             with core_db.uow() as session:
                 module.load(session, progress)
     port = _free_port()
+    remember_settings(f"http://127.0.0.1:{port}")
     server = uvicorn.Server(
         uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
     )
