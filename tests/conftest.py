@@ -8,6 +8,7 @@ BYPASSRLS, so row-level security applies to every query they make.
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -51,21 +52,46 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> No
             item.add_marker(pytest.mark.db)
         elif "browser" not in item.keywords:
             item.add_marker(pytest.mark.unit)
-        group = _xdist_group(item, fixtures)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
 
 
-def _xdist_group(item: Any, fixtures: set[str]) -> str | None:
-    """Under `-n 2 --dist loadgroup` (`make test`), tests that share an expensive
-    server run on one worker: the shared demo-loaded live server and Chromium
-    (started once, not once per worker), and each module that starts servers of
-    its own (loopback federation nodes, a module's own live server)."""
-    if "live_server" in fixtures and not hasattr(item.module, "live_server"):
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`make test` runs `-n 2 --dist loadgroup`: each test goes to the next free
+    worker, except that tests sharing an expensive server run on one worker (see
+    `server_group`). xdist's own `xdist_group` marks are not seen under pytest 9
+    (it renames `item._nodeid`, which pytest 9 no longer reads), so the groups
+    are given to the scheduler here."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ServerGroups(LoadGroupScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return server_group(nodeid) or nodeid
+
+    return ServerGroups(config, log)
+
+
+def server_group(nodeid: str) -> str | None:
+    """The group of a test that shares a server: a module that starts servers of
+    its own (loopback federation nodes, a live server) is one group, started
+    once; the other browser tests share the demo-loaded live server and
+    Chromium (started once, not once per worker)."""
+    path = nodeid.split("::")[0]
+    if _starts_own_servers(path):
+        return path
+    if path.startswith("tests/browser/"):
         return "browser"
-    if {"live_server", "federation", "nodes"} & fixtures:
-        return Path(_file(item)).stem
     return None
+
+
+@functools.cache
+def _starts_own_servers(path: str) -> bool:
+    source = Path(__file__).parent.parent / path
+    if not source.is_file():
+        return False
+    text = source.read_text("utf-8")
+    return "federation_up(" in text or "def live_server(" in text
 
 
 def _file(item: Any) -> str:
