@@ -35,20 +35,15 @@ def request_log(
     from puente import identity
     from puente.core import db as core_db
     from puente.core.cli import fail
-    from puente.core.config import get_settings
     from puente.enforcement import service, wall
-    from puente.enforcement.errors import EnforcementWallMissing
     from puente.labels import label
 
-    role = get_settings().enforcement_db_role
     try:
         with core_db.uow() as session:
             user = identity.get_user_by_username(session, username)
             actor = identity.actor_for(user)
             core_db.set_tenant_scope(session, identity.rls_scope(actor))
-            if not wall.ensure(session.connection(), role).ok:
-                raise EnforcementWallMissing(role=role, command=wall.GRANT_COMMAND)
-            wall.enter(session, role)
+            wall.behind_wall(session)
             rows = service.request_log(session, actor=actor)
             lines = [
                 f"{row.at:%Y-%m-%d %H:%M}\t{label(row.action, 'enforcement_request')}"

@@ -154,3 +154,17 @@ def enter(session: Session, role: str) -> None:
     """The rest of this unit of work runs as `role` (PostgreSQL); call it once
     the actor is known and authorised, after identity's own reads."""
     set_db_role(session, role)
+
+
+def behind_wall(session: Session, role: str | None = None) -> None:
+    """For jobs and commands: check (and fix what may be fixed), then enter the
+    wall; `EnforcementWallMissing` when it cannot be had. Web and API routes do
+    the same through `Walled`, checking once per process."""
+    from puente.core.config import get_settings
+    from puente.enforcement.errors import EnforcementWallMissing
+
+    name = role or get_settings().enforcement_db_role
+    if not ensure(session.connection(), name).ok:
+        log.warning("enforcement_wall_unavailable", role=name, command=GRANT_COMMAND)
+        raise EnforcementWallMissing(role=name, command=GRANT_COMMAND)
+    enter(session, name)
