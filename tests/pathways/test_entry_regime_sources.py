@@ -159,4 +159,3 @@ class TestContract:
                 assert dt.date.fromisoformat(body["valid_from"]) <= today
                 answered += 1
         assert answered == len(nationalities) * len(ENDORSING_STATES)
-
