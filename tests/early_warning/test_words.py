@@ -38,7 +38,7 @@ class TestExtremeGrowth:
     ) -> None:
         growth = 1643.45  # 164,345 %: the count multiplied by 1,644.45
         with i18n.use_locale(language):
-            ((what, shown, rule),) = labels.trigger_values(
+            ((_what, shown, rule),) = labels.trigger_values(
                 CONDITION, {"growth_3m": growth}
             )
             factor = format_decimal(1 + growth, format="#,##0", locale=language)

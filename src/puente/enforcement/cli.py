@@ -35,8 +35,9 @@ def request_log(
     from puente import identity
     from puente.core import db as core_db
     from puente.core.cli import fail
+    from puente.core.i18n import gettext
     from puente.enforcement import service, wall
-    from puente.labels import label
+    from puente.reference import country_name
 
     try:
         with core_db.uow() as session:
@@ -46,8 +47,14 @@ def request_log(
             wall.behind_wall(session)
             rows = service.request_log(session, actor=actor)
             lines = [
-                f"{row.at:%Y-%m-%d %H:%M}\t{label(row.action, 'enforcement_request')}"
-                f"\t{row.other_state}\t{row.agreement_ref}"
+                "\t".join(
+                    (
+                        f"{row.at:%Y-%m-%d %H:%M}",
+                        gettext(service.REQUEST_ACTIONS[row.action]),
+                        country_name(row.other_state),
+                        row.agreement_ref,
+                    )
+                )
                 for row in rows
             ]
     except DomainError as exc:

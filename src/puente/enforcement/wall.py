@@ -26,7 +26,7 @@ log = structlog.get_logger(__name__)
 
 TABLE_PREFIX = "enforcement_"
 WALLED_PREFIXES = ("person", "people_", "household", "protection_", "pathway_")
-ENFORCEMENT_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE")
+ENFORCEMENT_PRIVILEGES: tuple[str, ...] = ("SELECT", "INSERT", "UPDATE", "DELETE")
 # Outside its own tables an enforcement unit of work only appends to the audit
 # chain (reading and moving its head); it never reads the audit events.
 AUDIT_PRIVILEGES = {
@@ -64,7 +64,9 @@ def _tables(connection: Connection) -> list[str]:
 
 
 def _needed(tables: list[str]) -> dict[str, tuple[str, ...]]:
-    needed = {t: ENFORCEMENT_PRIVILEGES for t in tables if t.startswith(TABLE_PREFIX)}
+    needed: dict[str, tuple[str, ...]] = {
+        t: ENFORCEMENT_PRIVILEGES for t in tables if t.startswith(TABLE_PREFIX)
+    }
     needed.update({t: p for t, p in AUDIT_PRIVILEGES.items() if t in tables})
     return needed
 

@@ -37,11 +37,6 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "financial_flow": N_("Financial flow"),
         "organisation": N_("Organisation"),
     },
-    "enforcement_request": {
-        "share": N_("Shared with another state"),
-        "read": N_("Read what another state shared"),
-        "refused": N_("Refused: no agreement in force"),
-    },
     # ------------------------------------------------------------------ people
     "sex": {"F": N_("Female"), "M": N_("Male"), "X": N_("Other"), "U": N_("Unknown")},
     "point_kind": {
