@@ -21,8 +21,9 @@ from puente.app import create_app
 from puente.cli import app as cli_app
 from puente.core.config import Settings
 from puente.core.db import set_tenant_scope
-from puente.enforcement import service, wall
+from puente.enforcement import service
 from puente.enforcement.models import Network
+from puente.enforcement.service import wall
 from puente.identity import rls_scope
 from tests.conftest import PG_ADMIN_URL, PG_ROLE
 from tests.pathways.helpers import actor

@@ -14,7 +14,7 @@ from puente.enforcement.rules.network import (
     degree_centrality,
 )
 from puente.enforcement.service import receive_mo_report
-from puente.enforcement.wall import behind_wall
+from puente.enforcement.service.wall import behind_wall
 
 __all__ = [
     "behind_wall",

@@ -7,8 +7,8 @@ import structlog
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from puente.enforcement import wall
 from puente.enforcement.errors import EnforcementWallMissing
+from puente.enforcement.service import wall
 from puente.identity import Actor
 from puente.web.deps import DbSession, Require
 

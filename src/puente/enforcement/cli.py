@@ -36,7 +36,8 @@ def request_log(
     from puente.core import db as core_db
     from puente.core.cli import fail
     from puente.core.i18n import gettext
-    from puente.enforcement import service, wall
+    from puente.enforcement import service
+    from puente.enforcement.service import wall
     from puente.reference import country_name
 
     try:
@@ -85,7 +86,7 @@ def grant_role(
 
     from puente.core import db as core_db
     from puente.core.config import get_settings
-    from puente.enforcement import wall
+    from puente.enforcement.service import wall
 
     settings = get_settings()
     role = settings.enforcement_db_role
