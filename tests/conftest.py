@@ -161,10 +161,30 @@ def create_pg_database(name: str) -> str:
         ).first()
         if not exists:
             conn.execute(text(f"CREATE ROLE {PG_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
+        _enforcement_role(conn)
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}" OWNER {PG_ROLE}'))
     admin.dispose()
     return f"postgresql+psycopg://{PG_ROLE}@127.0.0.1:5432/{name}"
+
+
+PG_ENFORCEMENT_ROLE = "puente_enforcement"
+
+
+def _enforcement_role(conn: Any) -> None:
+    """The app role may not create roles: the administrator makes the enforcement
+    role and lets the app role take it, as a deployment does (`puente enforcement
+    grant-role`); the migrations, run as the app role that owns the tables, then
+    grant it its tables. Roles are cluster-wide: another run may make it first."""
+    conn.execute(
+        text(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = "
+            f"'{PG_ENFORCEMENT_ROLE}') THEN CREATE ROLE {PG_ENFORCEMENT_ROLE} "
+            "NOLOGIN; END IF; EXCEPTION WHEN duplicate_object OR unique_violation "
+            "THEN NULL; END $$"
+        )
+    )
+    conn.execute(text(f"GRANT {PG_ENFORCEMENT_ROLE} TO {PG_ROLE}"))
 
 
 def fresh_database_url(backend: str, tmp_dir: Path, label: str) -> str:

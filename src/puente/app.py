@@ -143,6 +143,8 @@ def mo_report_to_enforcement(
         text = protection.anonymised_text(session, event.report_id)
         if text is None:
             return False
+        # PostgreSQL: from here on the unit of work is the enforcement role's.
+        enforcement.behind_wall(session)
         enforcement.receive_mo_report(
             session,
             tenant_code=event.tenant_code,

@@ -189,3 +189,20 @@ def test_a_returns_legal_basis_is_the_rulesets_in_words() -> None:
         assert labels.label("torture_risk", "return_legal_basis") != (
             "Convention against Torture art. 3 (absolute); ICCPR art. 7"
         )
+
+
+def test_no_legal_basis_shows_an_internal_reference() -> None:
+    """A return safeguard's legal basis names real instruments in every language,
+    never a reference into our own research notes."""
+    path = SRC / "protection" / "data" / "return_safeguards.json"
+    checks = json.loads(path.read_text("utf-8"))["checks"]
+    for language in ("en", *LANGS):
+        with i18n.use_locale(language):
+            for check in checks:
+                shown = labels.label(check["id"], "return_legal_basis")
+                assert "research/" not in shown, (language, check["id"])
+                assert "§" not in shown, (language, check["id"])
+    with i18n.use_locale("es"):
+        shown = labels.label("specific_needs_signoff", "return_legal_basis")
+    assert "Convención contra la Tortura" in shown
+    assert "ACNUR" in shown

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     audit_checkpoint_every: int = Field(
         default=1000, ge=1, description="Sign an audit checkpoint every N events"
     )
+    enforcement_db_role: str = Field(
+        default="puente_enforcement",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="PostgreSQL: the role enforcement requests run as (the wall)",
+    )
     sqlite_write_wait_seconds: float = Field(
         default=20.0, gt=0, description="Embedded node: longest wait for the write turn"
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import re
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
@@ -287,11 +288,50 @@ def _apply_scope(bind: Any, runner: Any, scope: RlsScope) -> None:
         runner.execute(text("SELECT set_config(:n, :v, true)"), {"n": name, "v": value})
 
 
+def set_db_role(session: Session, role: str) -> None:
+    """Run the rest of this unit of work as the database role `role`
+    (PostgreSQL `SET LOCAL ROLE`; nothing on SQLite, which has no roles).
+
+    Tenant scope still applies: the RLS policies read transaction settings, not
+    the role. The role lasts to the end of the unit of work: it is set again on
+    every transaction the session begins, and put back (after a flush) just
+    before a commit, so that a connection shared by savepoints (the tests) never
+    keeps it. `role` comes from configuration, checked to be a plain identifier.
+    """
+    if not _IDENTIFIER.fullmatch(role):
+        raise ValueError("not a plain database role name")
+    session.info["db_role"] = role
+    _apply_role(session.get_bind(), session, role)
+
+
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def _apply_role(bind: Any, runner: Any, role: str) -> None:
+    if bind.dialect.name != "postgresql":
+        return
+    runner.execute(text(f"SET LOCAL ROLE {role}"))
+
+
 @event.listens_for(Session, "after_begin")
 def _reapply_scope(session: Session, _transaction: Any, connection: Any) -> None:
     scope = session.info.get("tenant_scope")
     if scope is not None:
         _apply_scope(connection, connection, _as_scope(scope))
+    role = session.info.get("db_role")
+    if role is not None:
+        _apply_role(connection, connection, role)
+
+
+@event.listens_for(Session, "before_commit")
+def _put_role_back(session: Session) -> None:
+    if session.info.get("db_role") is None:
+        return
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    session.flush()  # every pending write goes in under the role
+    session.execute(text("RESET ROLE"))
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from puente.core.db import utcnow
 from puente.early_warning import service
+from puente.early_warning.rules.sources import SOURCE_TITLES
 from puente.identity import system_actor
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -109,13 +110,8 @@ def load_replay(session: Session, *, today: dt.date) -> tuple[int, int]:
     profile = dict(profiles()[REPLAY_OF])
     profile.pop("from", None)
     profile.pop("note", None)
-    first = REPLAY_FIRST.strftime("%B %Y")
-    last = REPLAY_LAST.strftime("%B %Y")
-    profile["title"] = (
-        f"Darién irregular transits by nationality (Panama SNM), {first} to "
-        f"{last} replayed as the months up to the last complete one (demo: "
-        "real figures, dates moved forward)"
-    )
+    # Stored in English; shown in the reader's language (`rules.sources`).
+    profile["title"] = SOURCE_TITLES[REPLAY_SOURCE]
     rows = replay_rows(today)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{REPLAY_SOURCE}.csv"

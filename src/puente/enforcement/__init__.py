@@ -14,8 +14,10 @@ from puente.enforcement.rules.network import (
     degree_centrality,
 )
 from puente.enforcement.service import receive_mo_report
+from puente.enforcement.service.wall import behind_wall
 
 __all__ = [
+    "behind_wall",
     "betweenness_centrality",
     "components",
     "degree_centrality",

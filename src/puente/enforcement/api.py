@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from puente.core.i18n import gettext
 from puente.enforcement import service
+from puente.enforcement._common import Walled
 from puente.enforcement.errors import NoEnforcementAgreement
 from puente.enforcement.schemas import (
     AgreementCreate,
@@ -23,12 +24,12 @@ from puente.enforcement.schemas import (
     SharedRead,
 )
 from puente.identity import Actor
-from puente.web.deps import DbSession, Require
+from puente.web.deps import DbSession
 
 router = APIRouter(prefix="/api/v1/enforcement", tags=["enforcement"])
-Reader = Annotated[Actor, Depends(Require("enforcement:read"))]
-Writer = Annotated[Actor, Depends(Require("enforcement:write"))]
-Sharer = Annotated[Actor, Depends(Require("enforcement:share"))]
+Reader = Annotated[Actor, Depends(Walled("enforcement:read"))]
+Writer = Annotated[Actor, Depends(Walled("enforcement:write"))]
+Sharer = Annotated[Actor, Depends(Walled("enforcement:share"))]
 
 
 def network_read(view: service.NetworkView) -> NetworkRead:

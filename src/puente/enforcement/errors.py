@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from puente.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from puente.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+)
 from puente.core.i18n import N_
 
 
@@ -24,3 +30,16 @@ class BadEntity(InvalidInput):
 
 class LinkToItself(Conflict):
     message = N_("A link joins two different entities of the same network.")
+
+
+class EnforcementWallMissing(Unavailable):
+    """PostgreSQL: the enforcement database role is missing, the application may
+    not take it, or its grants are wrong; enforcement is not served until an
+    administrator fixes it (the message names the role and the command)."""
+
+    message = N_(
+        "The enforcement screens are closed: the database role %(role)s is missing "
+        "or lacks its grants, so they cannot run walled off from people, protection "
+        "and pathways. An administrator runs: %(command)s"
+    )
+    retry_after = 60

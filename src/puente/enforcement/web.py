@@ -13,16 +13,17 @@ from fastapi.responses import RedirectResponse, Response
 
 from puente.core.i18n import lazy_gettext
 from puente.enforcement import service
+from puente.enforcement._common import Walled
 from puente.enforcement.rules import network as analysis
 from puente.identity import Actor, can
 from puente.reference import ENDORSING_STATES
-from puente.web.deps import DbSession, Require
+from puente.web.deps import DbSession
 from puente.web.templating import DashboardCard, check_csrf, register_card, render
 
 router = APIRouter(prefix="/enforcement", include_in_schema=False)
-Reader = Annotated[Actor, Depends(Require("enforcement:read", web=True))]
-Writer = Annotated[Actor, Depends(Require("enforcement:write", web=True))]
-Sharer = Annotated[Actor, Depends(Require("enforcement:share", web=True))]
+Reader = Annotated[Actor, Depends(Walled("enforcement:read", web=True))]
+Writer = Annotated[Actor, Depends(Walled("enforcement:write", web=True))]
+Sharer = Annotated[Actor, Depends(Walled("enforcement:share", web=True))]
 Csrf = [Depends(check_csrf)]
 
 register_card(

@@ -401,7 +401,9 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
             "1954 Convention relating to the Status of Stateless Persons"
         ),
         "specific_needs_signoff": N_(
-            "UNHCR Specific Needs Codes; research/01 §3.7 item 9"
+            "1951 Convention art. 33; Convention against Torture art. 3; ICCPR "
+            "arts. 6-7; UNHCR Guidance on the Use of Standardized Specific Needs "
+            "Codes (2009)"
         ),
         "consular_step": N_("Vienna Convention on Consular Relations art. 36"),
         "travel_documents": N_(

@@ -94,8 +94,17 @@ def series_name(key: str, *, locale: str | None = None) -> str:
     return ", ".join(parts)
 
 
+GROWTH_VARIABLES: Final = frozenset({"growth_1m", "growth_3m", "growth_yoy"})
+MULTIPLIED_FROM: Final = 10.0
+"""A growth that multiplied the count by this or more reads as "multiplied by
+1,644", never as "+164,345 %"."""
+
+
 def _number(value: float, variable: str) -> str:
     locale = i18n.get_locale()
+    if variable in GROWTH_VARIABLES and 1 + value >= MULTIPLIED_FROM:
+        factor = format_decimal(1 + value, format="#,##0", locale=locale)
+        return i18n.gettext(N_("multiplied by %(factor)s"), factor=factor)
     if variable in PERCENT_VARIABLES:
         text = format_decimal(value * 100, format="#,##0", locale=locale)
         return ("+" if value > 0 else "") + text + " %"

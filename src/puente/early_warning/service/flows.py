@@ -27,6 +27,7 @@ from puente.early_warning.models import (
 from puente.early_warning.rules.analytics.series import (
     parse_series_key,
 )
+from puente.early_warning.rules.sources import source_title
 from puente.early_warning.schemas import (
     ImportSummary,
     SeriesPanel,
@@ -293,7 +294,7 @@ def list_sources(session: Session, *, actor: Actor) -> list[SourceRead]:
             SourceRead(
                 id=row.id,
                 name=row.name,
-                title=row.title,
+                title=source_title(row.name, row.title),
                 tenant_code=row.tenant_code,
                 reporting_state=row.reporting_state,
                 vintage_count=int(vintages[0]),

@@ -2,6 +2,7 @@
 sharing under an enforcement agreement (every request logged)."""
 
 from puente.enforcement.service.networks import (
+    REQUEST_ACTIONS,
     NetworkView,
     add_entity,
     add_link,
@@ -17,6 +18,7 @@ from puente.enforcement.service.networks import (
 )
 
 __all__ = [
+    "REQUEST_ACTIONS",
     "NetworkView",
     "add_entity",
     "add_link",

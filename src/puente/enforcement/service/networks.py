@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Final, TypeVar
 
 import structlog
 from sqlalchemy import Select, select
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from puente.core import audit
 from puente.core.db import utcnow
+from puente.core.i18n import N_
 from puente.enforcement.errors import (
     EntityNotFound,
     LinkToItself,
@@ -34,6 +36,12 @@ from puente.identity import Actor, Sensitivity, authorize
 
 log = structlog.get_logger(__name__)
 _Row = TypeVar("_Row")
+REQUEST_ACTIONS: Final[Mapping[str, str]] = {
+    "share": N_("Shared with another state"),
+    "read": N_("Read what another state shared"),
+    "refused": N_("Refused: no agreement in force"),
+}
+"""What each request-log action says to a person (gettext msgids)."""
 SENSITIVITY = Sensitivity.SENSITIVE
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Final
+from urllib.parse import urlsplit
 
 from puente.core.i18n import N_
 from puente.pathways.errors import CatalogueError
@@ -58,6 +59,13 @@ class RegimeEntry:
     valid_from: date
     obtainable: bool = True
     is_default: bool = False
+
+    @property
+    def source_confirmed(self) -> bool:
+        """False when the source is only an office's home page, not the page that
+        states the rule: a placeholder, shown as "source to be confirmed"
+        (listed in `data/entry_regimes/README.md`)."""
+        return urlsplit(self.source_url).path.strip("/") != ""
 
     @property
     def blocks_entry(self) -> bool:
