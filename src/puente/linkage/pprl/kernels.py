@@ -126,3 +126,53 @@ def dice_all_to_all(
     )
     out_i = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     return out_i, out_j, out_score
+
+
+@nb.njit(cache=True, nogil=True)
+def bloom_words(
+    rows: Any, slots: Any, table: Any, bits: int, mode: int, order: Any, words: int
+) -> Any:
+    """Packed Bloom filters of distinct values (`Encoder` fast path).
+
+    Value `v` sets the bits `table[slots[p]]` for p in rows[v]..rows[v+1];
+    `mode` 0 keeps the `bits` bits, 1 balances (the filter and its complement,
+    bit `b` of that concatenation landing at `order[b]`), 2 XOR-folds the two
+    halves. Bit x lies in word x // 64 at x % 64 (NumPy's little-endian
+    `packbits` viewed as uint64).
+    """
+    values = rows.shape[0] - 1
+    hashes = table.shape[1]
+    out = np.zeros((values, words), np.uint64)
+    one = np.uint64(1)
+    base = np.zeros(words, np.uint64)
+    if mode == 1:  # every complement bit set until its bit is
+        for b in range(bits):
+            x = order[bits + b]
+            base[x >> 6] |= one << np.uint64(x & 63)
+    scratch = np.zeros(bits, np.bool_)
+    for v in range(values):
+        for w in range(words):
+            out[v, w] = base[w]
+        if mode == 1:
+            for p in range(rows[v], rows[v + 1]):
+                for h in range(hashes):
+                    b = table[slots[p], h]
+                    x = order[b]
+                    out[v, x >> 6] |= one << np.uint64(x & 63)
+                    y = order[bits + b]
+                    out[v, y >> 6] &= ~(one << np.uint64(y & 63))
+        elif mode == 0:
+            for p in range(rows[v], rows[v + 1]):
+                for h in range(hashes):
+                    b = table[slots[p], h]
+                    out[v, b >> 6] |= one << np.uint64(b & 63)
+        else:
+            scratch[:] = False
+            for p in range(rows[v], rows[v + 1]):
+                for h in range(hashes):
+                    scratch[table[slots[p], h]] = True
+            half = bits // 2
+            for x in range(half):
+                if scratch[x] != scratch[x + half]:
+                    out[v, x >> 6] |= one << np.uint64(x & 63)
+    return out
