@@ -45,6 +45,10 @@ def _reference_dice(a: np.ndarray, b: np.ndarray) -> float:
     return 2 * shared / total if total else 0.0
 
 
+def _pack(bits: np.ndarray) -> np.ndarray:
+    return np.packbits(bits, axis=1, bitorder="little").view(np.uint64)
+
+
 class TestKernels:
     def test_pair_dice_equals_numpy_reference(self) -> None:
         rng = np.random.default_rng(3)
@@ -85,10 +89,7 @@ class TestKernels:
         right_bits = np.concatenate([left_bits[:20], rng.random((40, 256)) < 0.3])
         right_bits[:20, :3] ^= True  # near copies of the first twenty
         left_bits[7] = False  # an empty filter
-        pack = lambda bits: np.packbits(bits, axis=1, bitorder="little").view(  # noqa: E731
-            np.uint64
-        )
-        left, right = pack(left_bits), pack(right_bits)
+        left, right = _pack(left_bits), _pack(right_bits)
         i, j, score = dice_all_to_all(left, right, threshold)
         want = {
             (a, b): np.float32(_reference_dice(left[a], right[b]))
@@ -175,7 +176,8 @@ class TestOneToOnePrior:
         assert out[0] == pytest.approx(odds / (1 + odds))
         assert out[0] > 0.5 > probability[0]
         assert out[2] > probability[2]
-        assert out[1] == probability[1] and out[3] == probability[3]
+        assert out[1] == probability[1]
+        assert out[3] == probability[3]
 
     def test_a_model_expecting_few_matches_changes_nothing(self) -> None:
         probability = np.array([0.01, 0.001, 0.002, 0.001])
