@@ -345,10 +345,16 @@ class Encoder:
         found = self._columns.get(column)
         if found is None:
             codes, uniques = pd.factorize(prepared[column].to_numpy(dtype=object))
-            texts = pd.array(uniques, dtype="string").to_numpy(
-                dtype=object, na_value=""
-            )
-            found = _Distinct(np.asarray(codes, np.int64), [str(t) for t in texts])
+            if pd.api.types.infer_dtype(uniques, skipna=False) == "string":
+                texts = list(uniques)  # already text: as the `string` dtype keeps it
+            else:
+                texts = [
+                    str(t)
+                    for t in pd.array(uniques, dtype="string").to_numpy(
+                        dtype=object, na_value=""
+                    )
+                ]
+            found = _Distinct(np.asarray(codes, np.int64), texts)
             self._columns[column] = found
         return found
 
@@ -432,12 +438,20 @@ def _combine(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     n = len(codes[0])
     if not codes or n == 0:
         return np.zeros(n, np.int64), np.zeros((0, len(codes)), np.int64)
-    combined = np.zeros(n, np.int64)
-    for column in codes:
-        # each step stays below n² ≤ 2^63: re-factorise after every column
-        width = int(column.max()) + 2 if len(column) else 1
-        combined, _ = pd.factorize(combined * width + (column + 1))
-        combined = combined.astype(np.int64)
+    widths = [int(column.max()) + 2 if len(column) else 1 for column in codes]
+    if float(np.prod(np.asarray(widths, dtype=np.float64))) < 2.0**62:
+        # the mixed-radix number of the codes fits: one factorisation
+        mixed = np.zeros(n, np.int64)
+        for column, width in zip(codes, widths, strict=True):
+            mixed = mixed * width + (column + 1)
+        combined = np.asarray(pd.factorize(mixed)[0], np.int64)
+    else:
+        combined = np.zeros(n, np.int64)
+        for column, width in zip(codes, widths, strict=True):
+            # each step stays below n² ≤ 2^63: re-factorise after every column
+            combined = np.asarray(
+                pd.factorize(combined * width + (column + 1))[0], np.int64
+            )
     first = np.full(int(combined.max()) + 1, -1, np.int64)
     first[combined[::-1]] = np.arange(n - 1, -1, -1)
     combos = np.stack([column[first] for column in codes], axis=1)
