@@ -139,6 +139,15 @@ def _machine() -> str:
     )
 
 
+def _goal_missed(data: Any) -> bool:
+    """A step's JSON says `"goal_met": false` somewhere (the load steps do)."""
+    if isinstance(data, dict):
+        return data.get("goal_met") is False or any(
+            _goal_missed(value) for value in data.values()
+        )
+    return False
+
+
 def _row(step: dict[str, Any]) -> str:
     when = f"{step.get('started', '?')} (load {step.get('load_at_start', '?')})"
     if step["exit"] is None:
@@ -147,6 +156,8 @@ def _row(step: dict[str, Any]) -> str:
         status = "cut at the deadline"
     else:
         status = "passed" if step["exit"] == 0 else f"FAILED (exit {step['exit']})"
+        if step["exit"] == 0 and _goal_missed(step["data"]):
+            status = "ran without errors; latency goal MISSED"
     return f"| {step['name']} | {status} | {step['seconds']} s | {when} |"
 
 
