@@ -12,10 +12,11 @@ import pytest
 PUENTE = Path(sys.executable).with_name("puente")
 
 
-def _evaluate(path: Path, mode: str) -> dict[str, float]:
+def _evaluate(path: Path, mode: str, right: Path | None = None) -> dict[str, float]:
+    second = ["--right", str(right)] if right is not None else []
     done = subprocess.run(
         [
-            str(PUENTE), "linkage", "evaluate", "--left", str(path),
+            str(PUENTE), "linkage", "evaluate", "--left", str(path), *second,
             "--id-column", "rec_id", "--truth-column", "truth",
             "--mode", mode, "--json",
         ],
@@ -43,6 +44,16 @@ def test_privacy_preserving_febrl3_without_ssn_reaches_f1_098(
 ) -> None:
     result = _evaluate(febrl3_csv, "pprl")
     assert result["f1"] >= 0.98
+
+
+@pytest.mark.slow
+def test_privacy_preserving_febrl4_one_to_one_reaches_f1_09995(
+    febrl4_csv: tuple[Path, Path],
+) -> None:
+    left, right = febrl4_csv
+    result = _evaluate(left, "pprl", right)
+    assert result["f1"] >= 0.9995
+    assert result["precision"] >= 0.9995
 
 
 def test_bad_input_is_a_clear_error_naming_file_row_and_field(tmp_path: Path) -> None:

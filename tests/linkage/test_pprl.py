@@ -17,6 +17,7 @@ from puente.linkage.pprl import (
     link_encodings,
     popcounts,
 )
+from puente.linkage.pprl.link import mutual_best, one_to_one_probability
 from puente.linkage.records import records_from_frame
 from puente.people import linkage_name_rules
 
@@ -42,6 +43,10 @@ def _reference_dice(a: np.ndarray, b: np.ndarray) -> float:
     shared = int(np.bitwise_count(a & b).sum())
     total = int(np.bitwise_count(a).sum() + np.bitwise_count(b).sum())
     return 2 * shared / total if total else 0.0
+
+
+def _pack(bits: np.ndarray) -> np.ndarray:
+    return np.packbits(bits, axis=1, bitorder="little").view(np.uint64)
 
 
 class TestKernels:
@@ -72,6 +77,31 @@ class TestKernels:
         assert set(zip(i.tolist(), j.tolist(), strict=True)) == want
         assert len(want) >= 10
         assert np.all(score >= 0.9)
+
+    @pytest.mark.parametrize("threshold", [0.0, 0.5, 0.8, 0.95])
+    def test_all_to_all_prunes_by_popcount_without_losing_a_pair(
+        self, threshold: float
+    ) -> None:
+        rng = np.random.default_rng(5)
+        # filters from sparse to dense, so the popcount window prunes pairs
+        density = rng.uniform(0.02, 0.6, (60, 1))
+        left_bits = rng.random((60, 256)) < density
+        right_bits = np.concatenate([left_bits[:20], rng.random((40, 256)) < 0.3])
+        right_bits[:20, :3] ^= True  # near copies of the first twenty
+        left_bits[7] = False  # an empty filter
+        left, right = _pack(left_bits), _pack(right_bits)
+        i, j, score = dice_all_to_all(left, right, threshold)
+        want = {
+            (a, b): np.float32(_reference_dice(left[a], right[b]))
+            for a in range(60)
+            for b in range(60)
+            if (left_bits[a].any() or right_bits[b].any())
+            and _reference_dice(left[a], right[b]) >= threshold
+        }
+        got = dict(zip(zip(i.tolist(), j.tolist(), strict=True), score, strict=True))
+        assert got == want  # the same pairs and the same float32 scores
+        assert len(want) >= 10  # the near copies at least
+        assert list(zip(i.tolist(), j.tolist(), strict=True)) == sorted(got)
 
 
 class TestEncoder:
@@ -122,3 +152,34 @@ def test_encoded_dedupe_finds_the_spelling_variants() -> None:
     pairs = set(zip(result.i.tolist(), result.j.tolist(), strict=True))
     assert (3, 4) in pairs  # Jean Baptiste / Jan Batis share canonical keys
     assert (0, 1) in pairs  # day and month swapped, accents, dropped surname
+
+
+class TestOneToOnePrior:
+    # pairs (left, right): 0-0 and 1-1 each record's best; 0-1 and 2-1 are not
+    i = np.array([0, 0, 1, 2])
+    j = np.array([0, 1, 1, 1])
+
+    def test_mutual_best_pairs_are_the_best_of_both_records(self) -> None:
+        probability = np.array([0.2, 0.1, 0.3, 0.05])
+        assert mutual_best(self.i, self.j, probability).tolist() == [0, 2]
+        probability = np.array([0.2, 0.4, 0.3, 0.05])  # 0-1 now best of both
+        assert mutual_best(self.i, self.j, probability).tolist() == [1]
+
+    def test_the_models_expected_matches_raise_only_mutual_best_pairs(self) -> None:
+        # λ = 1/40 over all blocked pairs; the model expects ~2 matches here
+        probability = np.array([0.3, 0.1, 0.95, 0.05])
+        share = 1 / 40
+        out = one_to_one_probability(self.i, self.j, probability, share)
+        # the model expects 1.4 matches: the prior of the 2 mutual-best pairs
+        prior = 1.4 / 3
+        odds = 0.3 / 0.7 * (prior / (1 - prior)) / (share / (1 - share))
+        assert out[0] == pytest.approx(odds / (1 + odds))
+        assert out[0] > 0.5 > probability[0]
+        assert out[2] > probability[2]
+        assert out[1] == probability[1]
+        assert out[3] == probability[3]
+
+    def test_a_model_expecting_few_matches_changes_nothing(self) -> None:
+        probability = np.array([0.01, 0.001, 0.002, 0.001])
+        out = one_to_one_probability(self.i, self.j, probability, 0.2)
+        np.testing.assert_array_equal(out, probability)

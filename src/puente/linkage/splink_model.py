@@ -263,7 +263,12 @@ def make_db_api(backend: Backend, spark: Any = None) -> DatabaseAPI[Any]:
     if backend is Backend.SPARK:
         from splink import SparkAPI
 
-        api: DatabaseAPI[Any] = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
+        # A local master (one machine) keeps intermediate tables in memory,
+        # spilling to disk; a cluster writes them out as Parquet (Splink's default).
+        local = str(spark.sparkContext.master).startswith("local")
+        api: DatabaseAPI[Any] = SparkAPI(  # type: ignore[no-untyped-call]
+            spark_session=spark, break_lineage_method="persist" if local else None
+        )
         return api
     from splink import DuckDBAPI
 

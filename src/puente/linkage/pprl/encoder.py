@@ -158,7 +158,14 @@ def _qgrams(spec: FilterSpec, value: str) -> list[str]:
 
 
 class Encoder:
-    """Encodes prepared records under one agreement's secret."""
+    """Encodes prepared records under one agreement's secret.
+
+    Fast path, same bits: each distinct value of a field is encoded once; its
+    q-grams are cut with NumPy over the distinct values, each distinct
+    (salt, q-gram) is hashed once per encoder (HMAC-SHA256, cached), and a
+    compiled kernel sets, balances or folds and packs the bits
+    (`kernels.bloom_words`). Tokens hash each distinct combination once.
+    """
 
     def __init__(self, secret: bytes, config: EncodingConfig | None = None) -> None:
         if len(secret) < 16:
@@ -170,6 +177,7 @@ class Encoder:
         }
         self._token_key = _subkey(secret, "tokens")
         self._positions: dict[tuple[str, str, str], list[int]] = {}
+        self._columns: dict[str, _Distinct] = {}  # during one `encode`
         self._permutations = {
             spec.name: np.random.default_rng(
                 np.frombuffer(
@@ -187,125 +195,168 @@ class Encoder:
         if found is None:
             digest = b""
             counter = 0
+            field_key = self._field_keys[spec.name]
             while len(digest) < 2 * spec.hashes:
-                digest += hmac.new(
-                    self._field_keys[spec.name],
-                    f"{salt}\x1f{gram}\x1f{counter}".encode(),
-                    hashlib.sha256,
-                ).digest()
+                digest += hmac.digest(
+                    field_key, f"{salt}\x1f{gram}\x1f{counter}".encode(), "sha256"
+                )
                 counter += 1
-            words = np.frombuffer(digest[: 2 * spec.hashes], np.uint16)
+            words = np.frombuffer(digest[: 2 * spec.hashes], "<u2")
             found = (words % spec.bits).tolist()
             self._positions[key] = found
         return found
 
-    def _values(self, prepared: pd.DataFrame, spec: FilterSpec) -> np.ndarray:
+    def _values(self, prepared: pd.DataFrame, spec: FilterSpec) -> _Distinct:
+        """Each record's value of the field, as codes into its distinct values."""
+        n = len(prepared)
         if spec.kind == "date":
+            if spec.columns[0] not in prepared.columns:
+                return _Distinct(np.full(n, -1, np.int64), [])
             parts = [
-                prepared[c] if c in prepared.columns else None for c in spec.columns
+                self._column(prepared, c)
+                if c in prepared.columns
+                else _Distinct(np.full(n, -1, np.int64), [])
+                for c in spec.columns
             ]
-            if parts[0] is None:
-                return np.full(len(prepared), None, dtype=object)
-            year, month, day = (
-                p.astype("string").fillna("").to_numpy(dtype=object)
-                if p is not None
-                else np.full(len(prepared), "", dtype=object)
-                for p in parts
-            )
-            return np.array(
-                [
-                    f"{y}-{m.zfill(2) if m else ''}-{d.zfill(2) if d else ''}"
-                    if y
-                    else None
-                    for y, m, d in zip(year, month, day, strict=True)
-                ],
-                dtype=object,
-            )
+            codes, combos = _combine([p.codes for p in parts])
+            values: list[str] = []
+            for year, month, day in zip(
+                *(
+                    [p.uniques[c] if c >= 0 else "" for c in combo]
+                    for p, combo in zip(parts, combos.T, strict=True)
+                ),
+                strict=True,
+            ):
+                values.append(
+                    f"{year}-{month.zfill(2) if month else ''}"
+                    f"-{day.zfill(2) if day else ''}"
+                    if year
+                    else ""
+                )
+            return _Distinct(codes, values).without_blank()
         column = spec.columns[0]
         if column not in prepared.columns:
-            return np.full(len(prepared), None, dtype=object)
-        return np.asarray(prepared[column].to_numpy(dtype=object))
+            return _Distinct(np.full(n, -1, np.int64), [])
+        return self._column(prepared, column).without_blank()
+
+    def _grams(
+        self, spec: FilterSpec, values: list[str]
+    ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Q-grams of distinct values: row offsets, gram codes, gram texts."""
+        if spec.kind == "date":
+            vocabulary: dict[str, int] = {}
+            flat: list[int] = []
+            lengths = []
+            for value in values:
+                grams = _qgrams(spec, value)
+                flat.extend(vocabulary.setdefault(g, len(vocabulary)) for g in grams)
+                lengths.append(len(grams))
+            offsets = np.zeros(len(values) + 1, np.int64)
+            np.cumsum(lengths, out=offsets[1:])
+            return offsets, np.asarray(flat, np.int64), list(vocabulary)
+        return _vector_grams(spec.kind, values)
 
     def _encode_filter(
-        self, spec: FilterSpec, values: np.ndarray, salts: np.ndarray
+        self, spec: FilterSpec, values: _Distinct, salts: _Distinct
     ) -> tuple[np.ndarray, np.ndarray]:
-        present = np.array([v is not None and v == v and v != "" for v in values])
-        keyed = np.where(
-            present, salts + "\x1f" + np.where(present, values, "").astype(str), ""
+        from puente.linkage.pprl.kernels import bloom_words
+
+        present = values.codes >= 0
+        # distinct (salt, value) of the present records
+        keys, pairs = _combine([salts.codes[present], values.codes[present]])
+        salt_of, value_of = pairs[:, 0], pairs[:, 1]
+        offsets, grams, texts = self._grams(spec, values.uniques)
+        # each distinct (salt, value)'s q-grams, as (salt, gram) codes
+        counts = np.diff(offsets)[value_of]
+        rows = np.zeros(len(pairs) + 1, np.int64)
+        np.cumsum(counts, out=rows[1:])
+        starts = np.repeat(offsets[value_of] - rows[:-1], counts)
+        gram_of = grams[np.arange(rows[-1], dtype=np.int64) + starts]
+        salt_gram = (
+            np.repeat(salt_of.astype(np.int64), counts) * max(len(texts), 1) + gram_of
         )
-        codes, uniques = pd.factorize(keyed)
-        bits = np.zeros((len(uniques), spec.bits), dtype=bool)
-        columns: list[int] = []
-        lengths: list[int] = []
+        slots, distinct = pd.factorize(salt_gram)
+        distinct = np.asarray(distinct, np.int64)
+        table = np.zeros((len(distinct), spec.hashes), np.int64)
         positions = self._gram_positions
-        for unique in uniques:
-            salt, _, value = str(unique).partition("\x1f")
-            before = len(columns)
-            if unique:
-                for gram in _qgrams(spec, value):
-                    columns.extend(positions(spec, salt, gram))
-            lengths.append(len(columns) - before)
-        if columns:
-            rows = np.repeat(np.arange(len(uniques)), lengths)
-            bits[rows, np.asarray(columns, dtype=np.int64)] = True
-        hardened = self._harden(spec, bits)
-        packed = np.packbits(hardened, axis=1, bitorder="little")
-        if packed.shape[1] % 8:
-            packed = np.pad(packed, ((0, 0), (0, 8 - packed.shape[1] % 8)))
-        words = np.ascontiguousarray(packed).view(np.uint64)
-        filters = np.ascontiguousarray(words[codes])
-        filters[~present] = 0
+        for row, code in enumerate(distinct.tolist()):
+            salt_code, gram = divmod(code, max(len(texts), 1))
+            table[row] = positions(spec, salts.uniques[salt_code], texts[gram])
+        mode, order = self._hardening(spec)
+        width = (
+            2 * spec.bits if mode == 1 else spec.bits // 2 if mode == 2 else spec.bits
+        )
+        words = bloom_words(
+            rows, slots.astype(np.int64), table, spec.bits, mode, order, -(-width // 64)
+        )
+        filters = np.zeros((len(present), words.shape[1]), np.uint64)
+        filters[present] = words[keys]
         return filters, present
 
-    def _harden(self, spec: FilterSpec, bits: np.ndarray) -> np.ndarray:
+    def _hardening(self, spec: FilterSpec) -> tuple[int, np.ndarray]:
+        """The kernel's mode and, for balancing, where each bit lands."""
         hardening = self.config.hardening
         if hardening is Hardening.BALANCE:
-            balanced = np.concatenate([bits, ~bits], axis=1)
-            return balanced[:, self._permutations[spec.name]]
+            # output bit x is balanced bit permutation[x]: invert the permutation
+            inverse = np.empty(2 * spec.bits, np.int64)
+            inverse[self._permutations[spec.name]] = np.arange(2 * spec.bits)
+            return 1, inverse
         if hardening is Hardening.XOR_FOLD:
-            half = spec.bits // 2
-            return np.asarray(bits[:, :half] ^ bits[:, half : 2 * half])
-        return bits
+            return 2, np.zeros(0, np.int64)
+        return 0, np.zeros(0, np.int64)
 
     # --- tokens ----------------------------------------------------------------
 
-    def _token(self, label: str, values: Sequence[str | None]) -> np.ndarray:
+    def _token(self, label: str, values: _Distinct) -> np.ndarray:
         """64-bit keyed BLAKE2b tokens (a MAC like HMAC, one C call per value)."""
-        codes, uniques = pd.factorize(pd.Series(values, dtype=object))
-        key = self._token_key[:32]
-        prefix = f"{label}\x1f".encode()
-        digests = np.fromiter(
-            (
-                int.from_bytes(
-                    hashlib.blake2b(
-                        prefix + str(v).encode(), key=key, digest_size=8
-                    ).digest(),
-                    "little",
-                )
-                or 1
-                for v in uniques
-            ),
-            dtype=np.uint64,
-            count=len(uniques),
-        )
-        out = np.zeros(len(values), np.uint64)
-        known = codes >= 0
-        out[known] = digests[codes[known]]
+        keyed = hashlib.blake2b(key=self._token_key[:32], digest_size=8)
+        prefix = f"{label}\x1f"
+        digests = []
+        for value in values.uniques:
+            mac = keyed.copy()  # the keyed state, so the key is compressed once
+            mac.update((prefix + value).encode())
+            digests.append(mac.digest())
+        out = np.zeros(len(values.codes), np.uint64)
+        if digests:
+            table = np.frombuffer(b"".join(digests), "<u8").astype(np.uint64)
+            table[table == 0] = 1
+            known = values.codes >= 0
+            out[known] = table[values.codes[known]]
         return out
 
-    def _rule_values(
-        self, prepared: pd.DataFrame, columns: Sequence[str]
-    ) -> list[str | None]:
+    def _rule_values(self, prepared: pd.DataFrame, columns: Sequence[str]) -> _Distinct:
+        n = len(prepared)
         if not columns or any(c not in prepared.columns for c in columns):
-            return [None] * len(prepared)
-        parts = [
-            prepared[c].astype("string").to_numpy(dtype=object, na_value=None)
-            for c in columns
+            return _Distinct(np.full(n, -1, np.int64), [])
+        parts = [self._column(prepared, c) for c in columns]
+        if len(parts) == 1:
+            return parts[0]
+        codes, combos = _combine([p.codes for p in parts])
+        missing = np.asarray((combos < 0).any(axis=1), dtype=bool)
+        texts = [
+            np.asarray([*p.uniques, ""], dtype=object)[combo]
+            for p, combo in zip(parts, combos.T, strict=True)
         ]
-        return [
-            None if any(v is None for v in row) else "\x1f".join(row)
-            for row in zip(*parts, strict=True)
-        ]
+        uniques = ["\x1f".join(row) for row in zip(*texts, strict=True)]
+        return _Distinct(codes, uniques).without(missing)
+
+    def _column(self, prepared: pd.DataFrame, column: str) -> _Distinct:
+        """A column's codes and texts as the `string` dtype prints them (-1: NA)."""
+        found = self._columns.get(column)
+        if found is None:
+            codes, uniques = pd.factorize(prepared[column].to_numpy(dtype=object))
+            if pd.api.types.infer_dtype(uniques, skipna=False) == "string":
+                texts = list(uniques)  # already text: as the `string` dtype keeps it
+            else:
+                texts = [
+                    str(t)
+                    for t in pd.array(uniques, dtype="string").to_numpy(
+                        dtype=object, na_value=""
+                    )
+                ]
+            found = _Distinct(np.asarray(codes, np.int64), texts)
+            self._columns[column] = found
+        return found
 
     # --- records ---------------------------------------------------------------
 
@@ -319,19 +370,20 @@ class Encoder:
             dtype=object,
         )
         encoding = Encoding(ids=opaque)
+        self._columns = {}
         if self.config.salt is Salt.BIRTH_YEAR and "b_year" in prepared.columns:
-            salts = prepared["b_year"].astype("string").fillna("").to_numpy(dtype=str)
+            year = prepared["b_year"].astype("string").fillna("").to_numpy(dtype=str)
+            codes, uniques = pd.factorize(year)
+            salts = _Distinct(codes.astype(np.int64), [str(u) for u in uniques])
         else:
-            salts = np.full(n, "", dtype=str)
-        unsalted = np.full(n, "", dtype=str)
+            salts = _Distinct(np.zeros(n, np.int64), [""])
+        unsalted = _Distinct(np.zeros(n, np.int64), [""])
         # Which salt a record's name filters carry (equal tokens: comparable
         # names). Reveals only that two records share a birth year.
-        encoding.tokens[SALT_TOKEN] = self._token(
-            SALT_TOKEN, [str(v) if v else None for v in salts]
-        )
+        encoding.tokens[SALT_TOKEN] = self._token(SALT_TOKEN, salts.without_blank())
         for spec in self.config.filters:
             values = self._values(prepared, spec)
-            if not any(v is not None and v == v and v != "" for v in values):
+            if not (values.codes >= 0).any():
                 continue
             filters, present = self._encode_filter(
                 spec, values, salts if spec.salted else unsalted
@@ -355,7 +407,88 @@ class Encoder:
         encoding.tokens[RECORD_TOKEN] = self._token(
             RECORD_TOKEN, self._rule_values(prepared, record_columns)
         )
+        self._columns = {}
         return encoding
+
+
+@dataclass(frozen=True, slots=True)
+class _Distinct:
+    """Values as codes (-1: absent) into their distinct texts."""
+
+    codes: np.ndarray
+    uniques: list[str]
+
+    def without(self, gone: np.ndarray) -> _Distinct:
+        """Codes of the distinct values marked `gone` become absent (-1)."""
+        if not len(gone) or not gone.any():
+            return self
+        keep = ~gone
+        renumber = np.full(len(gone) + 1, -1, np.int64)
+        renumber[:-1][keep] = np.arange(int(keep.sum()))
+        uniques = [u for u, k in zip(self.uniques, keep.tolist(), strict=True) if k]
+        return _Distinct(renumber[self.codes], uniques)
+
+    def without_blank(self) -> _Distinct:
+        return self.without(np.array([u == "" for u in self.uniques], dtype=bool))
+
+
+def _combine(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the distinct combinations of several code columns (-1 kept
+    inside a combination) and, per combination, each column's code."""
+    n = len(codes[0])
+    if not codes or n == 0:
+        return np.zeros(n, np.int64), np.zeros((0, len(codes)), np.int64)
+    widths = [int(column.max()) + 2 if len(column) else 1 for column in codes]
+    if float(np.prod(np.asarray(widths, dtype=np.float64))) < 2.0**62:
+        # the mixed-radix number of the codes fits: one factorisation
+        mixed = np.zeros(n, np.int64)
+        for column, width in zip(codes, widths, strict=True):
+            mixed = mixed * width + (column + 1)
+        combined = np.asarray(pd.factorize(mixed)[0], np.int64)
+    else:
+        combined = np.zeros(n, np.int64)
+        for column, width in zip(codes, widths, strict=True):
+            # each step stays below n² ≤ 2^63: re-factorise after every column
+            combined = np.asarray(
+                pd.factorize(combined * width + (column + 1))[0], np.int64
+            )
+    first = np.full(int(combined.max()) + 1, -1, np.int64)
+    first[combined[::-1]] = np.arange(n - 1, -1, -1)
+    combos = np.stack([column[first] for column in codes], axis=1)
+    return combined, combos
+
+
+def _vector_grams(
+    kind: str, values: list[str]
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Bigrams of `_value_` or positional unigrams, cut with NumPy."""
+    count = len(values)
+    if count == 0:
+        return np.zeros(1, np.int64), np.zeros(0, np.int64), []
+    text = np.asarray(values, dtype=str)
+    width = text.dtype.itemsize // 4
+    chars = text.view(np.uint32).reshape(count, width).astype(np.int64)
+    lengths = np.char.str_len(text).astype(np.int64)
+    if kind == "bigrams":
+        padded = np.zeros((count, width + 2), np.int64)
+        padded[:, 0] = ord("_")
+        padded[:, 1 : width + 1] = chars
+        padded[np.arange(count), lengths + 1] = ord("_")
+        codes = padded[:, :-1] << 21 | padded[:, 1:]
+        valid = np.arange(width + 1)[None, :] <= lengths[:, None]
+    else:
+        codes = np.arange(width, dtype=np.int64)[None, :] << 21 | chars
+        valid = np.arange(width)[None, :] < lengths[:, None]
+    flat = codes[valid]
+    offsets = np.zeros(count + 1, np.int64)
+    np.cumsum(valid.sum(axis=1), out=offsets[1:])
+    gram, distinct = pd.factorize(flat)
+    mask = (1 << 21) - 1
+    if kind == "bigrams":
+        texts = [chr(c >> 21) + chr(c & mask) for c in distinct.tolist()]
+    else:
+        texts = [f"{c >> 21}{chr(c & mask)}" for c in distinct.tolist()]
+    return offsets, np.asarray(gram, np.int64), texts
 
 
 # The cheap first pass: two records equal on every one of these are the same
