@@ -16,9 +16,11 @@ A state-machine run (tests/test_invariants.py) is scanned the same way.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import re
 import uuid
+import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -129,6 +131,7 @@ NOT_PLANTED = {
 }
 
 
+EXPORT_LINK = re.compile(r"[?&](export|download)=(csv|xlsx)")
 # Planted fields no answer shows even to their readers (so the scan of them only
 # proves they never leak), and why. Every other marker must reach a reader: that
 # shows it was stored and the scan can see it.
@@ -593,6 +596,20 @@ def _hits(text: str, markers: list[str]) -> list[str]:
     return [m for m in markers if m in text]
 
 
+def _seen(response: Any) -> str:
+    """A response as the scan reads it: the body (every part of a workbook,
+    unzipped) and the headers."""
+    body = response.content
+    if body[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(body)) as book:
+            text = "\n".join(
+                book.read(name).decode("utf-8", "replace") for name in book.namelist()
+            )
+    else:
+        text = body.decode("utf-8", "replace")
+    return text + repr(dict(response.headers))
+
+
 def _panama_staff(session: Session) -> None:
     """Panama's demo has no supervisor and no pathways officer: one each, in the
     caseworker's organisation."""
@@ -650,7 +667,7 @@ def test_no_marker_leaks_across_tenants_roles_or_into_logs(
     unfilled: set[str] = set()
     routes = _get_routes(app)
     assert len(routes) > 50
-    requests = 0
+    requests = downloads = 0
     readers_saw: set[str] = set()
     for user in USERS:
         forbidden = planted.forbidden(user)
@@ -670,24 +687,34 @@ def test_no_marker_leaks_across_tenants_roles_or_into_logs(
                         response = web.get(path, follow_redirects=False)
                     requests += 1
                     assert response.status_code < 500, (user, path, response.text[:200])
-                    seen = response.text + repr(dict(response.headers))
-                    readers_saw.update(_hits(seen, allowed))
-                    if hits := _hits(seen, forbidden):
-                        leaks.append(f"{user} GET {path}: {hits}")
+                    answers = [(path, response)]
+                    if EXPORT_LINK.search(response.text):
+                        # The screen's own downloads (list kit, commitments).
+                        for query in ("export=csv", "export=xlsx", "download=xlsx"):
+                            url = f"{path}?{query}"
+                            answers.append((url, web.get(url, follow_redirects=False)))
+                            downloads += 1
+                    for url, answer in answers:
+                        seen = _seen(answer)
+                        readers_saw.update(_hits(seen, allowed))
+                        if hits := _hits(seen, forbidden):
+                            leaks.append(f"{user} GET {url}: {hits}")
                     if "{" not in route.path:
                         break  # a route without ids is asked once
     # Exports: each role's, through the API and the screens' download.
     for user in USERS:
-        export = client.post(
-            "/api/v1/protection/exports",
-            json={"format": "csv", "encrypt": False},
-            headers=_h(token_for(user)),
-        )
-        if export.status_code == 200:
-            seen = export.text + repr(dict(export.headers))
-            readers_saw.update(_hits(seen, planted.allowed(user)))
-            if hits := _hits(seen, planted.forbidden(user)):
-                leaks.append(f"{user} export: {hits}")
+        for fmt in ("csv", "xlsx", "htcds"):
+            export = client.post(
+                "/api/v1/protection/exports",
+                json={"format": fmt, "encrypt": False},
+                headers=_h(token_for(user)),
+            )
+            if export.status_code == 200:
+                downloads += 1
+                seen = _seen(export)
+                readers_saw.update(_hits(seen, planted.allowed(user)))
+                if hits := _hits(seen, planted.forbidden(user)):
+                    leaks.append(f"{user} {fmt} export: {hits}")
     out, err = capfd.readouterr()
     logged = "\n".join([out, err, *log_capture.lines])
     named = {
@@ -698,6 +725,7 @@ def test_no_marker_leaks_across_tenants_roles_or_into_logs(
     assert leaks == []
     assert unfilled <= named, f"routes the scan cannot fill: {sorted(unfilled - named)}"
     assert requests > 1000
+    assert downloads > 20
     # The scan can hit: readers saw markers of every group, of both tenants.
     groups_seen = {planted.groups[m] for m in readers_saw}
     unseen = {planted.fields[m] for m in planted.groups if m not in readers_saw}
