@@ -68,6 +68,12 @@ TENANTS = ("COL", "PAN")
 ROLES = (Role.CASEWORKER, Role.PROTECTION_OFFICER, Role.SUPERVISOR)
 CLAIMS = ("pending", "appeal_pending", "rejected_final", "recognised")
 BOOL_FACTS = ("is_refugee", "is_stateless", "expressed_fear")
+ORIGIN_EDITS = (
+    "nationality",
+    "other_nationalities",
+    "country_of_birth",
+    "habitual_residence",
+)
 # Family names of registered persons start with this (the canary scan sets it).
 NAME_MARKER = "Inv"
 
@@ -274,6 +280,43 @@ class Promises(RuleBasedStateMachine):
             self.feared_before[person] = _feared(
                 self.session, person, self.tenant_of[person]
             )
+
+    @rule(
+        person=persons,
+        role=st.sampled_from(ROLES),
+        field=st.sampled_from(ORIGIN_EDITS),
+        state=st.sampled_from((None, *STATES)),
+    )
+    def edit_origins(
+        self, person: uuid.UUID, role: Role, field: str, state: str | None
+    ) -> None:
+        """Change a nationality, other nationalities, country of birth or
+        habitual residence. For a protected person each bars disclosure toward
+        that state (DP-1): a new one adds a feared state (what is open toward it
+        is withdrawn, checked by the invariants), replacing or removing one is a
+        withdrawal of a protection fact: only roles with `protection:withdraw_fact`,
+        never a caseworker's plain edit."""
+        tenant = self.tenant_of[person]
+        actor = self.actor(tenant, role)
+        seen = people.get_person(self.session, actor=actor, person_id=person)
+        value: Any = (
+            ([state] if state else []) if field == "other_nationalities" else state
+        )
+        edit = people.PersonUpdate.model_validate(
+            {"expected_version": seen.version, field: value}
+        )
+        before = _feared(self.session, person, tenant)
+        _r, error = self.act(
+            lambda: people.update_person(
+                self.session, actor=actor, person_id=person, data=edit
+            )
+        )
+        after = _feared(self.session, person, tenant)
+        if error is not None:
+            assert after == before, "a refused edit changed the facts"
+        elif role is not Role.CASEWORKER and not before <= after:
+            # An authorised withdrawal by edit (audited): the new baseline.
+            self.feared_before[person] = after
 
     @rule(person=persons, wish=st.sampled_from(("requests", "declines")))
     def consular_wish(self, person: uuid.UUID, wish: str) -> None:
