@@ -108,6 +108,8 @@ class Promises(RuleBasedStateMachine):
 
     persons = Bundle("persons")
     cases = Bundle("cases")
+    # Persons someone recorded a protection fact for (the edits worth trying).
+    protected = Bundle("protected")
 
     def __init__(self) -> None:
         super().__init__()
@@ -195,6 +197,7 @@ class Promises(RuleBasedStateMachine):
         assert error is None, error
 
     @rule(
+        target=protected,
         person=persons,
         role=st.sampled_from(ROLES),
         claim=st.sampled_from((None, "none", *CLAIMS)),
@@ -210,7 +213,7 @@ class Promises(RuleBasedStateMachine):
         persecutors: list[str] | None,
         origin: str | None,
         flags: dict[str, bool],
-    ) -> None:
+    ) -> uuid.UUID:
         actor = self.actor(self.tenant_of[person], role)
         _r, error = self.act(
             lambda: service.record_protection_profile(
@@ -226,8 +229,10 @@ class Promises(RuleBasedStateMachine):
             )
         )
         assert error is None or isinstance(error, FactWithdrawalRequired), error
+        return person
 
     @rule(
+        target=protected,
         person=persons,
         attribute=st.sampled_from(
             (people.SensitiveKind.ASYLUM_CLAIM, people.SensitiveKind.FEARED_STATES)
@@ -236,7 +241,7 @@ class Promises(RuleBasedStateMachine):
     )
     def record_in_people(
         self, person: uuid.UUID, attribute: people.SensitiveKind, state: str
-    ) -> None:
+    ) -> uuid.UUID:
         actor = self.actor(self.tenant_of[person], Role.PROTECTION_OFFICER)
         _r, error = self.act(
             lambda: people.record_sensitive(
@@ -249,6 +254,7 @@ class Promises(RuleBasedStateMachine):
             )
         )
         assert error is None, error
+        return person
 
     @rule(
         person=persons,
@@ -288,6 +294,48 @@ class Promises(RuleBasedStateMachine):
         state=st.sampled_from((None, *STATES)),
     )
     def edit_origins(
+        self, person: uuid.UUID, role: Role, field: str, state: str | None
+    ) -> None:
+        self._edit_origins(person, role, field, state)
+
+    @rule(
+        person=protected,
+        role=st.sampled_from(ROLES),
+        field=st.sampled_from(ORIGIN_EDITS),
+        state=st.sampled_from((None, *STATES)),
+    )
+    def edit_protected_origins(
+        self, person: uuid.UUID, role: Role, field: str, state: str | None
+    ) -> None:
+        self._edit_origins(person, role, field, state)
+
+    @rule(
+        person=persons,
+        claim=st.sampled_from(CLAIMS),
+        role=st.sampled_from(ROLES),
+        field=st.sampled_from(ORIGIN_EDITS),
+        state=st.sampled_from((None, *STATES)),
+    )
+    def claim_then_edit_origins(
+        self,
+        person: uuid.UUID,
+        claim: str,
+        role: Role,
+        field: str,
+        state: str | None,
+    ) -> None:
+        """A supervisor records a claim, then someone edits an origin: the edit
+        a caseworker may not use to open the way toward the state fled."""
+        supervisor = self.actor(self.tenant_of[person], Role.SUPERVISOR)
+        _r, error = self.act(
+            lambda: service.record_protection_profile(
+                self.session, actor=supervisor, person_id=person, claim_status=claim
+            )
+        )
+        assert error is None or isinstance(error, FactWithdrawalRequired), error
+        self._edit_origins(person, role, field, state)
+
+    def _edit_origins(
         self, person: uuid.UUID, role: Role, field: str, state: str | None
     ) -> None:
         """Change a nationality, other nationalities, country of birth or
