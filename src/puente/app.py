@@ -473,7 +473,9 @@ def _log_access(request: Request, status: int, started: float) -> None:
         path=request.url.path if matched else "[unmatched]",
         query=redact_query(request.url.query) or None,
         client=request_client(
-            request.client.host if request.client else None, request.headers
+            request.client.host if request.client else None,
+            request.headers,
+            get_settings(),
         ),
         status=status,
         ms=round((time.perf_counter() - started) * 1000, 1),

@@ -104,12 +104,19 @@ class _Headers(Protocol):
     def getlist(self, key: str) -> list[str]: ...
 
 
-def request_client(peer: str | None, headers: _Headers) -> str:
+class ProxySettings(Protocol):
+    """What of `core.config.Settings` this reads (passed in: config imports us)."""
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[Network, ...]: ...
+
+    @property
+    def proxy_header(self) -> str: ...
+
+
+def request_client(peer: str | None, headers: _Headers, settings: ProxySettings) -> str:
     """The client address of a request as configured (the throttle's source and
     the access log's `client`)."""
-    from puente.core.config import get_settings
-
-    settings = get_settings()
     return client_address(
         peer,
         headers.getlist(settings.proxy_header),

@@ -74,7 +74,9 @@ def login(
     password: Annotated[str, Form(max_length=200)],
 ) -> Response:
     source = request_client(
-        request.client.host if request.client else None, request.headers
+        request.client.host if request.client else None,
+        request.headers,
+        get_settings(),
     )
     try:
         user = service.authenticate(session, username.strip(), password, source=source)
