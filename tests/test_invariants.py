@@ -68,6 +68,12 @@ TENANTS = ("COL", "PAN")
 ROLES = (Role.CASEWORKER, Role.PROTECTION_OFFICER, Role.SUPERVISOR)
 CLAIMS = ("pending", "appeal_pending", "rejected_final", "recognised")
 BOOL_FACTS = ("is_refugee", "is_stateless", "expressed_fear")
+ORIGIN_EDITS = (
+    "nationality",
+    "other_nationalities",
+    "country_of_birth",
+    "habitual_residence",
+)
 # Family names of registered persons start with this (the canary scan sets it).
 NAME_MARKER = "Inv"
 
@@ -102,6 +108,8 @@ class Promises(RuleBasedStateMachine):
 
     persons = Bundle("persons")
     cases = Bundle("cases")
+    # Persons someone recorded a protection fact for (the edits worth trying).
+    protected = Bundle("protected")
 
     def __init__(self) -> None:
         super().__init__()
@@ -189,6 +197,7 @@ class Promises(RuleBasedStateMachine):
         assert error is None, error
 
     @rule(
+        target=protected,
         person=persons,
         role=st.sampled_from(ROLES),
         claim=st.sampled_from((None, "none", *CLAIMS)),
@@ -204,7 +213,7 @@ class Promises(RuleBasedStateMachine):
         persecutors: list[str] | None,
         origin: str | None,
         flags: dict[str, bool],
-    ) -> None:
+    ) -> uuid.UUID:
         actor = self.actor(self.tenant_of[person], role)
         _r, error = self.act(
             lambda: service.record_protection_profile(
@@ -220,8 +229,10 @@ class Promises(RuleBasedStateMachine):
             )
         )
         assert error is None or isinstance(error, FactWithdrawalRequired), error
+        return person
 
     @rule(
+        target=protected,
         person=persons,
         attribute=st.sampled_from(
             (people.SensitiveKind.ASYLUM_CLAIM, people.SensitiveKind.FEARED_STATES)
@@ -230,7 +241,7 @@ class Promises(RuleBasedStateMachine):
     )
     def record_in_people(
         self, person: uuid.UUID, attribute: people.SensitiveKind, state: str
-    ) -> None:
+    ) -> uuid.UUID:
         actor = self.actor(self.tenant_of[person], Role.PROTECTION_OFFICER)
         _r, error = self.act(
             lambda: people.record_sensitive(
@@ -243,6 +254,7 @@ class Promises(RuleBasedStateMachine):
             )
         )
         assert error is None, error
+        return person
 
     @rule(
         person=persons,
@@ -274,6 +286,85 @@ class Promises(RuleBasedStateMachine):
             self.feared_before[person] = _feared(
                 self.session, person, self.tenant_of[person]
             )
+
+    @rule(
+        person=persons,
+        role=st.sampled_from(ROLES),
+        field=st.sampled_from(ORIGIN_EDITS),
+        state=st.sampled_from((None, *STATES)),
+    )
+    def edit_origins(
+        self, person: uuid.UUID, role: Role, field: str, state: str | None
+    ) -> None:
+        self._edit_origins(person, role, field, state)
+
+    @rule(
+        person=protected,
+        role=st.sampled_from(ROLES),
+        field=st.sampled_from(ORIGIN_EDITS),
+        state=st.sampled_from((None, *STATES)),
+    )
+    def edit_protected_origins(
+        self, person: uuid.UUID, role: Role, field: str, state: str | None
+    ) -> None:
+        self._edit_origins(person, role, field, state)
+
+    @rule(
+        person=persons,
+        claim=st.sampled_from(CLAIMS),
+        role=st.sampled_from(ROLES),
+        field=st.sampled_from(ORIGIN_EDITS),
+        state=st.sampled_from((None, *STATES)),
+    )
+    def claim_then_edit_origins(
+        self,
+        person: uuid.UUID,
+        claim: str,
+        role: Role,
+        field: str,
+        state: str | None,
+    ) -> None:
+        """A supervisor records a claim, then someone edits an origin: the edit
+        a caseworker may not use to open the way toward the state fled."""
+        supervisor = self.actor(self.tenant_of[person], Role.SUPERVISOR)
+        _r, error = self.act(
+            lambda: service.record_protection_profile(
+                self.session, actor=supervisor, person_id=person, claim_status=claim
+            )
+        )
+        assert error is None or isinstance(error, FactWithdrawalRequired), error
+        self._edit_origins(person, role, field, state)
+
+    def _edit_origins(
+        self, person: uuid.UUID, role: Role, field: str, state: str | None
+    ) -> None:
+        """Change a nationality, other nationalities, country of birth or
+        habitual residence. For a protected person each bars disclosure toward
+        that state (DP-1): a new one adds a feared state (what is open toward it
+        is withdrawn, checked by the invariants), replacing or removing one is a
+        withdrawal of a protection fact: only roles with `protection:withdraw_fact`,
+        never a caseworker's plain edit."""
+        tenant = self.tenant_of[person]
+        actor = self.actor(tenant, role)
+        seen = people.get_person(self.session, actor=actor, person_id=person)
+        value: Any = (
+            ([state] if state else []) if field == "other_nationalities" else state
+        )
+        edit = people.PersonUpdate.model_validate(
+            {"expected_version": seen.version, field: value}
+        )
+        before = _feared(self.session, person, tenant)
+        _r, error = self.act(
+            lambda: people.update_person(
+                self.session, actor=actor, person_id=person, data=edit
+            )
+        )
+        after = _feared(self.session, person, tenant)
+        if error is not None:
+            assert after == before, "a refused edit changed the facts"
+        elif role is not Role.CASEWORKER and not before <= after:
+            # An authorised withdrawal by edit (audited): the new baseline.
+            self.feared_before[person] = after
 
     @rule(person=persons, wish=st.sampled_from(("requests", "declines")))
     def consular_wish(self, person: uuid.UUID, wish: str) -> None:

@@ -64,9 +64,13 @@ async def _user(
                     headers=screener,
                 )
             else:
-                # The dashboard's alerts, read by the role that has them.
+                # The dashboard's alerts as its client reads them: the current
+                # ones, first page (the API's default page size), by the role
+                # that has them.
                 response = await client.get(
-                    "/api/v1/early-warning/alerts", headers=analyst
+                    "/api/v1/early-warning/alerts",
+                    params={"current": "true"},
+                    headers=analyst,
                 )
             ok = response.status_code < 400
             status = str(response.status_code)

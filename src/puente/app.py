@@ -54,6 +54,7 @@ from puente.core.errors import (
     status_for,
 )
 from puente.core.events import subscribe
+from puente.core.forwarded import request_client
 from puente.core.i18n import N_
 from puente.core.logging import ACCESS_LOGGER, configure_logging, redact_query
 from puente.early_warning import api as early_warning_api
@@ -473,6 +474,11 @@ def _log_access(request: Request, status: int, started: float) -> None:
         method=request.method,
         path=request.url.path if matched else "[unmatched]",
         query=redact_query(request.url.query) or None,
+        client=request_client(
+            request.client.host if request.client else None,
+            request.headers,
+            get_settings(),
+        ),
         status=status,
         ms=round((time.perf_counter() - started) * 1000, 1),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 import xml.etree.ElementTree as ET  # parses our own output, not untrusted input
 from collections.abc import Callable
@@ -12,7 +13,9 @@ from sqlalchemy.orm import Session
 from puente.early_warning.rules import cap
 from puente.early_warning.service import alerts as alert_service
 from puente.identity import system_actor
+from puente.identity.permissions import Role
 from tests.early_warning.alert_factories import Firing
+from tests.early_warning.alert_factories import actor as alert_actor
 
 Token = Callable[[str], str]
 
@@ -39,7 +42,7 @@ class TestAlertsApi:
             "/api/v1/early-warning/alerts?current=true", headers=headers
         )
         assert listed.status_code == 200
-        assert str(alert_id) in [a["id"] for a in listed.json()]
+        assert str(alert_id) in [a["id"] for a in listed.json()["items"]]
         detail = client.get(f"/api/v1/early-warning/alerts/{alert_id}", headers=headers)
         body = detail.json()
         assert body["values"]["growth_3m"] == 0.62
@@ -121,6 +124,61 @@ class TestAlertsApi:
         )
         assert response.status_code == 404
         assert response.json()["error"] == "AlertNotFound"
+
+    def test_the_list_comes_in_pages_with_a_total(
+        self, client: TestClient, session: Session, token_for: Token
+    ) -> None:
+        """`limit`/`offset` pages, `total` on each, newest period first, every
+        alert once; each item keeps the alert's fields."""
+
+        for month in range(1, 8):
+            alert_service.raise_alerts(
+                session,
+                actor=system_actor(),
+                firings=[Firing(period=dt.date(2019, month, 1))],
+            )
+        session.commit()
+        headers = _auth(token_for, "analyst.hub")
+        url = "/api/v1/early-warning/alerts"
+        first = client.get(url, headers=headers).json()
+        total = first["total"]
+        assert total >= 7
+        assert (first["limit"], first["offset"]) == (50, 0)
+        assert len(first["items"]) == min(total, 50)
+        seen: list[str] = []
+        periods: list[str] = []
+        offset = 0
+        while offset < total:
+            page = client.get(
+                url, params={"limit": 3, "offset": offset}, headers=headers
+            ).json()
+            assert page["total"] == total
+            assert len(page["items"]) == min(3, total - offset)
+            seen += [a["id"] for a in page["items"]]
+            periods += [a["period"] for a in page["items"]]
+            offset += 3
+        assert len(seen) == len(set(seen)) == total
+        assert periods == sorted(periods, reverse=True)
+        everything = alert_service.list_alerts(session, actor=alert_actor(Role.ANALYST))
+        assert set(seen) == {str(a.id) for a in everything}
+        assert set(first["items"][0]) == set(alert_service.AlertRead.model_fields)
+        assert (
+            client.get(url, params={"offset": total}, headers=headers).json()["items"]
+            == []
+        )
+        for bad in ({"limit": 0}, {"limit": 201}, {"offset": -1}):
+            assert client.get(url, params=bad, headers=headers).status_code == 422
+
+    def test_the_openapi_documents_the_paging(self, client: TestClient) -> None:
+        spec = client.get("/api/v1/openapi.json").json()
+        operation = spec["paths"]["/api/v1/early-warning/alerts"]["get"]
+        params = {p["name"]: p for p in operation["parameters"]}
+        assert params["limit"]["schema"]["default"] == 50
+        assert params["limit"]["schema"]["maximum"] == 200
+        assert params["offset"]["schema"]["default"] == 0
+        page = spec["components"]["schemas"]["AlertPage"]
+        assert set(page["required"]) >= {"items", "total", "limit", "offset"}
+        assert "total" in page["properties"]
 
     def test_a_caseworker_cannot_read_alerts(
         self, client: TestClient, token_for: Token

@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from puente.core.forwarded import Network, parse_networks
+
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -81,6 +83,17 @@ class Settings(BaseSettings):
         default=SecretStr("puente-demo-2026"), description="Password of demo users"
     )
     host: str = Field(default="127.0.0.1")
+    trusted_proxies: str = Field(
+        default="",
+        description=(
+            "Reverse proxies (addresses or networks, comma-separated) whose "
+            "forwarded header names the client; empty: the TCP peer is the client"
+        ),
+    )
+    proxy_header: Literal["x-forwarded-for", "forwarded"] = Field(
+        default="x-forwarded-for",
+        description="The header the trusted proxies append the client to",
+    )
     port: int = Field(default=8000)
     log_json: bool = Field(default=False, description="JSON logs (production)")
     node_state: str = Field(
@@ -103,6 +116,16 @@ class Settings(BaseSettings):
         if value not in ("en", "es", "pt", "fr", "ht"):
             raise ValueError(f"unsupported locale {value!r}")
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)
 
     @property
     def cookies_secure(self) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -42,12 +42,28 @@ CAP_MEDIA_TYPE = "application/cap+xml"
 ATOM_MEDIA_TYPE = "application/atom+xml"
 
 
-@router.get("/alerts", response_model=list[alert_service.AlertRead])
+ALERT_PAGE_SIZE = 50
+
+
+@router.get("/alerts", response_model=alert_service.AlertPage)
 def alerts(
-    session: DbSession, actor: AlertReader, current: bool = False
-) -> list[alert_service.AlertRead]:
-    """Alerts, newest period first; `current=true` leaves out cancelled ones."""
-    return alert_service.list_alerts(session, actor=actor, current_only=current)
+    session: DbSession,
+    actor: AlertReader,
+    current: bool = False,
+    limit: Annotated[
+        int, Query(ge=1, le=200, description="Page size (default 50, at most 200)")
+    ] = ALERT_PAGE_SIZE,
+    offset: Annotated[
+        int, Query(ge=0, le=10_000_000, description="Alerts to skip")
+    ] = 0,
+) -> alert_service.AlertPage:
+    """Alerts, newest period first, one page at a time: `items` (each alert as
+    before), `total` (on every page), `limit` and `offset`; the next page is at
+    `offset + limit` while it is below `total`. `current=true` leaves out
+    cancelled ones."""
+    return alert_service.page_alerts(
+        session, actor=actor, current_only=current, limit=limit, offset=offset
+    )
 
 
 @router.get(

@@ -13,6 +13,7 @@ from puente.core import i18n
 from puente.core.config import get_settings
 from puente.core.dates import DATE_FORMATS, format_date
 from puente.core.errors import InvalidInput, Unauthenticated
+from puente.core.forwarded import request_client
 from puente.core.i18n import N_
 from puente.identity import service
 from puente.identity.errors import LoginThrottled
@@ -72,7 +73,11 @@ def login(
     username: Annotated[str, Form(max_length=80)],
     password: Annotated[str, Form(max_length=200)],
 ) -> Response:
-    source = request.client.host if request.client else "unknown"
+    source = request_client(
+        request.client.host if request.client else None,
+        request.headers,
+        get_settings(),
+    )
     try:
         user = service.authenticate(session, username.strip(), password, source=source)
     except LoginThrottled as exc:

@@ -141,9 +141,14 @@ def protection_facts(
     residences = set(profile.get("former_habitual_residences") or ())
     if person.habitual_residence:
         residences.add(person.habitual_residence)
+    origin = profile.get("country_of_origin") or person.country_of_birth
+    if person.country_of_birth and person.country_of_birth != origin:
+        # A country of origin recorded later never drops the country of birth
+        # from the feared states (found by the state machine, proof9).
+        residences.add(person.country_of_birth)
     facts = ProtectionFacts(
         nationalities=person.nationalities,
-        country_of_origin=profile.get("country_of_origin") or person.country_of_birth,
+        country_of_origin=origin,
         former_habitual_residences=frozenset(residences),
         persecutor_states=frozenset(profile.get("persecutor_states") or ())
         | person.persecutor_states,

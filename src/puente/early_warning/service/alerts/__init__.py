@@ -17,6 +17,7 @@ from puente.early_warning.service.alerts._common import (
     SUBSCRIBED_ROLES,
     AlertDetail,
     AlertMessageRead,
+    AlertPage,
     AlertRead,
     FiringData,
     NoticeRead,
@@ -67,6 +68,7 @@ from puente.early_warning.service.alerts.reading import (
     get_alert_row,
     level_by_country,
     list_alerts,
+    page_alerts,
 )
 
 __all__ = [
@@ -90,6 +92,7 @@ __all__ = [
     "AlertDetail",
     "AlertMessageRead",
     "AlertNotFound",
+    "AlertPage",
     "AlertRead",
     "CatalogueOverview",
     "FiringData",
@@ -117,6 +120,7 @@ __all__ = [
     "list_alerts",
     "mark_notice_read",
     "months_between",
+    "page_alerts",
     "raise_alerts",
     "render_alert",
     "title_in",

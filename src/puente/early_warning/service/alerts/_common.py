@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Final
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from puente import reference
 from puente.core import i18n
@@ -103,6 +103,15 @@ class AlertRead(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
     cap_url: str
+
+
+class AlertPage(BaseModel):
+    """One page of alerts, newest period first, and how many there are in all."""
+
+    items: list[AlertRead]
+    total: int = Field(description="Alerts matching the filter, on every page")
+    limit: int = Field(description="The page size asked (at most 200)")
+    offset: int = Field(description="Alerts skipped before this page")
 
 
 class AlertMessageRead(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from puente.core import i18n
@@ -17,6 +17,7 @@ from puente.early_warning.service.alerts._common import (
     LEVELS,
     AlertDetail,
     AlertMessageRead,
+    AlertPage,
     AlertRead,
     is_past,
     json_dict,
@@ -76,6 +77,32 @@ def list_alerts(
     return [
         _read(a) for a in session.scalars(visible(actor, stmt, Alert, "alert:read"))
     ]
+
+
+def page_alerts(
+    session: Session,
+    *,
+    actor: Actor,
+    current_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> AlertPage:
+    """One page of the alerts the actor may read, newest period first, counted
+    and cut in the database (the API's list). Needs `alert:read`."""
+    authorize(actor, "alert:read")
+    stmt = select(Alert)
+    if current_only:
+        stmt = stmt.where(Alert.msg_type != cap.MsgType.CANCEL.value)
+    stmt = visible(actor, stmt, Alert, "alert:read")
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(Alert.period.desc(), Alert.created_at.desc(), Alert.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return AlertPage(
+        items=[_read(a) for a in rows], total=total, limit=limit, offset=offset
+    )
 
 
 def alert_messages(session: Session, alert_id: uuid.UUID) -> list[AlertMessage]:
