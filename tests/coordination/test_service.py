@@ -273,7 +273,7 @@ class TestScreens:
         ]
         assert len(rows) > 1
         assert {r[5] for r in rows[1:]} == {"Colombia"}
-        first = rows[1][1]
+        first = str(rows[1][1])
         found = client.get("/coordination", params={"q": first, "country": "COL"})
         shown = re.search(r"Showing 1–\d+ of ([\d,]+)", found.text)
         assert shown is not None

@@ -22,7 +22,7 @@ Login = Callable[[TestClient, str], TestClient]
 def prepared(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The routes FastAPI prepares (builds the dependency tree of) from now on."""
     seen: list[str] = []
-    original = fastapi.routing.get_dependant
+    original = fastapi.routing.get_dependant  # type: ignore[attr-defined]
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         seen.append(str(kwargs.get("path", "")))

@@ -157,8 +157,10 @@ def audit_log_page(
     }
     sort = lists.sort_key(query, columns) or "number"
     descending = query.dir == "desc"
+    events: list[AuditEvent] = []
+    total = 0
     if errors:
-        events, total = [], 0
+        pass  # nothing is looked up until the dates read
     elif query.export:
         events, total = audit_log.list_events(
             session,
