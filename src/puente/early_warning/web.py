@@ -336,8 +336,8 @@ def _page(
         for url, permission, label in NAV
         if can(actor, permission)
     ]
-    context["has_charts"] = bool(
-        context.get("has_charts") or context.get("charts") or context.get("chart")
+    context.setdefault(
+        "has_charts", bool(context.get("charts") or context.get("chart"))
     )
     return render(request, name, context)
 
@@ -346,11 +346,8 @@ def _current_alerts(session: Session, actor: Actor) -> list[Any]:
     """Past alerts (beyond their validity) are history: not on the map, not news."""
     if not can(actor, "alert:read"):
         return []
-    return [
-        alert
-        for alert in alert_service.list_alerts(session, actor=actor, current_only=True)
-        if not alert.is_expired
-    ]
+    found = alert_service.list_alerts(session, actor=actor, current_only=True)
+    return [alert for alert in found if not alert.is_expired]
 
 
 @router.get("", response_class=HTMLResponse)
@@ -394,11 +391,8 @@ def dashboard(request: Request, session: DbSession, actor: FlowsReader) -> Respo
 def charts_panel(request: Request, session: DbSession, actor: FlowsReader) -> Response:
     """The dashboard's charts alone, fetched after the page (web/lazy.py)."""
     alerts = _current_alerts(session, actor)
-    return render(
-        request,
-        "early_warning/_charts.html",
-        {"alerts": alerts, "charts": _panels(session, actor, alerts)},
-    )
+    context = {"alerts": alerts, "charts": _panels(session, actor, alerts)}
+    return render(request, "early_warning/_charts.html", context)
 
 
 def _cap_labels() -> dict[str, str]:
