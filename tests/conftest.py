@@ -229,6 +229,7 @@ def _settings(url: str, key_dir: Path, **extra: Any) -> Settings:
         key_dir=key_dir,
         env="test",
         _env_file=None,
+        warm_routes=False,  # each test builds an app: it prepares what it uses
         **extra,
     )
 

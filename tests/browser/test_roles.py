@@ -323,7 +323,7 @@ def test_auditor_filters_the_audit_log_and_exports_it(
         assert cells.nth(3).inner_text() == "Logged in"
     check_layout(page)
     with page.expect_download() as download:
-        page.locator("a[download]").click()
+        page.get_by_role("link", name="CSV").click()
     target = tmp_path / "audit.csv"
     download.value.save_as(target)
     table = list(csv.reader(io.StringIO(target.read_text("utf-8-sig"))))

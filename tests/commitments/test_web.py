@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -95,6 +96,45 @@ class TestBoard:
         sheet = load_workbook(io.BytesIO(xlsx.content)).active
         assert sheet is not None
         assert sheet.max_row > len(texts.DECLARATION_TEXTS)
+
+    def test_a_states_commitments_on_the_list_kit(
+        self, commitments_demo: str, client: TestClient, login_as: Login
+    ) -> None:
+        """Search, a status filter, sort links, a count and exports of what the
+        filters chose (CSV/XLSX in words)."""
+        login_as(client, "donor.can")
+        page = client.get("/commitments/states/USA")
+        count = re.search(r"Showing 1–\d+ of (\d+)", page.text)
+        assert count is not None
+        total = int(count.group(1))
+        assert total >= 2
+        found = client.get("/commitments/states/USA", params={"q": "resettle"})
+        shown = re.search(r"Showing 1–\d+ of (\d+)", found.text)
+        assert shown is not None
+        assert 0 < int(shown.group(1)) < total
+        assert "Resettle refugees from the Americas" in found.text
+        exported = client.get(
+            "/commitments/states/USA", params={"q": "resettle", "export": "csv"}
+        )
+        lines = exported.content.decode("utf-8-sig").splitlines()
+        assert len(lines) == int(shown.group(1)) + 1
+        assert all("resettl" in line.lower() for line in lines[1:])
+        ordered = client.get(
+            "/commitments/states/USA", params={"sort": "text", "dir": "desc"}
+        )
+        texts_shown = re.findall(
+            r'<a href="/commitments/[0-9a-f-]{36}">([^<]+)</a>', ordered.text
+        )
+        assert texts_shown == sorted(texts_shown, key=str.casefold, reverse=True)
+        statuses = {
+            s: client.get("/commitments/states/USA", params={"status": s}).text
+            for s in ("planned", "in_progress", "fulfilled")
+        }
+        counted = 0
+        for text in statuses.values():
+            got = re.search(r"Showing 1–\d+ of (\d+)", text)
+            counted += int(got.group(1)) if got else 0
+        assert counted == total
 
     def test_an_action_package_page_names_its_states(
         self, commitments_demo: str, client: TestClient, login_as: Login

@@ -4,9 +4,12 @@ the screens."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -237,6 +240,45 @@ class TestScreens:
             .startswith("Reference,Organisation,Implementing partner,Sector")
         )
         assert client.get("/coordination/new").status_code == 403
+
+    def test_activity_reports_on_the_list_kit(
+        self, coordination_demo: str, client: TestClient, login_as: Login
+    ) -> None:
+        """Search, sort by any column (aria-sort), pages of 25, a count and
+        CSV/XLSX of every matching row in words."""
+        login_as(client, "donor.can")
+        page = client.get("/coordination?sort=total&dir=asc")
+        assert 'aria-sort="ascending"' in page.text
+        table = page.text.split('id="activity-reports"', 1)[1].split("</table>")[0]
+        reached = [
+            int(n.replace(",", ""))
+            for n in re.findall(r'<td class="num">([\d,]+)</td></tr>', table)
+        ]
+        assert 1 < len(reached) <= 25
+        assert reached == sorted(reached)
+        count = re.search(r"Showing 1–(\d+) of ([\d,]+)", page.text)
+        assert count is not None
+        matched = int(count.group(2).replace(",", ""))
+        if matched > 25:
+            assert 'rel="next"' in page.text
+        got = client.get("/coordination?export=xlsx&country=COL")
+        sheet = openpyxl.load_workbook(io.BytesIO(got.content)).active
+        assert sheet is not None
+        rows = [[c.value for c in row] for row in sheet.iter_rows()]
+        assert rows[0][:4] == [
+            "Reference",
+            "Organisation",
+            "Implementing partner",
+            "Sector",
+        ]
+        assert len(rows) > 1
+        assert {r[5] for r in rows[1:]} == {"Colombia"}
+        first = str(rows[1][1])
+        found = client.get("/coordination", params={"q": first, "country": "COL"})
+        shown = re.search(r"Showing 1–\d+ of ([\d,]+)", found.text)
+        assert shown is not None
+        assert 0 < int(shown.group(1).replace(",", "")) <= len(rows) - 1
+        assert 'name="country" value="COL"' in found.text
 
     def test_a_bad_form_keeps_what_was_typed(
         self,

@@ -135,3 +135,31 @@ def test_xlsx_export_reads_back() -> None:
     book = openpyxl.load_workbook(io.BytesIO(bytes(response.body)))
     values = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
     assert values == [["Name", "Opened", "Count"], ["ana lima", "2026-03-01", 10]]
+
+
+def test_the_shared_filter_form_keeps_choices_and_order() -> None:
+    """`filter_form`, `choice` and `check` (_list.html), the one filter markup of
+    every list: the chosen option and box stay chosen, the order is kept."""
+    from puente.web.templating import env
+
+    listing = lists.build(
+        ROWS, COLUMNS, ListQuery(sort="name", dir="desc"), base_url="/x"
+    )
+    page = env.from_string(
+        '{% from "_list.html" import filter_form, choice, check %}'
+        '{% call filter_form(listing, "/x", "Filter x") %}'
+        '{{ choice("state", "Stage", ["open", "closed"], "closed",'
+        ' labels={"open": "Open", "closed": "Closed"}) }}'
+        '{{ choice("kind", "Kind", [("a", "Alpha"), ("b", "Beta")], "a", id="f-k") }}'
+        '{{ check("mine", "Only mine", True) }}'
+        "{% endcall %}"
+    ).render(listing=listing)
+    assert 'action="/x"' in page
+    assert 'aria-label="Filter x"' in page
+    assert '<option value="closed" selected>Closed</option>' in page
+    assert '<option value="open">Open</option>' in page
+    assert '<select id="f-k" name="kind">' in page
+    assert '<option value="a" selected>Alpha</option>' in page
+    assert 'id="f-mine" name="mine" value="1" checked' in page
+    assert '<input type="hidden" name="sort" value="name">' in page
+    assert '<input type="hidden" name="dir" value="desc">' in page

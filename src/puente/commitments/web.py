@@ -24,6 +24,7 @@ from puente.core.errors import DomainError, InvalidInput, NotFound, PermissionDe
 from puente.core.i18n import N_, lazy_gettext
 from puente.identity import Actor, can
 from puente.reference.countries import ENDORSING_STATES, country_choices, country_name
+from puente.web import lists
 from puente.web.deps import DbSession, Require
 from puente.web.downloads import download
 from puente.web.maps import MAP_HEIGHT, MAP_WIDTH, shade
@@ -258,8 +259,26 @@ def state_page(
     rows = service.list_commitments(
         session, actor=actor, where=service.CommitmentFilter(state=code)
     )
-    if download_as in ("csv", "xlsx"):
-        return _download(download_as, f"commitments-{code}", rows)
+    query = lists.read_query(request)
+    if download_as in ("csv", "xlsx"):  # the older download links
+        query = lists.ListQuery(
+            q=query.q, sort=query.sort, dir=query.dir, export=download_as
+        )
+    status = request.query_params.get("status", "")
+    status = status if status in STATUS_LABELS else ""
+    chosen = [row for row in rows if not status or row.status == status]
+    listing = lists.build(
+        chosen,
+        _STATE_COLUMNS,
+        query,
+        base_url=f"/commitments/states/{code}",
+        params={"status": status},
+        search=lambda row: " ".join(
+            (row.text, row.section_label, row.package_name or "", row.status_label)
+        ),
+    )
+    if query.export:
+        return _download(query.export, f"commitments-{code}", listing.matched)
     leads, takes_part = service.state_packages(code)
     return _page(
         request,
@@ -268,7 +287,9 @@ def state_page(
         {
             "code": code,
             "name": country_name(code),
-            "rows": rows,
+            "listing": listing,
+            "status": status,
+            "statuses": [(k, i18n.gettext(v)) for k, v in STATUS_LABELS.items()],
             "leads": leads,
             "takes_part": takes_part,
             "counts": service.status_counts(rows),
@@ -276,6 +297,25 @@ def state_page(
             "done": request.query_params.get("done") == "added",
         },
     )
+
+
+_STATUS_ORDER: Final = {code: i for i, code in enumerate(STATUS_LABELS)}
+_STATE_COLUMNS: Final[list[lists.Column[CommitmentRead]]] = [
+    lists.Column("text", lazy_gettext("Commitment"), lambda r: r.text),
+    lists.Column(
+        "status",
+        lazy_gettext("Status"),
+        lambda r: r.status_label,
+        sort_value=lambda r: _STATUS_ORDER.get(r.status, len(_STATUS_ORDER)),
+    ),
+    lists.Column("section", lazy_gettext("Section"), lambda r: r.section_label),
+    lists.Column(
+        "deadline",
+        lazy_gettext("Deadline"),
+        lambda r: r.target.deadline_text or "",
+        sort_value=lambda r: r.target.deadline,
+    ),
+]
 
 
 @router.get("/packages/{code}")

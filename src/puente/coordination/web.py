@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Annotated, Any, Final
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,15 +17,16 @@ from pydantic import ValidationError
 from puente import financing
 from puente.coordination import service
 from puente.coordination.rules import codes
-from puente.coordination.schemas import ReportCreate, TotalsRead
+from puente.coordination.schemas import ReportCreate, ReportRead, TotalsRead
 from puente.core import i18n
 from puente.core.errors import DomainError
 from puente.core.i18n import N_, lazy_gettext
 from puente.core.tabular import DEFAULT_LIMITS, TableRejected
 from puente.identity import Actor, can
 from puente.reference.countries import ENDORSING_STATES, country_choices
+from puente.web import lists
 from puente.web.deps import DbSession, Require
-from puente.web.downloads import download, hxl_download
+from puente.web.downloads import hxl_download
 from puente.web.maps import MAP_HEIGHT, MAP_WIDTH, shade
 from puente.web.templating import DashboardCard, check_csrf, register_card, render
 
@@ -167,6 +169,48 @@ def _sector_chart(found: TotalsRead) -> dict[str, Any]:
     }
 
 
+def _blank(value: int | None) -> int | str:
+    return "" if value is None else value
+
+
+_COLUMNS: Final[list[lists.Column[ReportRead]]] = [
+    lists.Column("reference", lazy_gettext("Reference"), lambda r: r.reference),
+    lists.Column(
+        "organisation", lazy_gettext("Organisation"), lambda r: r.organisation
+    ),
+    lists.Column(
+        "partner",
+        lazy_gettext("Implementing partner"),
+        lambda r: r.implementing_partner or "",
+    ),
+    lists.Column("sector", lazy_gettext("Sector"), lambda r: r.sector_label),
+    lists.Column("indicator", lazy_gettext("Indicator"), lambda r: r.indicator_label),
+    lists.Column("country", lazy_gettext("Country"), lambda r: r.country_name),
+    lists.Column("admin1", lazy_gettext("Department or province"), lambda r: r.admin1),
+    lists.Column("admin2", lazy_gettext("Municipality"), lambda r: r.admin2),
+    lists.Column(
+        "month",
+        lazy_gettext("Month"),
+        lambda r: r.month.isoformat()[:7],
+        sort_value=lambda r: r.month,
+    ),
+    lists.Column(
+        "population", lazy_gettext("Population group"), lambda r: r.population_label
+    ),
+    lists.Column("women", lazy_gettext("Women"), lambda r: r.women),
+    lists.Column("men", lazy_gettext("Men"), lambda r: r.men),
+    lists.Column("girls", lazy_gettext("Girls"), lambda r: r.girls),
+    lists.Column("boys", lazy_gettext("Boys"), lambda r: r.boys),
+    lists.Column("other", lazy_gettext("Other"), lambda r: r.other),
+    lists.Column("total", lazy_gettext("Total"), lambda r: r.total),
+    lists.Column("new", lazy_gettext("New people"), lambda r: _blank(r.new_people)),
+    lists.Column("counted_as", lazy_gettext("Counted as"), lambda r: r.counted_as),
+    lists.Column(
+        "flow", lazy_gettext("Funding flow"), lambda r: r.flow_reference or ""
+    ),
+]
+
+
 @router.get("")
 def dashboard(
     request: Request,
@@ -193,56 +237,23 @@ def dashboard(
             service.reports_hxl(session, actor=actor, where=where), "5w-hxl"
         )
     rows = service.list_reports(session, actor=actor, where=where)
-    if download_as in ("csv", "xlsx"):
-        headers = [
-            i18n.gettext(h)
-            for h in (
-                N_("Reference"),
-                N_("Organisation"),
-                N_("Implementing partner"),
-                N_("Sector"),
-                N_("Indicator"),
-                N_("Country"),
-                N_("Department or province"),
-                N_("Municipality"),
-                N_("Month"),
-                N_("Population group"),
-                N_("Women"),
-                N_("Men"),
-                N_("Girls"),
-                N_("Boys"),
-                N_("Other"),
-                N_("Total"),
-                N_("New people"),
-                N_("Counted as"),
-                N_("Funding flow"),
-            )
-        ]
-        table = [
-            [
-                r.reference,
-                r.organisation,
-                r.implementing_partner or "",
-                r.sector_label,
-                r.indicator_label,
-                r.country_name,
-                r.admin1,
-                r.admin2,
-                r.month.isoformat()[:7],
-                r.population_label,
-                r.women,
-                r.men,
-                r.girls,
-                r.boys,
-                r.other,
-                r.total,
-                "" if r.new_people is None else r.new_people,
-                r.counted_as,
-                r.flow_reference or "",
-            ]
-            for r in rows
-        ]
-        return download(download_as, "5w", headers, table)
+    query = lists.read_query(request, default_sort="month", default_dir="desc")
+    if download_as in ("csv", "xlsx"):  # the older download links
+        query = lists.ListQuery(
+            q=query.q, sort=query.sort, dir=query.dir, export=download_as
+        )
+    filters = {
+        "country": country or "",
+        "sector": sector or "",
+        "population_type": population_type or "",
+        "month_from": month_from or "",
+        "month_to": month_to or "",
+    }
+    listing = lists.build(
+        rows, _COLUMNS, query, base_url="/coordination", params=filters
+    )
+    if query.export:
+        return lists.export_response(listing, "5w")
     found = service.totals(session, actor=actor, where=where)
     values: dict[str, float | None] = {
         t.key: float(t.individuals + t.transit_events) for t in found.by_country
@@ -252,29 +263,20 @@ def dashboard(
         for t in found.by_country
     }
     countries = shade(values, BREAKS, labels)
-    query = "&".join(
-        p for p in request.url.query.split("&") if p and not p.startswith("download=")
-    )
+    hxl_query = urlencode({k: v for k, v in filters.items() if v})
     return _page(
         request,
         actor,
         "coordination/dashboard.html",
         {
-            "rows": rows[:200],
-            "row_count": len(rows),
+            "listing": listing,
             "totals": found,
             "countries": countries,
             "map_width": MAP_WIDTH,
             "map_height": MAP_HEIGHT,
             "levels": {k: i18n.gettext(v) for k, v in LEVELS.items()},
-            "filters": {
-                "country": country or "",
-                "sector": sector or "",
-                "population_type": population_type or "",
-                "month_from": month_from or "",
-                "month_to": month_to or "",
-            },
-            "query": query,
+            "filters": filters,
+            "hxl_query": hxl_query,
             "can_write": can(actor, "coordination:write"),
             "done": request.query_params.get("done") == "recorded",
             "charts": [

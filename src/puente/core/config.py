@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     )
     port: int = Field(default=8000)
     log_json: bool = Field(default=False, description="JSON logs (production)")
+    warm_routes: bool = Field(
+        default=True,
+        description="Prepare every route when the app is built, so no person's "
+        "first visit to a page pays for it (the tests turn it off)",
+    )
     node_state: str = Field(
         default="HUB",
         description="Federation: the state (or HUB) this node speaks for",

@@ -27,6 +27,7 @@ from puente.early_warning.service import triggers as triggers_service
 from puente.identity import Actor, OrganisationRead, can
 from puente.web import lists
 from puente.web.deps import DbSession, Require
+from puente.web.lazy import wants_lazy
 from puente.web.templating import (
     WEB_DIR,
     DashboardCard,
@@ -335,24 +336,24 @@ def _page(
         for url, permission, label in NAV
         if can(actor, permission)
     ]
-    context["has_charts"] = bool(context.get("charts") or context.get("chart"))
+    context.setdefault(
+        "has_charts", bool(context.get("charts") or context.get("chart"))
+    )
     return render(request, name, context)
+
+
+def _current_alerts(session: Session, actor: Actor) -> list[Any]:
+    """Past alerts (beyond their validity) are history: not on the map, not news."""
+    if not can(actor, "alert:read"):
+        return []
+    found = alert_service.list_alerts(session, actor=actor, current_only=True)
+    return [alert for alert in found if not alert.is_expired]
 
 
 @router.get("", response_class=HTMLResponse)
 def dashboard(request: Request, session: DbSession, actor: FlowsReader) -> Response:
-    # Past alerts (beyond their validity) are history: not on the map, not news.
-    alerts = (
-        [
-            alert
-            for alert in alert_service.list_alerts(
-                session, actor=actor, current_only=True
-            )
-            if not alert.is_expired
-        ]
-        if can(actor, "alert:read")
-        else []
-    )
+    alerts = _current_alerts(session, actor)
+    lazy_charts = wants_lazy(request)
     levels: dict[str, int] = {}
     for alert in alerts:
         if alert.country:
@@ -374,13 +375,24 @@ def dashboard(request: Request, session: DbSession, actor: FlowsReader) -> Respo
             "country_name": alert_service.country_name,
             "map_width": MAP_WIDTH,
             "map_height": MAP_HEIGHT,
-            "charts": _panels(session, actor, alerts),
+            # The charts are the heavy part: after the page, when scripts run.
+            "charts": [] if lazy_charts else _panels(session, actor, alerts),
+            "lazy_charts": lazy_charts,
+            "has_charts": True,
             "notices": notices[:NOTICES_SHOWN],
             "more_notices": max(0, len(notices) - NOTICES_SHOWN),
             "notice_count": len(notices),
             "labels": _cap_labels(),
         },
     )
+
+
+@router.get("/panels/charts", response_class=HTMLResponse)
+def charts_panel(request: Request, session: DbSession, actor: FlowsReader) -> Response:
+    """The dashboard's charts alone, fetched after the page (web/lazy.py)."""
+    alerts = _current_alerts(session, actor)
+    context = {"alerts": alerts, "charts": _panels(session, actor, alerts)}
+    return render(request, "early_warning/_charts.html", context)
 
 
 def _cap_labels() -> dict[str, str]:

@@ -174,6 +174,10 @@ class AuditFilter:
     object_type: str = ""
     since: dt.date | None = None
     until: dt.date | None = None
+    object_id: str = ""  # the start of an object's id, as typed in the search box
+
+
+SORTS: Final = {"number": AuditEvent.id, "when": AuditEvent.occurred_at}
 
 
 def _visible(
@@ -198,6 +202,8 @@ def _filtered(actor: Actor, f: AuditFilter) -> Select[tuple[AuditEvent]]:
             f.until + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC
         )
         stmt = stmt.where(AuditEvent.occurred_at < end)
+    if f.object_id:
+        stmt = stmt.where(AuditEvent.object_id.startswith(f.object_id, autoescape=True))
     return stmt
 
 
@@ -208,12 +214,19 @@ def list_events(
     filters: AuditFilter,
     page: int = 1,
     per_page: int | None = PER_PAGE,
+    sort: str = "number",
+    descending: bool = True,
 ) -> tuple[list[AuditEvent], int]:
-    """Newest first; the total counts every matching event."""
+    """One page in the order asked (`SORTS`; newest first by default), sorted
+    and cut in the database; the total counts every matching event."""
     authorize(actor, "audit:read")
     stmt = _filtered(actor, filters)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    stmt = stmt.order_by(AuditEvent.id.desc())
+    column = SORTS.get(sort, AuditEvent.id)
+    if descending:
+        stmt = stmt.order_by(column.desc(), AuditEvent.id.desc())
+    else:
+        stmt = stmt.order_by(column.asc(), AuditEvent.id.asc())
     if per_page is not None:
         stmt = stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)
     return list(session.scalars(stmt)), total
@@ -258,13 +271,3 @@ def usernames(session: Session, ids: Iterable[str | None]) -> dict[str, str]:
         return {}
     rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
     return {str(uid): name for uid, name in rows}
-
-
-def record_export(session: Session, *, actor: Actor, count: int) -> None:
-    audit.record(
-        session,
-        actor,
-        "identity:audit:export",
-        object_type="audit",
-        rows=count,
-    )

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from puente.core import i18n
+from puente.core.audit import AuditEvent
 from puente.core.i18n import lazy_gettext
-from puente.core.tabular import to_csv
 from puente.identity import audit_log
 from puente.identity.permissions import Actor, can
+from puente.web import lists
 from puente.web.deps import DbSession, Require
-from puente.web.templating import DashboardCard, register_card, render
+from puente.web.templating import DashboardCard, env, register_card, render
 
 router = APIRouter(include_in_schema=False)
 Auditor = Annotated[Actor, Depends(Require("audit:read", web=True))]
@@ -57,6 +58,60 @@ def _nav(request: Request, actor: Actor) -> list[dict[str, Any]]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One event as the auditor reads it: names and words beside the record."""
+
+    event: AuditEvent
+    who: str
+    what: str
+    object: str
+
+
+def _columns() -> list[lists.Column[_Row]]:
+    return [
+        lists.Column("number", lazy_gettext("Event number"), lambda r: r.event.id),
+        lists.Column(
+            "when",
+            lazy_gettext("When (UTC)"),
+            lambda r: r.event.occurred_at.astimezone(dt.UTC),
+        ),
+        lists.Column("who", lazy_gettext("Who"), lambda r: r.who, sortable=False),
+        lists.Column("what", lazy_gettext("What"), lambda r: r.what, sortable=False),
+        lists.Column(
+            "object", lazy_gettext("Object"), lambda r: r.object, sortable=False
+        ),
+        lists.Column(
+            "object_id",
+            lazy_gettext("Object id"),
+            lambda r: r.event.object_id or "",
+            sortable=False,
+        ),
+        lists.Column("state", lazy_gettext("State"), _state_name, sortable=False),
+    ]
+
+
+def _state_name(row: _Row) -> str:
+    """The state in words (the labels' `tenant` filter, registered at start)."""
+    name = env.filters.get("tenant")
+    return str(name(row.event.tenant_code)) if name else row.event.tenant_code
+
+
+def _rows(session: DbSession, events: list[AuditEvent]) -> list[_Row]:
+    names = audit_log.usernames(session, (e.actor_id for e in events))
+    return [
+        _Row(
+            event=e,
+            who=names.get(e.actor_id, i18n.gettext("Another state's user"))
+            if e.actor_id
+            else i18n.gettext("System"),
+            what=audit_log.action_label(e.action),
+            object=audit_log.object_label(e.object_type),
+        )
+        for e in events
+    ]
+
+
 @router.get("/audit", response_class=HTMLResponse)
 def audit_log_page(
     request: Request,
@@ -67,9 +122,11 @@ def audit_log_page(
     object_type: Annotated[str, Query(max_length=40)] = "",
     since: Annotated[str, Query(max_length=10)] = "",
     until: Annotated[str, Query(max_length=10)] = "",
-    page: Annotated[int, Query(ge=1, le=1000000)] = 1,
-    export: Annotated[str, Query(max_length=5)] = "",
 ) -> Response:
+    """The log on the list kit: filters (who, what, object, when), a search by
+    object id, sort by number or time, pages, and audited CSV/XLSX exports."""
+    query = lists.read_query(request, default_sort="number", default_dir="desc")
+    columns = _columns()
     try:
         who_id = uuid.UUID(who) if who else None
     except ValueError:
@@ -89,91 +146,85 @@ def audit_log_page(
         object_type=object_type,
         since=since_date,
         until=until_date,
+        object_id=query.q,
     )
-    query = {
+    params = {
         "who": str(who_id) if who_id else "",
         "action": action,
         "object_type": object_type,
         "since": since if since_ok else "",
         "until": until if until_ok else "",
     }
-
-    def link(**extra: Any) -> str:
-        return "/audit?" + urlencode({k: v for k, v in {**query, **extra}.items() if v})
-
-    if export == "csv" and not errors:
-        rows, _total = audit_log.list_events(
-            session, actor=actor, filters=filters, per_page=None
-        )
-        names = audit_log.usernames(session, (e.actor_id for e in rows))
-        audit_log.record_export(session, actor=actor, count=len(rows))
-        headers = [
-            i18n.gettext("Event number"),
-            i18n.gettext("When (UTC)"),
-            i18n.gettext("Who"),
-            i18n.gettext("What"),
-            i18n.gettext("Object"),
-            i18n.gettext("Object id"),
-            i18n.gettext("State"),
-            i18n.gettext("Action code"),
-        ]
-        table = [
-            [
-                e.id,
-                e.occurred_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
-                names.get(e.actor_id or "", i18n.gettext("System")),
-                audit_log.action_label(e.action),
-                audit_log.object_label(e.object_type),
-                e.object_id or "",
-                e.tenant_code,
-                e.action,
-            ]
-            for e in rows
-        ]
-        return Response(
-            to_csv(headers, table),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
-        )
+    sort = lists.sort_key(query, columns) or "number"
+    descending = query.dir == "desc"
+    events: list[AuditEvent] = []
+    total = 0
     if errors:
-        rows, total = [], 0
-    else:
-        rows, total = audit_log.list_events(
-            session, actor=actor, filters=filters, page=page
+        pass  # nothing is looked up until the dates read
+    elif query.export:
+        events, total = audit_log.list_events(
+            session,
+            actor=actor,
+            filters=filters,
+            per_page=None,
+            sort=sort,
+            descending=descending,
         )
-    pages = max(1, -(-total // audit_log.PER_PAGE))
-    names = audit_log.usernames(session, (e.actor_id for e in rows))
+    else:
+        per_page = audit_log.PER_PAGE
+        events, total = audit_log.list_events(
+            session,
+            actor=actor,
+            filters=filters,
+            page=query.page,
+            sort=sort,
+            descending=descending,
+        )
+        last = max(1, -(-total // per_page))
+        if query.page > last:  # past the end: the last page, as every list does
+            events, total = audit_log.list_events(
+                session,
+                actor=actor,
+                filters=filters,
+                page=last,
+                sort=sort,
+                descending=descending,
+            )
+    listing = lists.paged(
+        _rows(session, events),
+        total,
+        columns,
+        query,
+        base_url="/audit",
+        params=params,
+        per_page=audit_log.PER_PAGE,
+    )
+    if query.export and not errors:
+        return lists.export_response(
+            listing,
+            "audit-log",
+            session=session,
+            actor=actor,
+            action="identity:audit:export",
+            object_type="audit",
+        )
     actions, object_types = audit_log.choices(session, actor=actor)
     return render(
         request,
         "audit/log.html",
         {
             "section_nav": _nav(request, actor),
-            "events": [
-                {
-                    "event": e,
-                    "who": names.get(e.actor_id or "")
-                    if e.actor_id
-                    else i18n.gettext("System"),
-                    "what": audit_log.action_label(e.action),
-                    "object": audit_log.object_label(e.object_type),
-                }
-                for e in rows
+            "listing": listing,
+            "people": [
+                (str(u.id), u.username) for u in audit_log.people(session, actor=actor)
             ],
-            "people": audit_log.people(session, actor=actor),
             "actions": sorted(
                 ((a, audit_log.action_label(a)) for a in actions),
                 key=lambda item: item[1].lower(),
             ),
             "object_types": [(t, audit_log.object_label(t)) for t in object_types],
-            "query": query,
+            "query": params,
             "errors": errors,
-            "total": total,
-            "page": min(page, pages),
-            "pages": pages,
-            "prev_url": link(page=page - 1) if page > 1 else None,
-            "next_url": link(page=page + 1) if page < pages else None,
-            "csv_url": link(export="csv"),
         },
         status_code=422 if errors else 200,
     )

@@ -227,8 +227,17 @@ def resolve_session(
     user = session.get(User, record.user_id)
     if user is None or not user.is_active:
         raise SessionExpired()
-    record.last_seen_at = now
+    if now - record.last_seen_at >= _touch_every(idle):
+        # Written at most once a minute: most requests (every GET) stay read-only.
+        record.last_seen_at = now
     return record, user
+
+
+def _touch_every(idle: dt.timedelta) -> dt.timedelta:
+    """How stale `last_seen_at` may be before a request writes it again: a
+    minute, or half the idle limit when that is shorter, so a person active
+    more often than the idle limit minus this is never logged out."""
+    return min(dt.timedelta(minutes=1), idle / 2)
 
 
 def session_csrf_token(session: Session, token: str) -> str | None:

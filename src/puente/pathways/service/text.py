@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from functools import cache
 from typing import Final, Protocol
 
 from babel import Locale, UnknownLocaleError
@@ -145,6 +146,13 @@ def offer_status(status: str) -> str:
     return i18n.gettext(label) if label else status
 
 
+@cache
+def _babel(locale: str) -> Locale:
+    """The Babel locale of a language code, parsed once (Babel parses a string on
+    every call: a page of matches called it hundreds of times)."""
+    return Locale.parse(locale)
+
+
 def render_param(param: ParamLike) -> str:
     locale = i18n.get_locale()
     kind = ParamKind(param.kind)
@@ -155,7 +163,7 @@ def render_param(param: ParamLike) -> str:
         rendered = [render_param(item) for item in items]
         if kind is ParamKind.SUM:
             return " + ".join(rendered)
-        return format_list(rendered, locale=locale)
+        return format_list(rendered, locale=_babel(locale))
     if kind is ParamKind.PERIOD:
         return f"{format_number(Decimal(param.value))} ({param.term})"
     if kind is ParamKind.NUMBER:
@@ -164,7 +172,7 @@ def render_param(param: ParamLike) -> str:
         amount = format_money(Decimal(param.value), param.currency)
         return f"{_term(param.term)} {amount}" if param.term else amount
     if kind is ParamKind.PERCENT:
-        return format_percent(Decimal(param.value), locale=locale)
+        return format_percent(Decimal(param.value), locale=_babel(locale))
     if kind is ParamKind.DATE:
         return _date(dt.date.fromisoformat(param.value), locale)
     if kind is ParamKind.TERM:
@@ -190,26 +198,29 @@ def format_number(number: Decimal) -> str:
     exponent = number.as_tuple().exponent
     digits = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(number, format=pattern, locale=i18n.get_locale())
+    return format_decimal(number, format=pattern, locale=_babel(i18n.get_locale()))
 
 
 def format_money(amount: Decimal, currency: str) -> str:
     """An amount in the current locale with its currency, never rounded."""
     return format_currency(
-        amount, currency, locale=i18n.get_locale(), decimal_quantization=False
+        amount,
+        currency,
+        locale=_babel(i18n.get_locale()),
+        decimal_quantization=False,
     )
 
 
 def _date(day: dt.date, locale: str) -> str:
     if locale == "ht":
         return f"{day.day} {HT_MONTHS[day.month - 1]} {day.year}"
-    return format_date(day, format="long", locale=locale)
+    return format_date(day, format="long", locale=_babel(locale))
 
 
 def _language(code: str, locale: str) -> str:
     """The language's name in the reader's language, else in itself, else the code."""
     try:
-        name = Locale.parse(locale).languages.get(code)
+        name = _babel(locale).languages.get(code)
         return name or Locale.parse(code).get_display_name(code) or code
     except (UnknownLocaleError, ValueError):
         return code

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -155,7 +156,24 @@ def count_workers(session: Session) -> int:
     return int(session.scalar(select(func.count(Worker.id))) or 0)
 
 
-def _profile(row: Worker, today: dt.date) -> WorkerProfile:
+# What matching reads of a worker: columns, not whole rows (no credentials to
+# decode, no ORM identity to build for hundreds of candidates per offer).
+_MATCH_COLUMNS = (
+    Worker.id,
+    Worker.worker_ref,
+    Worker.isco,
+    Worker.skills,
+    Worker.languages,
+    Worker.preferred_destinations,
+    Worker.available_from,
+    Worker.birth_year,
+    Worker.pathway_outcomes,
+    Worker.consents_to_matching,
+)
+
+
+def _profile(row: Any, today: dt.date) -> WorkerProfile:
+    """A worker (a row, or the `_MATCH_COLUMNS` of one) as matching reads it."""
     return WorkerProfile(
         id=str(row.id),
         isco=row.isco,
@@ -182,8 +200,8 @@ def match_workers(
         raise OfferBlocked(checks=", ".join(c.id for c in check.failed()) or "draft")
     offer = stored_offer(row)
     today = today_utc()
-    workers = session.scalars(
-        select(Worker).where(
+    workers = session.execute(
+        select(*_MATCH_COLUMNS).where(
             Worker.consents_to_matching.is_(True),
             Worker.isco.like(f"{offer.isco[:2]}%"),
         )

@@ -37,6 +37,7 @@ from puente.reference.occupations import fold, occupation_label
 from puente.reference.subdivisions import subdivision_options
 from puente.web import lists
 from puente.web.deps import DbSession
+from puente.web.lazy import wants_lazy
 from puente.web.pickers import PickerState, empty_pickers, fill_pickers
 from puente.web.templating import render
 
@@ -484,7 +485,9 @@ def _offer_view(
     rows = check_statuses(found.checks, attestations)
     matches = []
     can_match = can(actor, "match:read") and found.status == "published"
-    if can_match:
+    # Matching is the heavy part: after the page, when scripts run (web/lazy.py).
+    lazy_matches = can_match and wants_lazy(request)
+    if can_match and not lazy_matches:
         matches = service.match_workers(session, actor=actor, offer_id=offer_id, k=10)
     return render(
         request,
@@ -497,6 +500,7 @@ def _offer_view(
             "is_reviewer": service.is_reviewer(actor),
             "matches": matches,
             "can_match": can_match,
+            "lazy_matches": lazy_matches,
             "languages": LANGUAGES,
             "names": i18n.LOCALE_NAMES,
             "error": error,
@@ -649,6 +653,15 @@ def matches_page(
     return render(
         request, "pathways/matches.html", {"offer": found, "matches": matches}
     )
+
+
+@router.get("/offers/{offer_id}/matches/panel")
+def matches_panel(
+    request: Request, session: DbSession, actor: MatchReader, offer_id: uuid.UUID
+) -> Response:
+    """The offer page's best-matched workers alone, fetched after the page."""
+    matches = service.match_workers(session, actor=actor, offer_id=offer_id, k=10)
+    return render(request, "pathways/_matches_panel.html", {"matches": matches})
 
 
 @router.get("/offers/{offer_id}/card")

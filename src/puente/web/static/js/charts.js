@@ -4,7 +4,7 @@
 // is the table beside it; the SVG gets the label from data-label.
 const render = async (source) => {
   const target = document.getElementById(source.dataset.chart);
-  if (!target || !window.vega || !window.vegaLite) return;
+  if (!target || target.dataset.rendered || !window.vega || !window.vegaLite) return;
   const spec = JSON.parse(source.textContent);
   const compiled = window.vegaLite.compile(spec).spec;
   const runtime = window.vega.parse(compiled, null, { ast: true });
@@ -34,6 +34,9 @@ const start = () => {
       });
     });
 };
+
+// Panels loaded after the page (web/lazy.py) bring their charts with them.
+document.addEventListener("htmx:afterSettle", start);
 
 if (document.readyState === "loading") {
   document.addEventListener("DOMContentLoaded", start);
