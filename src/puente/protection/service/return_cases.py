@@ -42,8 +42,9 @@ from puente.protection.service._common import (
     record,
     seal,
     unseal,
+    visible_decision,
 )
-from puente.protection.service.returns import _decision, reevaluate_decision
+from puente.protection.service.returns import reevaluate_decision
 
 TABLE = "protection_return_case"
 APPROVED = ("approved", "overridden")
@@ -104,7 +105,7 @@ def open_return_case(
     """Turn an approved return into a return case (once). The gate is re-run on
     today's facts and the feared-state bar is checked toward the state of return:
     either refuses, and nothing is written."""
-    decision = _decision(session, actor, decision_id)
+    decision = visible_decision(session, actor, decision_id)
     existing = session.scalars(
         select(ReturnCase).where(ReturnCase.decision_id == decision.id)
     ).one_or_none()
