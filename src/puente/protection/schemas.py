@@ -350,6 +350,7 @@ class ReturnCaseRead(BaseModel):
     is_child: bool
     status: str
     arrival_date: dt.date | None
+    shared_via: str | None = None
     reception: dict[str, str]
     plan: dict[str, Any]
     follow_ups: list[FollowUpRead]
@@ -686,6 +687,7 @@ class ReturnCaseRecord(_View):
     opened_by: uuid.UUID | None
     opened_at: dt.datetime
     received_at: dt.datetime | None
+    shared_via: str | None
     tenant_code: str
 
 
@@ -702,3 +704,29 @@ class FollowUpRecord(_View):
     score: Decimal
     recorded_by: uuid.UUID | None
     tenant_code: str
+
+
+class IncomingReturnRecord(_View):
+    """An `IncomingReturn` row as read: another state's opaque reference and
+    the reception fields it shared (frozen, detached)."""
+
+    id: uuid.UUID
+    sender_state: str
+    reference: str
+    is_child: bool
+    arrival_date: dt.date | None
+    dimensions: str
+    status: str
+    received_at: dt.datetime
+    tenant_code: str
+
+
+class IncomingReturnRead(BaseModel):
+    id: uuid.UUID
+    sender_state: str
+    reference: str
+    is_child: bool
+    arrival_date: dt.date | None
+    dimensions: list[str]
+    status: str
+    received_at: dt.datetime
