@@ -174,9 +174,11 @@ class TestSharedUnderAnAgreement:
         assert payload["reference"] == str(case.id)
         assert payload["is_child"] is False
         assert str(case.person_id) not in row.payload
-        assert "Rubiela" not in row.payload and "Ospino" not in row.payload
+        assert "Rubiela" not in row.payload
+        assert "Ospino" not in row.payload
         stored = session.get(ReturnCase, case.id)
-        assert stored is not None and stored.shared_via == "exchange"
+        assert stored is not None
+        assert stored.shared_via == "exchange"
         transport = Transport()
         assert service.deliver_due(session, transport=transport) >= 1
         posted = [b["envelope"] for b in transport.posted]
@@ -289,7 +291,8 @@ class TestWithoutAnAgreement:
         )
         text = file.body.decode("utf-8-sig")
         assert file.filename.endswith(".csv")
-        assert str(case.id) in text and "SNM Tocumen" in text
+        assert str(case.id) in text
+        assert "SNM Tocumen" in text
         assert "'=HYPERLINK" in text  # neutralised
         assert str(case.person_id) not in text
         xlsx = protection.export_return_case_table(
