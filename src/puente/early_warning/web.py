@@ -36,6 +36,7 @@ from puente.web.templating import (
     register_card,
     register_panel,
     render,
+    sections_for,
 )
 
 log = structlog.get_logger(__name__)
@@ -335,7 +336,11 @@ def _page(
         for url, permission, label in NAV
         if can(actor, permission)
     ]
-    context["has_charts"] = bool(context.get("charts") or context.get("chart"))
+    context["has_charts"] = bool(
+        context.get("charts")
+        or context.get("chart")
+        or any(v.context.get("chart") for v in context.get("page_sections", ()))
+    )
     return render(request, name, context)
 
 
@@ -379,6 +384,7 @@ def dashboard(request: Request, session: DbSession, actor: FlowsReader) -> Respo
             "more_notices": max(0, len(notices) - NOTICES_SHOWN),
             "notice_count": len(notices),
             "labels": _cap_labels(),
+            "page_sections": sections_for("early_warning:dashboard", session, actor),
         },
     )
 

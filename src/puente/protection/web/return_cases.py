@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
+from puente.core import i18n
 from puente.core.errors import DomainError
 from puente.core.i18n import _
 from puente.identity import Actor
@@ -21,7 +22,12 @@ from puente.protection.rules import reintegration
 from puente.protection.service._people import person_label
 from puente.protection.web._shared import Csrf, ReturnDecider, _see, _text
 from puente.web.deps import DbSession
-from puente.web.templating import render
+from puente.web.templating import (
+    HomePanelView,
+    PageSection,
+    register_section,
+    render,
+)
 
 router = APIRouter(prefix="/protection", include_in_schema=False)
 REFERRAL_ROWS = 3
@@ -232,4 +238,81 @@ async def follow_up(
             return _see(f"/protection/return-cases/{case_id}?saved=follow_up")
     return _case_page(
         request, session, actor, case_id, values=values, errors=errors, status_code=422
+    )
+
+
+# --- returns and outcomes on other modules' pages (commitments, early warning) ----
+
+
+def _outcomes_chart(rows: list[service.ReturnOutcome]) -> dict[str, Any] | None:
+    """Returns per month by state of return; withheld cells are left out."""
+    values = [
+        {
+            "month": r.month.isoformat(),
+            "state": r.state,
+            "returns": r.returns,
+        }
+        for r in rows
+        if r.returns
+    ]
+    if not values:
+        return None
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "width": "container",
+        "height": 180,
+        "data": {"values": values},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {
+                "field": "month",
+                "type": "temporal",
+                "timeUnit": "yearmonth",
+                "title": i18n.gettext("Month"),
+            },
+            "y": {
+                "field": "returns",
+                "type": "quantitative",
+                "stack": "zero",
+                "title": i18n.gettext("Returns"),
+            },
+            "color": {
+                "field": "state",
+                "type": "nominal",
+                "legend": {"title": i18n.gettext("State of return"), "orient": "top"},
+            },
+            "tooltip": [
+                {"field": "state", "title": i18n.gettext("State of return")},
+                {"field": "month", "type": "temporal", "timeUnit": "yearmonth"},
+                {"field": "returns", "type": "quantitative"},
+            ],
+        },
+    }
+
+
+def return_outcomes_section(
+    session: DbSession, actor: Actor, state: str | None
+) -> HomePanelView | None:
+    """Returns and reintegration outcomes by state and month (small cells
+    withheld): region-wide, or for the state a page is about."""
+    rows = service.return_outcomes(session, actor=actor, state=state)
+    if not rows:
+        return None
+    return HomePanelView(
+        "protection/_return_outcomes.html",
+        {
+            "rows": rows,
+            "state": state,
+            "chart": _outcomes_chart(rows),
+            "chart_label": i18n.gettext("Returns per month by state of return"),
+        },
+    )
+
+
+for _page_name in ("commitments:board", "commitments:state", "early_warning:dashboard"):
+    register_section(
+        _page_name,
+        PageSection(
+            "protection:return_outcomes", "return:statistics", return_outcomes_section
+        ),
     )
