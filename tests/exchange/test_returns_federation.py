@@ -60,8 +60,9 @@ def _returns_agreement(fed: Federation) -> str:
     until(lambda: fed.call("PAN", "focal_point.pan", "GET", path).status_code == 200)
     _ok(fed.call("PAN", "focal_point.pan", "POST", path + "/sign"))
     until(
-        lambda: fed.call("COL", "focal_point.col", "GET", path).json()["status"]
-        == "active"
+        lambda: (
+            fed.call("COL", "focal_point.col", "GET", path).json()["status"] == "active"
+        )
     )
     return agreement_id
 
@@ -112,7 +113,10 @@ class TestReturnCaseAcrossNodes:
         def incoming() -> list[dict[str, Any]]:
             rows: list[dict[str, Any]] = _ok(
                 federation.call(
-                    "PAN", "supervisor.pan", "GET", "/api/v1/protection/incoming-returns"
+                    "PAN",
+                    "supervisor.pan",
+                    "GET",
+                    "/api/v1/protection/incoming-returns",
                 )
             )
             return [r for r in rows if r["reference"] == case["id"]]

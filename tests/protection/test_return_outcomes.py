@@ -9,12 +9,14 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from puente.identity.permissions import Actor
 from puente.protection import service
+from puente.protection.errors import ReturnNotApproved
 from puente.protection.models import ReturnCount
 from tests.protection.conftest import Register
 from tests.protection.test_service_returns import ALL_CLEAR
@@ -129,12 +131,10 @@ class TestCounted:
             facts={**ALL_CLEAR, "expressed_fear": True},
         )
         before = session.scalar(select(func.count()).select_from(ReturnCount))
-        try:
+        with pytest.raises(ReturnNotApproved):
             service.open_return_case(
                 session, actor=supervisor, decision_id=view.decision.id
             )
-        except Exception as exc:  # the gate (not approved) refuses
-            assert type(exc).__name__ == "ReturnNotApproved"
         assert session.scalar(select(func.count()).select_from(ReturnCount)) == before
 
 
@@ -172,9 +172,7 @@ class TestShown:
         _five_to_gtm(session, supervisor, register)
         session.commit()
         login_as(client, "analyst.hub")
-        page = client.get(
-            "/commitments/states/GTM", headers={"Accept-Language": "es"}
-        )
+        page = client.get("/commitments/states/GTM", headers={"Accept-Language": "es"})
         assert page.status_code == 200
         assert 'id="return-outcomes"' in page.text
         assert "Retornos a Guatemala y reintegración" in page.text

@@ -265,6 +265,13 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "approved": N_("Approved"),
         "overridden": N_("Approved by override"),
     },
+    "referral_consent_giver": {
+        "person": N_("The person"),
+        "guardian": N_("Parent or guardian"),
+    },
+    "incoming_return_status": {
+        "awaiting_reception": N_("Awaiting reception"),
+    },
     "return_case_status": {
         "opened": N_("Waiting for reception"),
         "received": N_("Received"),

@@ -152,7 +152,8 @@ class ReferralCreate(_In):
     service_id: uuid.UUID
     purpose: Annotated[str, Field(min_length=1, max_length=300)]
     shared_fields: list[str] = Field(min_length=1)
-    consent_given_by: str = "person"
+    # Unsaid: a child's consent is recorded as the guardian's, else the person's.
+    consent_given_by: str | None = None
     consent_until: dt.date
 
 

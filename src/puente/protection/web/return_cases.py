@@ -86,6 +86,7 @@ def return_cases(
             "cases": rows,
             "people": {r.id: person_label(session, actor, r.person_id) for r in rows},
             "counts": service.monthly_return_counts(session, actor=actor),
+            "incoming": service.list_incoming_returns(session, actor=actor),
         },
     )
 
@@ -103,6 +104,25 @@ def return_case(
     case_id: uuid.UUID, request: Request, session: DbSession, actor: ReturnDecider
 ) -> Response:
     return _case_page(request, session, actor, case_id)
+
+
+@router.get("/return-cases/{case_id}/table.{fmt}")
+def return_case_table(
+    case_id: uuid.UUID, fmt: str, session: DbSession, actor: ReturnDecider
+) -> Response:
+    """The return case as CSV or XLSX, for a state no returns agreement
+    connects to (no name; the feared-state bar is checked again)."""
+    file = service.export_return_case_table(
+        session, actor=actor, case_id=case_id, fmt=fmt[:4]
+    )
+    return Response(
+        file.body,
+        media_type=file.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{file.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.post("/return-cases/{case_id}/reception", dependencies=[Csrf])
