@@ -47,6 +47,7 @@ from puente.protection.schemas import (
     ReferralResponse,
     ReintegrationPlanIn,
     RemoteMatchView,
+    ReturnCaseFields,
     ReturnCaseRead,
     ReturnCountRead,
     ReturnCreate,
@@ -559,14 +560,7 @@ def sign_override(
 def _return_case(view: ReturnCaseView) -> ReturnCaseRead:
     row = view.case
     return ReturnCaseRead(
-        id=row.id,
-        decision_id=row.decision_id,
-        person_id=row.person_id,
-        destination=row.destination,
-        is_child=row.is_child,
-        status=row.status,
-        arrival_date=row.arrival_date,
-        shared_via=row.shared_via,
+        **row.model_dump(include=set(ReturnCaseFields.model_fields)),
         reception=view.reception,
         plan=view.plan,
         follow_ups=[

@@ -343,7 +343,9 @@ class FollowUpRead(BaseModel):
     score: float
 
 
-class ReturnCaseRead(BaseModel):
+class ReturnCaseFields(BaseModel):
+    """What a return case row and its API shape have in common."""
+
     id: uuid.UUID
     decision_id: uuid.UUID
     person_id: uuid.UUID
@@ -352,6 +354,9 @@ class ReturnCaseRead(BaseModel):
     status: str
     arrival_date: dt.date | None
     shared_via: str | None = None
+
+
+class ReturnCaseRead(ReturnCaseFields):
     reception: dict[str, str]
     plan: dict[str, Any]
     follow_ups: list[FollowUpRead]
@@ -675,20 +680,13 @@ class OverrideSignatureRecord(_View):
     tenant_code: str
 
 
-class ReturnCaseRecord(_View):
-    """A `ReturnCase` row as read (frozen, detached; sealed columns left out)."""
+class ReturnCaseRecord(_View, ReturnCaseFields):
+    """A `ReturnCase` row as read (frozen, detached; sealed columns left out):
+    the API's fields plus who opened it, when, and the tenant."""
 
-    id: uuid.UUID
-    decision_id: uuid.UUID
-    person_id: uuid.UUID
-    destination: str
-    is_child: bool
-    status: str
-    arrival_date: dt.date | None
     opened_by: uuid.UUID | None
     opened_at: dt.datetime
     received_at: dt.datetime | None
-    shared_via: str | None
     tenant_code: str
 
 

@@ -14,13 +14,18 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from puente.core import i18n
-from puente.core.errors import DomainError
 from puente.core.i18n import _
 from puente.identity import Actor
 from puente.protection import service
 from puente.protection.rules import reintegration
 from puente.protection.service._people import person_label
-from puente.protection.web._shared import Csrf, ReturnDecider, _see, _text
+from puente.protection.web._shared import (
+    Csrf,
+    ReturnDecider,
+    _see,
+    _text,
+    rerender_on_refusal,
+)
 from puente.web.deps import DbSession
 from puente.web.templating import (
     HomePanelView,
@@ -150,8 +155,8 @@ async def reception(
     if not values["receiving_party"]:
         errors["receiving_party"] = _("Say who received the person.")
     if not errors and arrival is not None:
-        try:
-            service.record_reception(
+        refused = rerender_on_refusal(
+            lambda: service.record_reception(
                 session,
                 actor=actor,
                 case_id=case_id,
@@ -161,19 +166,20 @@ async def reception(
                 caregiver=values["caregiver"],
                 child_protection_authority=values["child_protection_authority"],
                 received=values["mark_received"],
-            )
-        except DomainError as exc:
-            errors["caregiver"] = exc.translated()
-        else:
-            return _see(f"/protection/return-cases/{case_id}?saved=reception")
+            ),
+            lambda exc, status: _case_page(
+                request,
+                session,
+                actor,
+                case_id,
+                values=values,
+                errors={"caregiver": exc.translated()},
+                status_code=status,
+            ),
+        )
+        return refused or _see(f"/protection/return-cases/{case_id}?saved=reception")
     return _case_page(
-        request,
-        session,
-        actor,
-        case_id,
-        values=values,
-        errors=errors,
-        status_code=422 if "caregiver" not in errors else 409,
+        request, session, actor, case_id, values=values, errors=errors, status_code=422
     )
 
 
@@ -241,8 +247,8 @@ async def follow_up(
         if values[f"fu_{dimension}"] not in SCORES:
             errors[f"fu_{dimension}"] = _("Choose a score.")
     if not errors and done_on is not None:
-        try:
-            service.record_follow_up(
+        refused = rerender_on_refusal(
+            lambda: service.record_follow_up(
                 session,
                 actor=actor,
                 case_id=case_id,
@@ -251,11 +257,18 @@ async def follow_up(
                 economic=values["fu_economic"],
                 social=values["fu_social"],
                 psychosocial=values["fu_psychosocial"],
-            )
-        except DomainError as exc:
-            errors["done_on"] = exc.translated()
-        else:
-            return _see(f"/protection/return-cases/{case_id}?saved=follow_up")
+            ),
+            lambda exc, status: _case_page(
+                request,
+                session,
+                actor,
+                case_id,
+                values=values,
+                errors={"done_on": exc.translated()},
+                status_code=status,
+            ),
+        )
+        return refused or _see(f"/protection/return-cases/{case_id}?saved=follow_up")
     return _case_page(
         request, session, actor, case_id, values=values, errors=errors, status_code=422
     )
