@@ -364,3 +364,39 @@ class TestReceivingNode:
         answer = client.post("/api/v1/exchange/envelopes", json=envelope)
         assert answer.status_code == 403
         assert session.scalars(select(IncomingReturn)).all() == []
+
+
+class TestScreens:
+    def test_the_case_page_offers_the_files_and_lists_incoming_returns(
+        self,
+        col_node: None,
+        client: TestClient,
+        session: Session,
+        login_as: Callable[[TestClient, str], TestClient],
+    ) -> None:
+        supervisor = _actor(session, "supervisor.col")
+        case = protection.open_return_case(
+            session,
+            actor=supervisor,
+            decision_id=_approved_return(session, supervisor),
+        ).case
+        session.commit()
+        login_as(client, "supervisor.col")
+        page = client.get(
+            f"/protection/return-cases/{case.id}", headers={"Accept-Language": "es"}
+        )
+        assert page.status_code == 200
+        assert 'id="return-case-export"' in page.text
+        assert "No hay un acuerdo de retornos activo con Panamá" in page.text
+        csv_file = client.get(f"/protection/return-cases/{case.id}/table.csv")
+        assert csv_file.status_code == 200
+        assert str(case.id) in csv_file.content.decode("utf-8-sig")
+        assert (
+            client.get(f"/protection/return-cases/{case.id}/table.pdf").status_code
+            == 422
+        )
+        listing = client.get(
+            "/protection/return-cases", headers={"Accept-Language": "es"}
+        )
+        assert 'id="incoming-returns"' in listing.text
+        assert "Ningún otro Estado ha compartido casos de retorno." in listing.text
