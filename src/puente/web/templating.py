@@ -140,11 +140,7 @@ def panels_for(session: Session, actor: Actor) -> list[HomePanelView]:
     out (and logged) rather than taking the home page down; its writes, if any,
     are rolled back to a savepoint so the request's transaction stays usable."""
     ordered = sorted(HOME_PANELS.values(), key=lambda p: (p.order, p.key))
-    return _views(
-        session,
-        actor,
-        [(p.key, p.permission, lambda s, a, p=p: p.build(s, a)) for p in ordered],
-    )
+    return _views(session, actor, [(p.key, p.permission, p.build) for p in ordered])
 
 
 def _views(
@@ -203,11 +199,17 @@ def sections_for(
     return _views(
         session,
         actor,
-        [
-            (p.key, p.permission, lambda s, a, p=p: p.build(s, a, subject))
-            for p in ordered
-        ],
+        [(p.key, p.permission, _about(p, subject)) for p in ordered],
     )
+
+
+def _about(
+    section: PageSection, subject: str | None
+) -> Callable[[Session, Actor], HomePanelView | None]:
+    def build(session: Session, actor: Actor) -> HomePanelView | None:
+        return section.build(session, actor, subject)
+
+    return build
 
 
 def _anon_token(request: Request) -> str:
