@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from puente.core.tabular import ExportFile, table_file
@@ -37,6 +37,12 @@ STATISTICS: Final = "return:statistics"
 EXCHANGE: Final = "exchange"
 TABLE_FORMATS: Final = ("csv", "xlsx")
 COUNT_COLUMNS: Final = ("returns", "received", "followed_up", "sustainable")
+_COLUMNS: Final = {
+    "returns": ReturnCount.returns,
+    "received": ReturnCount.received,
+    "followed_up": ReturnCount.followed_up,
+    "sustainable": ReturnCount.sustainable,
+}
 
 
 # --- what crosses -------------------------------------------------------------------
@@ -218,7 +224,14 @@ def count_return(session: Session, row: ReturnCase, column: str, on: dt.date) ->
             sustainable=0,
         )
         session.add(cell)
-    setattr(cell, column, getattr(cell, column) + 1)
+    if column == "returns":
+        cell.returns += 1
+    elif column == "received":
+        cell.received += 1
+    elif column == "followed_up":
+        cell.followed_up += 1
+    else:
+        cell.sustainable += 1
 
 
 @dataclass(frozen=True)
@@ -241,11 +254,14 @@ def return_outcomes(
     """Returns and outcomes by state of return and month over every tenant the
     actor may read (`return:statistics`); cells of 1 to 4 withheld."""
     authorize(actor, STATISTICS, sensitivity=Sensitivity.PUBLIC)
-    stmt = select(
-        ReturnCount.state,
-        ReturnCount.month,
-        *(func.sum(getattr(ReturnCount, c)) for c in COUNT_COLUMNS),
-    ).group_by(ReturnCount.state, ReturnCount.month)
+    sums = [func.sum(_COLUMNS[c]) for c in COUNT_COLUMNS]
+    # One row per state and month; typed loosely, as `visible` takes any select.
+    stmt: Select[Any] = cast(
+        "Select[Any]",
+        select(ReturnCount.state, ReturnCount.month, *sums).group_by(
+            ReturnCount.state, ReturnCount.month
+        ),
+    )
     if state:
         stmt = stmt.where(ReturnCount.state == state.upper())
     rows = session.execute(
@@ -272,7 +288,7 @@ def returns_total(
         raise ValueError(column)
     stmt = visible(
         actor,
-        select(func.coalesce(func.sum(getattr(ReturnCount, column)), 0)).where(
+        select(func.coalesce(func.sum(_COLUMNS[column]), 0)).where(
             ReturnCount.state == state.upper()
         ),
         ReturnCount,
