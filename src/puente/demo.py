@@ -66,6 +66,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("caseworker.pan", "PAN", "migration", ("caseworker",), "es"),
     # Federation: the peer's focal point signs agreements; auditors read the log.
     DemoUser("focal_point.pan", "PAN", "migration", ("focal_point",), "es"),
+    # Receives the return cases other states share under a returns agreement.
+    DemoUser("supervisor.pan", "PAN", "migration", ("supervisor",), "es"),
     DemoUser("auditor.col", "COL", "migration", ("auditor",), "es"),
     DemoUser("auditor.pan", "PAN", "migration", ("auditor",), "es"),
     DemoUser("caseworker.mex", "MEX", "migration", ("caseworker",), "es"),

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy import select
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from puente.identity.models import Organisation
 from puente.identity.permissions import Actor
 from puente.protection import service
-from puente.protection.errors import ConsentMissing, ConsentRevoked, ReferralNotFound
+from puente.protection.errors import (
+    ConsentMissing,
+    ConsentRevoked,
+    GuardianConsentRequired,
+    ReferralNotFound,
+)
+from puente.protection.models import Referral
 from puente.protection.rules.disclosure import DisclosureForbidden
+from puente.protection.schemas import ReferralRecord
 from tests.protection.conftest import Register
 
 UNTIL = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=90)
@@ -129,3 +138,76 @@ class TestReferral:
             service.read_referral(
                 session, actor=caseworker_pan, referral_id=referral_id
             )
+
+
+class TestChildConsent:
+    """A child's referral records the consent of a parent or guardian, never the
+    child's own as if an adult's."""
+
+    def _refer_child(
+        self, session: Session, caseworker: Actor, register: Register, **given: str
+    ) -> ReferralRecord:
+        child = register(birth_date="2015-05-06")
+        case = service.open_case(session, actor=caseworker, person_id=child)
+        sid = _service(session, caseworker, "COL", "unhcr")
+        return service.refer_case(
+            session,
+            actor=caseworker,
+            case_id=case.id,
+            service_id=sid,
+            purpose="Child-friendly space",
+            shared_fields=["identity"],
+            consent_until=UNTIL,
+            consent_given_by=given.get("by"),
+        )
+
+    def test_unsaid_it_is_recorded_as_the_guardians(
+        self, session: Session, caseworker: Actor, register: Register
+    ) -> None:
+        referral = self._refer_child(session, caseworker, register)
+        stored = session.get(Referral, referral.id)
+        assert stored is not None
+        assert stored.consent_given_by == "guardian"
+
+    def test_a_childs_own_consent_is_refused_and_nothing_written(
+        self, session: Session, caseworker: Actor, register: Register
+    ) -> None:
+        before = session.scalar(select(func.count()).select_from(Referral))
+        with pytest.raises(GuardianConsentRequired):
+            self._refer_child(session, caseworker, register, by="person")
+        assert session.scalar(select(func.count()).select_from(Referral)) == before
+
+    def test_an_adult_unsaid_is_the_persons_own(
+        self, session: Session, caseworker: Actor, register: Register
+    ) -> None:
+        case = service.open_case(session, actor=caseworker, person_id=register())
+        sid = _service(session, caseworker, "COL", "unhcr")
+        referral = service.refer_case(
+            session,
+            actor=caseworker,
+            case_id=case.id,
+            service_id=sid,
+            purpose="Shelter",
+            shared_fields=["identity"],
+            consent_given_by=None,
+            consent_until=UNTIL,
+        )
+        assert referral.consent_given_by == "person"
+
+    def test_the_referral_page_says_a_guardian_gave_it(
+        self,
+        session: Session,
+        caseworker: Actor,
+        register: Register,
+        client: TestClient,
+        login_as: Callable[[TestClient, str], TestClient],
+    ) -> None:
+        referral = self._refer_child(session, caseworker, register)
+        session.commit()
+        login_as(client, "caseworker.col")
+        page = client.get(
+            f"/protection/referrals/{referral.id}", headers={"Accept-Language": "es"}
+        )
+        assert page.status_code == 200
+        assert 'id="consent-given-by"' in page.text
+        assert "Madre, padre o tutor" in page.text

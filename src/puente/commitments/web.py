@@ -28,7 +28,13 @@ from puente.web import lists
 from puente.web.deps import DbSession, Require
 from puente.web.downloads import download
 from puente.web.maps import MAP_HEIGHT, MAP_WIDTH, shade
-from puente.web.templating import DashboardCard, check_csrf, register_card, render
+from puente.web.templating import (
+    DashboardCard,
+    check_csrf,
+    register_card,
+    render,
+    sections_for,
+)
 
 router = APIRouter(prefix="/commitments", include_in_schema=False)
 Csrf = Depends(check_csrf)
@@ -75,7 +81,11 @@ for card in (
 def _page(
     request: Request, actor: Actor, name: str, context: dict[str, Any]
 ) -> HTMLResponse:
-    context.setdefault("has_charts", bool(context.get("charts")))
+    context.setdefault(
+        "has_charts",
+        bool(context.get("charts"))
+        or any(v.context.get("chart") for v in context.get("page_sections", ())),
+    )
     nav = [("/commitments", i18n.gettext("Commitments board"))]
     if can(actor, "commitment:write") and actor.tenant_code in ENDORSING_STATES:
         nav.append(
@@ -213,6 +223,7 @@ def board(
                 if by_section.get(code)
             ],
             "packages": service.list_packages(actor=actor),
+            "page_sections": sections_for("commitments:board", session, actor),
             "states": [
                 {
                     "code": code,
@@ -294,6 +305,7 @@ def state_page(
             "takes_part": takes_part,
             "counts": service.status_counts(rows),
             "can_add": can(actor, "commitment:write") and actor.tenant_code == code,
+            "page_sections": sections_for("commitments:state", session, actor, code),
             "done": request.query_params.get("done") == "added",
         },
     )

@@ -3,11 +3,8 @@ the trigger catalogue with adoptions, and response plans with their gaps."""
 
 from __future__ import annotations
 
-import json
 import math
 import uuid
-from functools import cache
-from pathlib import Path
 from typing import Annotated, Any, Final
 
 import structlog
@@ -25,11 +22,10 @@ from puente.early_warning.service import plans as plan_service
 from puente.early_warning.service import routes as route_service
 from puente.early_warning.service import triggers as triggers_service
 from puente.identity import Actor, OrganisationRead, can
-from puente.web import lists
+from puente.web import lists, maps
 from puente.web.deps import DbSession, Require
 from puente.web.lazy import wants_lazy
 from puente.web.templating import (
-    WEB_DIR,
     DashboardCard,
     HomePanel,
     HomePanelView,
@@ -37,6 +33,7 @@ from puente.web.templating import (
     register_card,
     register_panel,
     render,
+    sections_for,
 )
 
 log = structlog.get_logger(__name__)
@@ -49,7 +46,6 @@ TriggerReader = Annotated[Actor, Depends(Require("trigger:read", web=True))]
 PlanReader = Annotated[Actor, Depends(Require("plan:read", web=True))]
 PlanWriter = Annotated[Actor, Depends(Require("plan:write", web=True))]
 
-GEO_PATH: Final = WEB_DIR / "static" / "geo" / "americas.geo.json"
 MAX_CHARTS: Final = 4
 NOTICES_SHOWN: Final = 5
 
@@ -132,49 +128,18 @@ register_panel(
 # --------------------------------------------------------------------------- helpers
 
 
-@cache
-def _geo() -> list[dict[str, Any]]:
-    raw = json.loads(Path(GEO_PATH).read_text(encoding="utf-8"))
-    features: list[dict[str, Any]] = raw["features"]
-    return features
-
-
-# Equirectangular, standard parallel 20°, over the Americas.
-_LON0, _LAT0, _SCALE = -170.0, 84.0, 4.0
-_KX = math.cos(math.radians(20)) * _SCALE
-MAP_WIDTH: Final = round((-30 - _LON0) * _KX)
-MAP_HEIGHT: Final = round((_LAT0 + 57) * _SCALE)
-
-
-def _project(lon: float, lat: float) -> tuple[float, float]:
-    return round((lon - _LON0) * _KX, 1), round((_LAT0 - lat) * _SCALE, 1)
-
-
-@cache
-def _country_paths() -> tuple[tuple[str, str, str], ...]:
-    """(ISO3, English name, SVG path) for each vendored country."""
-    out: list[tuple[str, str, str]] = []
-    for feature in _geo():
-        parts: list[str] = []
-        for polygon in feature["geometry"]["coordinates"]:
-            for ring in polygon:
-                points = [_project(lon, lat) for lon, lat in ring]
-                parts.append("M" + "L".join(f"{x:g},{y:g}" for x, y in points) + "Z")
-        out.append((feature["id"], feature["properties"]["name"], "".join(parts)))
-    return tuple(out)
-
-
 def map_countries(levels: dict[str, int]) -> list[dict[str, Any]]:
     """Countries to draw, with their alert level (0 = none)."""
     rows = []
-    for code, name, path in _country_paths():
+    names = maps.english_names()
+    for code, path in maps.country_paths():
         level = levels.get(code, 0)
         rows.append(
             {
                 "code": code,
                 "name": alert_service.country_name(code)
                 if code in alert_service.COUNTRY_NAMES
-                else name,
+                else names.get(code, ""),
                 "path": path,
                 "level": level,
                 "level_name": i18n.gettext(alert_service.LEVEL_NAMES[level]),
@@ -373,8 +338,8 @@ def dashboard(request: Request, session: DbSession, actor: FlowsReader) -> Respo
                 k: i18n.gettext(v) for k, v in alert_service.LEVEL_NAMES.items()
             },
             "country_name": alert_service.country_name,
-            "map_width": MAP_WIDTH,
-            "map_height": MAP_HEIGHT,
+            "map_width": maps.MAP_WIDTH,
+            "map_height": maps.MAP_HEIGHT,
             # The charts are the heavy part: after the page, when scripts run.
             "charts": [] if lazy_charts else _panels(session, actor, alerts),
             "lazy_charts": lazy_charts,
@@ -383,6 +348,7 @@ def dashboard(request: Request, session: DbSession, actor: FlowsReader) -> Respo
             "more_notices": max(0, len(notices) - NOTICES_SHOWN),
             "notice_count": len(notices),
             "labels": _cap_labels(),
+            "page_sections": sections_for("early_warning:dashboard", session, actor),
         },
     )
 

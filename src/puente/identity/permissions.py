@@ -127,6 +127,7 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("coordination:read", REG, S),
         _g("commitment:read", REG, S),
         _g("pathway:statistics", REG, S),
+        _g("return:statistics", REG, S),
     ),
     Role.COORDINATOR: (
         _g("flows:read", REG, INTERNAL),
@@ -143,6 +144,7 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("coordination:write", TEN, S),
         _g("commitment:read", REG, S),
         _g("pathway:statistics", REG, S),
+        _g("return:statistics", REG, S),
         _g("commitment:write", TEN, INTERNAL),
     ),
     Role.FOCAL_POINT: (
@@ -154,6 +156,7 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("pathway:publish", TEN, S),
         _g("commitment:read", REG, S),
         _g("pathway:statistics", REG, S),
+        _g("return:statistics", REG, S),
         _g("commitment:write", TEN, INTERNAL),
         _g("financing:read", REG, S),
         _g("coordination:read", REG, S),
@@ -167,6 +170,7 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("plan:read", REG, INTERNAL),
         _g("commitment:read", REG, S),
         _g("pathway:statistics", REG, S),
+        _g("return:statistics", REG, S),
         _g("coordination:read", REG, S),
     ),
     Role.AUDITOR: (
@@ -177,6 +181,7 @@ ROLE_GRANTS: dict[Role, tuple[Grant, ...]] = {
         _g("coordination:read", REG, S),
         _g("commitment:read", REG, S),
         _g("pathway:statistics", REG, S),
+        _g("return:statistics", REG, S),
         _g("agreement:read", TEN, INTERNAL),
         _g("exchange:log", TEN, INTERNAL),
     ),

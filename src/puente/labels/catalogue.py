@@ -265,6 +265,13 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "approved": N_("Approved"),
         "overridden": N_("Approved by override"),
     },
+    "referral_consent_giver": {
+        "person": N_("The person"),
+        "guardian": N_("Parent or guardian"),
+    },
+    "incoming_return_status": {
+        "awaiting_reception": N_("Awaiting reception"),
+    },
     "return_case_status": {
         "opened": N_("Waiting for reception"),
         "received": N_("Received"),
@@ -672,6 +679,7 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "statistics": N_("Statistics"),
         "alerts": N_("Alerts"),
         "referrals": N_("Referrals"),
+        "returns": N_("Returns and reintegration"),
         "agreement": N_("Agreement terms"),
     },
     "exchange_category": {
@@ -682,6 +690,7 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "alerts": N_("Alerts"),
         "consent_revocation": N_("Consent revocations"),
         "agreement_terms": N_("Agreement terms and signatures"),
+        "return_case": N_("Return cases: reception and reintegration (no names)"),
     },
     "agreement_status": {
         "draft": N_("Draft"),
@@ -706,6 +715,7 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "agreement_signature": N_("Agreement signature"),
         "agreement_revocation": N_("Agreement revocation"),
         "consent_withdrawn": N_("Consent withdrawn"),
+        "return_case": N_("Return case"),
     },
     "envelope_direction": {"sent": N_("Sent"), "received": N_("Received")},
     "outbound_status": {

@@ -5,13 +5,20 @@ It does not own who a person is (see `puente.people`) nor sharing between states
 from puente.protection.events import (
     ModusOperandiReportApproved,
     RemoteMatchDecided,
+    ReturnCaseOpened,
     TracingForwarded,
 )
 from puente.protection.service import (
+    ReturnOutcome,
     anonymised_text,
     feared_states,
+    mark_return_case_shared,
     open_reunification_case,
+    receive_incoming_return,
     record_remote_candidates,
+    return_case_for_exchange,
+    return_outcomes,
+    returns_total,
     tracing_description,
     withdraw_remote_candidates,
 )
@@ -19,11 +26,18 @@ from puente.protection.service import (
 __all__ = [
     "ModusOperandiReportApproved",
     "RemoteMatchDecided",
+    "ReturnCaseOpened",
+    "ReturnOutcome",
     "TracingForwarded",
     "anonymised_text",
     "feared_states",
+    "mark_return_case_shared",
     "open_reunification_case",
+    "receive_incoming_return",
     "record_remote_candidates",
+    "return_case_for_exchange",
+    "return_outcomes",
+    "returns_total",
     "tracing_description",
     "withdraw_remote_candidates",
 ]

@@ -34,6 +34,7 @@ from puente.protection.schemas import (
     FollowUpRead,
     GoalCreate,
     IdRead,
+    IncomingReturnRead,
     NoteCreate,
     OverrideSign,
     ProfileWithdraw,
@@ -46,6 +47,7 @@ from puente.protection.schemas import (
     ReferralResponse,
     ReintegrationPlanIn,
     RemoteMatchView,
+    ReturnCaseFields,
     ReturnCaseRead,
     ReturnCountRead,
     ReturnCreate,
@@ -558,13 +560,7 @@ def sign_override(
 def _return_case(view: ReturnCaseView) -> ReturnCaseRead:
     row = view.case
     return ReturnCaseRead(
-        id=row.id,
-        decision_id=row.decision_id,
-        person_id=row.person_id,
-        destination=row.destination,
-        is_child=row.is_child,
-        status=row.status,
-        arrival_date=row.arrival_date,
+        **row.model_dump(include=set(ReturnCaseFields.model_fields)),
         reception=view.reception,
         plan=view.plan,
         follow_ups=[
@@ -668,6 +664,45 @@ def export_return_case(
         media_type="application/json",
         headers={"Content-Disposition": 'attachment; filename="return-case.json"'},
     )
+
+
+@router.get("/return-cases/{case_id}/table.{fmt}")
+def export_return_case_table(
+    case_id: uuid.UUID, fmt: str, session: DbSession, actor: ReturnDecider
+) -> Response:
+    """The return case as CSV or XLSX for a state of return no returns
+    agreement connects to (cells neutralised, no name)."""
+    file = service.export_return_case_table(
+        session, actor=actor, case_id=case_id, fmt=fmt
+    )
+    return Response(
+        file.body,
+        media_type=file.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{file.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/incoming-returns", response_model=list[IncomingReturnRead])
+def incoming_returns(
+    session: DbSession, actor: ReturnDecider
+) -> list[IncomingReturnRead]:
+    """Return cases other states' nodes shared with this one (reception here)."""
+    return [
+        IncomingReturnRead(
+            id=r.id,
+            sender_state=r.sender_state,
+            reference=r.reference,
+            is_child=r.is_child,
+            arrival_date=r.arrival_date,
+            dimensions=[d for d in r.dimensions.split(",") if d],
+            status=r.status,
+            received_at=r.received_at,
+        )
+        for r in service.list_incoming_returns(session, actor=actor)
+    ]
 
 
 # --- consular notification ---------------------------------------------------------

@@ -46,6 +46,13 @@ class ConsentMissing(Conflict):
     message = N_("A referral needs the person's consent, a purpose and an end date.")
 
 
+class GuardianConsentRequired(Conflict):
+    message = N_(
+        "A child's referral needs the consent of a parent or guardian, recorded as "
+        "theirs."
+    )
+
+
 class ConsentRevoked(PermissionDenied):
     message = N_("The person has withdrawn consent for this referral.")
 

@@ -38,3 +38,15 @@ class ModusOperandiReportApproved:
 
     report_id: uuid.UUID
     tenant_code: str
+
+
+@dataclass(frozen=True)
+class ReturnCaseOpened:
+    """Published by `open_return_case`, past the gate and the feared-state bar:
+    the exchange module shares it with the state of return when a returns
+    agreement is active (else the case is handed over as an export)."""
+
+    return_case_id: uuid.UUID
+    tenant_code: str
+    state: str
+    person_id: uuid.UUID

@@ -383,6 +383,45 @@ class ReturnCase(TenantMixin, Base):
     opened_by: Mapped[uuid.UUID | None]
     opened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     received_at: Mapped[dt.datetime | None]
+    # "exchange" once queued to the state of return under a returns agreement;
+    # None: no agreement, the case is handed over as an export.
+    shared_via: Mapped[str | None] = mapped_column(String(10))
+
+
+class IncomingReturn(TenantMixin, Base):
+    """A return case another state's node shared with this one under a returns
+    agreement: an opaque reference and the fields reception needs, never a name.
+    This node's reception takes it from here."""
+
+    __tablename__ = "protection_incoming_return"
+    __table_args__ = (UniqueConstraint("tenant_code", "sender_state", "reference"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    sender_state: Mapped[str] = mapped_column(String(3), index=True)
+    reference: Mapped[str] = mapped_column(String(36))
+    is_child: Mapped[bool] = mapped_column(Boolean, default=False)
+    arrival_date: Mapped[dt.date | None] = mapped_column(Date)
+    dimensions: Mapped[str] = mapped_column(String(60), default="")
+    status: Mapped[str] = mapped_column(String(20), default="awaiting_reception")
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ReturnCount(TenantMixin, Base):
+    """Returns and their outcomes per state of return and month: a statistic
+    with no person in it, kept in the same transaction as the change it counts
+    and readable region-wide (commitments and early warning show it, cells
+    under five withheld)."""
+
+    __tablename__ = "protection_return_count"
+    __table_args__ = (UniqueConstraint("tenant_code", "state", "month"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    state: Mapped[str] = mapped_column(String(3), index=True)
+    month: Mapped[dt.date]
+    returns: Mapped[int] = mapped_column(Integer, default=0)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    followed_up: Mapped[int] = mapped_column(Integer, default=0)
+    sustainable: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ReturnFollowUp(TenantMixin, Base):

@@ -152,7 +152,8 @@ class ReferralCreate(_In):
     service_id: uuid.UUID
     purpose: Annotated[str, Field(min_length=1, max_length=300)]
     shared_fields: list[str] = Field(min_length=1)
-    consent_given_by: str = "person"
+    # Unsaid: a child's consent is recorded as the guardian's, else the person's.
+    consent_given_by: str | None = None
     consent_until: dt.date
 
 
@@ -342,7 +343,9 @@ class FollowUpRead(BaseModel):
     score: float
 
 
-class ReturnCaseRead(BaseModel):
+class ReturnCaseFields(BaseModel):
+    """What a return case row and its API shape have in common."""
+
     id: uuid.UUID
     decision_id: uuid.UUID
     person_id: uuid.UUID
@@ -350,6 +353,10 @@ class ReturnCaseRead(BaseModel):
     is_child: bool
     status: str
     arrival_date: dt.date | None
+    shared_via: str | None = None
+
+
+class ReturnCaseRead(ReturnCaseFields):
     reception: dict[str, str]
     plan: dict[str, Any]
     follow_ups: list[FollowUpRead]
@@ -673,16 +680,10 @@ class OverrideSignatureRecord(_View):
     tenant_code: str
 
 
-class ReturnCaseRecord(_View):
-    """A `ReturnCase` row as read (frozen, detached; sealed columns left out)."""
+class ReturnCaseRecord(_View, ReturnCaseFields):
+    """A `ReturnCase` row as read (frozen, detached; sealed columns left out):
+    the API's fields plus who opened it, when, and the tenant."""
 
-    id: uuid.UUID
-    decision_id: uuid.UUID
-    person_id: uuid.UUID
-    destination: str
-    is_child: bool
-    status: str
-    arrival_date: dt.date | None
     opened_by: uuid.UUID | None
     opened_at: dt.datetime
     received_at: dt.datetime | None
@@ -702,3 +703,29 @@ class FollowUpRecord(_View):
     score: Decimal
     recorded_by: uuid.UUID | None
     tenant_code: str
+
+
+class IncomingReturnRecord(_View):
+    """An `IncomingReturn` row as read: another state's opaque reference and
+    the reception fields it shared (frozen, detached)."""
+
+    id: uuid.UUID
+    sender_state: str
+    reference: str
+    is_child: bool
+    arrival_date: dt.date | None
+    dimensions: str
+    status: str
+    received_at: dt.datetime
+    tenant_code: str
+
+
+class IncomingReturnRead(BaseModel):
+    id: uuid.UUID
+    sender_state: str
+    reference: str
+    is_child: bool
+    arrival_date: dt.date | None
+    dimensions: list[str]
+    status: str
+    received_at: dt.datetime

@@ -40,6 +40,14 @@ def country_paths() -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+@cache
+def english_names() -> dict[str, str]:
+    """ISO3 -> the vendored file's English name (a fallback for a country our
+    labels do not name)."""
+    raw: dict[str, Any] = json.loads(GEO_PATH.read_text(encoding="utf-8"))
+    return {str(f["id"]): str(f["properties"]["name"]) for f in raw["features"]}
+
+
 @dataclass(frozen=True, slots=True)
 class MapCountry:
     code: str

@@ -139,22 +139,77 @@ def panels_for(session: Session, actor: Actor) -> list[HomePanelView]:
     """The views of the panels `actor` may see, in order. A failing panel is left
     out (and logged) rather than taking the home page down; its writes, if any,
     are rolled back to a savepoint so the request's transaction stays usable."""
+    ordered = sorted(HOME_PANELS.values(), key=lambda p: (p.order, p.key))
+    return _views(session, actor, [(p.key, p.permission, p.build) for p in ordered])
+
+
+def _views(
+    session: Session,
+    actor: Actor,
+    builders: list[tuple[str, str, Callable[[Session, Actor], HomePanelView | None]]],
+) -> list[HomePanelView]:
     views: list[HomePanelView] = []
-    for panel in sorted(HOME_PANELS.values(), key=lambda p: (p.order, p.key)):
-        if not can(actor, panel.permission):
+    for key, permission, build in builders:
+        if not can(actor, permission):
             continue
         try:
             with session.begin_nested():
-                view = panel.build(session, actor)
+                view = build(session, actor)
         except DomainError as exc:
-            log.info("home_panel_skipped", panel=panel.key, error=type(exc).__name__)
+            log.info("home_panel_skipped", panel=key, error=type(exc).__name__)
             continue
-        except Exception:  # a broken panel must not take the home page down
-            log.exception("home_panel_failed", panel=panel.key)
+        except Exception:  # a broken panel must not take the page down
+            log.exception("home_panel_failed", panel=key)
             continue
         if view is not None:
             views.append(view)
     return views
+
+
+@dataclass(frozen=True)
+class PageSection:
+    """A section another module adds to a page it does not own (as home panels
+    do for the home page): `build(session, actor, subject)` gets the page's
+    subject (a state's code on a state page, None on a region-wide page) and
+    returns a view, or None when there is nothing to show. The page names
+    itself (`"early_warning:dashboard"`), so neither module imports the other."""
+
+    key: str
+    permission: str
+    build: Callable[[Session, Actor, str | None], HomePanelView | None]
+    order: int = 100
+
+
+PAGE_SECTIONS: dict[str, dict[str, PageSection]] = {}
+
+
+def register_section(page: str, section: PageSection) -> None:
+    """Add a section to `page`; the same key again replaces it."""
+    PAGE_SECTIONS.setdefault(page, {})[section.key] = section
+
+
+def sections_for(
+    page: str, session: Session, actor: Actor, subject: str | None = None
+) -> list[HomePanelView]:
+    """The views of `page`'s sections `actor` may see, in order (a failing one
+    is left out and logged, like a home panel)."""
+    ordered = sorted(
+        PAGE_SECTIONS.get(page, {}).values(), key=lambda p: (p.order, p.key)
+    )
+    return _views(
+        session,
+        actor,
+        [(p.key, p.permission, _about(p, subject)) for p in ordered],
+    )
+
+
+def _about(
+    section: PageSection, subject: str | None
+) -> Callable[[Session, Actor], HomePanelView | None]:
+    def build(session: Session, actor: Actor) -> HomePanelView | None:
+        return section.build(session, actor, subject)
+
+    return build
 
 
 def _anon_token(request: Request) -> str:

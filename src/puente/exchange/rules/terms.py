@@ -17,6 +17,7 @@ class Purpose(StrEnum):
     STATISTICS = "statistics"
     ALERTS = "alerts"
     REFERRALS = "referrals"
+    RETURNS = "returns"
 
 
 class Category(StrEnum):
@@ -29,6 +30,9 @@ class Category(StrEnum):
     AGGREGATES = "aggregates"
     ALERTS = "alerts"
     CONSENT_REVOCATION = "consent_revocation"
+    # Reception and reintegration fields of a return case under an opaque
+    # reference: never a name, a claim or a screening.
+    RETURN_CASE = "return_case"
 
 
 # Sensitive categories never leave a node, whatever an agreement says (DESIGN.md).
@@ -72,6 +76,7 @@ PURPOSE_CATEGORIES: dict[Purpose, frozenset[Category]] = {
     Purpose.REFERRALS: frozenset(
         {Category.MATCH_CONFIRMATION, Category.CONSENT_REVOCATION}
     ),
+    Purpose.RETURNS: frozenset({Category.RETURN_CASE}),
 }
 
 

@@ -31,6 +31,8 @@ from puente.exchange.schemas import EnvelopeAnswer, LogEntryRead, OutboundRead
 from puente.exchange.service.agreements import receive_revocation, receive_signature
 from puente.exchange.service.node import node_identity, peer_of, verify
 from puente.exchange.service.queue import META_PURPOSE, envelope_body, refusal_for
+from puente.exchange.service.returns import KIND as RETURN_CASE
+from puente.exchange.service.returns import receive_return_case
 from puente.exchange.service.status import view_for_sending
 from puente.exchange.service.tracing import (
     answer_tracing_request,
@@ -237,6 +239,10 @@ def _act(
         receive_decision(session, sender=sender, payload=payload)
     elif kind == "consent_withdrawn":
         receive_consent_withdrawal(session, sender=sender, payload=payload)
+    elif kind == RETURN_CASE:
+        receive_return_case(
+            session, sender=sender, agreement_id=agreement_id, payload=payload
+        )
     else:
         raise ValueError("kind")
 

@@ -22,6 +22,9 @@ DIMENSION_LABELS: Final = {
     "social": N_("Social"),
     "psychosocial": N_("Psychosocial"),
 }
+SUSTAINABLE_AT: Final = Decimal("0.66")
+"""A composite score from this up counts as sustainable reintegration (IOM's
+reintegration sustainability survey threshold)."""
 SMALL_CELL: Final = 5
 """Monthly counts under this are withheld (shown as fewer than five)."""
 
@@ -51,3 +54,8 @@ def sustainability_score(economic: Decimal, social: Decimal, psych: Decimal) -> 
 def suppress(count: int) -> int | None:
     """A count to publish, or None when it is a small cell (1 to 4)."""
     return None if 0 < count < SMALL_CELL else count
+
+
+def is_sustainable(score: Decimal) -> bool:
+    """The 12-month composite says the reintegration held."""
+    return score >= SUSTAINABLE_AT

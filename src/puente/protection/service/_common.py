@@ -15,8 +15,13 @@ from puente.core import audit
 from puente.core.crypto import decrypt_field, encrypt_field, get_keyring
 from puente.core.db import utcnow
 from puente.identity import Actor, authorize, visible
-from puente.protection.errors import CaseNotFound
-from puente.protection.models import Case, CaseEvent, ProtectionProfile
+from puente.protection.errors import CaseNotFound, ReturnDecisionNotFound
+from puente.protection.models import (
+    Case,
+    CaseEvent,
+    ProtectionProfile,
+    ReturnDecision,
+)
 from puente.protection.rules.disclosure import (
     Channel,
     DisclosureForbidden,
@@ -68,6 +73,25 @@ def visible_case(
     if case is None:
         raise CaseNotFound()
     return case
+
+
+def visible_decision(
+    session: Session, actor: Actor, decision_id: uuid.UUID
+) -> ReturnDecision:
+    """A return decision the actor may decide on (`return:decide`); another
+    tenant's or an unknown id answers `ReturnDecisionNotFound`."""
+    authorize(actor, "return:decide", tenant_code=actor.tenant_code)
+    decision = session.scalars(
+        visible(
+            actor,
+            select(ReturnDecision).where(ReturnDecision.id == decision_id),
+            ReturnDecision,
+            "return:decide",
+        )
+    ).one_or_none()
+    if decision is None:
+        raise ReturnDecisionNotFound()
+    return decision
 
 
 def add_event(

@@ -24,12 +24,14 @@ from puente.protection.errors import (
     ConsentMissing,
     ConsentRevoked,
     DeclineReasonMissing,
+    GuardianConsentRequired,
     ReferralNotFound,
     ReferralStateConflict,
     ReferralWithdrawn,
     ServiceNotFound,
 )
 from puente.protection.models import Case, Referral, ServiceDirectoryEntry
+from puente.protection.rules import consent
 from puente.protection.rules.disclosure import Channel, is_disclosable
 from puente.protection.schemas import ReferralRecord, ServiceView
 from puente.protection.service._common import (
@@ -39,7 +41,7 @@ from puente.protection.service._common import (
     record,
     visible_case,
 )
-from puente.protection.service._people import PersonLabel, person_label
+from puente.protection.service._people import PersonFacts, PersonLabel, person_label
 
 SERVICE_TYPES = (
     "shelter",
@@ -57,7 +59,6 @@ SERVICE_TYPES = (
 )
 # Data categories a referral may share. The protection claim is never one of them.
 SHAREABLE_FIELDS = ("identity", "contact", "specific_needs", "case_summary")
-CONSENT_GIVERS = ("person", "guardian")
 # Allowed moves of a referral: (from, to)
 _MOVES = {
     ("sent", "accepted"),
@@ -163,6 +164,17 @@ def _service(
     return entry
 
 
+_CHILD_FLAGS = frozenset({"unaccompanied_child", "separated_child"})
+
+
+def _is_child(person: PersonFacts, case: Case) -> bool:
+    """Under 18 by the records, or a case flagged as an unaccompanied or
+    separated child."""
+    if person.is_child or (person.age_years is not None and person.age_years < 18):
+        return True
+    return bool(set(case.flags.split(",")) & _CHILD_FLAGS)
+
+
 def refer_case(
     session: Session,
     *,
@@ -171,13 +183,15 @@ def refer_case(
     service_id: uuid.UUID,
     purpose: str,
     shared_fields: list[str],
-    consent_given_by: str,
+    consent_given_by: str | None,
     consent_until: dt.date,
 ) -> ReferralRecord:
     """Refer a case to a service (`referral:write`) with purpose-bound consent.
 
     Raises ConsentMissing without purpose, data categories or a future end date,
-    and DisclosureForbidden toward a state the person is protected from. Audits
+    GuardianConsentRequired when a child's consent is recorded as the child's
+    own (unsaid, a child's is recorded as the guardian's), and
+    DisclosureForbidden toward a state the person is protected from. Audits
     `protection:referral:create`.
     """
     authorize(actor, "referral:write", tenant_code=actor.tenant_code)
@@ -188,11 +202,18 @@ def refer_case(
         not purpose.strip()
         or not fields
         or any(f not in SHAREABLE_FIELDS for f in fields)
-        or consent_given_by not in CONSENT_GIVERS
         or consent_until <= dt.datetime.now(dt.UTC).date()
     ):
         raise ConsentMissing()
-    _person, facts = protection_facts(session, actor, case.person_id)
+    person, facts = protection_facts(session, actor, case.person_id)
+    try:
+        given_by = consent.consent_giver(
+            consent_given_by, is_child=_is_child(person, case)
+        )
+    except consent.GuardianRequired:
+        raise GuardianConsentRequired() from None
+    except ValueError:
+        raise ConsentMissing() from None
     referral = Referral(
         id=new_id(),
         tenant_code=case.tenant_code,
@@ -202,7 +223,7 @@ def refer_case(
         recipient_organisation_id=service.provider_organisation_id,
         purpose=purpose.strip()[:300],
         shared_fields=",".join(fields),
-        consent_given_by=consent_given_by,
+        consent_given_by=given_by,
         consent_until=consent_until,
         status="sent",
         sent_by=actor.user_id,

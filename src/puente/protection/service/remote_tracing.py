@@ -251,7 +251,7 @@ def open_reunification_case(
         service_id=service.id,
         purpose=i18n.gettext("Family reunification across borders"),
         shared_fields=["identity", "case_summary"],
-        consent_given_by="person",
+        consent_given_by=None,  # the guardian's for a child
         consent_until=dt.datetime.now(dt.UTC).date()
         + dt.timedelta(days=REUNIFICATION_CONSENT_DAYS),
     )

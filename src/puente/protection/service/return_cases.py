@@ -22,7 +22,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from puente.core import events
 from puente.core.db import new_id, utcnow
+from puente.core.tabular import ExportFile
 from puente.identity import Actor, authorize, visible
 from puente.protection.errors import (
     ChildHandoverMissing,
@@ -32,6 +34,7 @@ from puente.protection.errors import (
     ReturnCaseNotFound,
     ReturnNotApproved,
 )
+from puente.protection.events import ReturnCaseOpened
 from puente.protection.models import ReturnCase, ReturnFollowUp
 from puente.protection.rules import reintegration
 from puente.protection.rules.disclosure import Channel
@@ -42,8 +45,10 @@ from puente.protection.service._common import (
     record,
     seal,
     unseal,
+    visible_decision,
 )
-from puente.protection.service.returns import _decision, reevaluate_decision
+from puente.protection.service.return_sharing import count_return, return_case_table
+from puente.protection.service.returns import reevaluate_decision
 
 TABLE = "protection_return_case"
 APPROVED = ("approved", "overridden")
@@ -104,7 +109,7 @@ def open_return_case(
     """Turn an approved return into a return case (once). The gate is re-run on
     today's facts and the feared-state bar is checked toward the state of return:
     either refuses, and nothing is written."""
-    decision = _decision(session, actor, decision_id)
+    decision = visible_decision(session, actor, decision_id)
     existing = session.scalars(
         select(ReturnCase).where(ReturnCase.decision_id == decision.id)
     ).one_or_none()
@@ -145,12 +150,22 @@ def open_return_case(
     )
     session.add(row)
     session.flush()
+    count_return(session, row, "returns", row.opened_at.date())
     record(
         session,
         actor,
         "protection:return_case:open",
         object_type="return_case",
         object_id=row.id,
+    )
+    events.publish(
+        session,
+        ReturnCaseOpened(
+            return_case_id=row.id,
+            tenant_code=row.tenant_code,
+            state=row.destination,
+            person_id=row.person_id,
+        ),
     )
     return _view(session, row)
 
@@ -222,6 +237,7 @@ def record_reception(
     if received and row.status == "opened":
         row.status = "received"
         row.received_at = utcnow()
+        count_return(session, row, "received", row.received_at.date())
     session.flush()
     record(
         session,
@@ -305,6 +321,7 @@ def record_follow_up(
             ReturnFollowUp.return_case_id == row.id, ReturnFollowUp.month == month
         )
     ).one_or_none()
+    is_new = follow_up is None
     if follow_up is None:
         follow_up = ReturnFollowUp(
             id=new_id(), tenant_code=row.tenant_code, return_case_id=row.id, month=month
@@ -313,6 +330,12 @@ def record_follow_up(
     follow_up.done_on = done_on
     follow_up.economic, follow_up.social, follow_up.psychosocial = scores
     follow_up.score = reintegration.sustainability_score(*scores)
+    if is_new and month == reintegration.FOLLOW_UP_MONTHS[-1]:
+        # The outcome is counted once, as first recorded (a statistic, not a
+        # record to correct: a later correction changes the case, not the cell).
+        count_return(session, row, "followed_up", done_on)
+        if reintegration.is_sustainable(follow_up.score):
+            count_return(session, row, "sustainable", done_on)
     follow_up.recorded_by = actor.user_id
     if month == reintegration.FOLLOW_UP_MONTHS[-1]:
         row.status = "closed"
@@ -370,6 +393,26 @@ def export_return_case(
             for f in view.follow_ups
         ],
     }
+
+
+def export_return_case_table(
+    session: Session, *, actor: Actor, case_id: uuid.UUID, fmt: str
+) -> ExportFile:
+    """The return case as CSV or XLSX (neutralised cells, no name) for a state
+    of return no returns agreement connects to; feared-state bar re-checked."""
+    if fmt not in ("csv", "xlsx"):
+        raise FollowUpInvalid()
+    row = _case(session, actor, case_id)
+    view = _view(session, row)
+    return return_case_table(
+        session,
+        actor=actor,
+        row=row,
+        reception=view.reception,
+        plan=view.plan,
+        scores={f.month: str(f.score) for f in view.follow_ups},
+        fmt=fmt,
+    )
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from puente.core.db import new_id, utcnow
 from puente.identity import Actor, authorize, can, visible
 from puente.protection.errors import (
     ReturnBlocked,
-    ReturnDecisionNotFound,
     ReturnNotDraft,
 )
 from puente.protection.models import (
@@ -43,6 +42,7 @@ from puente.protection.service._common import (
     record,
     seal,
     unseal,
+    visible_decision,
 )
 from puente.protection.service._people import person_facts
 
@@ -224,21 +224,6 @@ def request_return(
     return _view(session, decision)
 
 
-def _decision(session: Session, actor: Actor, decision_id: uuid.UUID) -> ReturnDecision:
-    authorize(actor, "return:decide", tenant_code=actor.tenant_code)
-    decision = session.scalars(
-        visible(
-            actor,
-            select(ReturnDecision).where(ReturnDecision.id == decision_id),
-            ReturnDecision,
-            "return:decide",
-        )
-    ).one_or_none()
-    if decision is None:
-        raise ReturnDecisionNotFound()
-    return decision
-
-
 def _view(session: Session, decision: ReturnDecision) -> ReturnView:
     signatures = tuple(
         OverrideSignatureRecord.model_validate(row)
@@ -254,7 +239,7 @@ def _view(session: Session, decision: ReturnDecision) -> ReturnView:
 
 
 def get_return(session: Session, *, actor: Actor, decision_id: uuid.UUID) -> ReturnView:
-    return _view(session, _decision(session, actor, decision_id))
+    return _view(session, visible_decision(session, actor, decision_id))
 
 
 def list_returns(session: Session, *, actor: Actor) -> list[ReturnRecord]:
@@ -318,7 +303,7 @@ def approve_return(
 ) -> ReturnView:
     """Approve a return whose gate passes; else ReturnBlocked (409) naming every
     failed check. Audits `protection:return:approve`."""
-    decision = _decision(session, actor, decision_id)
+    decision = visible_decision(session, actor, decision_id)
     if decision.status not in ("draft", "blocked"):
         raise ReturnNotDraft(status=decision.status)
     gate = reevaluate_decision(session, actor, decision)
@@ -358,7 +343,7 @@ def sign_return_override(
     """Sign an override of a blocked return. The second valid signature of a
     different authorised person (never the requester) moves it to `overridden`;
     torture risk and recognised protection can never be lifted. Audited."""
-    decision = _decision(session, actor, decision_id)
+    decision = visible_decision(session, actor, decision_id)
     if decision.status != "blocked":
         raise ReturnNotDraft(status=decision.status)
     gate = reevaluate_decision(session, actor, decision)

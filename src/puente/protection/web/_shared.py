@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from puente.core.errors import Conflict, DomainError, InvalidInput
 from puente.core.i18n import get_locale, lazy_gettext
 from puente.identity import Actor
 from puente.protection.service.facts import WITHDRAWN_REASON
@@ -175,3 +177,20 @@ _MOVED = {"closed": "closed"}
 
 def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def rerender_on_refusal(
+    call: Callable[[], object],
+    rerender: Callable[[DomainError, int], Response],
+    *,
+    catch: tuple[type[DomainError], ...] = (Conflict, InvalidInput),
+) -> Response | None:
+    """Run a form's service call. A refusal the person can put right (one of
+    `catch`) answers `rerender(error, status)`: the page again with what was
+    typed, 409 for a conflict and 422 for invalid input. None when the call went
+    through; any other error goes on to the app's handlers (404, 403)."""
+    try:
+        call()
+    except catch as exc:
+        return rerender(exc, 409 if isinstance(exc, Conflict) else 422)
+    return None

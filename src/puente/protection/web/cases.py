@@ -35,6 +35,7 @@ from puente.protection.web._shared import (
     _see,
     _text,
     _uuid,
+    rerender_on_refusal,
 )
 from puente.web import lists
 from puente.web.deps import DbSession
@@ -328,8 +329,8 @@ async def edit_case(
     form = await request.form()
     version = _text(form, "version")
     submitted = {"summary": _text(form, "summary"), "priority": _text(form, "priority")}
-    try:
-        service.update_case(
+    refused = rerender_on_refusal(
+        lambda: service.update_case(
             session,
             actor=actor,
             case_id=case_id,
@@ -338,18 +339,21 @@ async def edit_case(
             else number,
             summary=submitted["summary"],
             priority=submitted["priority"] or None,
-        )
-    except StaleCase as exc:
+        ),
         # Show the page again with what the user typed: nothing is lost.
-        return _case_page(
+        lambda exc, status: _case_page(
             request,
             session,
             actor,
             case_id,
             edit=submitted,
             error=exc.translated(),
-            status_code=409,
-        )
+            status_code=status,
+        ),
+        catch=(StaleCase,),
+    )
+    if refused is not None:
+        return refused
     return _see(f"/protection/cases/{case_id}")
 
 
@@ -361,26 +365,29 @@ async def move_case(
     version = _text(form, "version")
     target = _text(form, "target")
     reason = _text(form, "reason")
-    try:
-        service.move_case(
+    refused = rerender_on_refusal(
+        lambda: service.move_case(
             session,
             actor=actor,
             case_id=case_id,
             target=target,
             expected_version=whole_number(version),
             reason=reason,
-        )
-    except (CloseReasonMissing, StaleCase) as exc:
+        ),
         # The page again, the reason kept, the error next to the close form.
-        return _case_page(
+        lambda exc, status: _case_page(
             request,
             session,
             actor,
             case_id,
             error=exc.translated(),
             close_reason=reason,
-            status_code=422 if isinstance(exc, CloseReasonMissing) else 409,
-        )
+            status_code=status,
+        ),
+        catch=(CloseReasonMissing, StaleCase),
+    )
+    if refused is not None:
+        return refused
     return _see(f"/protection/cases/{case_id}?done={_MOVED.get(target, 'moved')}")
 
 

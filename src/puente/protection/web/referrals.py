@@ -75,7 +75,7 @@ async def refer(
         service_id=service_id,
         purpose=_text(form, "purpose"),
         shared_fields=[str(v) for v in form.getlist("shared_fields")],
-        consent_given_by=_text(form, "consent_given_by") or "person",
+        consent_given_by=_text(form, "consent_given_by") or None,
         consent_until=until,
     )
     return _see(f"/protection/cases/{case_id}?done=referred#referrals")

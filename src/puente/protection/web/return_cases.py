@@ -13,15 +13,26 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from puente.core.errors import DomainError
+from puente.core import i18n
 from puente.core.i18n import _
 from puente.identity import Actor
 from puente.protection import service
 from puente.protection.rules import reintegration
 from puente.protection.service._people import person_label
-from puente.protection.web._shared import Csrf, ReturnDecider, _see, _text
+from puente.protection.web._shared import (
+    Csrf,
+    ReturnDecider,
+    _see,
+    _text,
+    rerender_on_refusal,
+)
 from puente.web.deps import DbSession
-from puente.web.templating import render
+from puente.web.templating import (
+    HomePanelView,
+    PageSection,
+    register_section,
+    render,
+)
 
 router = APIRouter(prefix="/protection", include_in_schema=False)
 REFERRAL_ROWS = 3
@@ -80,6 +91,7 @@ def return_cases(
             "cases": rows,
             "people": {r.id: person_label(session, actor, r.person_id) for r in rows},
             "counts": service.monthly_return_counts(session, actor=actor),
+            "incoming": service.list_incoming_returns(session, actor=actor),
         },
     )
 
@@ -97,6 +109,25 @@ def return_case(
     case_id: uuid.UUID, request: Request, session: DbSession, actor: ReturnDecider
 ) -> Response:
     return _case_page(request, session, actor, case_id)
+
+
+@router.get("/return-cases/{case_id}/table.{fmt}")
+def return_case_table(
+    case_id: uuid.UUID, fmt: str, session: DbSession, actor: ReturnDecider
+) -> Response:
+    """The return case as CSV or XLSX, for a state no returns agreement
+    connects to (no name; the feared-state bar is checked again)."""
+    file = service.export_return_case_table(
+        session, actor=actor, case_id=case_id, fmt=fmt[:4]
+    )
+    return Response(
+        file.body,
+        media_type=file.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{file.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.post("/return-cases/{case_id}/reception", dependencies=[Csrf])
@@ -124,8 +155,8 @@ async def reception(
     if not values["receiving_party"]:
         errors["receiving_party"] = _("Say who received the person.")
     if not errors and arrival is not None:
-        try:
-            service.record_reception(
+        refused = rerender_on_refusal(
+            lambda: service.record_reception(
                 session,
                 actor=actor,
                 case_id=case_id,
@@ -135,19 +166,20 @@ async def reception(
                 caregiver=values["caregiver"],
                 child_protection_authority=values["child_protection_authority"],
                 received=values["mark_received"],
-            )
-        except DomainError as exc:
-            errors["caregiver"] = exc.translated()
-        else:
-            return _see(f"/protection/return-cases/{case_id}?saved=reception")
+            ),
+            lambda exc, status: _case_page(
+                request,
+                session,
+                actor,
+                case_id,
+                values=values,
+                errors={"caregiver": exc.translated()},
+                status_code=status,
+            ),
+        )
+        return refused or _see(f"/protection/return-cases/{case_id}?saved=reception")
     return _case_page(
-        request,
-        session,
-        actor,
-        case_id,
-        values=values,
-        errors=errors,
-        status_code=422 if "caregiver" not in errors else 409,
+        request, session, actor, case_id, values=values, errors=errors, status_code=422
     )
 
 
@@ -215,8 +247,8 @@ async def follow_up(
         if values[f"fu_{dimension}"] not in SCORES:
             errors[f"fu_{dimension}"] = _("Choose a score.")
     if not errors and done_on is not None:
-        try:
-            service.record_follow_up(
+        refused = rerender_on_refusal(
+            lambda: service.record_follow_up(
                 session,
                 actor=actor,
                 case_id=case_id,
@@ -225,11 +257,95 @@ async def follow_up(
                 economic=values["fu_economic"],
                 social=values["fu_social"],
                 psychosocial=values["fu_psychosocial"],
-            )
-        except DomainError as exc:
-            errors["done_on"] = exc.translated()
-        else:
-            return _see(f"/protection/return-cases/{case_id}?saved=follow_up")
+            ),
+            lambda exc, status: _case_page(
+                request,
+                session,
+                actor,
+                case_id,
+                values=values,
+                errors={"done_on": exc.translated()},
+                status_code=status,
+            ),
+        )
+        return refused or _see(f"/protection/return-cases/{case_id}?saved=follow_up")
     return _case_page(
         request, session, actor, case_id, values=values, errors=errors, status_code=422
+    )
+
+
+# --- returns and outcomes on other modules' pages (commitments, early warning) ----
+
+
+def _outcomes_chart(rows: list[service.ReturnOutcome]) -> dict[str, Any] | None:
+    """Returns per month by state of return; withheld cells are left out."""
+    values = [
+        {
+            "month": r.month.isoformat(),
+            "state": r.state,
+            "returns": r.returns,
+        }
+        for r in rows
+        if r.returns
+    ]
+    if not values:
+        return None
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "width": "container",
+        "height": 180,
+        "data": {"values": values},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {
+                "field": "month",
+                "type": "temporal",
+                "timeUnit": "yearmonth",
+                "title": i18n.gettext("Month"),
+            },
+            "y": {
+                "field": "returns",
+                "type": "quantitative",
+                "stack": "zero",
+                "title": i18n.gettext("Returns"),
+            },
+            "color": {
+                "field": "state",
+                "type": "nominal",
+                "legend": {"title": i18n.gettext("State of return"), "orient": "top"},
+            },
+            "tooltip": [
+                {"field": "state", "title": i18n.gettext("State of return")},
+                {"field": "month", "type": "temporal", "timeUnit": "yearmonth"},
+                {"field": "returns", "type": "quantitative"},
+            ],
+        },
+    }
+
+
+def return_outcomes_section(
+    session: DbSession, actor: Actor, state: str | None
+) -> HomePanelView | None:
+    """Returns and reintegration outcomes by state and month (small cells
+    withheld): region-wide, or for the state a page is about."""
+    rows = service.return_outcomes(session, actor=actor, state=state)
+    if not rows:
+        return None
+    return HomePanelView(
+        "protection/_return_outcomes.html",
+        {
+            "rows": rows,
+            "state": state,
+            "chart": _outcomes_chart(rows),
+            "chart_label": i18n.gettext("Returns per month by state of return"),
+        },
+    )
+
+
+for _page_name in ("commitments:board", "commitments:state", "early_warning:dashboard"):
+    register_section(
+        _page_name,
+        PageSection(
+            "protection:return_outcomes", "return:statistics", return_outcomes_section
+        ),
     )
