@@ -12,19 +12,21 @@ import base64
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from puente.core.audit import AuditEvent
+from puente.core.config import Settings, get_settings
 from puente.exchange import service
 from puente.exchange.models import Outbound, Reference
 from puente.exchange.service.tracing import _encode
 from puente.people.models import RemoteCandidate, RemoteCheck
-from tests.exchange.test_service import (  # noqa: F401 - col_node is a fixture
+from tests.exchange.test_service import (
     Login,
     _active_agreement,
     _auth,
@@ -33,8 +35,16 @@ from tests.exchange.test_service import (  # noqa: F401 - col_node is a fixture
     _pan_peer,
     _pan_signs,
     _register,
-    col_node,
 )
+
+
+@pytest.fixture
+def col_node(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("PUENTE_NODE_STATE", "COL")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
 
 MARISOL = {"given_name": "Marisol", "family_name": "Barrios Peña", "sex": "F"}
 
