@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from puente.core.audit import AuditEvent
 from puente.core.config import Settings, get_settings
+from puente.core.i18n import LOCALES
 from puente.exchange import service
 from puente.exchange.models import Outbound, Reference
 from puente.exchange.service.tracing import _encode
@@ -36,6 +37,7 @@ from tests.exchange.test_service import (
     _pan_signs,
     _register,
 )
+from tests.test_walk import _Page, raw_codes
 
 
 @pytest.fixture
@@ -176,6 +178,20 @@ class TestDuplicateCheck:
         assert len(audited) == 1
         page = client.get(f"/people/{person}", headers={"Accept-Language": "es"})
         assert "Marcado como la misma persona" in page.text
+        # Words, never codes: the person page and the exchange log, every language.
+        login_as(client, "auditor.col")
+        log_page = client.get("/exchange/log", headers={"Accept-Language": "en"})
+        assert "Duplicate check answer" in log_page.text
+        for locale in LOCALES:
+            for url, user in (
+                (f"/people/{person}", "caseworker.col"),
+                ("/exchange/log", "auditor.col"),
+            ):
+                login_as(client, user)
+                client.cookies.set("puente_lang", locale)
+                seen = _Page()
+                seen.feed(client.get(url).text)
+                assert raw_codes(" ".join(seen.text)) == [], (locale, url)
 
     def test_without_an_agreement_nothing_is_queued(
         self,
