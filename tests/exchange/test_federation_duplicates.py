@@ -229,6 +229,9 @@ class TestPeerDown:
     def test_could_not_be_checked_now_then_delivered_once(
         self, federation: Federation, ana_in_pan: str
     ) -> None:
+        # The caseworker's token first: its look-up is not part of registering.
+        warm = federation.call("COL", "caseworker.col", "GET", "/api/v1/people")
+        assert warm.status_code == 200, warm.text
         pids = json.loads((federation.root / "pids.json").read_text("utf-8"))
         os.kill(pids["PAN"], signal.SIGTERM)
         port = federation.port("PAN")
