@@ -177,3 +177,88 @@ def test_scoring_ranks_the_closer_record_first() -> None:
     assert [s.index for s in scored] == [1]
     assert scored[0].likelihood == "high"
     assert likelihood(0.65) == "low"
+
+
+class TestWindDown:
+    """A lapsed agreement still carries consent revocations to a party that
+    received data under it; nothing else, and never under a draft."""
+
+    @staticmethod
+    def _view(status: AgreementStatus) -> AgreementView:
+        return AgreementView(
+            status=status,
+            parties=frozenset({"COL", "PAN"}),
+            purpose="tracing",
+            categories=frozenset({"linkage_encodings", "match_candidates"}),
+        )
+
+    def _refusal(
+        self,
+        status: AgreementStatus,
+        categories: list[str],
+        *,
+        received: bool = True,
+        feared: frozenset[str] = frozenset(),
+        purpose: str = "tracing",
+    ) -> Refusal | None:
+        return send_refusal(
+            agreement=self._view(status),
+            sender="COL",
+            recipient="PAN",
+            purpose=purpose,
+            categories=categories,
+            feared_by_subjects=[feared],
+            payload={"references": ["r1"]},
+            recipient_received_data=received,
+        )
+
+    @pytest.mark.parametrize(
+        "status",
+        [AgreementStatus.REVOKED, AgreementStatus.EXPIRED, AgreementStatus.ACTIVE],
+    )
+    def test_a_revocation_leaves_to_who_received_data(
+        self, status: AgreementStatus
+    ) -> None:
+        assert self._refusal(status, ["consent_revocation"]) is None
+
+    def test_not_to_a_party_that_received_nothing(self) -> None:
+        assert (
+            self._refusal(
+                AgreementStatus.REVOKED, ["consent_revocation"], received=False
+            )
+            is Refusal.AGREEMENT_NOT_ACTIVE
+        )
+
+    def test_nothing_else_under_a_lapsed_agreement(self) -> None:
+        assert (
+            self._refusal(
+                AgreementStatus.REVOKED, ["consent_revocation", "match_candidates"]
+            )
+            is Refusal.AGREEMENT_NOT_ACTIVE
+        )
+        assert (
+            self._refusal(AgreementStatus.EXPIRED, ["linkage_encodings"])
+            is Refusal.AGREEMENT_NOT_ACTIVE
+        )
+
+    def test_never_under_a_draft(self) -> None:
+        assert (
+            self._refusal(AgreementStatus.DRAFT, ["consent_revocation"])
+            is Refusal.AGREEMENT_NOT_ACTIVE
+        )
+
+    def test_the_hard_denies_still_hold(self) -> None:
+        assert (
+            self._refusal(
+                AgreementStatus.REVOKED,
+                ["consent_revocation"],
+                feared=frozenset({"PAN"}),
+            )
+            is Refusal.FEARED_STATE
+        )
+        assert (
+            self._refusal(
+                AgreementStatus.REVOKED, ["consent_revocation"], purpose="statistics"
+            )
+            is Refusal.WRONG_PURPOSE
+        )

@@ -716,6 +716,13 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "agreement_revocation": N_("Agreement revocation"),
         "consent_withdrawn": N_("Consent withdrawn"),
         "return_case": N_("Return case"),
+        "duplicate_check_request": N_("Duplicate check"),
+        "duplicate_check_candidates": N_("Duplicate check answer"),
+    },
+    "remote_likelihood": {
+        "high": N_("high likelihood"),
+        "medium": N_("medium likelihood"),
+        "low": N_("low likelihood"),
     },
     "envelope_direction": {"sent": N_("Sent"), "received": N_("Received")},
     "outbound_status": {

@@ -24,6 +24,9 @@ from puente.people.schemas import (
     PersonPage,
     PersonRead,
     PersonUpdate,
+    RemoteCandidateRead,
+    RemoteCheckRead,
+    RemoteDecisionIn,
     SearchQuery,
     SensitiveCreate,
     SensitiveKind,
@@ -112,6 +115,48 @@ def add_member(
 def get_person(person_id: uuid.UUID, session: DbSession, actor: Reader) -> PersonRead:
     """One person; another tenant's person (or one out of reach) answers 404."""
     return service.get_person(session, actor=actor, person_id=person_id)
+
+
+@router.get("/{person_id}/remote-checks", response_model=list[RemoteCheckRead])
+def remote_checks(
+    person_id: uuid.UUID, session: DbSession, actor: Reader
+) -> list[RemoteCheckRead]:
+    """Duplicate checks with other states: status per state and the opaque
+    candidates they answered (never a name)."""
+    return service.remote_checks(session, actor=actor, person_id=person_id)
+
+
+@router.post(
+    "/{person_id}/remote-checks",
+    response_model=list[RemoteCheckRead],
+    status_code=status.HTTP_202_ACCEPTED,
+)
+def request_duplicate_check(
+    person_id: uuid.UUID, session: DbSession, actor: Writer
+) -> list[RemoteCheckRead]:
+    """Check this person again with the other states (answers arrive later)."""
+    return service.request_duplicate_check(session, actor=actor, person_id=person_id)
+
+
+@router.post(
+    "/{person_id}/remote-checks/candidates/{candidate_id}",
+    response_model=RemoteCandidateRead,
+)
+def decide_remote_candidate(
+    person_id: uuid.UUID,
+    candidate_id: uuid.UUID,
+    data: RemoteDecisionIn,
+    session: DbSession,
+    actor: Writer,
+) -> RemoteCandidateRead:
+    """Mark another state's candidate as the same person (a link), or not."""
+    return service.decide_remote_candidate(
+        session,
+        actor=actor,
+        person_id=person_id,
+        candidate_id=candidate_id,
+        same_person=data.same_person,
+    )
 
 
 @router.patch("/{person_id}", response_model=PersonRead)

@@ -39,3 +39,14 @@ class OriginsNarrowing:
     person_id: uuid.UUID
     tenant_code: str
     actor: Actor
+
+
+@dataclass(frozen=True)
+class DuplicateCheckRequested:
+    """Published (in the same transaction) when a person is registered, or a
+    caseworker asks again: the exchange module sends the person's keyed
+    encodings (never a name) to every state under an active duplicate-check
+    agreement, except a state the person fled."""
+
+    person_id: uuid.UUID
+    tenant_code: str

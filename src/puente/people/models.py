@@ -285,3 +285,43 @@ class PersonMerge(TenantMixin, Base):
     merged_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     undone_by: Mapped[uuid.UUID | None]
     undone_at: Mapped[dt.datetime | None]
+
+
+class RemoteCheck(TenantMixin, Base):
+    """A duplicate check of one person against another state's registry: the
+    exchange module sends only keyed encodings and brings back the answer
+    (pending, unreachable for now, answered)."""
+
+    __tablename__ = "people_remote_check"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[dt.datetime | None]
+
+
+class RemoteCandidate(TenantMixin, Base):
+    """A peer's answer to a duplicate check: an opaque reference, a score and a
+    likelihood, never a name. A caseworker may mark it as the same person."""
+
+    __tablename__ = "people_remote_candidate"
+    __table_args__ = (
+        UniqueConstraint("check_id", "reference", name="uq_people_remote_candidate"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    check_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("people_remote_check.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    state: Mapped[str] = mapped_column(String(3))
+    reference: Mapped[str] = mapped_column(String(36))
+    score: Mapped[float] = mapped_column(Float)
+    likelihood: Mapped[str] = mapped_column(String(10))
+    decision: Mapped[str] = mapped_column(String(12), default="open")
+    decided_by: Mapped[uuid.UUID | None]
+    decided_at: Mapped[dt.datetime | None]

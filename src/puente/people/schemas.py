@@ -547,3 +547,33 @@ class MergeRead(BaseModel):
     moved: int
     merged_at: dt.datetime
     undone_at: dt.datetime | None
+
+
+class RemoteCandidateRead(BaseModel):
+    """Another state's answer: an opaque reference, never a name."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    state: str
+    reference: str
+    score: float
+    likelihood: str
+    decision: str
+
+
+class RemoteCheckRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    state: str
+    status: str  # pending | unreachable | answered
+    requested_at: dt.datetime
+    answered_at: dt.datetime | None
+    candidates: list[RemoteCandidateRead]
+
+
+class RemoteDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    same_person: bool

@@ -11,6 +11,7 @@ from enum import StrEnum
 from puente.exchange.rules.terms import (
     SENSITIVE_CATEGORIES,
     AgreementStatus,
+    Category,
 )
 
 # Keys that name a person directly: never in a body, whatever the agreement says.
@@ -29,6 +30,13 @@ FORBIDDEN_KEYS = frozenset(
         "passport",
     }
 )
+
+
+# Wind-down terms (ADR 0012): an agreement that lapsed (expired or revoked) still
+# carries consent revocations to a party that received data under it, so that
+# the party erases what it holds; nothing else.
+WIND_DOWN_STATUSES = frozenset({AgreementStatus.EXPIRED, AgreementStatus.REVOKED})
+WIND_DOWN_CATEGORIES = frozenset({Category.CONSENT_REVOCATION.value})
 
 
 class Refusal(StrEnum):
@@ -66,6 +74,27 @@ def identifying_keys(body: object) -> set[str]:
     return found
 
 
+def is_wind_down(
+    *,
+    agreement: AgreementView,
+    categories: Iterable[str],
+    recipient_received_data: bool,
+) -> bool:
+    """A consent revocation to a party that received data under this agreement:
+    allowed while the agreement is active and after it lapsed (wind-down), even
+    when its terms forgot the category; never under a draft."""
+    wanted = set(categories)
+    return (
+        bool(wanted)
+        and wanted <= WIND_DOWN_CATEGORIES
+        and recipient_received_data
+        and (
+            agreement.status in WIND_DOWN_STATUSES
+            or agreement.status is AgreementStatus.ACTIVE
+        )
+    )
+
+
 def send_refusal(
     *,
     agreement: AgreementView | None,
@@ -75,10 +104,11 @@ def send_refusal(
     categories: Iterable[str],
     feared_by_subjects: Iterable[frozenset[str]],
     payload: object,
+    recipient_received_data: bool = False,
 ) -> Refusal | None:
     """Why this envelope must not leave (None: it may). Checked at queueing and
     again at sending: an agreement revoked, or a fear recorded in between,
-    stops it."""
+    stops it. A consent revocation travels under the wind-down terms."""
     wanted = set(categories)
     if wanted & SENSITIVE_CATEGORIES:
         return Refusal.SENSITIVE_CATEGORY
@@ -88,6 +118,16 @@ def send_refusal(
         return Refusal.PERSONAL_IDENTIFIER
     if agreement is None:
         return Refusal.NO_AGREEMENT
+    if is_wind_down(
+        agreement=agreement,
+        categories=wanted,
+        recipient_received_data=recipient_received_data,
+    ):
+        if not {sender, recipient} <= agreement.parties:
+            return Refusal.NOT_A_PARTY
+        if purpose != agreement.purpose:
+            return Refusal.WRONG_PURPOSE
+        return None
     if agreement.status is not AgreementStatus.ACTIVE:
         return Refusal.AGREEMENT_NOT_ACTIVE
     if not {sender, recipient} <= agreement.parties:

@@ -25,10 +25,19 @@ from puente.core.db import utcnow
 from puente.exchange.errors import EnvelopeRefused
 from puente.exchange.events import EnvelopeQueued
 from puente.exchange.models import LogEntry, Outbound
-from puente.exchange.rules.sending import identifying_keys, next_attempt_at
+from puente.exchange.rules.sending import (
+    identifying_keys,
+    is_wind_down,
+    next_attempt_at,
+)
 from puente.exchange.rules.terms import AgreementStatus, canonical_json
 from puente.exchange.schemas import EnvelopeAnswer, LogEntryRead, OutboundRead
 from puente.exchange.service.agreements import receive_revocation, receive_signature
+from puente.exchange.service.duplicates import (
+    answer_duplicate_check,
+    note_delivery,
+    receive_duplicate_candidates,
+)
 from puente.exchange.service.node import node_identity, peer_of, verify
 from puente.exchange.service.queue import META_PURPOSE, envelope_body, refusal_for
 from puente.exchange.service.returns import KIND as RETURN_CASE
@@ -103,6 +112,7 @@ def deliver_due(
     for row in rows:
         refusal = refusal_for(session, row)
         if refusal is not None:
+            note_delivery(session, row, delivered=None)
             row.status = "refused"
             row.refusal = refusal.value
             row.payload = "{}"
@@ -134,6 +144,7 @@ def deliver_due(
                 body=body,
                 signature=signature,
             )
+            note_delivery(session, row, delivered=True)
             sent += 1
         elif 400 <= status < 500 and status not in (408, 429):
             # The peer refused it for good (signature, agreement): never retried.
@@ -143,6 +154,7 @@ def deliver_due(
             if status:
                 row.last_error = f"http {status}"
             row.next_attempt_at = next_attempt_at(now, row.attempts)
+            note_delivery(session, row, delivered=False)
         log.info(
             "envelope_attempt",
             envelope_id=str(row.id),
@@ -200,12 +212,21 @@ def receive_envelope(
         else:
             agreement_id = uuid.UUID(str(envelope["agreement_id"]))
             view = view_for_sending(session, agreement_id)
+            # A consent withdrawal is accepted under the wind-down terms: the
+            # agreement lapsed, but what came under it must still be erased.
+            wind_down = (
+                view is not None
+                and kind == "consent_withdrawn"
+                and is_wind_down(
+                    agreement=view, categories=categories, recipient_received_data=True
+                )
+            )
             if (
                 view is None
-                or view.status is not AgreementStatus.ACTIVE
+                or not (wind_down or view.status is AgreementStatus.ACTIVE)
                 or not {sender, node} <= view.parties
                 or view.purpose != purpose
-                or not categories <= view.categories
+                or not (wind_down or categories <= view.categories)
             ):
                 raise ValueError("agreement")
             _act(session, kind, sender, agreement_id, payload)
@@ -243,6 +264,12 @@ def _act(
         receive_return_case(
             session, sender=sender, agreement_id=agreement_id, payload=payload
         )
+    elif kind == "duplicate_check_request":
+        answer_duplicate_check(
+            session, sender=sender, agreement_id=agreement_id, payload=payload
+        )
+    elif kind == "duplicate_check_candidates":
+        receive_duplicate_candidates(session, sender=sender, payload=payload)
     else:
         raise ValueError("kind")
 

@@ -11,14 +11,15 @@ from collections.abc import Iterable
 from typing import Any
 
 import structlog
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from puente.core import events
 from puente.core.db import new_id, utcnow
 from puente.exchange.events import EnvelopeQueued
-from puente.exchange.models import Outbound
+from puente.exchange.models import Outbound, Reference
 from puente.exchange.rules.sending import Refusal, identifying_keys, send_refusal
-from puente.exchange.rules.terms import canonical_json
+from puente.exchange.rules.terms import Category, canonical_json
 from puente.exchange.service.node import node_identity
 from puente.exchange.service.status import view_for_sending
 from puente.protection import feared_states
@@ -40,11 +41,28 @@ def subjects_feared(
     ]
 
 
+def received_data(
+    session: Session, *, recipient: str, agreement_id: uuid.UUID | None
+) -> bool:
+    """Whether this node gave `recipient` any reference under the agreement."""
+    if agreement_id is None:
+        return False
+    found = session.scalars(
+        select(Reference.id).where(
+            Reference.tenant_code == node_identity().state,
+            Reference.agreement_id == agreement_id,
+            Reference.peer == recipient,
+        )
+    ).first()
+    return found is not None
+
+
 def refusal_for(session: Session, row: Outbound) -> Refusal | None:
     payload = json.loads(row.payload)
     if row.purpose == META_PURPOSE:
         return Refusal.PERSONAL_IDENTIFIER if identifying_keys(payload) else None
     subjects = [uuid.UUID(s) for s in row.subject_ids.split(",") if s]
+    categories = row.categories.split(";")
     return send_refusal(
         agreement=view_for_sending(session, row.agreement_id)
         if row.agreement_id
@@ -52,9 +70,13 @@ def refusal_for(session: Session, row: Outbound) -> Refusal | None:
         sender=node_identity().state,
         recipient=row.recipient,
         purpose=row.purpose,
-        categories=row.categories.split(";"),
+        categories=categories,
         feared_by_subjects=subjects_feared(session, subjects),
         payload=payload,
+        recipient_received_data=Category.CONSENT_REVOCATION in categories
+        and received_data(
+            session, recipient=row.recipient, agreement_id=row.agreement_id
+        ),
     )
 
 

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from puente import people, protection
 from puente.core.events import subscribe_in_transaction
-from puente.exchange.models import Reference
-from puente.exchange.rules.matching import score_candidates
+from puente.exchange.models import Agreement, Reference
+from puente.exchange.rules.matching import Scored, score_candidates
 from puente.exchange.rules.terms import Category, Purpose
 from puente.exchange.service.node import agreement_secret, node_identity
 from puente.exchange.service.queue import queue_envelope
@@ -107,6 +107,33 @@ def _sex_token(encoding: Encoding, count: int) -> np.ndarray:
     return tokens if tokens is not None else np.zeros(count, dtype=np.uint64)
 
 
+def score_registry(
+    secret: bytes, query: Encoding, registry: Sequence[people.TracingRecord]
+) -> list[tuple[people.TracingRecord, Scored]]:
+    """One query encoding against this node's records, encoded here with the
+    agreement's secret; best first."""
+    rows = [
+        {
+            "given_name": r.given_name,
+            "family_name": r.family_name,
+            "sex": r.sex,
+            "birth_date": r.birth_date,
+        }
+        for r in registry
+    ]
+    local = _encode(secret, rows, [str(r.person_id) for r in registry])
+    scored = score_candidates(
+        {k: v[0] for k, v in query.filters.items()},
+        {k: bool(v[0]) for k, v in query.present.items()},
+        int(_sex_token(query, 1)[0]),
+        local.filters,
+        local.present,
+        _sex_token(local, len(registry)),
+        len(registry),
+    )
+    return [(registry[item.index], item) for item in scored]
+
+
 def answer_tracing_request(
     session: Session, *, sender: str, agreement_id: uuid.UUID, payload: dict[str, Any]
 ) -> None:
@@ -126,28 +153,8 @@ def answer_tracing_request(
     candidates: list[dict[str, Any]] = []
     subjects: list[uuid.UUID] = []
     if registry:
-        secret = agreement_secret(str(agreement_id))
-        rows = [
-            {
-                "given_name": r.given_name,
-                "family_name": r.family_name,
-                "sex": r.sex,
-                "birth_date": r.birth_date,
-            }
-            for r in registry
-        ]
-        local = _encode(secret, rows, [str(r.person_id) for r in registry])
-        scored = score_candidates(
-            {k: v[0] for k, v in query.filters.items()},
-            {k: bool(v[0]) for k, v in query.present.items()},
-            int(_sex_token(query, 1)[0]),
-            local.filters,
-            local.present,
-            _sex_token(local, len(registry)),
-            len(registry),
-        )
-        for item in scored[:10]:
-            person = registry[item.index]
+        scored = score_registry(agreement_secret(str(agreement_id)), query, registry)
+        for person, item in scored[:10]:
             reference = Reference(
                 tenant_code=node,
                 agreement_id=agreement_id,
@@ -205,12 +212,18 @@ def send_consent_withdrawal(
     if event.tenant_code != node:
         return
     given: dict[tuple[str, uuid.UUID], list[str]] = {}
+    # References given under tracing agreements, whatever their status now: a
+    # lapsed agreement still carries the withdrawal (wind-down, ADR 0012).
+    tracing_agreements = select(Agreement.id).where(
+        Agreement.tenant_code == node, Agreement.purpose == Purpose.TRACING.value
+    )
     for row in session.scalars(
         select(Reference)
         .where(
             Reference.tenant_code == node,
             Reference.person_id == event.person_id,
             Reference.decision != WITHDRAWN,
+            Reference.agreement_id.in_(tracing_agreements),
         )
         .order_by(Reference.created_at)
     ):

@@ -19,6 +19,7 @@ from puente.people.errors import (
     StaleEdit,
 )
 from puente.people.events import (
+    DuplicateCheckRequested,
     OriginsNarrowing,
     ProtectionFactRecorded,
     TracingConsentWithdrawn,
@@ -128,6 +129,8 @@ def register_person(
         object_id=person.id,
     )
     log.info("person_registered", person_id=str(person.id))
+    # Other states are asked in the background: registration never waits.
+    events.publish(session, DuplicateCheckRequested(person.id, person.tenant_code))
     return read_person(session, actor, person)
 
 

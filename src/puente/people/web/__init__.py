@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from puente.people.web import duplicates, households, persons, pickers
+from puente.people.web import duplicates, households, persons, pickers, remote_checks
 
 router = APIRouter(include_in_schema=False)
 router.include_router(households.router)
+router.include_router(remote_checks.router)
 router.include_router(persons.router)
 router.include_router(duplicates.router)
 

@@ -26,6 +26,7 @@ from puente.people.schemas import (
     PersonUpdate,
     SensitiveCreate,
 )
+from puente.people.web import remote_checks
 from puente.people.web._forms import (
     PERSON_FIELDS,
     CanWrite,
@@ -240,6 +241,7 @@ def person_page(
         "people/detail.html",
         {
             "person": person,
+            "remote": remote_checks.panel_context(session, actor, person_id),
             "households": households,
             "can_write": can(actor, "person:write"),
             "can_read_sensitive": service.can_read_sensitive(actor),
