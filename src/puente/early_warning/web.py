@@ -20,7 +20,7 @@ from puente.core.errors import Conflict, NotFound
 from puente.core.i18n import N_, lazy_gettext
 from puente.early_warning.schemas import PlanSummary, SeriesPanel
 from puente.early_warning.service import alerts as alert_service
-from puente.early_warning.service import flows
+from puente.early_warning.service import flows, peers
 from puente.early_warning.service import plans as plan_service
 from puente.early_warning.service import routes as route_service
 from puente.early_warning.service import triggers as triggers_service
@@ -95,7 +95,12 @@ def home_notices_panel(session: Session, actor: Actor) -> HomePanelView | None:
     notices = alert_service.unread_notices(
         session, actor=actor, limit=HOME_NOTICES_SHOWN + 1, include_past=False
     )
-    if not notices:
+    from_peers = (
+        peers.list_peer_alerts(session, actor=actor, current_only=True)
+        if actor.roles & set(alert_service.SUBSCRIBED_ROLES)
+        else []
+    )
+    if not notices and not from_peers:
         return None
     labels = _cap_labels()
     return HomePanelView(
@@ -118,9 +123,30 @@ def home_notices_panel(session: Session, actor: Actor) -> HomePanelView | None:
                 for notice in notices[:HOME_NOTICES_SHOWN]
             ],
             "has_more": len(notices) > HOME_NOTICES_SHOWN,
+            "peer_alerts": [
+                _peer_alert_view(alert, labels)
+                for alert in from_peers[:HOME_NOTICES_SHOWN]
+            ],
         },
         stylesheets=("/static/css/early_warning.css",),
     )
+
+
+def _peer_alert_view(
+    alert: peers.PeerAlertRead, labels: dict[str, str]
+) -> dict[str, Any]:
+    """A peer state's alert as the screens show it ("from Panama")."""
+    return {
+        "id": alert.id,
+        "headline": alert.headline,
+        "from_state": alert.from_state,
+        "kind": labels.get(alert.msg_type, alert.msg_type),
+        "severity": labels.get(alert.severity, alert.severity),
+        "level": alert.level,
+        "country": alert_service.country_name(alert.country) if alert.country else None,
+        "sent_at": alert.sent_at,
+        "is_current": alert.is_current,
+    }
 
 
 register_panel(
@@ -379,6 +405,7 @@ def dashboard(request: Request, session: DbSession, actor: FlowsReader) -> Respo
             "more_notices": max(0, len(notices) - NOTICES_SHOWN),
             "notice_count": len(notices),
             "labels": _cap_labels(),
+            "peer_series": peers.list_peer_series(session, actor=actor),
         },
     )
 
@@ -446,6 +473,12 @@ def alert_list(
             "labels": _cap_labels(),
             "country_name": alert_service.country_name,
             "route_notes": route_service.list_route_notes(session, actor=actor),
+            "peer_alerts": [
+                _peer_alert_view(alert, _cap_labels())
+                for alert in peers.list_peer_alerts(
+                    session, actor=actor, current_only=not history
+                )
+            ],
             "route_states": route_service.route_table(),
         },
     )

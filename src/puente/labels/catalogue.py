@@ -696,6 +696,8 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "sensitive_category": N_("Sensitive data never leaves"),
         "feared_state": N_("Toward a state the person fled"),
         "personal_identifier": N_("It names a person"),
+        "small_cell": N_("A count under five would leave"),
+        "invalid_alert": N_("Not a valid CAP 1.2 alert"),
     },
     "envelope_kind": {
         "tracing_request": N_("Tracing request"),
@@ -704,6 +706,8 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "agreement_signature": N_("Agreement signature"),
         "agreement_revocation": N_("Agreement revocation"),
         "consent_withdrawn": N_("Consent withdrawn"),
+        "cap_alert": N_("Early-warning alert (CAP)"),
+        "monthly_counts": N_("Monthly counts (small cells suppressed)"),
     },
     "envelope_direction": {"sent": N_("Sent"), "received": N_("Received")},
     "outbound_status": {

@@ -13,10 +13,12 @@ from typing import Any
 import structlog
 from sqlalchemy.orm import Session
 
+from puente import early_warning
 from puente.core import events
 from puente.core.db import new_id, utcnow
 from puente.exchange.events import EnvelopeQueued
 from puente.exchange.models import Outbound
+from puente.exchange.rules.disclosure import small_counts
 from puente.exchange.rules.sending import Refusal, identifying_keys, send_refusal
 from puente.exchange.rules.terms import canonical_json
 from puente.exchange.service.node import node_identity
@@ -27,6 +29,29 @@ log = structlog.get_logger(__name__)
 
 META_PURPOSE = "agreement"
 META_CATEGORY = "agreement_terms"
+CAP_FORMAT = "cap-1.2"
+ALERT_KIND = "cap_alert"
+COUNTS_KIND = "monthly_counts"
+
+
+def alert_problem(payload: dict[str, Any]) -> bool:
+    """True when a payload is not a valid CAP 1.2 alert (XSD and the
+    specification's rules)."""
+    if payload.get("format") != CAP_FORMAT or not isinstance(payload.get("cap"), str):
+        return True
+    return bool(early_warning.cap_problems(str(payload["cap"]).encode("utf-8")))
+
+
+def _kind_refusal(kind: str, payload: dict[str, Any]) -> Refusal | None:
+    """What the kinds of early warning shared between states must also pass,
+    at queueing and again at sending: a valid CAP alert; no count under five."""
+    if kind == ALERT_KIND and alert_problem(payload):
+        return Refusal.INVALID_ALERT
+    if kind == COUNTS_KIND and small_counts(
+        {k: v for k, v in payload.items() if k != "min_cell"}
+    ):
+        return Refusal.SMALL_CELL
+    return None
 
 
 def subjects_feared(
@@ -45,7 +70,7 @@ def refusal_for(session: Session, row: Outbound) -> Refusal | None:
     if row.purpose == META_PURPOSE:
         return Refusal.PERSONAL_IDENTIFIER if identifying_keys(payload) else None
     subjects = [uuid.UUID(s) for s in row.subject_ids.split(",") if s]
-    return send_refusal(
+    refusal = send_refusal(
         agreement=view_for_sending(session, row.agreement_id)
         if row.agreement_id
         else None,
@@ -56,6 +81,7 @@ def refusal_for(session: Session, row: Outbound) -> Refusal | None:
         feared_by_subjects=subjects_feared(session, subjects),
         payload=payload,
     )
+    return refusal or _kind_refusal(row.kind, payload)
 
 
 def queue_envelope(
