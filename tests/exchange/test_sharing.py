@@ -163,7 +163,8 @@ class TestAlertsLeave:
         assert (envelope["purpose"], envelope["categories"]) == ("alerts", ["alerts"])
         xml = envelope["payload"]["cap"].encode("utf-8")
         assert cap.validate_cap(xml) == []
-        assert b"<language>ht</language>" in xml and b"<msgType>Alert</msgType>" in xml
+        assert b"<language>ht</language>" in xml
+        assert b"<msgType>Alert</msgType>" in xml
 
     def test_without_an_agreement_nothing_is_queued(
         self, col_node: None, session: Session
@@ -261,9 +262,11 @@ class TestAlertsArrive:
         login_as(client, "focal_point.col")
         page = client.get("/early-warning/alerts")
         assert page.status_code == 200
-        assert 'data-from="PAN"' in page.text and "from Panama" in page.text
+        assert 'data-from="PAN"' in page.text
+        assert "from Panama" in page.text
         home = client.get("/")
-        assert 'id="home-peer-alerts"' in home.text and "from Panama" in home.text
+        assert 'id="home-peer-alerts"' in home.text
+        assert "from Panama" in home.text
 
     def test_an_invalid_cap_from_a_peer_is_refused_and_not_stored(
         self,
@@ -324,7 +327,8 @@ class TestCounts:
         login_as(client, "focal_point.col")
         page = client.get("/early-warning")
         assert page.status_code == 200
-        assert 'data-from="PAN"' in page.text and 'data-suppressed="true"' in page.text
+        assert 'data-from="PAN"' in page.text
+        assert 'data-suppressed="true"' in page.text
 
     def test_a_small_count_from_a_peer_is_refused(
         self,
