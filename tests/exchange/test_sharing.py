@@ -129,8 +129,7 @@ def _pan_cap(session: Session) -> str:
     """A CAP message as PAN's node renders one (PAN's alert, never forwarded
     by COL: it is not COL's)."""
     alert_id = _raise(session, "PAN")
-    row = session.get(early_warning.models.Alert, alert_id)  # type: ignore[attr-defined]
-    message = alert_service.alert_messages(session, row.id)[-1]
+    message = alert_service.alert_messages(session, alert_id)[-1]
     xml = early_warning.outgoing_cap(
         session, tenant_code="PAN", alert_id=alert_id, message_id=message.id
     )
@@ -404,3 +403,36 @@ class TestCounts:
         assert months["2026-09-01"]["counts"] == {"VEN": 320}
         assert months["2026-09-01"]["suppressed"] == ["ECU", "HTI"]
         assert months["2026-09-01"]["total"] == 329
+
+
+class TestScreensInSpanish:
+    def test_alerts_and_log_name_the_new_kinds_in_words(
+        self,
+        col_node: None,
+        client: TestClient,
+        session: Session,
+        token_for: TokenFor,
+        login_as: Callable[[TestClient, str], TestClient],
+    ) -> None:
+        agreement_id = _agreement(client, session, token_for, "alerts", ["alerts"])
+        body = _from_pan(
+            agreement_id,
+            "alerts",
+            "cap_alert",
+            "alerts",
+            {"format": "cap-1.2", "cap": _pan_cap(session)},
+        )
+        assert client.post("/api/v1/exchange/envelopes", json=body).status_code == 200
+        spanish = {"Accept-Language": "es"}
+        login_as(client, "focal_point.col")
+        page = client.get("/early-warning/alerts", headers=spanish)
+        assert "Alertas de otros Estados" in page.text
+        assert "de Panamá" in page.text
+        assert "Aumento de tránsitos por el Darién" in page.text  # CAP info in es
+        agreements = client.get("/exchange/agreements", headers=spanish)
+        assert "Alertas" in agreements.text
+        assert ">alerts<" not in agreements.text
+        login_as(client, "auditor.col")
+        log_page = client.get("/exchange/log", headers=spanish)
+        assert "Alerta temprana (CAP)" in log_page.text
+        assert ">cap_alert<" not in log_page.text
