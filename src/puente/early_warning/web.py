@@ -123,30 +123,11 @@ def home_notices_panel(session: Session, actor: Actor) -> HomePanelView | None:
                 for notice in notices[:HOME_NOTICES_SHOWN]
             ],
             "has_more": len(notices) > HOME_NOTICES_SHOWN,
-            "peer_alerts": [
-                _peer_alert_view(alert, labels)
-                for alert in from_peers[:HOME_NOTICES_SHOWN]
-            ],
+            "peer_alerts": from_peers[:HOME_NOTICES_SHOWN],
+            "labels": labels,
         },
         stylesheets=("/static/css/early_warning.css",),
     )
-
-
-def _peer_alert_view(
-    alert: peers.PeerAlertRead, labels: dict[str, str]
-) -> dict[str, Any]:
-    """A peer state's alert as the screens show it ("from Panama")."""
-    return {
-        "id": alert.id,
-        "headline": alert.headline,
-        "from_state": alert.from_state,
-        "kind": labels.get(alert.msg_type, alert.msg_type),
-        "severity": labels.get(alert.severity, alert.severity),
-        "level": alert.level,
-        "country": alert_service.country_name(alert.country) if alert.country else None,
-        "sent_at": alert.sent_at,
-        "is_current": alert.is_current,
-    }
 
 
 register_panel(
@@ -473,12 +454,9 @@ def alert_list(
             "labels": _cap_labels(),
             "country_name": alert_service.country_name,
             "route_notes": route_service.list_route_notes(session, actor=actor),
-            "peer_alerts": [
-                _peer_alert_view(alert, _cap_labels())
-                for alert in peers.list_peer_alerts(
-                    session, actor=actor, current_only=not history
-                )
-            ],
+            "peer_alerts": peers.list_peer_alerts(
+                session, actor=actor, current_only=not history
+            ),
             "route_states": route_service.route_table(),
         },
     )
