@@ -5,7 +5,11 @@ invariant suite, 100,000 sequences split over the CPUs), each as its own process
 keeps their JSON, and writes docs/proof.md with the machine and the date. A step
 that fails is reported as failed with its output's last lines; the run goes on.
 `--short` is for iteration (fewer cycles, shorter load, 10,000 people);
-`--long` adds the 100-user, 30-minute load. docs/proof.md is rewritten after
+`--long` adds the 100-user, 30-minute load. Every step's record (its start time
+and the load average then included) is kept in docs/proof.json as well; `--only
+load,security` measures those steps again and keeps the others from that file,
+so a latency step can be re-measured on a quiet machine without redoing the
+hour-long crash proof. docs/proof.md is rewritten after
 every step, so a run cut short still leaves what it measured; `--deadline HH:MM`
 (UTC) stops a step still running at that time (reported as cut) and starts no
 step after it (reported as not run).
@@ -30,6 +34,7 @@ HERE = ROOT / "scripts" / "proof"
 
 
 DEADLINE: dt.datetime | None = None
+SIDECAR = ROOT / "docs" / "proof.json"
 
 
 def _left() -> float | None:
@@ -53,6 +58,7 @@ def _step(
         }
     print(f"== {name}: {' '.join(argv)}", file=sys.stderr, flush=True)
     started = time.monotonic()
+    began = _began()
     try:
         done = subprocess.run(
             argv,
@@ -67,6 +73,7 @@ def _step(
         out = exc.stdout if isinstance(exc.stdout, str) else ""
         err = exc.stderr if isinstance(exc.stderr, str) else ""
         return {
+            **began,
             "name": name,
             "command": " ".join(argv),
             "exit": "cut",
@@ -87,6 +94,7 @@ def _step(
             data = None
     tail = (done.stdout + done.stderr).strip().splitlines()[-8:]
     return {
+        **began,
         "name": name,
         "command": " ".join(argv),
         "exit": done.returncode,
@@ -94,6 +102,23 @@ def _step(
         "data": data,
         "tail": tail,
     }
+
+
+def _began() -> dict[str, str]:
+    load = os.getloadavg()
+    return {
+        "started": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_at_start": "/".join(f"{x:.1f}" for x in load),
+    }
+
+
+def _kept() -> list[dict[str, Any]]:
+    """The steps of the last run, as docs/proof.json keeps them ([] if none)."""
+    try:
+        steps = json.loads(SIDECAR.read_text())["steps"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [step for step in steps if isinstance(step, dict) and "name" in step]
 
 
 def _machine() -> str:
@@ -114,14 +139,26 @@ def _machine() -> str:
     )
 
 
+def _goal_missed(data: Any) -> bool:
+    """A step's JSON says `"goal_met": false` somewhere (the load steps do)."""
+    if isinstance(data, dict):
+        return data.get("goal_met") is False or any(
+            _goal_missed(value) for value in data.values()
+        )
+    return False
+
+
 def _row(step: dict[str, Any]) -> str:
+    when = f"{step.get('started', '?')} (load {step.get('load_at_start', '?')})"
     if step["exit"] is None:
         status = "not run (deadline)"
     elif step["exit"] == "cut":
         status = "cut at the deadline"
     else:
         status = "passed" if step["exit"] == 0 else f"FAILED (exit {step['exit']})"
-    return f"| {step['name']} | {status} | {step['seconds']} s |"
+        if step["exit"] == 0 and _goal_missed(step["data"]):
+            status = "ran without errors; latency goal MISSED"
+    return f"| {step['name']} | {status} | {step['seconds']} s | {when} |"
 
 
 def _write(steps: list[dict[str, Any]], machine: str, args: argparse.Namespace) -> None:
@@ -139,8 +176,8 @@ def _write(steps: list[dict[str, Any]], machine: str, args: argparse.Namespace) 
         f"Variant: {'short (for iteration)' if args.short else 'full'}"
         f"{', with --long load' if args.long else ''}.",
         "",
-        "| Step | Result | Time |",
-        "|---|---|---|",
+        "| Step | Result | Time | Started (load average then) |",
+        "|---|---|---|---|",
         *[_row(step) for step in steps],
         "",
     ]
@@ -150,7 +187,7 @@ def _write(steps: list[dict[str, Any]], machine: str, args: argparse.Namespace) 
             lines += ["```json", json.dumps(step["data"], indent=2), "```", ""]
         else:
             lines += ["Output (last lines):", "", "```", *step["tail"], "```", ""]
-    if not args.long:
+    if not any(step["name"] == "load --long" for step in steps):
         lines += [
             "## Not run",
             "",
@@ -159,6 +196,7 @@ def _write(steps: list[dict[str, Any]], machine: str, args: argparse.Namespace) 
             "",
         ]
     (ROOT / "docs" / "proof.md").write_text("\n".join(lines))
+    SIDECAR.write_text(json.dumps({"machine": machine, "steps": steps}, indent=1))
 
 
 def main() -> None:
@@ -171,6 +209,9 @@ def main() -> None:
     parser.add_argument("--people", help="people in the backup (default 100000)")
     parser.add_argument("--examples", help="invariant sequences (default 100000)")
     parser.add_argument("--deadline", help="HH:MM UTC: cut and skip steps after it")
+    parser.add_argument(
+        "--only", help="comma-separated steps to measure again; others kept"
+    )
     args = parser.parse_args()
     if args.deadline:
         hour, minute = (int(part) for part in args.deadline.split(":"))
@@ -205,10 +246,21 @@ def main() -> None:
             None,
         ),
     ]
+    only = set(args.only.split(",")) if args.only else None
+    if only is not None:
+        unknown = only - {name for name, _, _ in plan}
+        if unknown:
+            parser.error(f"--only: no step named {', '.join(sorted(unknown))}")
+    kept = {step["name"]: step for step in _kept()} if only is not None else {}
     steps: list[dict[str, Any]] = []
     for name, argv, env in plan:
+        if only is not None and name not in only:
+            if name in kept:
+                steps.append(kept[name])
+            continue
         steps.append(_step(name, argv, env))
         _write(steps, machine, args)  # what is measured is kept, step by step
+    _write(steps, machine, args)
     print(json.dumps({s["name"]: s["exit"] for s in steps}))
     if any(step["exit"] for step in steps):
         sys.exit(1)
