@@ -100,7 +100,7 @@ def share_monthly_counts(
     months of its own flow sources), suppressed, toward each peer under a
     statistics agreement. Needs `agreement:sign` (a focal point shares)."""
     node = _node()
-    authorize(actor, "agreement:sign", tenant_code=node)
+    authorize(actor, "agreement:sign", tenant_code=actor.tenant_code)
     recipients = _recipients(session, Purpose.STATISTICS)
     if not recipients:
         return []
