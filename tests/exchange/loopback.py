@@ -4,6 +4,7 @@ exchange log of a node read through its API."""
 
 from __future__ import annotations
 
+import random
 import signal
 import socket
 import subprocess
@@ -22,7 +23,11 @@ NODES = ["COL", "PAN", "HUB"]
 
 
 def free_base_port(count: int = 3) -> int:
-    for base in range(18200, 19000, 10):
+    # Start at a random block: several test runs on one machine probing the same
+    # first free block at once would each get it, and bind one another's ports.
+    blocks = list(range(18200, 19000, 10))
+    start = random.randrange(len(blocks))  # noqa: S311 - not for secrets
+    for base in blocks[start:] + blocks[:start]:
         try:
             for port in range(base, base + count):
                 with socket.socket() as probe:

@@ -1,5 +1,6 @@
 """Early-warning JSON routes under /api/v1/early-warning: alerts, their CAP 1.2 XML,
-the Atom feed of current alerts, notices and response plans."""
+the Atom feed of current alerts, notices, alerts and counts received from peer
+states, and response plans."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from puente.early_warning.rules import cap
 from puente.early_warning.service import alerts as alert_service
+from puente.early_warning.service import peers as peer_service
 from puente.early_warning.service import plans as plan_service
 from puente.identity import Actor, OrganisationRead
 from puente.web.deps import DbSession, Require
@@ -21,6 +23,7 @@ AlertReader = Annotated[Actor, Depends(Require("alert:read"))]
 PlanReader = Annotated[Actor, Depends(Require("plan:read"))]
 PlanWriter = Annotated[Actor, Depends(Require("plan:write"))]
 AlertWriter = Annotated[Actor, Depends(Require("alert:write"))]
+FlowsReader = Annotated[Actor, Depends(Require("flows:read"))]
 
 
 class AlertChange(BaseModel):
@@ -120,6 +123,25 @@ def cancel_alert(
         session, actor=actor, alert_id=alert_id, note=change.note
     )
     return alert_service.get_alert(session, actor=actor, alert_id=alert_id)
+
+
+@router.get("/peer-alerts", response_model=list[peer_service.PeerAlertRead])
+def peer_alerts(
+    session: DbSession, actor: AlertReader, current_only: bool = False
+) -> list[peer_service.PeerAlertRead]:
+    """CAP alerts received from peer states under an alerts agreement."""
+    return peer_service.list_peer_alerts(
+        session, actor=actor, current_only=current_only
+    )
+
+
+@router.get("/peer-series", response_model=list[peer_service.PeerSeriesRead])
+def peer_series(
+    session: DbSession, actor: FlowsReader
+) -> list[peer_service.PeerSeriesRead]:
+    """Monthly counts peer states shared under a statistics agreement (cells
+    under five withheld at the source: null)."""
+    return peer_service.list_peer_series(session, actor=actor)
 
 
 @router.get("/notices", response_model=list[alert_service.NoticeRead])

@@ -14,3 +14,15 @@ class FlowsImported:
 
     source: str
     vintage_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class AlertMessageIssued:
+    """Published by the alert lifecycle when one of this node's alerts gets a
+    message that notifies people (a live Alert, Update or Cancel; not a firing
+    replayed from history). Exchange forwards its CAP to the peers under an
+    alerts agreement. Never published for an alert received from a peer."""
+
+    alert_id: uuid.UUID
+    message_id: uuid.UUID
+    tenant_code: str

@@ -17,7 +17,7 @@ from puente.core.errors import Conflict, NotFound
 from puente.core.i18n import N_, lazy_gettext
 from puente.early_warning.schemas import PlanSummary, SeriesPanel
 from puente.early_warning.service import alerts as alert_service
-from puente.early_warning.service import flows
+from puente.early_warning.service import flows, peers
 from puente.early_warning.service import plans as plan_service
 from puente.early_warning.service import routes as route_service
 from puente.early_warning.service import triggers as triggers_service
@@ -92,7 +92,12 @@ def home_notices_panel(session: Session, actor: Actor) -> HomePanelView | None:
     notices = alert_service.unread_notices(
         session, actor=actor, limit=HOME_NOTICES_SHOWN + 1, include_past=False
     )
-    if not notices:
+    from_peers = (
+        peers.list_peer_alerts(session, actor=actor, current_only=True)
+        if actor.roles & set(alert_service.SUBSCRIBED_ROLES)
+        else []
+    )
+    if not notices and not from_peers:
         return None
     labels = _cap_labels()
     return HomePanelView(
@@ -115,6 +120,8 @@ def home_notices_panel(session: Session, actor: Actor) -> HomePanelView | None:
                 for notice in notices[:HOME_NOTICES_SHOWN]
             ],
             "has_more": len(notices) > HOME_NOTICES_SHOWN,
+            "peer_alerts": from_peers[:HOME_NOTICES_SHOWN],
+            "labels": labels,
         },
         stylesheets=("/static/css/early_warning.css",),
     )
@@ -349,6 +356,7 @@ def dashboard(request: Request, session: DbSession, actor: FlowsReader) -> Respo
             "notice_count": len(notices),
             "labels": _cap_labels(),
             "page_sections": sections_for("early_warning:dashboard", session, actor),
+            "peer_series": peers.list_peer_series(session, actor=actor),
         },
     )
 
@@ -424,6 +432,9 @@ def alert_list(
             "labels": _cap_labels(),
             "country_name": alert_service.country_name,
             "route_notes": route_service.list_route_notes(session, actor=actor),
+            "peer_alerts": peers.list_peer_alerts(
+                session, actor=actor, current_only=not history
+            ),
             "route_states": route_service.route_table(),
         },
     )

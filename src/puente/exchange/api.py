@@ -100,3 +100,24 @@ def exchange_log(session: DbSession, actor: Auditor) -> list[LogEntryRead]:
 @router.get("/outbound", response_model=list[OutboundRead])
 def outbound(session: DbSession, actor: Auditor) -> list[OutboundRead]:
     return service.list_outbound(session, actor=actor)
+
+
+@router.post("/statistics/share", response_model=list[OutboundRead], status_code=201)
+def share_statistics(
+    session: DbSession, actor: Signer, months: int = 12
+) -> list[OutboundRead]:
+    """Queue this state's monthly counts by nationality (small cells
+    suppressed) toward each peer under a statistics agreement."""
+    rows = service.share_monthly_counts(session, actor=actor, months=months)
+    return [
+        OutboundRead(
+            envelope_id=r.id,
+            recipient=r.recipient,
+            purpose=r.purpose,
+            kind=r.kind,
+            status=r.status,
+            refusal=r.refusal,
+            attempts=r.attempts,
+        )
+        for r in rows
+    ]

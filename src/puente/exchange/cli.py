@@ -69,6 +69,22 @@ def send_command() -> None:
     print(sent)
 
 
+@exchange_app.command("share-statistics")
+def share_statistics_command(
+    months: Annotated[int, typer.Option(help="Months to share, newest last")] = 12,
+) -> None:
+    """Queue this state's monthly counts by nationality (cells under five
+    suppressed) toward each peer under a statistics agreement."""
+    node = service.node_identity().state
+    with core_db.uow(node) as session:
+        rows = service.share_monthly_counts(
+            session, actor=system_actor(node), months=months
+        )
+        print(
+            json.dumps([{"recipient": r.recipient, "status": r.status} for r in rows])
+        )
+
+
 @exchange_app.command("configure-node", hidden=True)
 def configure_node_command(spec: str) -> None:
     """Peers, and agreed terms with every party's signature and the shared

@@ -707,6 +707,8 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "sensitive_category": N_("Sensitive data never leaves"),
         "feared_state": N_("Toward a state the person fled"),
         "personal_identifier": N_("It names a person"),
+        "small_cell": N_("A count under five would leave"),
+        "invalid_alert": N_("Not a valid CAP 1.2 alert"),
     },
     "envelope_kind": {
         "tracing_request": N_("Tracing request"),
@@ -718,6 +720,8 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
         "return_case": N_("Return case"),
         "duplicate_check_request": N_("Duplicate check"),
         "duplicate_check_candidates": N_("Duplicate check answer"),
+        "cap_alert": N_("Early-warning alert (CAP)"),
+        "monthly_counts": N_("Monthly counts (small cells suppressed)"),
     },
     "remote_likelihood": {
         "high": N_("high likelihood"),

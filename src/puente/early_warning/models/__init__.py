@@ -17,6 +17,7 @@ from puente.early_warning.models.flows import (
     TriggerCatalogue,
     TriggerFiring,
 )
+from puente.early_warning.models.peers import PeerAlert, PeerCount
 from puente.early_warning.models.plans import (
     PlanLine,
     PlanSite,
@@ -33,6 +34,8 @@ __all__ = [
     "FlowSource",
     "FlowSourceProfile",
     "FlowVintage",
+    "PeerAlert",
+    "PeerCount",
     "PlanLine",
     "PlanSite",
     "PlanTask",

@@ -48,6 +48,8 @@ class Refusal(StrEnum):
     SENSITIVE_CATEGORY = "sensitive_category"
     FEARED_STATE = "feared_state"
     PERSONAL_IDENTIFIER = "personal_identifier"
+    SMALL_CELL = "small_cell"
+    INVALID_ALERT = "invalid_alert"
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from puente.exchange.service.node import (
     node_identity,
     public_hex,
 )
+from puente.exchange.service.sharing import share_monthly_counts
 
 __all__ = [
     "HttpTransport",
@@ -47,6 +48,7 @@ __all__ = [
     "public_hex",
     "receive_envelope",
     "revoke_agreement",
+    "share_monthly_counts",
     "sign_agreement",
     "start_sender",
 ]

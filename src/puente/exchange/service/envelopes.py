@@ -39,9 +39,16 @@ from puente.exchange.service.duplicates import (
     receive_duplicate_candidates,
 )
 from puente.exchange.service.node import node_identity, peer_of, verify
-from puente.exchange.service.queue import META_PURPOSE, envelope_body, refusal_for
+from puente.exchange.service.queue import (
+    ALERT_KIND,
+    COUNTS_KIND,
+    META_PURPOSE,
+    envelope_body,
+    refusal_for,
+)
 from puente.exchange.service.returns import KIND as RETURN_CASE
 from puente.exchange.service.returns import receive_return_case
+from puente.exchange.service.sharing import receive_alert, receive_counts
 from puente.exchange.service.status import view_for_sending
 from puente.exchange.service.tracing import (
     answer_tracing_request,
@@ -229,7 +236,7 @@ def receive_envelope(
                 or not (wind_down or categories <= view.categories)
             ):
                 raise ValueError("agreement")
-            _act(session, kind, sender, agreement_id, payload)
+            _act(session, kind, sender, agreement_id, payload, envelope_id)
     except (KeyError, ValueError, TypeError) as exc:
         raise EnvelopeRefused() from exc
     _log(session, direction="received", peer=sender, body=envelope, signature=signature)
@@ -249,8 +256,13 @@ def _act(
     sender: str,
     agreement_id: uuid.UUID,
     payload: dict[str, Any],
+    envelope_id: uuid.UUID,
 ) -> None:
-    if kind == "tracing_request":
+    if kind == ALERT_KIND:
+        receive_alert(session, sender=sender, envelope_id=envelope_id, payload=payload)
+    elif kind == COUNTS_KIND:
+        receive_counts(session, sender=sender, envelope_id=envelope_id, payload=payload)
+    elif kind == "tracing_request":
         answer_tracing_request(
             session, sender=sender, agreement_id=agreement_id, payload=payload
         )

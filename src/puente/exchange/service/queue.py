@@ -14,10 +14,12 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from puente import early_warning
 from puente.core import events
 from puente.core.db import new_id, utcnow
 from puente.exchange.events import EnvelopeQueued
 from puente.exchange.models import Outbound, Reference
+from puente.exchange.rules.disclosure import small_counts
 from puente.exchange.rules.sending import Refusal, identifying_keys, send_refusal
 from puente.exchange.rules.terms import Category, canonical_json
 from puente.exchange.service.node import node_identity
@@ -28,6 +30,29 @@ log = structlog.get_logger(__name__)
 
 META_PURPOSE = "agreement"
 META_CATEGORY = "agreement_terms"
+CAP_FORMAT = "cap-1.2"
+ALERT_KIND = "cap_alert"
+COUNTS_KIND = "monthly_counts"
+
+
+def alert_problem(payload: dict[str, Any]) -> bool:
+    """True when a payload is not a valid CAP 1.2 alert (XSD and the
+    specification's rules)."""
+    if payload.get("format") != CAP_FORMAT or not isinstance(payload.get("cap"), str):
+        return True
+    return bool(early_warning.cap_problems(str(payload["cap"]).encode("utf-8")))
+
+
+def _kind_refusal(kind: str, payload: dict[str, Any]) -> Refusal | None:
+    """What the kinds of early warning shared between states must also pass,
+    at queueing and again at sending: a valid CAP alert; no count under five."""
+    if kind == ALERT_KIND and alert_problem(payload):
+        return Refusal.INVALID_ALERT
+    if kind == COUNTS_KIND and small_counts(
+        {k: v for k, v in payload.items() if k != "min_cell"}
+    ):
+        return Refusal.SMALL_CELL
+    return None
 
 
 def subjects_feared(
@@ -63,7 +88,7 @@ def refusal_for(session: Session, row: Outbound) -> Refusal | None:
         return Refusal.PERSONAL_IDENTIFIER if identifying_keys(payload) else None
     subjects = [uuid.UUID(s) for s in row.subject_ids.split(",") if s]
     categories = row.categories.split(";")
-    return send_refusal(
+    refusal = send_refusal(
         agreement=view_for_sending(session, row.agreement_id)
         if row.agreement_id
         else None,
@@ -78,6 +103,7 @@ def refusal_for(session: Session, row: Outbound) -> Refusal | None:
             session, recipient=row.recipient, agreement_id=row.agreement_id
         ),
     )
+    return refusal or _kind_refusal(row.kind, payload)
 
 
 def queue_envelope(

@@ -22,12 +22,12 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puente.core import audit
+from puente.core import audit, events
 from puente.core.db import uow, utcnow
 from puente.core.events import subscribe
 from puente.core.i18n import N_
 from puente.early_warning.errors import AlertClosed, UnknownTenant
-from puente.early_warning.events import FlowsImported
+from puente.early_warning.events import AlertMessageIssued, FlowsImported
 from puente.early_warning.models.alerts import Alert, AlertMessage, AlertNotice
 from puente.early_warning.models.flows import TriggerCatalogue
 from puente.early_warning.rules import cap
@@ -196,6 +196,13 @@ def _add_message(
         sequence=message.sequence,
         trigger_id=alert.trigger_id,
     )
+    if notify:
+        events.publish(
+            session,
+            AlertMessageIssued(
+                alert_id=alert.id, message_id=message.id, tenant_code=alert.tenant_code
+            ),
+        )
     return message
 
 
