@@ -87,6 +87,10 @@ def _step(
     seconds = round(time.monotonic() - started, 1)
     data: Any = None
     text = done.stdout.strip()
+    # A log line may come before the JSON: it starts at the first line "{".
+    lines = text.splitlines()
+    if "{" in lines:
+        text = "\n".join(lines[lines.index("{") :])
     if text.startswith("{"):
         try:
             data = json.loads(text)
