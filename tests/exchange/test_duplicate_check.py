@@ -25,7 +25,7 @@ from puente.core.config import Settings, get_settings
 from puente.core.i18n import LOCALES
 from puente.exchange import service
 from puente.exchange.models import Outbound, Reference
-from puente.exchange.service.tracing import _encode
+from puente.exchange.service.tracing import encode
 from puente.people.models import RemoteCandidate, RemoteCheck
 from tests.exchange.test_service import (
     Login,
@@ -293,7 +293,7 @@ class TestDuplicateCheck:
             ).status_code
             == 204
         )
-        query = _encode(
+        query = encode(
             service.agreement_secret(agreement_id),
             [MARISOL | {"birth_date": "1988-07-02"}],
             ["q"],
@@ -349,7 +349,7 @@ class TestWindDown:
             birth_date="2016-03-14",
             consent_to_tracing=True,
         )
-        query = _encode(
+        query = encode(
             service.agreement_secret(agreement_id),
             [{"given_name": "Yuleisi", "family_name": "Quintero Barrios"}],
             ["q"],

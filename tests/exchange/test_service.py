@@ -650,7 +650,7 @@ class TestReunification:
     ) -> None:
         import base64
 
-        from puente.exchange.service.tracing import _encode
+        from puente.exchange.service.tracing import encode
 
         agreement_id = _active_agreement(client, session, token_for)
         _directory(session)
@@ -663,7 +663,7 @@ class TestReunification:
             birth_date="2016-03-14",
             consent_to_tracing=True,
         )
-        query = _encode(
+        query = encode(
             service.agreement_secret(agreement_id),
             [
                 {

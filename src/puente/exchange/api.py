@@ -108,16 +108,4 @@ def share_statistics(
 ) -> list[OutboundRead]:
     """Queue this state's monthly counts by nationality (small cells
     suppressed) toward each peer under a statistics agreement."""
-    rows = service.share_monthly_counts(session, actor=actor, months=months)
-    return [
-        OutboundRead(
-            envelope_id=r.id,
-            recipient=r.recipient,
-            purpose=r.purpose,
-            kind=r.kind,
-            status=r.status,
-            refusal=r.refusal,
-            attempts=r.attempts,
-        )
-        for r in rows
-    ]
+    return service.share_monthly_counts(session, actor=actor, months=months)

@@ -18,17 +18,21 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puente import people, protection
+from puente import people
 from puente.core.config import get_settings
 from puente.core.db import new_id
 from puente.core.events import subscribe_in_transaction
 from puente.exchange.errors import NodeKeyMissing
-from puente.exchange.models import Agreement, Outbound, Reference
+from puente.exchange.models import Agreement, Outbound
 from puente.exchange.rules.terms import AgreementStatus, Category, Purpose
 from puente.exchange.service.node import agreement_secret, node_identity
 from puente.exchange.service.queue import queue_envelope
 from puente.exchange.service.status import refresh_status
-from puente.exchange.service.tracing import ENCODING_FORMAT, _encode, score_registry
+from puente.exchange.service.tracing import (
+    ENCODING_FORMAT,
+    encode,
+    referenced_candidates,
+)
 from puente.identity import system_actor
 from puente.linkage import Encoding
 
@@ -93,7 +97,7 @@ def send_duplicate_checks(
             )
             continue
         check_id = new_id()
-        encoding = _encode(secret, [row], ["q"])
+        encoding = encode(secret, [row], ["q"])
         queued = queue_envelope(
             session,
             recipient=peer,
@@ -146,37 +150,15 @@ def answer_duplicate_check(
     node = node_identity().state
     check_ref = str(uuid.UUID(str(payload["check_ref"])))
     query = Encoding.from_bytes(base64.b64decode(str(payload["encoding"])))
-    registry = [
-        r
-        for r in people.duplicate_check_registry(session, actor=system_actor(node))
-        if sender
-        not in protection.feared_states(
-            session, tenant_code=node, person_id=r.person_id
-        )
-    ]
-    candidates: list[dict[str, Any]] = []
-    subjects: list[uuid.UUID] = []
-    if registry:
-        scored = score_registry(agreement_secret(str(agreement_id)), query, registry)
-        for person, item in scored[:MAX_CANDIDATES]:
-            reference = Reference(
-                tenant_code=node,
-                agreement_id=agreement_id,
-                peer=sender,
-                person_id=person.person_id,
-                request_ref=check_ref,
-                score=item.score,
-            )
-            session.add(reference)
-            session.flush()
-            candidates.append(
-                {
-                    "reference": str(reference.id),
-                    "score": item.score,
-                    "likelihood": item.likelihood,
-                }
-            )
-            subjects.append(person.person_id)
+    candidates, subjects = referenced_candidates(
+        session,
+        sender=sender,
+        agreement_id=agreement_id,
+        request_ref=check_ref,
+        query=query,
+        registry=people.duplicate_check_registry(session, actor=system_actor(node)),
+        limit=MAX_CANDIDATES,
+    )
     queue_envelope(
         session,
         recipient=sender,

@@ -44,6 +44,7 @@ from puente.exchange.service.queue import (
     COUNTS_KIND,
     META_PURPOSE,
     envelope_body,
+    outbound_read,
     refusal_for,
 )
 from puente.exchange.service.returns import KIND as RETURN_CASE
@@ -319,18 +320,7 @@ def list_outbound(session: Session, *, actor: Actor) -> list[OutboundRead]:
         .where(Outbound.tenant_code == node)
         .order_by(Outbound.created_at.desc())
     )
-    return [
-        OutboundRead(
-            envelope_id=r.id,
-            recipient=r.recipient,
-            purpose=r.purpose,
-            kind=r.kind,
-            status=r.status,
-            refusal=r.refusal,
-            attempts=r.attempts,
-        )
-        for r in rows
-    ]
+    return [outbound_read(r) for r in rows]
 
 
 # One wake-up per running sender: a queued envelope leaves at once, not at the

@@ -22,6 +22,7 @@ from puente.exchange.models import Outbound, Reference
 from puente.exchange.rules.disclosure import small_counts
 from puente.exchange.rules.sending import Refusal, identifying_keys, send_refusal
 from puente.exchange.rules.terms import Category, canonical_json
+from puente.exchange.schemas import OutboundRead
 from puente.exchange.service.node import node_identity
 from puente.exchange.service.status import view_for_sending
 from puente.protection import feared_states
@@ -177,3 +178,16 @@ def envelope_body(row: Outbound) -> dict[str, Any]:
         "created_at": created.isoformat(),
         "payload": json.loads(row.payload),
     }
+
+
+def outbound_read(row: Outbound) -> OutboundRead:
+    """An outbound envelope as the API and screens show it."""
+    return OutboundRead(
+        envelope_id=row.id,
+        recipient=row.recipient,
+        purpose=row.purpose,
+        kind=row.kind,
+        status=row.status,
+        refusal=row.refusal,
+        attempts=row.attempts,
+    )

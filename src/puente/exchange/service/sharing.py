@@ -22,14 +22,16 @@ from sqlalchemy.orm import Session
 from puente import early_warning
 from puente.core.config import get_settings
 from puente.core.events import subscribe_in_transaction
-from puente.exchange.models import Outbound, Peer
+from puente.exchange.models import Peer
 from puente.exchange.rules.disclosure import as_payload, from_payload, suppressed_table
 from puente.exchange.rules.terms import Category, Purpose
+from puente.exchange.schemas import OutboundRead
 from puente.exchange.service.queue import (
     ALERT_KIND,
     CAP_FORMAT,
     COUNTS_KIND,
     alert_problem,
+    outbound_read,
     queue_envelope,
 )
 from puente.exchange.service.status import (
@@ -95,7 +97,7 @@ def share_alert(session: Session, event: early_warning.AlertMessageIssued) -> No
 
 def share_monthly_counts(
     session: Session, *, actor: Actor, months: int = 12
-) -> list[Outbound]:
+) -> list[OutboundRead]:
     """Queue this state's arrivals by nationality and month (the last `months`
     months of its own flow sources), suppressed, toward each peer under a
     statistics agreement. Needs `agreement:sign` (a focal point shares)."""
@@ -109,14 +111,16 @@ def share_monthly_counts(
     )
     payload = as_payload(suppressed_table(counts))
     return [
-        queue_envelope(
-            session,
-            recipient=state,
-            agreement_id=agreement_id,
-            purpose=Purpose.STATISTICS,
-            kind=COUNTS_KIND,
-            categories=[Category.AGGREGATES],
-            payload=payload,
+        outbound_read(
+            queue_envelope(
+                session,
+                recipient=state,
+                agreement_id=agreement_id,
+                purpose=Purpose.STATISTICS,
+                kind=COUNTS_KIND,
+                categories=[Category.AGGREGATES],
+                payload=payload,
+            )
         )
         for state, agreement_id in recipients
     ]

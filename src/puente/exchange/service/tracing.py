@@ -49,7 +49,7 @@ ENCODING_FORMAT = "puente-pprl-tracing/1"
 WITHDRAWN = "withdrawn"
 
 
-def _encode(secret: bytes, rows: Sequence[dict[str, Any]], ids: list[str]) -> Encoding:
+def encode(secret: bytes, rows: Sequence[dict[str, Any]], ids: list[str]) -> Encoding:
     frame = pd.DataFrame(
         [
             {
@@ -83,7 +83,7 @@ def send_tracing_request(session: Session, event: protection.TracingForwarded) -
         sought = protection.tracing_description(
             session, tenant_code=node, request_id=event.request_id
         )
-        encoding = _encode(agreement_secret(str(agreement.id)), [sought], ["q"])
+        encoding = encode(agreement_secret(str(agreement.id)), [sought], ["q"])
         payload |= {
             "format": ENCODING_FORMAT,
             "encoding": base64.b64encode(encoding.to_bytes()).decode("ascii"),
@@ -121,7 +121,7 @@ def score_registry(
         }
         for r in registry
     ]
-    local = _encode(secret, rows, [str(r.person_id) for r in registry])
+    local = encode(secret, rows, [str(r.person_id) for r in registry])
     scored = score_candidates(
         {k: v[0] for k, v in query.filters.items()},
         {k: bool(v[0]) for k, v in query.present.items()},
@@ -134,15 +134,21 @@ def score_registry(
     return [(registry[item.index], item) for item in scored]
 
 
-def answer_tracing_request(
-    session: Session, *, sender: str, agreement_id: uuid.UUID, payload: dict[str, Any]
-) -> None:
-    """Score the encodings against this node's tracing registry and answer with
-    opaque references (persons who fled the sender's state are left out)."""
+def referenced_candidates(
+    session: Session,
+    *,
+    sender: str,
+    agreement_id: uuid.UUID,
+    request_ref: str,
+    query: Encoding,
+    registry: Sequence[Any],
+    limit: int,
+) -> tuple[list[dict[str, Any]], list[uuid.UUID]]:
+    """Score `query` against the registry, persons who fled the sender's state
+    left out, and keep an opaque reference for each of the best `limit`: the
+    candidates to answer (reference, score, likelihood) and their subjects."""
     node = node_identity().state
-    query = Encoding.from_bytes(base64.b64decode(str(payload["encoding"])))
-    registry = people.tracing_registry(session, actor=system_actor(node))
-    registry = [
+    kept = [
         r
         for r in registry
         if sender
@@ -152,27 +158,48 @@ def answer_tracing_request(
     ]
     candidates: list[dict[str, Any]] = []
     subjects: list[uuid.UUID] = []
-    if registry:
-        scored = score_registry(agreement_secret(str(agreement_id)), query, registry)
-        for person, item in scored[:10]:
-            reference = Reference(
-                tenant_code=node,
-                agreement_id=agreement_id,
-                peer=sender,
-                person_id=person.person_id,
-                request_ref=str(payload["request_ref"]),
-                score=item.score,
-            )
-            session.add(reference)
-            session.flush()
-            candidates.append(
-                {
-                    "reference": str(reference.id),
-                    "score": item.score,
-                    "likelihood": item.likelihood,
-                }
-            )
-            subjects.append(person.person_id)
+    if not kept:
+        return candidates, subjects
+    scored = score_registry(agreement_secret(str(agreement_id)), query, kept)
+    for person, item in scored[:limit]:
+        reference = Reference(
+            tenant_code=node,
+            agreement_id=agreement_id,
+            peer=sender,
+            person_id=person.person_id,
+            request_ref=request_ref,
+            score=item.score,
+        )
+        session.add(reference)
+        session.flush()
+        candidates.append(
+            {
+                "reference": str(reference.id),
+                "score": item.score,
+                "likelihood": item.likelihood,
+            }
+        )
+        subjects.append(person.person_id)
+    return candidates, subjects
+
+
+def answer_tracing_request(
+    session: Session, *, sender: str, agreement_id: uuid.UUID, payload: dict[str, Any]
+) -> None:
+    """Score the encodings against this node's tracing registry and answer with
+    opaque references (persons who fled the sender's state are left out)."""
+    node = node_identity().state
+    query = Encoding.from_bytes(base64.b64decode(str(payload["encoding"])))
+    registry = people.tracing_registry(session, actor=system_actor(node))
+    candidates, subjects = referenced_candidates(
+        session,
+        sender=sender,
+        agreement_id=agreement_id,
+        request_ref=str(payload["request_ref"]),
+        query=query,
+        registry=registry,
+        limit=10,
+    )
     queue_envelope(
         session,
         recipient=sender,
