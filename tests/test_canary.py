@@ -110,6 +110,7 @@ PARAMS: tuple[tuple[str, str, str], ...] = (
     ("", "offer_id", "offer"),
     ("", "totalisation_id", "totalisation"),
     ("", "worker_id", "worker"),
+    ("", "fmt", "format"),
 )
 # Path parameters of GET routes whose records carry nothing of a person, and
 # why. A route with a parameter neither filled above nor named here fails
@@ -611,16 +612,19 @@ def _seen(response: Any) -> str:
 
 
 def _panama_staff(session: Session) -> None:
-    """Panama's demo has no supervisor and no pathways officer: one each, in the
-    caseworker's organisation."""
+    """Panama's demo may lack a supervisor and a pathways officer: one each, in
+    the caseworker's organisation, where the demo has none."""
     caseworker = session.scalars(
         select(User).where(User.username == "caseworker.pan")
     ).one()
     for role in ("supervisor", "pathways_officer"):
+        username = f"{role.split('_')[0]}.pan"
+        if session.scalars(select(User.id).where(User.username == username)).first():
+            continue
         identity_service.create_user(
             session,
             actor=system_actor(),
-            username=f"{role.split('_')[0]}.pan",
+            username=username,
             password="a-long-test-password-2026",
             tenant_code="PAN",
             roles=[role],
@@ -635,6 +639,8 @@ def _plant_all(
     _panama_staff(session)
     planted = Planted()
     for tenant in TENANTS:
+        # A table download's format: the workbook is unzipped and scanned whole.
+        planted.ids.setdefault(tenant, {})["format"] = "xlsx"
         _plant_people_and_cases(client, token_for, session, tenant, planted)
         _plant_return(client, token_for, tenant, planted)
         _plant_network(client, token_for, tenant, planted)

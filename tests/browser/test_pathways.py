@@ -90,6 +90,8 @@ def test_employer_publishes_a_compliant_offer_and_sees_ranked_workers(
     page.wait_for_url("**/pathways/offers/*")
     assert "Published" in page.locator("#offer-status").inner_text()
     assert page.locator("[data-result=fail]").count() == 0
+    # The best-matched workers load after the page (a lazy panel).
     rows = page.locator("#matches tbody tr")
+    rows.first.wait_for()
     assert rows.count() >= 3
     assert "Occupation" in rows.first.inner_text()

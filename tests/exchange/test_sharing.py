@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from puente import early_warning
+from puente.core import db as core_db
 from puente.early_warning.models import PeerAlert, PeerCount
 from puente.early_warning.rules import cap
 from puente.early_warning.service import alerts as alert_service
@@ -85,6 +86,9 @@ def _agreement(
 
 
 def _raise(session: Session, tenant: str = "COL") -> uuid.UUID:
+    # The app's requests share the test's connection and leave their tenant
+    # scope on it (PostgreSQL): a system job raises alerts for any tenant.
+    core_db.set_tenant_scope(session, core_db.SYSTEM_SCOPE)
     raised = alert_service.raise_alerts(
         session,
         actor=system_actor(tenant),
