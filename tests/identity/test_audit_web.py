@@ -5,19 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import openpyxl
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from puente.core import audit
 from puente.core.audit import AuditEvent
 from puente.identity import User, system_actor
+from puente.identity import service as identity_service
 from puente.identity.audit_log import action_label
 from puente.identity.service import actor_for
-from tests.conftest import unique
+from tests.conftest import drop_pg_database, unique
 
 Login = Callable[[TestClient, str], TestClient]
 
@@ -129,11 +132,56 @@ def test_the_auditor_cannot_change_anything(
 from tests.core.test_audit import _attacker  # noqa: E402
 
 
+@pytest.fixture
+def own_chain(
+    backend: str, tmp_path: Path, key_dir: Path, db_url: str
+) -> Iterator[tuple[TestClient, Session]]:
+    """A database of its own: the suite's database is shared by every test of a
+    worker, and one that commits for real could leave a chain this test did not
+    make. Here every event is this test's."""
+    from puente.app import create_app
+    from puente.core import db as core_db
+    from puente.core.migrate import upgrade
+    from puente.demo import load_identity
+    from tests.conftest import _settings, _use_settings, fresh_database_url
+
+    url = fresh_database_url(backend, tmp_path, "chain")
+    settings = _settings(url, key_dir)
+    _use_settings(settings)
+    upgrade("heads", url)
+    engine = core_db.make_engine(url)
+    with core_db.uow(engine=engine) as seeding:
+        load_identity(seeding)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    session = factory()
+    core_db.set_tenant_scope(session, core_db.SYSTEM_SCOPE)
+    try:
+        with TestClient(
+            create_app(settings, factory), base_url="http://testserver"
+        ) as client:
+            yield client, session
+    finally:
+        session.close()
+        engine.dispose()
+        _use_settings(_settings(db_url, key_dir))  # the suite's again, for the next
+        if backend == "postgresql":
+            drop_pg_database(url.rsplit("/", 1)[1])
+
+
+def _login(session: Session, client: TestClient, username: str) -> None:
+    started = identity_service.start_session(session, _user(session, username))
+    started.record.mfa_passed = True
+    started.record.csrf_token = "test-csrf-token"
+    session.commit()
+    client.cookies.set("puente_session", started.token)
+
+
 def test_the_chain_is_verified_on_screen(
-    client: TestClient, login_as: Login, session: Session, backend: str
+    own_chain: tuple[TestClient, Session], backend: str
 ) -> None:
+    client, session = own_chain
     _seed(session, 2)
-    login_as(client, "auditor.hub")
+    _login(session, client, "auditor.hub")
     good = client.get("/audit/verify")
     assert "The chain is intact" in good.text
     victim = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
