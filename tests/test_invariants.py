@@ -66,6 +66,8 @@ from puente.protection.service.returns import _derived_facts, merge_facts
 STATES = ("NIC", "VEN", "HND", "COL", "PAN")
 TENANTS = ("COL", "PAN")
 ROLES = (Role.CASEWORKER, Role.PROTECTION_OFFICER, Role.SUPERVISOR)
+# A withdrawal needs a reason: blank ones must be refused like missing ones.
+REASONS = ("", "  ", "Passport seen at the border post")
 CLAIMS = ("pending", "appeal_pending", "rejected_final", "recognised")
 BOOL_FACTS = ("is_refugee", "is_stateless", "expressed_fear")
 ORIGIN_EDITS = (
@@ -292,22 +294,24 @@ class Promises(RuleBasedStateMachine):
         role=st.sampled_from(ROLES),
         field=st.sampled_from(ORIGIN_EDITS),
         state=st.sampled_from((None, *STATES)),
+        reason=st.sampled_from(REASONS),
     )
     def edit_origins(
-        self, person: uuid.UUID, role: Role, field: str, state: str | None
+        self, person: uuid.UUID, role: Role, field: str, state: str | None, reason: str
     ) -> None:
-        self._edit_origins(person, role, field, state)
+        self._edit_origins(person, role, field, state, reason)
 
     @rule(
         person=protected,
         role=st.sampled_from(ROLES),
         field=st.sampled_from(ORIGIN_EDITS),
         state=st.sampled_from((None, *STATES)),
+        reason=st.sampled_from(REASONS),
     )
     def edit_protected_origins(
-        self, person: uuid.UUID, role: Role, field: str, state: str | None
+        self, person: uuid.UUID, role: Role, field: str, state: str | None, reason: str
     ) -> None:
-        self._edit_origins(person, role, field, state)
+        self._edit_origins(person, role, field, state, reason)
 
     @rule(
         person=persons,
@@ -315,6 +319,7 @@ class Promises(RuleBasedStateMachine):
         role=st.sampled_from(ROLES),
         field=st.sampled_from(ORIGIN_EDITS),
         state=st.sampled_from((None, *STATES)),
+        reason=st.sampled_from(REASONS),
     )
     def claim_then_edit_origins(
         self,
@@ -323,6 +328,7 @@ class Promises(RuleBasedStateMachine):
         role: Role,
         field: str,
         state: str | None,
+        reason: str,
     ) -> None:
         """A supervisor records a claim, then someone edits an origin: the edit
         a caseworker may not use to open the way toward the state fled."""
@@ -333,17 +339,22 @@ class Promises(RuleBasedStateMachine):
             )
         )
         assert error is None or isinstance(error, FactWithdrawalRequired), error
-        self._edit_origins(person, role, field, state)
+        self._edit_origins(person, role, field, state, reason)
 
     def _edit_origins(
-        self, person: uuid.UUID, role: Role, field: str, state: str | None
+        self,
+        person: uuid.UUID,
+        role: Role,
+        field: str,
+        state: str | None,
+        reason: str = "",
     ) -> None:
         """Change a nationality, other nationalities, country of birth or
         habitual residence. For a protected person each bars disclosure toward
         that state (DP-1): a new one adds a feared state (what is open toward it
         is withdrawn, checked by the invariants), replacing or removing one is a
         withdrawal of a protection fact: only roles with `protection:withdraw_fact`,
-        never a caseworker's plain edit."""
+        never a caseworker's plain edit, and never without a reason."""
         tenant = self.tenant_of[person]
         actor = self.actor(tenant, role)
         seen = people.get_person(self.session, actor=actor, person_id=person)
@@ -351,7 +362,7 @@ class Promises(RuleBasedStateMachine):
             ([state] if state else []) if field == "other_nationalities" else state
         )
         edit = people.PersonUpdate.model_validate(
-            {"expected_version": seen.version, field: value}
+            {"expected_version": seen.version, field: value, "change_reason": reason}
         )
         before = _feared(self.session, person, tenant)
         _r, error = self.act(
@@ -362,8 +373,11 @@ class Promises(RuleBasedStateMachine):
         after = _feared(self.session, person, tenant)
         if error is not None:
             assert after == before, "a refused edit changed the facts"
-        elif role is not Role.CASEWORKER and not before <= after:
-            # An authorised withdrawal by edit (audited): the new baseline.
+        elif not before <= after:
+            # An authorised withdrawal by edit (audited, with its reason): the
+            # new baseline. A caseworker's edit or one without a reason never is.
+            assert role is not Role.CASEWORKER, "a caseworker narrowed the facts"
+            assert reason.strip(), "the facts narrowed without a reason"
             self.feared_before[person] = after
 
     @rule(person=persons, wish=st.sampled_from(("requests", "declines")))

@@ -189,6 +189,42 @@ class TestEditAndSensitive:
         assert 'value="Pérez Z."' in stale.text
         assert "Wilson José" in stale.text
 
+    def test_a_protected_persons_nationality_changes_only_with_a_reason(
+        self,
+        client: TestClient,
+        login_as: Login,
+        token_for: Callable[[str], str],
+        session: Session,
+    ) -> None:
+        login_as(client, "caseworker.col")
+        person_id = _register(client)
+        claim = client.patch(
+            f"/api/v1/protection/people/{person_id}/profile",
+            json={"claim_status": "pending"},
+            headers={"Authorization": f"Bearer {token_for('supervisor.col')}"},
+        )
+        assert claim.status_code == 204, claim.text
+        client.cookies.clear()
+        login_as(client, "supervisor.col")
+        client.cookies.set("puente_lang", "es")
+        base = {**CSRF, **PERSON_FORM, "version": "1", "nationality": "COL",
+                "given_name": "Wilson Typed"}  # fmt: skip
+        refused = client.post(f"/people/{person_id}/edit", data=base)
+        assert refused.status_code == 422
+        assert 'id="change_reason-error"' in refused.text
+        assert "requiere un motivo" in refused.text
+        assert 'value="Wilson Typed"' in refused.text  # what was typed stays
+        bearer = {"Authorization": f"Bearer {token_for('supervisor.col')}"}
+        kept = client.get(f"/api/v1/people/{person_id}", headers=bearer)
+        assert kept.json()["nationality"] == "VEN"
+        assert kept.json()["given_name"] == "Wilson"  # nothing half-written
+        done = client.post(
+            f"/people/{person_id}/edit",
+            data={**base, "change_reason": "Cédula colombiana vista"},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303, done.text
+
     def test_sensitive_panel_only_for_the_ceiling(
         self, client: TestClient, login_as: Login, session: Session
     ) -> None:

@@ -117,9 +117,23 @@ def test_a_protection_officer_may_replace_it(
     person = _person(client, caseworker)
     _protect(client, supervisor, person["id"])
     before = _read(client, supervisor, person["id"])
+    # Even for the role that may, a withdrawal without a reason writes nothing.
+    for blank in ({}, {"change_reason": "   "}):
+        refused = client.patch(
+            f"/api/v1/people/{person['id']}",
+            json={"expected_version": before["version"], "nationality": "CRI", **blank},
+            headers=_h(supervisor),
+        )
+        assert refused.status_code == 422, refused.text
+        assert "reason" in refused.text
+        assert _read(client, supervisor, person["id"])["nationality"] == "NIC"
     done = client.patch(
         f"/api/v1/people/{person['id']}",
-        json={"expected_version": before["version"], "nationality": "CRI"},
+        json={
+            "expected_version": before["version"],
+            "nationality": "CRI",
+            "change_reason": "Passport seen: the person is Costa Rican",
+        },
         headers=_h(supervisor),
     )
     assert done.status_code == 200, done.text

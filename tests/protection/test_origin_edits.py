@@ -104,13 +104,31 @@ def test_a_caseworker_cannot_move_a_protected_persons_nationality_away(
     ).all()
     assert edits == []
     # The supervisor (protection:withdraw_fact) may correct it, audited.
-    corrected = _edit(client, token_for("supervisor.col"), pid, nationality="VEN")
+    supervisor = token_for("supervisor.col")
+    unexplained = _edit(client, supervisor, pid, nationality="VEN")
+    assert unexplained.status_code == 422, unexplained.text
+    reason = "Birth certificate shows VEN " + uuid.uuid4().hex[:6]
+    corrected = _edit(client, supervisor, pid, nationality="VEN", change_reason=reason)
     assert corrected.status_code == 200, corrected.text
     assert session.scalars(
         select(AuditEvent).where(
             AuditEvent.object_id == pid, AuditEvent.action == "people:person:update"
         )
     ).all()
+    # Its own act: a withdrawal of the origins fact, audited without the reason,
+    # the reason kept (encrypted) in the withdrawal history.
+    withdrawn = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.object_id == pid,
+            AuditEvent.action == "protection:profile:withdraw_fact",
+        )
+    ).all()
+    assert len(withdrawn) == 1
+    assert reason not in str(withdrawn[0].details)
+    history = service.withdrawals(
+        session, actor=actor_of(session, "supervisor.col"), person_id=uuid.UUID(pid)
+    )
+    assert [(h["fact"], h["reason"]) for h in history] == [("origins", reason)]
 
 
 def test_a_new_nationality_withdraws_what_is_open_toward_it(

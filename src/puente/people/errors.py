@@ -52,5 +52,15 @@ class MergeAlreadyUndone(Conflict):
     message = N_("This merge has already been undone.")
 
 
+class OriginChangeReasonMissing(InvalidInput):
+    """Replacing or removing a protected person's nationality or former residence
+    weakens a protection fact: like any withdrawal, it needs a reason."""
+
+    message = N_(
+        "This person is under protection: replacing or removing a nationality, "
+        "country of birth or habitual residence needs a reason."
+    )
+
+
 class TooFewPersons(InvalidInput):
     message = N_("At least %(count)s persons are needed to look for duplicates.")

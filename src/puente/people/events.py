@@ -34,11 +34,14 @@ class OriginsNarrowing:
     edit would replace or remove a person's nationality, other nationality,
     country of birth or habitual residence. For a protected person these bar
     disclosure toward those states (DP-1): protection refuses the edit unless
-    `actor` may withdraw a protection fact."""
+    `actor` may withdraw a protection fact and gave a `reason`. `protected` says
+    whether people's own facts (flag, claim, status) already protect them."""
 
     person_id: uuid.UUID
     tenant_code: str
     actor: Actor
+    reason: str = ""
+    protected: bool = False
 
 
 @dataclass(frozen=True)

@@ -229,6 +229,10 @@ class PersonUpdate(_In):
     habitual_residence: str | None = None
     languages: list[str] | None = None
     consent_to_tracing: bool | None = None
+    # Why a nationality or former residence of a protected person is replaced or
+    # removed (a withdrawal of a protection fact): kept encrypted by protection,
+    # never in the audit log.
+    change_reason: Annotated[str, Field(max_length=1000)] | None = None
 
     _date = field_validator("birth_date")(_birth_date)
     _countries = field_validator(

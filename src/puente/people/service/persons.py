@@ -16,6 +16,7 @@ from puente.core.db import new_id, utcnow
 from puente.identity import Actor, Sensitivity, authorize, visible
 from puente.people import repository as repo
 from puente.people.errors import (
+    OriginChangeReasonMissing,
     StaleEdit,
 )
 from puente.people.events import (
@@ -208,7 +209,10 @@ def update_person(
     person = load_person(session, actor, person_id, WRITE)
     if person.version != data.expected_version:
         raise StaleEdit()
-    changes = data.model_dump(exclude_unset=True, exclude={"expected_version"})
+    changes = data.model_dump(
+        exclude_unset=True, exclude={"expected_version", "change_reason"}
+    )
+    reason = (data.change_reason or "").strip()
     changed: list[str] = []
     given = changes.get("given_name", person.given_name)
     family = changes.get("family_name", person.family_name)
@@ -227,10 +231,20 @@ def update_person(
         # A protected person's nationalities and former residence bar disclosure
         # toward those states (DP-1): replacing or removing one weakens a
         # protection fact, which needs its own permission (docs/security.md).
-        if _is_protected(session, person):
+        # Like every withdrawal, it is its own act with a reason.
+        protected = _is_protected(session, person)
+        if protected:
             authorize(actor, "protection:withdraw_fact", tenant_code=actor.tenant_code)
-        # Protection's profile (claim, fear) may protect them too: it decides.
-        events.publish(session, OriginsNarrowing(person.id, person.tenant_code, actor))
+            if not reason:
+                raise OriginChangeReasonMissing()
+        # Protection's profile (claim, fear) may protect them too: it decides,
+        # and keeps the reason with its withdrawal history.
+        events.publish(
+            session,
+            OriginsNarrowing(
+                person.id, person.tenant_code, actor, reason=reason, protected=protected
+            ),
+        )
     for name in ORIGIN_FIELDS:
         if name in changes:
             setattr(person, name, changes[name])

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from puente.core.errors import InvalidInput
+from puente.core.errors import InvalidInput, PermissionDenied
 from puente.core.i18n import gettext as _
 from puente.core.i18n import lazy_gettext
 from puente.core.inputs import whole_number
@@ -291,11 +291,14 @@ async def edit(
 ) -> Response:
     form = await request.form()
     values = {name: _text(form, name) for name in PERSON_FIELDS}
+    values["change_reason"] = _text(form, "change_reason")
     version_text = _text(form, "version")
     payload = _person_payload(form)
     payload.pop("documents", None)
     payload.pop("contacts", None)
     payload["expected_version"] = whole_number(version_text) or 0
+    if values["change_reason"]:
+        payload["change_reason"] = values["change_reason"]
     try:
         data = PersonUpdate.model_validate(payload)
     except ValidationError as exc:
@@ -319,6 +322,19 @@ async def edit(
              "errors": {}, "conflict": exc.translated(),
              "current": _edit_values(current), **_choices()},
             status_code=409,
+        )  # fmt: skip
+    except (InvalidInput, PermissionDenied) as exc:
+        # A protected person's origins: a reason is missing, or this role may not
+        # withdraw a protection fact. Nothing was written; what was typed stays.
+        session.rollback()
+        person = service.get_person(session, actor=actor, person_id=person_id)
+        return render(
+            request,
+            "people/edit.html",
+            {"person": person, "values": values, "version": version_text,
+             "errors": {"change_reason": exc.translated()}, "conflict": None,
+             **_choices()},
+            status_code=403 if isinstance(exc, PermissionDenied) else 422,
         )  # fmt: skip
     return RedirectResponse(f"/people/{person_id}?saved=1", status_code=303)
 

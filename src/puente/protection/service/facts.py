@@ -53,6 +53,8 @@ from puente.protection.service.returns import reevaluate_decision
 
 WITHDRAW_PERMISSION = "protection:withdraw_fact"
 CLAIM_STATUSES = ("none", "pending", "appeal_pending", "rejected_final", "recognised")
+# The edit of a nationality or former residence in `people` (see OriginsNarrowing).
+ORIGINS_FACT = "origins"
 LIST_FACTS = ("former_habitual_residences", "persecutor_states")
 BOOL_FACTS = ("is_refugee", "is_stateless", "expressed_fear")
 # Why an open item was withdrawn: a code stored on the row and shown translated.
@@ -461,17 +463,36 @@ def _on_origins_narrowing(session: Session, event: people.OriginsNarrowing) -> N
     weakens a protection fact and needs `protection:withdraw_fact`; refusing
     here undoes the edit (nothing is written)."""
     row = _profile_row(session, event.tenant_code, event.person_id)
-    if row is None:
-        return
-    data, _history = _stored(row)
-    protective = (
+    data, history = _stored(row)
+    protective = event.protected or bool(
         (data.get("claim_status") or "none") != "none"
         or data.get("is_refugee")
         or data.get("is_stateless")
         or data.get("expressed_fear")
         or data.get("persecutor_states")
     )
-    if protective:
-        authorize(
-            event.actor, "protection:withdraw_fact", tenant_code=event.tenant_code
-        )
+    if not protective:
+        return
+    actor = event.actor
+    authorize(actor, WITHDRAW_PERMISSION, tenant_code=event.tenant_code)
+    if not event.reason:
+        raise WithdrawalReasonMissing()
+    history.append(
+        {
+            "fact": ORIGINS_FACT,
+            "state": None,
+            "reason": event.reason[:1000],
+            "by": str(actor.user_id) if actor.user_id else None,
+            "at": utcnow().isoformat(),
+        }
+    )
+    _save(session, actor, event.person_id, row, data, history)
+    session.flush()
+    record(
+        session,
+        actor,
+        "protection:profile:withdraw_fact",
+        object_type="person",
+        object_id=event.person_id,
+        fact=ORIGINS_FACT,
+    )
