@@ -5,17 +5,21 @@ whom --sealed have a contact sealed with their own data key, takes an online
 backup (SQLite backup API), erases one sealed person by key destruction
 (`people.erase_person`), restores the backup into a new file and checks: every
 person is back, another person's sealed value opens in the restored copy, and the
-erased person's sealed value does not (PersonKeyDestroyed). Prints JSON; exits 1
-when any check fails.
+erased person's sealed value does not (PersonKeyDestroyed); then replays the
+erasure from the key store on the restored copy (`puente db upgrade` does it) and
+checks the erased person's name is gone too. Prints JSON; exits 1 when any check
+fails.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sqlite3
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from _common import ROOT, emit, fail, prepared_database
@@ -154,6 +158,25 @@ def main() -> None:
 
     kept_value = opens(kept)
     erased_value = opens(erased)
+    name_before_replay = erased_name is not None and erased_name.given_name != ""
+
+    # What `puente db upgrade` does on a restored database: the key store (outside
+    # the database and its backups) says who was erased; erase them here again.
+    from puente.people.service import replay_erasures
+
+    started = time.perf_counter()
+    with session_factory(restored)() as session:
+        replayed = replay_erasures(session)
+        session.commit()
+        after = session.get(Person, erased)
+        name_after_replay = after is not None and after.given_name != ""
+    replay_seconds = time.perf_counter() - started
+    restored.dispose()  # checkpoints the WAL into the file
+    # Raw bytes too (free pages and the WAL included): secure_delete zeroes them.
+    raw = restored_path.read_bytes()
+    wal = Path(f"{restored_path}-wal")
+    raw += wal.read_bytes() if wal.exists() else b""
+    name_in_file = re.search(rb"Persona0(?![0-9])", raw) is not None
     result = {
         "backend": "sqlite",
         "people": total,
@@ -168,8 +191,11 @@ def main() -> None:
         "erased_person_ciphertext_in_restored_copy": erased in rows,
         "erased_person_value_readable_in_restored_copy": erased_value is not None,
         "other_person_value_readable_in_restored_copy": kept_value == "+57 300 0000001",
-        "erased_person_name_plaintext_in_restored_copy": erased_name is not None
-        and erased_name.given_name != "",
+        "erased_person_name_plaintext_in_restored_copy": name_before_replay,
+        "erasures_replayed": replayed,
+        "replay_seconds": round(replay_seconds, 2),
+        "erased_person_name_readable_after_replay": name_after_replay,
+        "erased_person_name_in_restored_file_after_replay": name_in_file,
     }
     emit({"backup": result})
     if not (
@@ -177,6 +203,9 @@ def main() -> None:
         and result["erased_person_ciphertext_in_restored_copy"]
         and not result["erased_person_value_readable_in_restored_copy"]
         and result["other_person_value_readable_in_restored_copy"]
+        and replayed == 1
+        and not name_after_replay
+        and not name_in_file
     ):
         fail("backup/restore or crypto-shredding check failed")
 

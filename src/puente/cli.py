@@ -94,6 +94,16 @@ def db_upgrade(revision: str = "heads") -> None:
 
     upgrade(revision)
     console.print(f"database at {revision}")
+    if revision == "heads":
+        # A restored backup may hold persons erased since it was taken: the key
+        # store (outside the database) says who; erase them here again (ADR 0010).
+        from puente.core import db as core_db
+        from puente.people.service import replay_erasures
+
+        with core_db.uow() as session:
+            replayed = replay_erasures(session)
+        if replayed:
+            console.print(f"{replayed} erasures replayed from the key store")
 
 
 @db_app.command("downgrade")

@@ -3,7 +3,12 @@ line (issue 9), run as the system, audited with the reason, asking first."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import sqlite3
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -14,9 +19,11 @@ from puente.core import db as core_db
 from puente.core.audit import AuditEvent
 from puente.core.config import Settings
 from puente.core.crypto import get_person_keys
+from puente.core.migrate import upgrade
+from puente.demo import load_identity
 from puente.identity import actor_for, get_user_by_username
 from puente.people import PersonCreate, register_person
-from puente.people.models import Person
+from puente.people.models import IdentityDocument, Person, PersonSearchKey
 
 
 def _register_committed(given: str) -> uuid.UUID:
@@ -114,3 +121,75 @@ def test_refusals_write_nothing(
     person, events = _state(person_id)
     assert person.erased_at is None
     assert events == []
+
+
+@pytest.fixture
+def own_files(settings: Settings, db_url: str, key_dir: Path) -> Iterator[None]:
+    """This test points the environment at files of its own; the suite's after."""
+    yield
+    core_db.dispose_engines()
+    _use(db_url, key_dir)
+
+
+@pytest.mark.usefixtures("own_files")
+def test_a_restored_backup_forgets_who_was_erased_since(
+    backend: str, tmp_path: Path, key_dir: Path
+) -> None:
+    """A backup taken before an erasure holds the person's name and birth date in
+    the clear (their sealed values were already unreadable once the key went).
+    `puente db upgrade` on the restored copy replays the erasure from the key
+    store, which lives outside the database: the name is gone from the file."""
+    if backend != "sqlite":
+        pytest.skip("copies a SQLite file as a backup")
+    live = tmp_path / "live.db"
+    env_url = f"sqlite:///{live}"
+    _use(env_url, key_dir)
+    upgrade("heads", env_url)
+    marker = f"Restorable{uuid.uuid4().hex[:8]}"
+    with core_db.uow() as session:
+        load_identity(session)
+    pid = _register_committed(marker)
+    backup = tmp_path / "backup.db"
+    core_db.dispose_engines()
+    with sqlite3.connect(live) as src, sqlite3.connect(backup) as dst:
+        src.backup(dst)
+    assert marker.encode() in backup.read_bytes()
+    erased = CliRunner().invoke(
+        cli_app, ["people", "erase", str(pid), "--reason", "request ER-9", "--yes"]
+    )
+    assert erased.exit_code == 0, erased.output
+
+    # Restore: the backup becomes the database; the key store stays as it is.
+    restored = tmp_path / "restored.db"
+    shutil.copy(backup, restored)
+    _use(f"sqlite:///{restored}", key_dir)
+    person, _events = _state(pid)
+    assert person.erased_at is None  # the restored row still shows them
+    first = CliRunner().invoke(cli_app, ["db", "upgrade"])
+    assert first.exit_code == 0, first.output
+    assert "1 erasures replayed from the key store" in first.output
+    person, events = _state(pid)
+    assert person.erased_at is not None
+    assert (person.given_name, person.family_name, person.birth_year) == ("", "", None)
+    assert [json.loads(e.details).get("replayed") for e in events] == [True]
+    with core_db.uow() as session:
+        assert not session.scalars(
+            select(PersonSearchKey).where(PersonSearchKey.person_id == pid)
+        ).all()
+        assert not session.scalars(
+            select(IdentityDocument).where(IdentityDocument.person_id == pid)
+        ).all()
+    again = CliRunner().invoke(cli_app, ["db", "upgrade"])
+    assert again.exit_code == 0, again.output
+    assert "replayed" not in again.output  # idempotent
+    core_db.dispose_engines()  # checkpoints the WAL into the file
+    assert marker.encode() not in restored.read_bytes()
+    assert not Path(f"{restored}-wal").exists() or (
+        marker.encode() not in Path(f"{restored}-wal").read_bytes()
+    )
+
+
+def _use(url: str, key_dir: Path) -> None:
+    from tests.conftest import _settings, _use_settings
+
+    _use_settings(_settings(url, key_dir))

@@ -201,6 +201,15 @@ class PersonKeyStore:
             # secure_delete overwrote the old cell; push it out of the WAL too.
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def destroyed(self) -> list[tuple[str, uuid.UUID]]:
+        """Every (tenant, person id) whose key was destroyed: who was erased."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT tenant, person_id FROM person_key"
+                " WHERE destroyed_at IS NOT NULL ORDER BY tenant, person_id"
+            ).fetchall()
+        return [(str(tenant), uuid.UUID(str(pid))) for tenant, pid in rows]
+
     def is_destroyed(self, tenant: str, person_id: uuid.UUID) -> bool:
         with self._connect() as conn:
             row = conn.execute(

@@ -102,6 +102,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # What is deleted or overwritten (an erased person's names, search keys) is
+    # zeroed in the file, not left in free space for anyone who reads it raw.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -91,6 +91,18 @@ def erase_command(
     print(f"Person {parsed} erased.")
 
 
+@people_app.command("replay-erasures")
+def replay_erasures_command() -> None:
+    """Erase again, in this database, every person the key store says was erased
+    (run after restoring a backup taken before an erasure; `puente db upgrade`
+    runs it too). Runs as the system; each replay is audited."""
+    from puente.people.service import replay_erasures
+
+    with core_db.uow() as session:
+        count = replay_erasures(session)
+    print(f"{count} erasures replayed from the key store")
+
+
 @linkage_app.command("evaluate")
 def evaluate_command(
     left: Annotated[Path, typer.Option("--left", help="CSV or Parquet file")],

@@ -51,6 +51,7 @@ from puente.people.service.sensitive import (
     erase_sensitive,
     read_sensitive,
     record_sensitive,
+    replay_erasures,
 )
 from puente.people.service.tracing import TracingRecord, tracing_registry
 
@@ -81,6 +82,7 @@ __all__ = [
     "register_household",
     "register_person",
     "remote_checks",
+    "replay_erasures",
     "request_duplicate_check",
     "search_before_registering",
     "search_people",

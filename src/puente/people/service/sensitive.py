@@ -11,7 +11,7 @@ from puente.core import audit, events
 from puente.core.crypto import get_person_keys, key_owner
 from puente.core.db import new_id, utcnow
 from puente.core.errors import InvalidInput
-from puente.identity import Actor, Sensitivity, authorize, ceiling
+from puente.identity import Actor, Sensitivity, authorize, ceiling, system_actor
 from puente.people import repository as repo
 from puente.people.errors import (
     SensitiveNotAllowed,
@@ -23,6 +23,7 @@ from puente.people.models import (
     Consent,
     ContactDetail,
     IdentityDocument,
+    Person,
     PersonMerge,
     PersonSearchKey,
     SensitiveAttribute,
@@ -274,6 +275,19 @@ def erase_person(
         store.destroy(person.tenant_code, owner_id)
     if person.erased_at is not None:
         return
+    _tombstone(session, actor, person, reason=reason[:200])
+
+
+def _tombstone(
+    session: Session,
+    actor: Actor,
+    person: Person,
+    *,
+    reason: str = "",
+    replayed: bool = False,
+) -> None:
+    """Delete what was sealed with the person's keys and the search keys, blank
+    the names and birth date, keep the row (`erased_at`); audited."""
     for model in (SensitiveAttribute, ContactDetail, IdentityDocument):
         session.execute(delete(model).where(model.person_id == person.id))
     keys = delete(PersonSearchKey).where(PersonSearchKey.person_id == person.id)
@@ -290,6 +304,29 @@ def erase_person(
         "people:person:erase",
         object_type="person",
         object_id=person.id,
-        **({"reason": reason[:200]} if reason else {}),
+        reason=reason or None,
+        replayed=replayed,
     )
     log.info("person_erased", person_id=str(person.id))
+
+
+def replay_erasures(session: Session, *, batch: int = 500) -> int:
+    """Erase again every person whose key the key store has destroyed but whose
+    row still shows them: a database restored from a backup taken before the
+    erasure (ADR 0010). The key store lives outside the database and its backups,
+    so it is the record of who was erased; the sealed values were unreadable
+    already, and this removes the names, birth date and search keys the restored
+    row still carries. Runs as the system (`puente db upgrade` runs it after the
+    migrations); returns how many persons it erased. Idempotent."""
+    destroyed = get_person_keys().destroyed()
+    erased = 0
+    for start in range(0, len(destroyed), batch):
+        ids = [pid for _tenant, pid in destroyed[start : start + batch]]
+        rows = session.scalars(
+            select(Person).where(Person.id.in_(ids), Person.erased_at.is_(None))
+        ).all()
+        for person in rows:
+            _tombstone(session, system_actor(person.tenant_code), person, replayed=True)
+            erased += 1
+    session.flush()
+    return erased
