@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from puente.cli import app as cli_app
@@ -193,3 +194,35 @@ def _use(url: str, key_dir: Path) -> None:
     from tests.conftest import _settings, _use_settings
 
     _use_settings(_settings(url, key_dir))
+
+
+def test_replay_tombstones_only_the_persons_whose_key_is_gone(session: Session) -> None:
+    """On either backend: a person whose key the store destroyed (an erasure the
+    database does not show) is erased by the replay; another is left alone."""
+    from puente.people.service import replay_erasures
+
+    cw = actor_for(get_user_by_username(session, "caseworker.col"))
+    core_db.set_tenant_scope(session, core_db.RlsScope("COL"))
+    gone, kept = (
+        register_person(
+            session,
+            actor=cw,
+            data=PersonCreate.model_validate(
+                {"given_name": given, "family_name": "Replay", "sex": "M",
+                 "birth_date": "1979", "nationality": "HND"}
+            ),
+        ).id
+        for given in ("Gone", "Kept")
+    )  # fmt: skip
+    session.flush()
+    get_person_keys().destroy("COL", gone)
+    core_db.set_tenant_scope(session, core_db.SYSTEM_SCOPE)
+    assert replay_erasures(session) >= 1
+    erased, untouched = session.get(Person, gone), session.get(Person, kept)
+    assert erased is not None
+    assert untouched is not None
+    assert erased.erased_at is not None
+    assert erased.given_name == ""
+    assert untouched.erased_at is None
+    assert untouched.given_name == "Kept"
+    assert replay_erasures(session) == 0
