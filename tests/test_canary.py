@@ -37,6 +37,7 @@ from puente.pathways.demo import compliant_offer
 from puente.protection import service as protection_service
 from puente.protection.models import TracingRequest
 from puente.protection.service.remote_tracing import record_remote_candidates
+from puente.protection.service.return_sharing import receive_incoming_return
 from tests.pathways.helpers import actor as actor_of
 from tests.pathways.test_api import FACTS as PATHWAY_FACTS
 from tests.pathways.test_api_totalisations import PERIODS as TOTALISATION_PERIODS
@@ -111,6 +112,7 @@ PARAMS: tuple[tuple[str, str, str], ...] = (
     ("", "totalisation_id", "totalisation"),
     ("", "worker_id", "worker"),
     ("", "fmt", "format"),
+    ("", "incoming_id", "incoming_return"),
 )
 # Path parameters of GET routes whose records carry nothing of a person, and
 # why. A route with a parameter neither filled above nor named here fails
@@ -360,9 +362,14 @@ def _plant_people_and_cases(
 
 
 def _plant_return(
-    client: TestClient, token_for: Callable[[str], str], tenant: str, planted: Planted
+    client: TestClient,
+    token_for: Callable[[str], str],
+    session: Session,
+    tenant: str,
+    planted: Planted,
 ) -> None:
-    """An approved return and its return case: reception, plan and follow-up."""
+    """An approved return and its return case: reception, plan and follow-up;
+    and a return another state shared, received here by a named caregiver."""
     mark = planted.mark
     boss = _h(token_for(f"supervisor.{tenant.lower()}"))
     person = _created(
@@ -434,6 +441,26 @@ def _plant_return(
         )
     )
     planted.ids[tenant].update({"return": did, "return_case": rid})
+    incoming = receive_incoming_return(
+        session,
+        tenant_code=tenant,
+        sender_state="MEX",
+        payload={"reference": str(uuid.uuid4()), "is_child": True, "dimensions": []},
+    )
+    session.commit()
+    _created(
+        client.put(
+            f"/api/v1/protection/incoming-returns/{incoming.id}/reception",
+            json={
+                "arrival_date": "2026-11-03",
+                "place": mark(tenant, "return", "incomingplace"),
+                "receiving_party": mark(tenant, "return", "incomingreceiver"),
+                "caregiver": mark(tenant, "return", "incomingcaregiver"),
+            },
+            headers=boss,
+        )
+    )
+    planted.ids[tenant]["incoming_return"] = str(incoming.id)
 
 
 def _plant_pathways(
@@ -642,7 +669,7 @@ def _plant_all(
         # A table download's format: the workbook is unzipped and scanned whole.
         planted.ids.setdefault(tenant, {})["format"] = "xlsx"
         _plant_people_and_cases(client, token_for, session, tenant, planted)
-        _plant_return(client, token_for, tenant, planted)
+        _plant_return(client, token_for, session, tenant, planted)
         _plant_network(client, token_for, tenant, planted)
         _plant_pathways(client, token_for, tenant, planted)
     _plant_offer(client, token_for, planted)

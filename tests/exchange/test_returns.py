@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from puente import people
+from puente.core.audit import AuditEvent
 from puente.exchange import service
 from puente.exchange.models import LogEntry, Outbound
 from puente.exchange.rules.terms import Category, Purpose
@@ -27,6 +28,7 @@ from puente.identity.models import User
 from puente.identity.permissions import Actor
 from puente.protection import service as protection
 from puente.protection.models import IncomingReturn, ReturnCase
+from tests.conftest import CSRF
 from tests.exchange.test_service import (
     _auth,
     _envelope,
@@ -345,6 +347,80 @@ class TestReceivingNode:
             )
         ).one()
         assert logged.peer == "PAN"
+
+    def test_the_receiving_state_records_the_reception_of_a_child(
+        self,
+        col_node: None,
+        client: TestClient,
+        session: Session,
+        token_for: Callable[[str], str],
+        login_as: Callable[[TestClient, str], TestClient],
+    ) -> None:
+        """The receiving node's own reception: a child is marked received only
+        into the hands of a named caregiver or authority, whose name is sealed;
+        the reference reads the same on both sides, never a bare id."""
+        agreement_id = _returns_agreement(client, session, token_for)
+        reference = str(uuid.uuid4())
+        envelope = _envelope(
+            "return_case",
+            {"reference": reference, "is_child": True, "arrival_date": "2026-12-20",
+             "dimensions": ["economic"], "follow_up_months": [3, 6, 12]},
+            agreement_id=agreement_id,
+            purpose="returns",
+            categories=["return_case"],
+        )  # fmt: skip
+        assert (
+            client.post("/api/v1/exchange/envelopes", json=envelope).json()["status"]
+            == "accepted"
+        )
+        row = session.scalars(
+            select(IncomingReturn).where(IncomingReturn.reference == reference)
+        ).one()
+        shown = "PAN-R-" + reference.replace("-", "")[:8].upper()
+        login_as(client, "supervisor.col")
+        es = {"Accept-Language": "es"}
+        listing = client.get("/protection/return-cases", headers=es)
+        assert f'href="/protection/incoming-returns/{row.id}">{shown}<' in listing.text
+        page = client.get(f"/protection/incoming-returns/{row.id}", headers=es)
+        assert page.status_code == 200
+        assert "Retorno compartido por Panamá" in page.text
+        assert "Económica" in page.text
+        assert reference not in page.text  # the id itself is never shown
+        form = {**CSRF, "arrival_date": "2026-12-21", "place": "Aeropuerto El Dorado",
+                "receiving_party": "ICBF Bogotá", "mark_received": "yes"}  # fmt: skip
+        refused = client.post(
+            f"/protection/incoming-returns/{row.id}/reception", data=form, headers=es
+        )
+        assert refused.status_code == 409
+        assert 'value="Aeropuerto El Dorado"' in refused.text  # what was typed stays
+        session.refresh(row)
+        assert (row.status, row.reception_sealed) == ("awaiting_reception", None)
+        caregiver = "Marta Ospino " + uuid.uuid4().hex[:6]
+        done = client.post(
+            f"/protection/incoming-returns/{row.id}/reception",
+            data={**form, "caregiver": caregiver},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303, done.text
+        session.refresh(row)
+        assert row.status == "received"
+        assert row.arrival_date == dt.date(2026, 12, 21)
+        assert row.reception_sealed is not None
+        assert caregiver.encode() not in row.reception_sealed
+        audited = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "protection:incoming_return:reception"
+            )
+        ).one()
+        assert caregiver not in audited.details
+        assert caregiver in client.get(f"/protection/incoming-returns/{row.id}").text
+        # Only who decides returns, and only in this state.
+        client.cookies.clear()
+        login_as(client, "caseworker.col")
+        assert client.get(f"/protection/incoming-returns/{row.id}").status_code == 403
+        client.cookies.clear()
+        login_as(client, "supervisor.pan")
+        assert client.get(f"/protection/incoming-returns/{row.id}").status_code == 404
 
     def test_a_named_person_in_the_body_is_refused(
         self,

@@ -271,6 +271,7 @@ LABELS: Final[dict[str, Mapping[str, str]]] = {
     },
     "incoming_return_status": {
         "awaiting_reception": N_("Awaiting reception"),
+        "received": N_("Received"),
     },
     "return_case_status": {
         "opened": N_("Waiting for reception"),

@@ -35,6 +35,7 @@ from puente.protection.schemas import (
     GoalCreate,
     IdRead,
     IncomingReturnRead,
+    IncomingReturnRecord,
     NoteCreate,
     OverrideSign,
     ProfileWithdraw,
@@ -685,24 +686,52 @@ def export_return_case_table(
     )
 
 
+def _incoming(
+    r: IncomingReturnRecord, reception: dict[str, str] | None = None
+) -> IncomingReturnRead:
+    return IncomingReturnRead(
+        id=r.id,
+        sender_state=r.sender_state,
+        reference=r.reference,
+        is_child=r.is_child,
+        arrival_date=r.arrival_date,
+        dimensions=[d for d in r.dimensions.split(",") if d],
+        status=r.status,
+        received_at=r.received_at,
+        reference_shown=r.display_reference,
+        reception=reception or {},
+    )
+
+
 @router.get("/incoming-returns", response_model=list[IncomingReturnRead])
 def incoming_returns(
     session: DbSession, actor: ReturnDecider
 ) -> list[IncomingReturnRead]:
     """Return cases other states' nodes shared with this one (reception here)."""
-    return [
-        IncomingReturnRead(
-            id=r.id,
-            sender_state=r.sender_state,
-            reference=r.reference,
-            is_child=r.is_child,
-            arrival_date=r.arrival_date,
-            dimensions=[d for d in r.dimensions.split(",") if d],
-            status=r.status,
-            received_at=r.received_at,
-        )
-        for r in service.list_incoming_returns(session, actor=actor)
-    ]
+    return [_incoming(r) for r in service.list_incoming_returns(session, actor=actor)]
+
+
+@router.get("/incoming-returns/{incoming_id}", response_model=IncomingReturnRead)
+def incoming_return(
+    incoming_id: uuid.UUID, session: DbSession, actor: ReturnDecider
+) -> IncomingReturnRead:
+    """One shared return with this state's reception (receivers' names)."""
+    view = service.get_incoming_return(session, actor=actor, incoming_id=incoming_id)
+    return _incoming(view.record, view.reception)
+
+
+@router.put(
+    "/incoming-returns/{incoming_id}/reception", response_model=IncomingReturnRead
+)
+def record_incoming_reception(
+    incoming_id: uuid.UUID, body: ReceptionIn, session: DbSession, actor: ReturnDecider
+) -> IncomingReturnRead:
+    """This state's reception of a return another state shared: 409
+    `ChildHandoverMissing` for a child without a named caregiver or authority."""
+    view = service.record_incoming_reception(
+        session, actor=actor, incoming_id=incoming_id, **body.model_dump()
+    )
+    return _incoming(view.record, view.reception)
 
 
 # --- consular notification ---------------------------------------------------------

@@ -119,6 +119,10 @@ class ReturnCaseNotFound(NotFound):
     message = N_("Return case not found.")
 
 
+class IncomingReturnNotFound(NotFound):
+    message = N_("This return shared by another state was not found.")
+
+
 class ChildHandoverMissing(Conflict):
     message = N_(
         "A child can be marked received only into the hands of a named caregiver "

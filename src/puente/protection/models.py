@@ -404,6 +404,11 @@ class IncomingReturn(TenantMixin, Base):
     dimensions: Mapped[str] = mapped_column(String(60), default="")
     status: Mapped[str] = mapped_column(String(20), default="awaiting_reception")
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # This node's reception: place, who receives, the child's caregiver or
+    # authority (names of the receivers: encrypted), and when it was recorded.
+    reception_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    reception_recorded_at: Mapped[dt.datetime | None]
+    reception_recorded_by: Mapped[uuid.UUID | None]
 
 
 class ReturnCount(TenantMixin, Base):

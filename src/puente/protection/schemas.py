@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from puente.core.inputs import Moment
+from puente.protection.rules.reintegration import shared_reference
 
 Iso3 = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")]
 
@@ -718,6 +719,12 @@ class IncomingReturnRecord(_View):
     status: str
     received_at: dt.datetime
     tenant_code: str
+    reception_recorded_at: dt.datetime | None = None
+
+    @property
+    def display_reference(self) -> str:
+        """The reference both states quote (the sender's return case number)."""
+        return shared_reference(self.sender_state, self.reference)
 
 
 class IncomingReturnRead(BaseModel):
@@ -729,3 +736,5 @@ class IncomingReturnRead(BaseModel):
     dimensions: list[str]
     status: str
     received_at: dt.datetime
+    reference_shown: str = ""
+    reception: dict[str, str] = {}

@@ -29,6 +29,14 @@ SMALL_CELL: Final = 5
 """Monthly counts under this are withheld (shown as fewer than five)."""
 
 
+def shared_reference(sender_state: str, reference: str) -> str:
+    """The reference both states quote for a shared return case: the sending
+    state and the first eight characters of the case's random id, in capitals
+    (e.g. `COL-R-1A2B3C4D`), read the same on both nodes."""
+    compact = reference.replace("-", "")[:8].upper()
+    return f"{sender_state}-R-{compact}"
+
+
 def child_can_be_received(caregiver: str, authority: str) -> bool:
     """A child is received only by a named caregiver or a named child-protection
     authority (not by an empty form)."""

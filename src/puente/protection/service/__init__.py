@@ -84,10 +84,13 @@ from puente.protection.service.return_cases import (
     return_case_for_decision,
 )
 from puente.protection.service.return_sharing import (
+    IncomingReturnView,
     ReturnOutcome,
+    get_incoming_return,
     list_incoming_returns,
     mark_return_case_shared,
     receive_incoming_return,
+    record_incoming_reception,
     return_case_for_exchange,
     return_outcomes,
     returns_total,
@@ -114,6 +117,7 @@ from puente.protection.service.tracing import (
 from puente.protection.service.work import Work, my_work, overdue_case_ids
 
 __all__ = [
+    "IncomingReturnView",
     "ReturnCaseView",
     "ReturnCount",
     "ReturnOutcome",
@@ -146,6 +150,7 @@ __all__ = [
     "find_cases",
     "find_matches",
     "get_case",
+    "get_incoming_return",
     "get_referral",
     "get_return",
     "get_return_case",
@@ -180,6 +185,7 @@ __all__ = [
     "record_bid",
     "record_consular_wish",
     "record_follow_up",
+    "record_incoming_reception",
     "record_plan",
     "record_protection_profile",
     "record_reception",

@@ -20,9 +20,15 @@ from typing import Any, Final, cast
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from puente.core.db import utcnow
 from puente.core.tabular import ExportFile, table_file
 from puente.identity import Actor, Sensitivity, authorize, visible
-from puente.protection.errors import ReturnCaseNotFound
+from puente.protection.errors import (
+    ChildHandoverMissing,
+    IncomingReturnNotFound,
+    ReceptionIncomplete,
+    ReturnCaseNotFound,
+)
 from puente.protection.models import IncomingReturn, ReturnCase, ReturnCount
 from puente.protection.rules import reintegration
 from puente.protection.rules.disclosure import Channel
@@ -31,6 +37,8 @@ from puente.protection.service._common import (
     guard_disclosure,
     protection_facts,
     record,
+    seal,
+    unseal,
 )
 
 STATISTICS: Final = "return:statistics"
@@ -178,7 +186,8 @@ def receive_incoming_return(
         )
         session.add(row)
     row.is_child = payload.get("is_child") is True
-    row.arrival_date = dt.date.fromisoformat(str(arrival)) if arrival else None
+    if row.reception_recorded_at is None:  # this node's reception has the last word
+        row.arrival_date = dt.date.fromisoformat(str(arrival)) if arrival else None
     row.dimensions = ",".join(d for d in reintegration.DIMENSIONS if d in dimensions)
     session.flush()
     return IncomingReturnRecord.model_validate(row)
@@ -196,6 +205,105 @@ def list_incoming_returns(
             visible(actor, stmt, IncomingReturn, "return:decide")
         )
     ]
+
+
+INCOMING_TABLE: Final = "protection_incoming_return"
+RECEPTION_FIELDS: Final = (
+    "place",
+    "receiving_party",
+    "caregiver",
+    "child_protection_authority",
+)
+
+
+@dataclass(frozen=True)
+class IncomingReturnView:
+    """A shared return as this node sees it, with its own reception (unsealed)."""
+
+    record: IncomingReturnRecord
+    reception: dict[str, str]
+
+
+def _incoming(session: Session, actor: Actor, incoming_id: uuid.UUID) -> IncomingReturn:
+    authorize(actor, "return:decide", tenant_code=actor.tenant_code)
+    stmt = select(IncomingReturn).where(IncomingReturn.id == incoming_id)
+    row = session.scalars(
+        visible(actor, stmt, IncomingReturn, "return:decide")
+    ).one_or_none()
+    if row is None:
+        raise IncomingReturnNotFound()
+    return row
+
+
+def _incoming_view(row: IncomingReturn) -> IncomingReturnView:
+    reception: dict[str, str] = {}
+    if row.reception_sealed is not None:
+        data = unseal(
+            row.tenant_code, INCOMING_TABLE, "reception_sealed", row.id,
+            row.reception_sealed,
+        )  # fmt: skip
+        reception = {k: str(data.get(k) or "") for k in RECEPTION_FIELDS}
+    return IncomingReturnView(IncomingReturnRecord.model_validate(row), reception)
+
+
+def get_incoming_return(
+    session: Session, *, actor: Actor, incoming_id: uuid.UUID
+) -> IncomingReturnView:
+    """One return another state shared, with this node's reception."""
+    return _incoming_view(_incoming(session, actor, incoming_id))
+
+
+def record_incoming_reception(
+    session: Session,
+    *,
+    actor: Actor,
+    incoming_id: uuid.UUID,
+    arrival_date: dt.date,
+    place: str,
+    receiving_party: str,
+    caregiver: str = "",
+    child_protection_authority: str = "",
+    received: bool = True,
+) -> IncomingReturnView:
+    """The receiving state's reception of a shared return (`return:decide`).
+    Same rule as the sending side: a child is marked received only into the
+    hands of a named caregiver or child-protection authority (409, nothing
+    written). The receivers' names are sealed; the audit row names none."""
+    row = _incoming(session, actor, incoming_id)
+    if not place.strip() or not receiving_party.strip():
+        raise ReceptionIncomplete()
+    if (
+        received
+        and row.is_child
+        and not reintegration.child_can_be_received(
+            caregiver, child_protection_authority
+        )
+    ):
+        raise ChildHandoverMissing()
+    reception = {
+        "place": place.strip()[:200],
+        "receiving_party": receiving_party.strip()[:200],
+        "caregiver": caregiver.strip()[:200],
+        "child_protection_authority": child_protection_authority.strip()[:200],
+    }
+    row.arrival_date = arrival_date
+    row.reception_sealed = seal(
+        row.tenant_code, INCOMING_TABLE, "reception_sealed", row.id, reception
+    )
+    row.reception_recorded_at = utcnow()
+    row.reception_recorded_by = actor.user_id
+    if received:
+        row.status = "received"
+    session.flush()
+    record(
+        session,
+        actor,
+        "protection:incoming_return:reception",
+        object_type="incoming_return",
+        object_id=row.id,
+        received=received,
+    )
+    return _incoming_view(row)
 
 
 # --- counted ------------------------------------------------------------------------

@@ -74,9 +74,67 @@ def _case_page(
             "months": reintegration.FOLLOW_UP_MONTHS,
             "scores": SCORES,
             "received": view.case.status != "opened",
+            "shared_reference": reintegration.shared_reference(
+                view.case.tenant_code, str(view.case.id)
+            ),
         },
         status_code=status_code,
     )
+
+
+def _incoming_page(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    incoming_id: uuid.UUID,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    view = service.get_incoming_return(session, actor=actor, incoming_id=incoming_id)
+    return render(
+        request,
+        "protection/incoming_return.html",
+        {
+            "view": view,
+            "values": values or {},
+            "errors": errors or {},
+            "dimensions": [
+                _(reintegration.DIMENSION_LABELS[d])
+                for d in view.record.dimensions.split(",")
+                if d in reintegration.DIMENSION_LABELS
+            ],
+            "received": view.record.status == "received",
+        },
+        status_code=status_code,
+    )
+
+
+def _reception_form(
+    form: FormData,
+) -> tuple[dict[str, Any], dict[str, str], dt.date | None]:
+    """What a reception form holds, what is missing, and the arrival date."""
+    values: dict[str, Any] = {
+        name: _text(form, name)
+        for name in (
+            "arrival_date",
+            "place",
+            "receiving_party",
+            "caregiver",
+            "child_protection_authority",
+        )
+    }
+    values["mark_received"] = bool(form.get("mark_received"))
+    errors: dict[str, str] = {}
+    arrival = _date(form, "arrival_date")
+    if arrival is None:
+        errors["arrival_date"] = _("Give the arrival date.")
+    if not values["place"]:
+        errors["place"] = _("Give the place of arrival.")
+    if not values["receiving_party"]:
+        errors["receiving_party"] = _("Say who received the person.")
+    return values, errors, arrival
 
 
 @router.get("/return-cases", response_class=HTMLResponse)
@@ -134,26 +192,7 @@ def return_case_table(
 async def reception(
     case_id: uuid.UUID, request: Request, session: DbSession, actor: ReturnDecider
 ) -> Response:
-    form = await request.form()
-    values: dict[str, Any] = {
-        name: _text(form, name)
-        for name in (
-            "arrival_date",
-            "place",
-            "receiving_party",
-            "caregiver",
-            "child_protection_authority",
-        )
-    }
-    values["mark_received"] = bool(form.get("mark_received"))
-    errors: dict[str, str] = {}
-    arrival = _date(form, "arrival_date")
-    if arrival is None:
-        errors["arrival_date"] = _("Give the arrival date.")
-    if not values["place"]:
-        errors["place"] = _("Give the place of arrival.")
-    if not values["receiving_party"]:
-        errors["receiving_party"] = _("Say who received the person.")
+    values, errors, arrival = _reception_form(await request.form())
     if not errors and arrival is not None:
         refused = rerender_on_refusal(
             lambda: service.record_reception(
@@ -349,3 +388,47 @@ for _page_name in ("commitments:board", "commitments:state", "early_warning:dash
             "protection:return_outcomes", "return:statistics", return_outcomes_section
         ),
     )
+
+
+@router.get("/incoming-returns/{incoming_id}", response_class=HTMLResponse)
+def incoming_return(
+    incoming_id: uuid.UUID, request: Request, session: DbSession, actor: ReturnDecider
+) -> Response:
+    """A return another state shared: what it sent (no name) and this state's
+    reception of the person."""
+    return _incoming_page(request, session, actor, incoming_id)
+
+
+@router.post("/incoming-returns/{incoming_id}/reception", dependencies=[Csrf])
+async def incoming_reception(
+    incoming_id: uuid.UUID, request: Request, session: DbSession, actor: ReturnDecider
+) -> Response:
+    values, errors, arrival = _reception_form(await request.form())
+    if not errors and arrival is not None:
+        refused = rerender_on_refusal(
+            lambda: service.record_incoming_reception(
+                session,
+                actor=actor,
+                incoming_id=incoming_id,
+                arrival_date=arrival,
+                place=values["place"],
+                receiving_party=values["receiving_party"],
+                caregiver=values["caregiver"],
+                child_protection_authority=values["child_protection_authority"],
+                received=values["mark_received"],
+            ),
+            lambda exc, status: _incoming_page(
+                request,
+                session,
+                actor,
+                incoming_id,
+                values=values,
+                errors={"caregiver": exc.translated()},
+                status_code=status,
+            ),
+        )
+        return refused or _see(f"/protection/incoming-returns/{incoming_id}?saved=1")
+    return _incoming_page(
+        request, session, actor, incoming_id, values=values, errors=errors,
+        status_code=422,
+    )  # fmt: skip
