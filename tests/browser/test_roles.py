@@ -16,6 +16,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import check_layout
 
@@ -181,7 +182,7 @@ def test_employer_publishes_an_offer_from_lists_in_english(
     page.locator("#list-q").fill("orchard")
     page.locator("form.filters button[type=submit]").click()
     row = page.locator("#offer-list tbody tr", has_text="Orchard worker (browser)")
-    assert row.count() == 1
+    expect(row).to_have_count(1)  # waits for the filtered page
     assert "9211" not in row.inner_text()
 
 
