@@ -176,7 +176,7 @@ def main() -> None:
     raw = restored_path.read_bytes()
     wal = Path(f"{restored_path}-wal")
     raw += wal.read_bytes() if wal.exists() else b""
-    name_in_file = re.search(rb"Persona0(?![0-9])", raw) is not None
+    name_in_file = re.search(rb"(?i)persona0(?![0-9])", raw) is not None
     result = {
         "backend": "sqlite",
         "people": total,

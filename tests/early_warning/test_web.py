@@ -79,8 +79,12 @@ class TestAlertPages:
         html = client.get(f"/early-warning/alerts/{alert_id}").text
         assert "Why it fired" in html
         assert "surge-c2-growth" in html
-        assert "c2_alarm &amp;&amp; growth_3m &gt; 0.5" in html
-        assert "growth_3m" in html
+        # The whole rule, read in words: never the rule's code.
+        assert (
+            "Statistical alarm (C2) and change over three months: more than +50 %"
+        ) in html
+        assert "c2_alarm &amp;&amp;" not in html
+        assert "growth_3m" not in html
         assert "Activate response plan" not in html  # analysts cannot
 
     def test_list_filters_by_country(
@@ -447,7 +451,10 @@ class TestTriggerCatalogue:
         login_as(client, "focal_point.col")
         html = client.get("/early-warning/triggers").text
         assert f"Catalogue version {version}" in html
-        assert "arrivals_month" in html  # the CEL conditions are shown
+        # The conditions, read as sentences with units: never the rule's code.
+        assert "Arrivals in the month: at least 5,000 and" in html
+        assert "arrivals_month" not in html
+        assert "&amp;&amp;" not in html
         assert f'action="/early-warning/triggers/{version}/adopt"' in html
 
     def test_a_focal_point_adopts_for_their_state(

@@ -164,6 +164,29 @@ def test_trigger_explanation_is_a_sentence_with_units_and_thresholds() -> None:
     assert "0.5" not in text
 
 
+def test_a_trigger_condition_reads_as_a_sentence_in_every_language() -> None:
+    condition = (
+        "arrivals_month >= 20000.0 && baseline > 0.0 && arrivals_month > 3.0 * "
+        "baseline && (c2_alarm || !cusum_alarm) && growth_3m > 0.5"
+    )
+    with i18n.use_locale("en"):
+        assert labels.condition_words(condition) == (
+            "Arrivals in the month: at least 20,000 and usual level for this month: "
+            "more than 0 and arrivals in the month: more than 3 times usual level for "
+            "this month and (statistical alarm (C2) or not sustained-rise alarm "
+            "(CUSUM)) and change over three months: more than +50 %"
+        )
+    for locale in ("es", "pt", "fr", "ht"):
+        with i18n.use_locale(locale):
+            words = labels.condition_words(condition)
+        for code in ("arrivals_month", "&&", "||", "0.5", "20000", " and ", " or "):
+            assert code not in words, (locale, code)
+    # What cannot be read is named by its variables, never shown as code.
+    with i18n.use_locale("en"):
+        assert labels.condition_words("growth_3m >>= 0.5") == "Change over three months"
+        assert labels.condition_words("(c3_alarm") == "Statistical alarm (C3)"
+
+
 def test_the_values_table_shows_units_and_the_threshold() -> None:
     condition = "arrivals_month >= 5000.0 && growth_3m > 0.5 && c3_alarm"
     values = {"arrivals_month": 23456.0, "growth_3m": 4.94, "c3_alarm": True}

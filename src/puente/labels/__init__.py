@@ -10,6 +10,7 @@ from puente.labels.enums import ENUM_KINDS, TECHNICAL_ENUMS
 from puente.labels.words import (
     case_event_text,
     choices,
+    condition_words,
     country,
     has_label,
     label,
@@ -26,6 +27,7 @@ __all__ = [
     "TECHNICAL_ENUMS",
     "case_event_text",
     "choices",
+    "condition_words",
     "country",
     "has_label",
     "label",

@@ -173,6 +173,116 @@ def trigger_explanation(condition: str, values: Mapping[str, object]) -> list[st
     return lines
 
 
+_TOKEN = re.compile(r"\s*(>=|<=|==|&&|\|\||[<>()*!]|[a-z][a-z0-9_]*|\d+(?:\.\d+)?)")
+
+
+class _Words:
+    """A trigger condition read aloud: `arrivals_month >= 5000.0 && growth_3m >
+    0.5 && c3_alarm` -> "Arrivals in the month at least 5,000 and change over
+    three months more than +50 % and statistical alarm (C3)". Grammar: `||` of
+    `&&` of comparisons, names, `!` and parentheses; an operand is a name, a
+    number, or a number times a name."""
+
+    def __init__(self, condition: str) -> None:
+        text = condition.strip()
+        self.tokens = _TOKEN.findall(text)
+        if "".join(self.tokens) != re.sub(r"\s+", "", text):
+            raise ValueError("unreadable condition")
+        self.pos = 0
+
+    def _peek(self) -> str:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else ""
+
+    def _take(self) -> str:
+        token = self._peek()
+        if not token:
+            raise ValueError("the condition ends too soon")
+        self.pos += 1
+        return token
+
+    def sentence(self) -> str:
+        words = self._any()
+        if self._peek():
+            raise ValueError("unexpected " + self._peek())
+        return words[:1].upper() + words[1:]
+
+    def _any(self) -> str:
+        words = self._all()
+        while self._peek() == "||":
+            self._take()
+            words = i18n.gettext(
+                N_("%(left)s or %(right)s"), left=words, right=self._all()
+            )
+        return words
+
+    def _all(self) -> str:
+        words = self._one()
+        while self._peek() == "&&":
+            self._take()
+            words = i18n.gettext(
+                N_("%(left)s and %(right)s"), left=words, right=self._one()
+            )
+        return words
+
+    def _one(self) -> str:
+        if self._peek() == "(":
+            self._take()
+            inner = self._any()
+            if self._take() != ")":
+                raise ValueError("a parenthesis is not closed")
+            return f"({inner})"
+        if self._peek() == "!":
+            self._take()
+            return i18n.gettext(N_("not %(what)s"), what=self._one())
+        words, name, _value = self._operand()
+        op = self._peek()
+        if op not in _RULE_WORDS:
+            return words
+        self._take()
+        limit, _other, value = self._operand()
+        if value is not None:
+            limit = _number(value, name or "")
+        return i18n.gettext(
+            N_("%(what)s: %(rule)s"),
+            what=words,
+            rule=i18n.gettext(_RULE_WORDS[op], limit=limit),
+        )
+
+    def _operand(self) -> tuple[str, str | None, float | None]:
+        token = self._take()
+        if token[0].isdigit():
+            if self._peek() != "*":
+                return token, None, float(token)
+            self._take()
+            name = self._take()
+            factor = format_decimal(
+                float(token), format="#,##0.##", locale=i18n.get_locale()
+            )
+            what = i18n.gettext(
+                N_("%(factor)s times %(what)s"),
+                factor=factor,
+                what=_lower(label(name, "trigger_variable")),
+            )
+            return what, name, None
+        if not token[0].isalpha():
+            raise ValueError("unexpected " + token)
+        return _lower(label(token, "trigger_variable")), token, None
+
+
+def _lower(words: str) -> str:
+    return words[:1].lower() + words[1:]
+
+
+def condition_words(condition: str) -> str:
+    """A trigger's condition as a sentence in the current language, thresholds
+    with their units; the variables' names alone if it cannot be read."""
+    try:
+        return _Words(condition or "").sentence()
+    except ValueError:
+        names = dict.fromkeys(re.findall(r"\b[a-z][a-z0-9_]*\b", condition or ""))
+        return ", ".join(label(n, "trigger_variable") for n in names)
+
+
 # What the detail of a case event holds, by event kind (None: nothing to show,
 # e.g. a user id).
 _EVENT_DETAIL: Final[dict[str, str | None]] = {
@@ -231,6 +341,7 @@ def _register_filters() -> None:
     env.globals["label_choices"] = choices
     env.globals["trigger_explanation"] = trigger_explanation
     env.globals["trigger_values"] = trigger_values
+    env.filters["condition_words"] = condition_words
 
 
 _register_filters()
