@@ -188,6 +188,7 @@ class TestEditAndSensitive:
         assert 'id="edit-conflict"' in stale.text
         assert 'value="Pérez Z."' in stale.text
         assert "Wilson José" in stale.text
+        assert "Nationality: Venezuela" in stale.text  # in words, not VEN
 
     def test_a_protected_persons_nationality_changes_only_with_a_reason(
         self,
