@@ -274,16 +274,39 @@ def withdraw_protection_fact(
         data[fact] = "none"
     else:
         data[fact] = None
+    row = _record_withdrawal(
+        session, actor, person_id, row, data, history, fact=fact, state=state,
+        reason=text,
+    )  # fmt: skip
+    enforce_protection(session, actor=actor, person_id=person_id)
+    return ProfileRecord.model_validate(row)
+
+
+def _record_withdrawal(
+    session: Session,
+    actor: Actor,
+    person_id: uuid.UUID,
+    row: ProtectionProfile | None,
+    data: dict[str, Any],
+    history: list[Any],
+    *,
+    fact: str,
+    state: str | None,
+    reason: str,
+) -> ProtectionProfile:
+    """Store the facts with one more entry in the (encrypted) withdrawal history,
+    the reason kept there; audit `protection:profile:withdraw_fact` naming the
+    fact, never the reason."""
     history.append(
         {
             "fact": fact,
             "state": state.strip().upper() if state else None,
-            "reason": text[:1000],
+            "reason": reason[:1000],
             "by": str(actor.user_id) if actor.user_id else None,
             "at": utcnow().isoformat(),
         }
     )
-    row = _save(session, actor, person_id, row, data, history)
+    saved = _save(session, actor, person_id, row, data, history)
     session.flush()
     record(
         session,
@@ -293,8 +316,7 @@ def withdraw_protection_fact(
         object_id=person_id,
         fact=fact,
     )
-    enforce_protection(session, actor=actor, person_id=person_id)
-    return ProfileRecord.model_validate(row)
+    return saved
 
 
 def withdrawals(
@@ -477,22 +499,7 @@ def _on_origins_narrowing(session: Session, event: people.OriginsNarrowing) -> N
     authorize(actor, WITHDRAW_PERMISSION, tenant_code=event.tenant_code)
     if not event.reason:
         raise WithdrawalReasonMissing()
-    history.append(
-        {
-            "fact": ORIGINS_FACT,
-            "state": None,
-            "reason": event.reason[:1000],
-            "by": str(actor.user_id) if actor.user_id else None,
-            "at": utcnow().isoformat(),
-        }
-    )
-    _save(session, actor, event.person_id, row, data, history)
-    session.flush()
-    record(
-        session,
-        actor,
-        "protection:profile:withdraw_fact",
-        object_type="person",
-        object_id=event.person_id,
-        fact=ORIGINS_FACT,
-    )
+    _record_withdrawal(
+        session, actor, event.person_id, row, data, history, fact=ORIGINS_FACT,
+        state=None, reason=event.reason,
+    )  # fmt: skip

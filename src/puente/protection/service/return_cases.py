@@ -27,9 +27,7 @@ from puente.core.db import new_id, utcnow
 from puente.core.tabular import ExportFile
 from puente.identity import Actor, authorize, visible
 from puente.protection.errors import (
-    ChildHandoverMissing,
     FollowUpInvalid,
-    ReceptionIncomplete,
     ReturnBlocked,
     ReturnCaseNotFound,
     ReturnNotApproved,
@@ -47,7 +45,11 @@ from puente.protection.service._common import (
     unseal,
     visible_decision,
 )
-from puente.protection.service.return_sharing import count_return, return_case_table
+from puente.protection.service.return_sharing import (
+    count_return,
+    reception_fields,
+    return_case_table,
+)
 from puente.protection.service.returns import reevaluate_decision
 
 TABLE = "protection_return_case"
@@ -214,22 +216,11 @@ def record_reception(
     needs a named caregiver or child-protection authority first (409, nothing
     written)."""
     row = _case(session, actor, case_id)
-    if not place.strip() or not receiving_party.strip():
-        raise ReceptionIncomplete()
-    if (
-        received
-        and row.is_child
-        and not reintegration.child_can_be_received(
-            caregiver, child_protection_authority
-        )
-    ):
-        raise ChildHandoverMissing()
-    reception = {
-        "place": place.strip()[:200],
-        "receiving_party": receiving_party.strip()[:200],
-        "caregiver": caregiver.strip()[:200],
-        "child_protection_authority": child_protection_authority.strip()[:200],
-    }
+    reception = reception_fields(
+        is_child=row.is_child, received=received, place=place,
+        receiving_party=receiving_party, caregiver=caregiver,
+        child_protection_authority=child_protection_authority,
+    )  # fmt: skip
     row.arrival_date = arrival_date
     row.reception_sealed = seal(
         row.tenant_code, TABLE, "reception_sealed", row.id, reception

@@ -246,6 +246,36 @@ def _incoming_view(row: IncomingReturn) -> IncomingReturnView:
     return IncomingReturnView(IncomingReturnRecord.model_validate(row), reception)
 
 
+def reception_fields(
+    *,
+    is_child: bool,
+    received: bool,
+    place: str,
+    receiving_party: str,
+    caregiver: str,
+    child_protection_authority: str,
+) -> dict[str, str]:
+    """A reception as stored (sealed), on either side of a return. Refuses one
+    without place or receiver (422) and a child marked received without a named
+    caregiver or child-protection authority (409)."""
+    if not place.strip() or not receiving_party.strip():
+        raise ReceptionIncomplete()
+    if (
+        received
+        and is_child
+        and not reintegration.child_can_be_received(
+            caregiver, child_protection_authority
+        )
+    ):
+        raise ChildHandoverMissing()
+    return {
+        "place": place.strip()[:200],
+        "receiving_party": receiving_party.strip()[:200],
+        "caregiver": caregiver.strip()[:200],
+        "child_protection_authority": child_protection_authority.strip()[:200],
+    }
+
+
 def get_incoming_return(
     session: Session, *, actor: Actor, incoming_id: uuid.UUID
 ) -> IncomingReturnView:
@@ -270,22 +300,11 @@ def record_incoming_reception(
     hands of a named caregiver or child-protection authority (409, nothing
     written). The receivers' names are sealed; the audit row names none."""
     row = _incoming(session, actor, incoming_id)
-    if not place.strip() or not receiving_party.strip():
-        raise ReceptionIncomplete()
-    if (
-        received
-        and row.is_child
-        and not reintegration.child_can_be_received(
-            caregiver, child_protection_authority
-        )
-    ):
-        raise ChildHandoverMissing()
-    reception = {
-        "place": place.strip()[:200],
-        "receiving_party": receiving_party.strip()[:200],
-        "caregiver": caregiver.strip()[:200],
-        "child_protection_authority": child_protection_authority.strip()[:200],
-    }
+    reception = reception_fields(
+        is_child=row.is_child, received=received, place=place,
+        receiving_party=receiving_party, caregiver=caregiver,
+        child_protection_authority=child_protection_authority,
+    )  # fmt: skip
     row.arrival_date = arrival_date
     row.reception_sealed = seal(
         row.tenant_code, INCOMING_TABLE, "reception_sealed", row.id, reception

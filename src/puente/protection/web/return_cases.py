@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -111,10 +113,16 @@ def _incoming_page(
     )
 
 
-def _reception_form(
-    form: FormData,
-) -> tuple[dict[str, Any], dict[str, str], dt.date | None]:
-    """What a reception form holds, what is missing, and the arrival date."""
+async def _save_reception(
+    request: Request,
+    save: Callable[..., object],
+    page: Callable[[dict[str, Any], dict[str, str], int], Response],
+    done: str,
+) -> Response:
+    """A reception form, on either side of a return: checked here (each missing
+    field named), then saved by `save`; a refusal shows the page again with
+    what was typed (`page(values, errors, status)`), success goes to `done`."""
+    form = await request.form()
     values: dict[str, Any] = {
         name: _text(form, name)
         for name in (
@@ -134,7 +142,20 @@ def _reception_form(
         errors["place"] = _("Give the place of arrival.")
     if not values["receiving_party"]:
         errors["receiving_party"] = _("Say who received the person.")
-    return values, errors, arrival
+    if errors or arrival is None:
+        return page(values, errors, 422)
+    refused = rerender_on_refusal(
+        lambda: save(
+            arrival_date=arrival,
+            place=values["place"],
+            receiving_party=values["receiving_party"],
+            caregiver=values["caregiver"],
+            child_protection_authority=values["child_protection_authority"],
+            received=values["mark_received"],
+        ),
+        lambda exc, status: page(values, {"caregiver": exc.translated()}, status),
+    )
+    return refused or _see(done)
 
 
 @router.get("/return-cases", response_class=HTMLResponse)
@@ -192,33 +213,19 @@ def return_case_table(
 async def reception(
     case_id: uuid.UUID, request: Request, session: DbSession, actor: ReturnDecider
 ) -> Response:
-    values, errors, arrival = _reception_form(await request.form())
-    if not errors and arrival is not None:
-        refused = rerender_on_refusal(
-            lambda: service.record_reception(
-                session,
-                actor=actor,
-                case_id=case_id,
-                arrival_date=arrival,
-                place=values["place"],
-                receiving_party=values["receiving_party"],
-                caregiver=values["caregiver"],
-                child_protection_authority=values["child_protection_authority"],
-                received=values["mark_received"],
-            ),
-            lambda exc, status: _case_page(
-                request,
-                session,
-                actor,
-                case_id,
-                values=values,
-                errors={"caregiver": exc.translated()},
-                status_code=status,
-            ),
-        )
-        return refused or _see(f"/protection/return-cases/{case_id}?saved=reception")
-    return _case_page(
-        request, session, actor, case_id, values=values, errors=errors, status_code=422
+    return await _save_reception(
+        request,
+        partial(service.record_reception, session, actor=actor, case_id=case_id),
+        lambda values, errors, status: _case_page(
+            request,
+            session,
+            actor,
+            case_id,
+            values=values,
+            errors=errors,
+            status_code=status,
+        ),
+        f"/protection/return-cases/{case_id}?saved=reception",
     )
 
 
@@ -403,32 +410,22 @@ def incoming_return(
 async def incoming_reception(
     incoming_id: uuid.UUID, request: Request, session: DbSession, actor: ReturnDecider
 ) -> Response:
-    values, errors, arrival = _reception_form(await request.form())
-    if not errors and arrival is not None:
-        refused = rerender_on_refusal(
-            lambda: service.record_incoming_reception(
-                session,
-                actor=actor,
-                incoming_id=incoming_id,
-                arrival_date=arrival,
-                place=values["place"],
-                receiving_party=values["receiving_party"],
-                caregiver=values["caregiver"],
-                child_protection_authority=values["child_protection_authority"],
-                received=values["mark_received"],
-            ),
-            lambda exc, status: _incoming_page(
-                request,
-                session,
-                actor,
-                incoming_id,
-                values=values,
-                errors={"caregiver": exc.translated()},
-                status_code=status,
-            ),
-        )
-        return refused or _see(f"/protection/incoming-returns/{incoming_id}?saved=1")
-    return _incoming_page(
-        request, session, actor, incoming_id, values=values, errors=errors,
-        status_code=422,
-    )  # fmt: skip
+    return await _save_reception(
+        request,
+        partial(
+            service.record_incoming_reception,
+            session,
+            actor=actor,
+            incoming_id=incoming_id,
+        ),
+        lambda values, errors, status: _incoming_page(
+            request,
+            session,
+            actor,
+            incoming_id,
+            values=values,
+            errors=errors,
+            status_code=status,
+        ),
+        f"/protection/incoming-returns/{incoming_id}?saved=1",
+    )
