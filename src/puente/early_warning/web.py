@@ -293,6 +293,7 @@ def _panels(session: Session, actor: Actor, alerts: list[Any]) -> list[dict[str,
 
 NAV: Final = (
     ("/early-warning", "flows:read", N_("Flows")),
+    ("/early-warning/series", "flows:read", N_("Flow series")),
     ("/early-warning/alerts", "alert:read", N_("Alerts")),
     ("/early-warning/triggers", "trigger:read", N_("Triggers")),
     ("/early-warning/plans", "plan:read", N_("Response plans")),
