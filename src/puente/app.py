@@ -59,7 +59,7 @@ from puente.core.i18n import N_
 from puente.core.logging import ACCESS_LOGGER, configure_logging, redact_query
 from puente.early_warning import api as early_warning_api
 from puente.early_warning import web as early_warning_web
-from puente.early_warning import web_series as early_warning_series_web
+from puente.early_warning.web import series as early_warning_series_web
 from puente.enforcement import api as enforcement_api
 from puente.enforcement import web as enforcement_web
 from puente.exchange import api as exchange_api

@@ -300,9 +300,10 @@ NAV: Final = (
 )
 
 
-def _page(
+def ew_page(
     request: Request, actor: Actor, name: str, context: dict[str, Any]
 ) -> HTMLResponse:
+    """An early-warning page with the section's menu (what the actor may open)."""
     path = request.url.path
     context["ew_nav"] = [
         {"url": url, "label": i18n.gettext(label), "current": path == url}
@@ -334,7 +335,7 @@ def dashboard(request: Request, session: DbSession, actor: FlowsReader) -> Respo
     notices = alert_service.unread_notices(
         session, actor=actor, limit=100, include_past=False
     )
-    return _page(
+    return ew_page(
         request,
         actor,
         "early_warning/dashboard.html",
@@ -422,7 +423,7 @@ def alert_list(
     )
     if query.export:
         return lists.export_response(listing, "alerts")
-    return _page(
+    return ew_page(
         request,
         actor,
         "early_warning/alerts.html",
@@ -446,7 +447,7 @@ def alert_detail(
     request: Request, session: DbSession, actor: AlertReader, alert_id: uuid.UUID
 ) -> Response:
     alert = alert_service.get_alert(session, actor=actor, alert_id=alert_id)
-    return _page(
+    return ew_page(
         request,
         actor,
         "early_warning/alert_detail.html",
@@ -471,7 +472,7 @@ def activate_confirm(
     existing = plan_service.plan_for_alert(session, actor=actor, alert_id=alert.id)
     if existing is not None:
         return RedirectResponse(f"/early-warning/plans/{existing}", status_code=303)
-    return _page(
+    return ew_page(
         request,
         actor,
         "early_warning/activate.html",
@@ -533,7 +534,7 @@ def _catalogues(session: Session, actor: Actor) -> list[dict[str, Any]]:
 
 @router.get("/triggers", response_class=HTMLResponse)
 def triggers(request: Request, session: DbSession, actor: TriggerReader) -> Response:
-    return _page(
+    return ew_page(
         request,
         actor,
         "early_warning/triggers.html",
@@ -588,7 +589,7 @@ def plan_list(request: Request, session: DbSession, actor: PlanReader) -> Respon
     )
     if query.export:
         return lists.export_response(listing, "response-plans")
-    return _page(
+    return ew_page(
         request,
         actor,
         "early_warning/plans.html",
@@ -667,7 +668,7 @@ def _plan_page(
         ):
             groups.setdefault(_tenant_label(org), []).append(org)
     assignable = {org.id for orgs in groups.values() for org in orgs}
-    response = _page(
+    response = ew_page(
         request,
         actor,
         "early_warning/plan_detail.html",

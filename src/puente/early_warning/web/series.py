@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from puente.core.i18n import lazy_gettext
 from puente.early_warning.schemas import SeriesRead
 from puente.early_warning.service import flows
-from puente.early_warning.web import FlowsReader, _page
+from puente.early_warning.web import FlowsReader, ew_page
 from puente.web import lists
 from puente.web.deps import DbSession
 from puente.web.templating import env
@@ -77,4 +77,4 @@ def series_list(
         "sources": [(s.name, s.title) for s in sources],
         "source": chosen,
     }
-    return _page(request, actor, "early_warning/series.html", context)
+    return ew_page(request, actor, "early_warning/series.html", context)
