@@ -5,6 +5,7 @@ retries and the screens. The loopback federation is `test_federation.py`."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import json
 import uuid
@@ -15,8 +16,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from puente.core import db as core_db
 from puente.core.config import Settings, get_settings
 from puente.exchange import service
 from puente.exchange.errors import NodeKeyMissing
@@ -445,6 +447,48 @@ class TestQueue:
         for value in ("Yuleisy", "Quintero", "2016", "Marisol", "Barrios"):
             assert value not in text
         assert sent[0]["envelope"]["payload"]["encoding"]
+
+    def test_the_running_sender_posts_outside_any_transaction(
+        self,
+        col_node: None,
+        client: TestClient,
+        session: Session,
+        sessions: sessionmaker[Session],
+        token_for: Callable[[str], str],
+    ) -> None:
+        """A node that held its write turn while waiting on a peer deadlocked
+        with a peer doing the same toward it (each waited out the timeout)."""
+        _active_agreement(client, session, token_for)
+        token = token_for("caseworker.col")
+        assert _trace(client, token, _register(client, token)).status_code == 201
+        session.commit()
+        open_units: list[int] = [0]
+
+        @contextlib.contextmanager
+        def unit_of_work() -> Iterator[Session]:
+            open_units[0] += 1
+            unit = sessions()
+            core_db.set_tenant_scope(unit, core_db.SYSTEM_SCOPE)
+            try:
+                yield unit
+                unit.commit()
+            finally:
+                unit.close()
+                open_units[0] -= 1
+
+        class Watching(_FlakyTransport):
+            def post(self, url: str, body: dict[str, Any]) -> int:
+                assert open_units[0] == 0, "posted inside a unit of work"
+                return super().post(url, body)
+
+        transport = Watching(failures=0)
+        assert service.deliver_due_in_turns(unit_of_work, transport=transport) >= 1
+        row = session.scalars(
+            select(Outbound).where(Outbound.kind == "tracing_request")
+        ).one()
+        session.refresh(row)
+        assert (row.status, row.attempts) == ("sent", 1)
+        assert [b["envelope"]["id"] for b in transport.posted].count(str(row.id)) == 1
 
     def test_a_fear_recorded_after_queueing_stops_the_envelope(
         self,

@@ -64,8 +64,9 @@ def add_peer_command(state: str, base_url: str, public_key: str) -> None:
 def send_command() -> None:
     """Run the outbound queue once."""
     node = service.node_identity().state
-    with core_db.uow(node) as session:
-        sent = service.deliver_due(session, transport=service.HttpTransport())
+    sent = service.deliver_due_in_turns(
+        lambda: core_db.uow(node), transport=service.HttpTransport()
+    )
     print(sent)
 
 

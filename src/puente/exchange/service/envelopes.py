@@ -7,6 +7,7 @@ Both sides log the body as signed."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import threading
@@ -99,11 +100,25 @@ def _log(
     )
 
 
-def deliver_due(
-    session: Session, *, transport: Transport, now: dt.datetime | None = None
-) -> int:
-    """Try every queued envelope whose time has come; returns how many left."""
-    now = now or utcnow()
+# How long a claimed envelope is held for its attempt: a sender that dies
+# mid-attempt leaves it to the next one after this (the receiver is idempotent
+# by envelope id, so a second delivery does no harm).
+CLAIM_SECONDS = 120
+
+
+@dataclasses.dataclass(frozen=True)
+class _Attempt:
+    """One envelope on its way: what is posted, to where, signed."""
+
+    row_id: uuid.UUID
+    url: str | None
+    body: dict[str, Any]
+    signature: str
+    unreachable: str | None = None
+
+
+def _claim_due(session: Session, *, now: dt.datetime) -> list[_Attempt]:
+    """Refuse what may no longer leave; sign and claim the rest for one attempt."""
     node = node_identity()
     rows = list(
         session.scalars(
@@ -116,7 +131,7 @@ def deliver_due(
             .order_by(Outbound.created_at)
         )
     )
-    sent = 0
+    attempts: list[_Attempt] = []
     for row in rows:
         refusal = refusal_for(session, row)
         if refusal is not None:
@@ -127,50 +142,114 @@ def deliver_due(
             log.info("envelope_refused", envelope_id=str(row.id), refusal=refusal.value)
             continue
         body = envelope_body(row)
-        signature = node.sign(canonical_json(body))
         row.attempts += 1
+        row.next_attempt_at = now + dt.timedelta(seconds=CLAIM_SECONDS)
+        url: str | None = None
+        unreachable: str | None = None
         try:
-            peer = peer_of(session, row.recipient)
-            status = transport.post(
-                peer.base_url + ENVELOPE_PATH,
-                {"envelope": body, "signature": signature},
-            )
-        except (httpx.HTTPError, OSError) as exc:
-            status = 0
-            row.last_error = type(exc).__name__
-        except Exception as exc:
-            status = 0
-            row.last_error = type(exc).__name__
-        if 200 <= status < 300:
-            row.status = "sent"
-            row.sent_at = now
-            row.last_error = None
-            _log(
-                session,
-                direction="sent",
-                peer=row.recipient,
+            url = peer_of(session, row.recipient).base_url + ENVELOPE_PATH
+        except Exception as exc:  # PeerNotFound: retried, the peer may be added
+            unreachable = type(exc).__name__
+        attempts.append(
+            _Attempt(
+                row_id=row.id,
+                url=url,
                 body=body,
-                signature=signature,
+                signature=node.sign(canonical_json(body)),
+                unreachable=unreachable,
             )
-            note_delivery(session, row, delivered=True)
-            sent += 1
-        elif 400 <= status < 500 and status not in (408, 429):
-            # The peer refused it for good (signature, agreement): never retried.
-            row.status = "rejected"
-            row.last_error = f"http {status}"
-        else:
-            if status:
-                row.last_error = f"http {status}"
-            row.next_attempt_at = next_attempt_at(now, row.attempts)
-            note_delivery(session, row, delivered=False)
-        log.info(
-            "envelope_attempt",
-            envelope_id=str(row.id),
-            recipient=row.recipient,
-            status=row.status,
-            attempts=row.attempts,
         )
     session.flush()
+    return attempts
+
+
+def _post(attempt: _Attempt, transport: Transport) -> tuple[int, str | None]:
+    """The HTTP status of one attempt (0 when the peer could not be reached)."""
+    if attempt.url is None:
+        return 0, attempt.unreachable
+    try:
+        return (
+            transport.post(
+                attempt.url, {"envelope": attempt.body, "signature": attempt.signature}
+            ),
+            None,
+        )
+    except Exception as exc:  # httpx.HTTPError, OSError or the transport's own
+        return 0, type(exc).__name__
+
+
+def _settle(
+    session: Session,
+    attempt: _Attempt,
+    status: int,
+    error: str | None,
+    *,
+    now: dt.datetime,
+) -> bool:
+    """Record how one attempt went; True when the peer took the envelope."""
+    row = session.get(Outbound, attempt.row_id)
+    if row is None or row.status != "queued":
+        return False
+    if error is not None:
+        row.last_error = error
+    delivered = 200 <= status < 300
+    if delivered:
+        row.status = "sent"
+        row.sent_at = now
+        row.last_error = None
+        _log(
+            session,
+            direction="sent",
+            peer=row.recipient,
+            body=attempt.body,
+            signature=attempt.signature,
+        )
+        note_delivery(session, row, delivered=True)
+    elif 400 <= status < 500 and status not in (408, 429):
+        # The peer refused it for good (signature, agreement): never retried.
+        row.status = "rejected"
+        row.last_error = f"http {status}"
+    else:
+        if status:
+            row.last_error = f"http {status}"
+        row.next_attempt_at = next_attempt_at(now, row.attempts)
+        note_delivery(session, row, delivered=False)
+    log.info(
+        "envelope_attempt",
+        envelope_id=str(row.id),
+        recipient=row.recipient,
+        status=row.status,
+        attempts=row.attempts,
+    )
+    session.flush()
+    return delivered
+
+
+def deliver_due(
+    session: Session, *, transport: Transport, now: dt.datetime | None = None
+) -> int:
+    """Try every queued envelope whose time has come, in one transaction;
+    returns how many left. (The running sender uses `deliver_due_in_turns`.)"""
+    now = now or utcnow()
+    attempts = _claim_due(session, now=now)
+    return sum(_settle(session, a, *_post(a, transport), now=now) for a in attempts)
+
+
+def deliver_due_in_turns(
+    unit_of_work: Callable[[], Any], *, transport: Transport
+) -> int:
+    """Like `deliver_due`, but posting outside any transaction: the claim and
+    each outcome are short units of work of their own. A node never holds its
+    write turn while it waits on a peer, so two nodes sending to each other
+    at once cannot wait on each other until the timeout."""
+    now = utcnow()
+    with unit_of_work() as session:
+        attempts = _claim_due(session, now=now)
+    sent = 0
+    for attempt in attempts:
+        status, error = _post(attempt, transport)
+        with unit_of_work() as session:
+            sent += _settle(session, attempt, status, error, now=utcnow())
     return sent
 
 
@@ -358,8 +437,7 @@ def start_sender(
                 if halt.is_set():
                     break
                 try:
-                    with unit_of_work() as session:
-                        deliver_due(session, transport=chosen)
+                    deliver_due_in_turns(unit_of_work, transport=chosen)
                 except Exception:
                     log.exception("exchange_sender_failed")
         finally:
