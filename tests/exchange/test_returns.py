@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from puente import people
@@ -27,7 +27,7 @@ from puente.identity import service as identity_service
 from puente.identity.models import User
 from puente.identity.permissions import Actor
 from puente.protection import service as protection
-from puente.protection.models import IncomingReturn, ReturnCase
+from puente.protection.models import IncomingReturn, ReturnCase, ReturnCount
 from tests.conftest import CSRF
 from tests.exchange.test_service import (
     _auth,
@@ -112,6 +112,21 @@ def _approved_return(session: Session, supervisor: Actor) -> uuid.UUID:
     )
     protection.approve_return(session, actor=supervisor, decision_id=view.decision.id)
     return view.decision.id
+
+
+def _reports(session: Session) -> list[Outbound]:
+    return list(
+        session.scalars(select(Outbound).where(Outbound.kind == "return_reception"))
+    )
+
+
+def _received_count(session: Session) -> int:
+    total = session.scalar(
+        select(func.coalesce(func.sum(ReturnCount.received), 0)).where(
+            ReturnCount.state == "PAN"
+        )
+    )
+    return int(total or 0)
 
 
 def _queued(session: Session) -> list[Outbound]:
@@ -422,6 +437,51 @@ class TestReceivingNode:
         login_as(client, "supervisor.pan")
         assert client.get(f"/protection/incoming-returns/{row.id}").status_code == 404
 
+    def test_the_reception_is_reported_back_without_who_received(
+        self,
+        col_node: None,
+        client: TestClient,
+        session: Session,
+        token_for: Callable[[str], str],
+    ) -> None:
+        agreement_id = _returns_agreement(client, session, token_for)
+        reference = str(uuid.uuid4())
+        envelope = _envelope(
+            "return_case",
+            {"reference": reference, "is_child": False, "arrival_date": None,
+             "dimensions": [], "follow_up_months": [3, 6, 12]},
+            agreement_id=agreement_id,
+            purpose="returns",
+            categories=["return_case"],
+        )  # fmt: skip
+        assert client.post("/api/v1/exchange/envelopes", json=envelope).is_success
+        row = session.scalars(
+            select(IncomingReturn).where(IncomingReturn.reference == reference)
+        ).one()
+        path = f"/api/v1/protection/incoming-returns/{row.id}/reception"
+        token = token_for("supervisor.col")
+        body = {"arrival_date": "2026-12-21", "place": "Aeropuerto El Dorado",
+                "receiving_party": "Migración Colombia " + reference[:6]}  # fmt: skip
+        pending = client.put(
+            path, headers=_auth(token), json=body | {"received": False}
+        )
+        assert pending.status_code == 200, pending.text
+        assert _reports(session) == []  # recorded, not yet received: nothing leaves
+        for _ in range(2):  # saved again after arrival: reported once
+            assert client.put(path, headers=_auth(token), json=body).status_code == 200
+        [report] = _reports(session)
+        assert (report.recipient, report.purpose, report.status) == (
+            "PAN",
+            "returns",
+            "queued",
+        )
+        assert str(report.agreement_id) == agreement_id
+        assert json.loads(report.payload) == {
+            "reference": reference,
+            "arrival_date": "2026-12-21",
+            "received": True,
+        }
+
     def test_a_named_person_in_the_body_is_refused(
         self,
         col_node: None,
@@ -440,6 +500,71 @@ class TestReceivingNode:
         answer = client.post("/api/v1/exchange/envelopes", json=envelope)
         assert answer.status_code == 403
         assert session.scalars(select(IncomingReturn)).all() == []
+
+
+class TestReceptionReported:
+    """The sending node (COL) hears from the state of return (PAN)."""
+
+    def _report(self, agreement_id: str, reference: str) -> dict[str, Any]:
+        return _envelope(
+            "return_reception",
+            {"reference": reference, "arrival_date": "2026-12-20", "received": True},
+            agreement_id=agreement_id,
+            purpose="returns",
+            categories=["return_case"],
+        )
+
+    def test_the_case_reads_received_and_is_counted_once(
+        self,
+        col_node: None,
+        client: TestClient,
+        session: Session,
+        token_for: Callable[[str], str],
+        login_as: Callable[[TestClient, str], TestClient],
+    ) -> None:
+        agreement_id = _returns_agreement(client, session, token_for)
+        supervisor = _actor(session, "supervisor.col")
+        case = protection.open_return_case(
+            session, actor=supervisor, decision_id=_approved_return(session, supervisor)
+        ).case
+        session.commit()
+        before = _received_count(session)
+        for _ in range(2):  # a repeated report (a new envelope) changes nothing
+            answer = client.post(
+                "/api/v1/exchange/envelopes",
+                json=self._report(agreement_id, str(case.id)),
+            )
+            assert answer.json()["status"] == "accepted", answer.text
+        row = session.get(ReturnCase, case.id)
+        assert row is not None
+        session.refresh(row)
+        assert (row.status, row.arrival_date) == ("received", dt.date(2026, 12, 20))
+        assert row.reception_confirmed_at is not None
+        assert _received_count(session) == before + 1
+        login_as(client, "supervisor.col")
+        page = client.get(
+            f"/protection/return-cases/{case.id}", headers={"Accept-Language": "es"}
+        )
+        assert 'id="reception-confirmed"' in page.text
+        assert "Panamá informó que la persona fue recibida" in page.text
+
+    def test_only_the_state_of_return_may_report_it(
+        self,
+        col_node: None,
+        client: TestClient,
+        session: Session,
+        token_for: Callable[[str], str],
+    ) -> None:
+        agreement_id = _returns_agreement(client, session, token_for)
+        unknown = client.post(
+            "/api/v1/exchange/envelopes",
+            json=self._report(agreement_id, str(uuid.uuid4())),
+        )
+        assert unknown.status_code == 403
+        malformed = self._report(agreement_id, "not-a-reference")
+        assert (
+            client.post("/api/v1/exchange/envelopes", json=malformed).status_code == 403
+        )
 
 
 class TestScreens:

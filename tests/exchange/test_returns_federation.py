@@ -136,3 +136,35 @@ class TestReturnCaseAcrossNodes:
             if value == "F":
                 continue
             assert value not in bodies, value
+
+        # Panama receives her; Colombia's case reads received, told by Panama.
+        place, receiver = "Aeropuerto de Tocumen", "Migración Panamá " + person[:4]
+        _ok(
+            federation.call(
+                "PAN",
+                "supervisor.pan",
+                "PUT",
+                f"/api/v1/protection/incoming-returns/{stored['id']}/reception",
+                {"arrival_date": "2026-12-20", "place": place,
+                 "receiving_party": receiver},
+            )
+        )  # fmt: skip
+
+        def confirmed() -> dict[str, Any] | None:
+            read: dict[str, Any] = _ok(
+                federation.call(
+                    "COL",
+                    "supervisor.col",
+                    "GET",
+                    f"/api/v1/protection/return-cases/{case['id']}",
+                )
+            )
+            return read if read["reception_confirmed_at"] else None
+
+        done = until(confirmed)
+        assert (done["status"], done["arrival_date"]) == ("received", "2026-12-20")
+        reported = [e for e in federation.log("COL") if e["kind"] == "return_reception"]
+        assert [(e["direction"], e["peer"]) for e in reported] == [("received", "PAN")]
+        assert reported[0]["body"]["payload"]["reference"] == case["id"]
+        for value in (place, receiver):
+            assert value not in json.dumps(reported[0]["body"])

@@ -3,6 +3,7 @@ interests of children, family tracing, return safeguards and consular notificati
 It does not own who a person is (see `puente.people`) nor sharing between states."""
 
 from puente.protection.events import (
+    IncomingReturnReceived,
     ModusOperandiReportApproved,
     RemoteMatchDecided,
     ReturnCaseOpened,
@@ -15,6 +16,8 @@ from puente.protection.service import (
     mark_return_case_shared,
     open_reunification_case,
     receive_incoming_return,
+    receive_reception_report,
+    reception_for_exchange,
     record_remote_candidates,
     return_case_for_exchange,
     return_outcomes,
@@ -24,6 +27,7 @@ from puente.protection.service import (
 )
 
 __all__ = [
+    "IncomingReturnReceived",
     "ModusOperandiReportApproved",
     "RemoteMatchDecided",
     "ReturnCaseOpened",
@@ -34,6 +38,8 @@ __all__ = [
     "mark_return_case_shared",
     "open_reunification_case",
     "receive_incoming_return",
+    "receive_reception_report",
+    "reception_for_exchange",
     "record_remote_candidates",
     "return_case_for_exchange",
     "return_outcomes",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
@@ -28,6 +29,19 @@ class RemoteMatchDecided:
     state: str
     reference: str
     is_confirmed: bool
+
+
+@dataclass(frozen=True)
+class IncomingReturnReceived:
+    """Published by `record_incoming_reception` when this node, the state of
+    return, first marks a shared return received: the exchange module tells the
+    state that sent it (its reference and the arrival date; no receiver's name)."""
+
+    incoming_id: uuid.UUID
+    tenant_code: str
+    sender_state: str
+    reference: str
+    arrival_date: dt.date
 
 
 @dataclass(frozen=True)

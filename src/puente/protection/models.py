@@ -383,6 +383,8 @@ class ReturnCase(TenantMixin, Base):
     opened_by: Mapped[uuid.UUID | None]
     opened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     received_at: Mapped[dt.datetime | None]
+    # When the state of return's node reported the person received (exchange).
+    reception_confirmed_at: Mapped[dt.datetime | None]
     # "exchange" once queued to the state of return under a returns agreement;
     # None: no agreement, the case is handed over as an export.
     shared_via: Mapped[str | None] = mapped_column(String(10))

@@ -355,6 +355,8 @@ class ReturnCaseFields(BaseModel):
     status: str
     arrival_date: dt.date | None
     shared_via: str | None = None
+    # When the state of return's node reported the person received.
+    reception_confirmed_at: dt.datetime | None = None
 
 
 class ReturnCaseRead(ReturnCaseFields):

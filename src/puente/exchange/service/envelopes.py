@@ -49,7 +49,8 @@ from puente.exchange.service.queue import (
     refusal_for,
 )
 from puente.exchange.service.returns import KIND as RETURN_CASE
-from puente.exchange.service.returns import receive_return_case
+from puente.exchange.service.returns import RECEPTION_KIND as RETURN_RECEPTION
+from puente.exchange.service.returns import receive_reception, receive_return_case
 from puente.exchange.service.sharing import receive_alert, receive_counts
 from puente.exchange.service.status import view_for_sending
 from puente.exchange.service.tracing import (
@@ -354,6 +355,10 @@ def _act(
         receive_consent_withdrawal(session, sender=sender, payload=payload)
     elif kind == RETURN_CASE:
         receive_return_case(
+            session, sender=sender, agreement_id=agreement_id, payload=payload
+        )
+    elif kind == RETURN_RECEPTION:
+        receive_reception(
             session, sender=sender, agreement_id=agreement_id, payload=payload
         )
     elif kind == "duplicate_check_request":

@@ -23,6 +23,7 @@ from puente.exchange.service.status import active_agreement_with
 log = structlog.get_logger(__name__)
 
 KIND = "return_case"
+RECEPTION_KIND = "return_reception"
 
 
 @subscribe_in_transaction(protection.ReturnCaseOpened)
@@ -70,4 +71,47 @@ def receive_return_case(
         incoming_return_id=str(stored.id),
         peer=sender,
         agreement_id=str(agreement_id),
+    )
+
+
+@subscribe_in_transaction(protection.IncomingReturnReceived)
+def report_reception(
+    session: Session, event: protection.IncomingReturnReceived
+) -> None:
+    """The state of return tells the sending state the person was received, under
+    the same returns agreement (the reference and the arrival date, no name);
+    without an active agreement nothing leaves."""
+    node = node_identity().state
+    if event.tenant_code != node:
+        return
+    agreement = active_agreement_with(session, event.sender_state, Purpose.RETURNS)
+    if agreement is None:
+        log.info("return_reception_not_reported", incoming_id=str(event.incoming_id))
+        return
+    queue_envelope(
+        session,
+        recipient=event.sender_state,
+        agreement_id=agreement.id,
+        purpose=Purpose.RETURNS,
+        kind=RECEPTION_KIND,
+        categories=[Category.RETURN_CASE],
+        payload=protection.reception_for_exchange(event),
+    )
+
+
+def receive_reception(
+    session: Session, *, sender: str, agreement_id: uuid.UUID, payload: dict[str, Any]
+) -> None:
+    """The state of return reports one of this node's return cases received."""
+    first = protection.receive_reception_report(
+        session,
+        tenant_code=node_identity().state,
+        sender_state=sender,
+        payload=payload,
+    )
+    log.info(
+        "return_reception_reported",
+        peer=sender,
+        agreement_id=str(agreement_id),
+        first=first,
     )

@@ -20,6 +20,7 @@ from typing import Any, Final, cast
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from puente.core import events
 from puente.core.db import utcnow
 from puente.core.tabular import ExportFile, table_file
 from puente.identity import Actor, Sensitivity, authorize, visible
@@ -29,6 +30,7 @@ from puente.protection.errors import (
     ReceptionIncomplete,
     ReturnCaseNotFound,
 )
+from puente.protection.events import IncomingReturnReceived
 from puente.protection.models import IncomingReturn, ReturnCase, ReturnCount
 from puente.protection.rules import reintegration
 from puente.protection.rules.disclosure import Channel
@@ -311,9 +313,21 @@ def record_incoming_reception(
     )
     row.reception_recorded_at = utcnow()
     row.reception_recorded_by = actor.user_id
+    first = received and row.status != "received"
     if received:
         row.status = "received"
     session.flush()
+    if first:
+        events.publish(
+            session,
+            IncomingReturnReceived(
+                incoming_id=row.id,
+                tenant_code=row.tenant_code,
+                sender_state=row.sender_state,
+                reference=row.reference,
+                arrival_date=arrival_date,
+            ),
+        )
     record(
         session,
         actor,
@@ -323,6 +337,51 @@ def record_incoming_reception(
         received=received,
     )
     return _incoming_view(row)
+
+
+def reception_for_exchange(event: IncomingReturnReceived) -> dict[str, Any]:
+    """What goes back to the sending state: its own reference and the arrival
+    date. Never the place or who received the person (they stay sealed here)."""
+    return {
+        "reference": event.reference,
+        "arrival_date": event.arrival_date.isoformat(),
+        "received": True,
+    }
+
+
+def receive_reception_report(
+    session: Session, *, tenant_code: str, sender_state: str, payload: dict[str, Any]
+) -> bool:
+    """The state of return reports one of this node's return cases received.
+    Only that state may report it (the case's destination); the first report
+    marks an opened case received and counts it; a repeat changes nothing.
+    Raises ValueError on a malformed payload or a case that is not this
+    sender's (the envelope is refused)."""
+    reference = uuid.UUID(str(payload["reference"]))
+    arrival = dt.date.fromisoformat(str(payload["arrival_date"]))
+    if payload.get("received") is not True:
+        raise ValueError("received")
+    row = session.scalars(
+        select(ReturnCase).where(
+            ReturnCase.id == reference,
+            ReturnCase.tenant_code == tenant_code,
+            ReturnCase.destination == sender_state,
+        )
+    ).one_or_none()
+    if row is None:
+        raise ValueError("reference")
+    if row.reception_confirmed_at is not None:
+        return False
+    now = utcnow()
+    row.reception_confirmed_at = now
+    if row.arrival_date is None:
+        row.arrival_date = arrival
+    if row.status == "opened":
+        row.status = "received"
+        row.received_at = now
+        count_return(session, row, "received", now.date())
+    session.flush()
+    return True
 
 
 # --- counted ------------------------------------------------------------------------
