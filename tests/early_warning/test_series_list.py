@@ -69,6 +69,9 @@ def test_series_in_words_filtered_searched_and_exported(
     rows = page.text.split('id="series-list"', 1)[1]
     assert "Venezuela" in rows
     assert "Haití" in rows
+    # A source imported under a name of its own reads as the title it was given.
+    assert "Llegadas, Venezuela" in rows
+    assert "Col series list" not in rows
     assert "12.345" in rows  # the last count, written the Spanish way
     assert "2024-03" in rows
     shown = re.sub(r'data-series="[^"]*"', "", rows)

@@ -69,10 +69,17 @@ _COMPARISON = re.compile(
 )
 
 
-def series_name(key: str, *, locale: str | None = None) -> str:
-    """A series key in words: `darien_nat|nat=HTI` -> "Darién, Haiti"."""
+def series_name(
+    key: str, *, locale: str | None = None, title: str | None = None
+) -> str:
+    """A series key in words: `darien_nat|nat=HTI` -> "Darién, Haiti". A source
+    the catalogue does not know (imported under a name of its own) reads as
+    `title`, the title it was given at import, when there is one."""
     source, _, body = key.partition("|")
-    parts = [label(source, "series_source")]
+    if title and source not in LABELS.get("series_source", {}):
+        parts = [title]
+    else:
+        parts = [label(source, "series_source")]
     if body and body != "*":
         for item in body.split(","):
             name, _, value = item.partition("=")

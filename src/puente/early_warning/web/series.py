@@ -20,10 +20,11 @@ from puente.web.templating import env
 router = APIRouter(prefix="/early-warning", include_in_schema=False)
 
 
-def series_words(key: str) -> str:
+def series_words(key: str, title: str | None = None) -> str:
     """A series key in words ("Darién, Haiti"): the labels' filter, registered
-    by the composition root (no module imports the labels)."""
-    return str(env.filters["series_name"](key))
+    by the composition root (no module imports the labels). `title`: the
+    source's stored title, for a source the catalogue does not name."""
+    return str(env.filters["series_name"](key, title=title))
 
 
 def _month(row: SeriesRead, which: str) -> str:
@@ -35,7 +36,9 @@ def series_columns(titles: dict[str, str]) -> tuple[lists.Column[SeriesRead], ..
     """The list's columns; `titles` names each source as the person reads it."""
     return (
         lists.Column(
-            "series", lazy_gettext("Series"), lambda s: series_words(s.series_key)
+            "series",
+            lazy_gettext("Series"),
+            lambda s: series_words(s.series_key, titles.get(s.source)),
         ),
         lists.Column(
             "source", lazy_gettext("Source"), lambda s: titles.get(s.source, s.source)
