@@ -307,24 +307,47 @@ class Encoder:
 
     # --- tokens ----------------------------------------------------------------
 
-    def _token(self, label: str, values: _Distinct) -> np.ndarray:
-        """64-bit keyed BLAKE2b tokens (a MAC like HMAC, one C call per value)."""
-        keyed = hashlib.blake2b(key=self._token_key[:32], digest_size=8)
+    def _token(self, label: str, values: _Distinct | _Bytes) -> np.ndarray:
+        """64-bit keyed BLAKE2b tokens (a MAC like HMAC) of `label` + 0x1F + each
+        distinct value: all of them in one compiled call (`blake2b64_keyed`),
+        bit for bit what `hashlib.blake2b(key=…, digest_size=8)` gives."""
+        from puente.linkage.pprl.kernels import blake2b64_keyed
+
+        key = self._token_key[:32]
         prefix = f"{label}\x1f"
-        digests = []
-        for value in values.uniques:
-            mac = keyed.copy()  # the keyed state, so the key is compressed once
-            mac.update((prefix + value).encode())
-            digests.append(mac.digest())
         out = np.zeros(len(values.codes), np.uint64)
-        if digests:
+        segments = _utf8(values.uniques) if isinstance(values, _Distinct) else values
+        if segments is None:  # a value holds NUL itself: one C call per value
+            assert isinstance(values, _Distinct)  # noqa: S101 - _Bytes never None
+            keyed = hashlib.blake2b(key=key, digest_size=8)
+            digests = []
+            for value in values.uniques:
+                mac = keyed.copy()  # the key compressed once
+                mac.update((prefix + value).encode())
+                digests.append(mac.digest())
             table = np.frombuffer(b"".join(digests), "<u8").astype(np.uint64)
-            table[table == 0] = 1
-            known = values.codes >= 0
-            out[known] = table[values.codes[known]]
+        elif len(segments.starts):
+            table = blake2b64_keyed(
+                np.frombuffer(key, np.uint8),
+                np.frombuffer(prefix.encode(), np.uint8),
+                segments.buffer,
+                segments.starts,
+                segments.stops,
+            )
+        else:
+            return out
+        table[table == 0] = 1
+        known = values.codes >= 0
+        out[known] = table[values.codes[known]]
         return out
 
-    def _rule_values(self, prepared: pd.DataFrame, columns: Sequence[str]) -> _Distinct:
+    def _rule_values(
+        self, prepared: pd.DataFrame, columns: Sequence[str]
+    ) -> _Distinct | _Bytes:
+        """Each record's columns joined with 0x1F (absent when one is): as
+        bytes built in one compiled pass, or as texts when a value holds NUL."""
+        from puente.linkage.pprl.kernels import join_segments
+
         n = len(prepared)
         if not columns or any(c not in prepared.columns for c in columns):
             return _Distinct(np.full(n, -1, np.int64), [])
@@ -333,6 +356,28 @@ class Encoder:
             return parts[0]
         codes, combos = _combine([p.codes for p in parts])
         missing = np.asarray((combos < 0).any(axis=1), dtype=bool)
+        segments = [_utf8(p.uniques) for p in parts]
+        if all(s is not None for s in segments):
+            found = [s for s in segments if s is not None]
+            sizes = np.asarray([len(s.buffer) for s in found], np.int64)
+            counts = np.asarray([len(s.starts) for s in found], np.int64)
+            byte_base = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+            index_base = np.concatenate(([0], np.cumsum(counts)[:-1]))
+            keep = ~missing
+            joined, starts, stops = join_segments(
+                np.concatenate([s.buffer for s in found]),
+                np.concatenate(
+                    [s.starts + o for s, o in zip(found, byte_base, strict=True)]
+                ),
+                np.concatenate(
+                    [s.stops + o for s, o in zip(found, byte_base, strict=True)]
+                ),
+                np.ascontiguousarray(combos[keep] + index_base),
+                0x1F,
+            )
+            renumber = np.full(len(keep) + 1, -1, np.int64)
+            renumber[:-1][keep] = np.arange(int(keep.sum()))
+            return _Bytes(renumber[codes], joined, starts, stops)
         texts = [
             np.asarray([*p.uniques, ""], dtype=object)[combo]
             for p, combo in zip(parts, combos.T, strict=True)
@@ -430,6 +475,35 @@ class _Distinct:
 
     def without_blank(self) -> _Distinct:
         return self.without(np.array([u == "" for u in self.uniques], dtype=bool))
+
+
+@dataclass(frozen=True, slots=True)
+class _Bytes:
+    """Distinct values as UTF-8 segments of one buffer (codes: -1 absent)."""
+
+    codes: np.ndarray
+    buffer: np.ndarray
+    starts: np.ndarray
+    stops: np.ndarray
+
+
+def _utf8(uniques: list[str]) -> _Bytes | None:
+    """The UTF-8 bytes of each text as a segment of one buffer, cut at NUL
+    separators in one pass; None when a text holds NUL itself."""
+    none = np.zeros(0, np.int64)
+    if not uniques:
+        return _Bytes(none, np.zeros(0, np.uint8), none, none)
+    joined = "\x00".join(uniques)
+    if joined.count("\x00") != len(uniques) - 1:
+        return None
+    buffer = np.frombuffer(joined.encode(), np.uint8)
+    ends = np.flatnonzero(buffer == 0)
+    return _Bytes(
+        none,
+        buffer,
+        np.concatenate(([0], ends + 1)).astype(np.int64),
+        np.concatenate((ends, [len(buffer)])).astype(np.int64),
+    )
 
 
 def _combine(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
