@@ -305,9 +305,10 @@ def main() -> int:
         started = time.perf_counter()
         loaded = _prepare(directory.resolve())
         demo_seconds = time.perf_counter() - started if loaded else None
-        from puente.app import create_app
+        from puente.app import serving_app
 
-        client = TestClient(create_app(), base_url="http://127.0.0.1")
+        # As `puente serve` builds it (its start-up heap settled).
+        client = TestClient(serving_app(), base_url="http://127.0.0.1")
         timings: list[PageTiming] = []
         users: dict[str, str] = {}
         for user in DEMO_USERS:

@@ -70,7 +70,7 @@ def serve(
 
     settings = get_settings()
     uvicorn.run(
-        "puente.app:create_app",
+        "puente.app:serving_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
