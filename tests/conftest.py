@@ -243,6 +243,18 @@ def _use_settings(settings: Settings) -> None:
 
 
 @pytest.fixture
+def var_dir(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """A var directory of the test's own (flow store, caches), set before the
+    settings are read again."""
+    monkeypatch.setenv("PUENTE_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    yield tmp_path / "var"
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 def settings(db_url: str, key_dir: Path) -> Iterator[Settings]:
     _use_settings(_settings(db_url, key_dir))
     yield get_settings()

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from puente.core.config import Settings, get_settings
+from puente.core.config import Settings
 from puente.early_warning import service
 from puente.early_warning.errors import FlowFileRejected
 from puente.early_warning.models import FlowSeries, FlowVintage
 from puente.early_warning.schemas import ImportSummary
 from puente.identity import system_actor
-
-
-@pytest.fixture
-def var_dir(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
-    monkeypatch.setenv("PUENTE_VAR_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    yield tmp_path / "var"
-    get_settings.cache_clear()
 
 
 def _write(path: Path, text: str) -> Path:

@@ -5,7 +5,7 @@ never shown with the old counts or the old forecast, in this process or the next
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from puente.app import create_app
-from puente.core.config import Settings, get_settings
+from puente.core.config import Settings
 from puente.early_warning import service
 from puente.early_warning.models import FlowSource
 from puente.early_warning.service import _common, flows, store
@@ -29,16 +29,6 @@ SOURCE = "cache_flows"
 SMALL = f"{SOURCE}|nat=HTI"  # never among the forecast series: forecast on demand
 MONTHS = [dt.date(2022 + i // 12, i % 12 + 1, 1) for i in range(36)]
 TITLE = dict.fromkeys(("en", "es", "pt", "fr", "ht"), "Any arrivals")
-
-
-@pytest.fixture
-def var_dir(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
-    monkeypatch.setenv("PUENTE_VAR_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    yield tmp_path / "var"
-    get_settings.cache_clear()
 
 
 def _csv(path: Path, small_base: int) -> Path:

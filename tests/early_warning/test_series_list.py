@@ -7,28 +7,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from puente.core.config import Settings, get_settings
 from puente.early_warning import service
 from puente.identity import system_actor
 
 Login = Callable[[TestClient, str], TestClient]
-
-
-@pytest.fixture
-def var_dir(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
-    monkeypatch.setenv("PUENTE_VAR_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    yield tmp_path / "var"
-    get_settings.cache_clear()
 
 
 def _import(session: Session, tmp_path: Path, tenant: str, source: str) -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from puente.core.config import Settings, get_settings
 from puente.core.errors import PermissionDenied
 from puente.early_warning import service
 from puente.early_warning.models import TriggerFiring
@@ -21,16 +19,6 @@ CATALOGUE = {
     "version": "svc-test-1",
     "triggers": [{"id": "any_rise", "title": TITLE, "condition": "growth_1m > 0.5"}],
 }
-
-
-@pytest.fixture
-def var_dir(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
-    monkeypatch.setenv("PUENTE_VAR_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    yield tmp_path / "var"
-    get_settings.cache_clear()
 
 
 def _actor(tenant: str, role: Role) -> Actor:

@@ -5,7 +5,6 @@ Farrington records no verdict instead of failing the import."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -13,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from puente.core.config import Settings, get_settings
 from puente.early_warning import service
 from puente.early_warning.demo import profiles
 from puente.early_warning.models import FlowSource, FlowSourceProfile, FlowVintage
@@ -32,16 +30,6 @@ FLOW_FILES = sorted(
     for path in DATA_DIR.glob("*.csv")
     if path.name not in {"darien_events.csv", "lad_endorsers_pop_gdp_2015_2024.csv"}
 )
-
-
-@pytest.fixture
-def var_dir(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
-    monkeypatch.setenv("PUENTE_VAR_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    yield tmp_path / "var"
-    get_settings.cache_clear()
 
 
 def test_the_shipped_flow_files_are_found() -> None:

@@ -4,7 +4,6 @@ directory appears only when its row commits; a failure after the Parquet write
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,20 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from puente.core import db as core_db
-from puente.core.config import Settings, get_settings
 from puente.early_warning import service
 from puente.early_warning.models import FlowSource, FlowVintage
 from puente.identity import system_actor
-
-
-@pytest.fixture
-def var_dir(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
-    monkeypatch.setenv("PUENTE_VAR_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    yield tmp_path / "var"
-    get_settings.cache_clear()
 
 
 def _import(session: Session, path: Path, source: str) -> None:
