@@ -114,6 +114,32 @@ def _approved_return(session: Session, supervisor: Actor) -> uuid.UUID:
     return view.decision.id
 
 
+def _shared_return(
+    client: TestClient,
+    session: Session,
+    agreement_id: str,
+    *,
+    is_child: bool,
+    dimensions: list[str] | None = None,
+) -> IncomingReturn:
+    """PAN shares a return case with this node (COL); the row stored for it."""
+    reference = str(uuid.uuid4())
+    envelope = _envelope(
+        "return_case",
+        {"reference": reference, "is_child": is_child,
+         "arrival_date": "2026-12-20" if is_child else None,
+         "dimensions": dimensions or [], "follow_up_months": [3, 6, 12]},
+        agreement_id=agreement_id,
+        purpose="returns",
+        categories=["return_case"],
+    )  # fmt: skip
+    answer = client.post("/api/v1/exchange/envelopes", json=envelope)
+    assert answer.json()["status"] == "accepted", answer.text
+    return session.scalars(
+        select(IncomingReturn).where(IncomingReturn.reference == reference)
+    ).one()
+
+
 def _reports(session: Session) -> list[Outbound]:
     return list(
         session.scalars(select(Outbound).where(Outbound.kind == "return_reception"))
@@ -327,25 +353,8 @@ class TestReceivingNode:
         token_for: Callable[[str], str],
     ) -> None:
         agreement_id = _returns_agreement(client, session, token_for)
-        reference = str(uuid.uuid4())
-        envelope = _envelope(
-            "return_case",
-            {
-                "reference": reference,
-                "is_child": True,
-                "arrival_date": "2026-12-20",
-                "dimensions": [],
-                "follow_up_months": [3, 6, 12],
-            },
-            agreement_id=agreement_id,
-            purpose="returns",
-            categories=["return_case"],
-        )
-        answer = client.post("/api/v1/exchange/envelopes", json=envelope)
-        assert answer.json()["status"] == "accepted", answer.text
-        row = session.scalars(
-            select(IncomingReturn).where(IncomingReturn.reference == reference)
-        ).one()
+        row = _shared_return(client, session, agreement_id, is_child=True)
+        reference = row.reference
         assert (row.sender_state, row.is_child, row.status) == (
             "PAN",
             True,
@@ -375,22 +384,10 @@ class TestReceivingNode:
         into the hands of a named caregiver or authority, whose name is sealed;
         the reference reads the same on both sides, never a bare id."""
         agreement_id = _returns_agreement(client, session, token_for)
-        reference = str(uuid.uuid4())
-        envelope = _envelope(
-            "return_case",
-            {"reference": reference, "is_child": True, "arrival_date": "2026-12-20",
-             "dimensions": ["economic"], "follow_up_months": [3, 6, 12]},
-            agreement_id=agreement_id,
-            purpose="returns",
-            categories=["return_case"],
-        )  # fmt: skip
-        assert (
-            client.post("/api/v1/exchange/envelopes", json=envelope).json()["status"]
-            == "accepted"
+        row = _shared_return(
+            client, session, agreement_id, is_child=True, dimensions=["economic"]
         )
-        row = session.scalars(
-            select(IncomingReturn).where(IncomingReturn.reference == reference)
-        ).one()
+        reference = row.reference
         shown = "PAN-R-" + reference.replace("-", "")[:8].upper()
         login_as(client, "supervisor.col")
         es = {"Accept-Language": "es"}
@@ -445,19 +442,8 @@ class TestReceivingNode:
         token_for: Callable[[str], str],
     ) -> None:
         agreement_id = _returns_agreement(client, session, token_for)
-        reference = str(uuid.uuid4())
-        envelope = _envelope(
-            "return_case",
-            {"reference": reference, "is_child": False, "arrival_date": None,
-             "dimensions": [], "follow_up_months": [3, 6, 12]},
-            agreement_id=agreement_id,
-            purpose="returns",
-            categories=["return_case"],
-        )  # fmt: skip
-        assert client.post("/api/v1/exchange/envelopes", json=envelope).is_success
-        row = session.scalars(
-            select(IncomingReturn).where(IncomingReturn.reference == reference)
-        ).one()
+        row = _shared_return(client, session, agreement_id, is_child=False)
+        reference = row.reference
         path = f"/api/v1/protection/incoming-returns/{row.id}/reception"
         token = token_for("supervisor.col")
         body = {"arrival_date": "2026-12-21", "place": "Aeropuerto El Dorado",
