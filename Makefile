@@ -40,7 +40,7 @@ types: $(STAMP) ## mypy --strict over src, tests and benchmarks
 	$(BIN)/mypy
 
 test: lint types ## Lint, types and the whole test suite
-	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 messages: $(STAMP) ## Refresh the translation template and catalogs
 	$(BIN)/python scripts/i18n.py extract
