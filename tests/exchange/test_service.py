@@ -490,6 +490,70 @@ class TestQueue:
         assert (row.status, row.attempts) == ("sent", 1)
         assert [b["envelope"]["id"] for b in transport.posted].count(str(row.id)) == 1
 
+    def test_a_fear_recorded_while_the_batch_is_sent_stops_the_rest(
+        self,
+        col_node: None,
+        client: TestClient,
+        session: Session,
+        sessions: sessionmaker[Session],
+        token_for: Callable[[str], str],
+    ) -> None:
+        """Sequence: two envelopes claimed together; while the first is on its
+        way, a caseworker records that the second person fled the recipient.
+        The second is checked again right before its post and never leaves."""
+        _active_agreement(client, session, token_for)
+        token = token_for("caseworker.col")
+        people = [_register(client, token), _register(client, token)]
+        for person in people:
+            assert _trace(client, token, person).status_code == 201
+        session.commit()
+        subject = {
+            str(row.id): row.subject_ids
+            for row in session.scalars(
+                select(Outbound).where(Outbound.kind == "tracing_request")
+            )
+        }
+        assert len(subject) == 2
+
+        @contextlib.contextmanager
+        def unit_of_work() -> Iterator[Session]:
+            unit = sessions()
+            core_db.set_tenant_scope(unit, core_db.SYSTEM_SCOPE)
+            try:
+                yield unit
+                unit.commit()
+            finally:
+                unit.close()
+
+        class FearMidway(_FlakyTransport):
+            def post(self, url: str, body: dict[str, Any]) -> int:
+                if not self.posted:
+                    first = subject[body["envelope"]["id"]]
+                    other = next(p for p in people if p not in first)
+                    feared = client.put(
+                        f"/api/v1/protection/people/{other}/profile",
+                        headers=_auth(token),
+                        json={"persecutor_states": ["PAN"], "is_refugee": True},
+                    )
+                    assert feared.status_code == 204, feared.text
+                return super().post(url, body)
+
+        transport = FearMidway(failures=0)
+        assert service.deliver_due_in_turns(unit_of_work, transport=transport) == 1
+        [sent] = transport.posted
+        assert len(transport.tries) == 1  # the second was never posted
+        rows = {
+            str(r.id): r
+            for r in session.scalars(
+                select(Outbound).where(Outbound.kind == "tracing_request")
+            )
+        }
+        for row in rows.values():
+            session.refresh(row)
+        assert rows[sent["envelope"]["id"]].status == "sent"
+        [other] = [r for key, r in rows.items() if key != sent["envelope"]["id"]]
+        assert (other.status, other.payload) == ("refused", "{}")
+
     def test_a_fear_recorded_after_queueing_stops_the_envelope(
         self,
         col_node: None,

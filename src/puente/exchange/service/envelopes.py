@@ -118,50 +118,57 @@ class _Attempt:
     unreachable: str | None = None
 
 
-def _claim_due(session: Session, *, now: dt.datetime) -> list[_Attempt]:
-    """Refuse what may no longer leave; sign and claim the rest for one attempt."""
-    node = node_identity()
+def _claim_due(session: Session, *, now: dt.datetime) -> list[uuid.UUID]:
+    """Lease every queued envelope whose time has come for one attempt."""
     rows = list(
         session.scalars(
             select(Outbound)
             .where(
-                Outbound.tenant_code == node.state,
+                Outbound.tenant_code == node_identity().state,
                 Outbound.status == "queued",
                 Outbound.next_attempt_at <= now,
             )
             .order_by(Outbound.created_at)
         )
     )
-    attempts: list[_Attempt] = []
     for row in rows:
-        refusal = refusal_for(session, row)
-        if refusal is not None:
-            note_delivery(session, row, delivered=None)
-            row.status = "refused"
-            row.refusal = refusal.value
-            row.payload = "{}"
-            log.info("envelope_refused", envelope_id=str(row.id), refusal=refusal.value)
-            continue
-        body = envelope_body(row)
-        row.attempts += 1
         row.next_attempt_at = now + dt.timedelta(seconds=CLAIM_SECONDS)
-        url: str | None = None
-        unreachable: str | None = None
-        try:
-            url = peer_of(session, row.recipient).base_url + ENVELOPE_PATH
-        except Exception as exc:  # PeerNotFound: retried, the peer may be added
-            unreachable = type(exc).__name__
-        attempts.append(
-            _Attempt(
-                row_id=row.id,
-                url=url,
-                body=body,
-                signature=node.sign(canonical_json(body)),
-                unreachable=unreachable,
-            )
-        )
     session.flush()
-    return attempts
+    return [row.id for row in rows]
+
+
+def _prepare(session: Session, row_id: uuid.UUID) -> _Attempt | None:
+    """Just before its post: the send-time check again (an agreement revoked or
+    a fear recorded since queueing, or since the claim, refuses it), then the
+    envelope signed. None when it must not leave."""
+    row = session.get(Outbound, row_id)
+    if row is None or row.status != "queued":
+        return None
+    refusal = refusal_for(session, row)
+    if refusal is not None:
+        note_delivery(session, row, delivered=None)
+        row.status = "refused"
+        row.refusal = refusal.value
+        row.payload = "{}"
+        log.info("envelope_refused", envelope_id=str(row.id), refusal=refusal.value)
+        session.flush()
+        return None
+    body = envelope_body(row)
+    row.attempts += 1
+    url: str | None = None
+    unreachable: str | None = None
+    try:
+        url = peer_of(session, row.recipient).base_url + ENVELOPE_PATH
+    except Exception as exc:  # PeerNotFound: retried, the peer may be added
+        unreachable = type(exc).__name__
+    session.flush()
+    return _Attempt(
+        row_id=row.id,
+        url=url,
+        body=body,
+        signature=node_identity().sign(canonical_json(body)),
+        unreachable=unreachable,
+    )
 
 
 def _post(attempt: _Attempt, transport: Transport) -> tuple[int, str | None]:
@@ -232,22 +239,31 @@ def deliver_due(
     """Try every queued envelope whose time has come, in one transaction;
     returns how many left. (The running sender uses `deliver_due_in_turns`.)"""
     now = now or utcnow()
-    attempts = _claim_due(session, now=now)
-    return sum(_settle(session, a, *_post(a, transport), now=now) for a in attempts)
+    sent = 0
+    for row_id in _claim_due(session, now=now):
+        attempt = _prepare(session, row_id)
+        if attempt is not None:
+            sent += _settle(session, attempt, *_post(attempt, transport), now=now)
+    return sent
 
 
 def deliver_due_in_turns(
     unit_of_work: Callable[[], Any], *, transport: Transport
 ) -> int:
-    """Like `deliver_due`, but posting outside any transaction: the claim and
-    each outcome are short units of work of their own. A node never holds its
-    write turn while it waits on a peer, so two nodes sending to each other
-    at once cannot wait on each other until the timeout."""
-    now = utcnow()
+    """Like `deliver_due`, but posting outside any transaction: the claim, each
+    envelope's send-time check and each outcome are short units of work of
+    their own. A node never holds its write turn while it waits on a peer, so
+    two nodes sending to each other at once cannot wait on each other until
+    the timeout; and each envelope is checked again right before it leaves,
+    not only when the batch was claimed."""
     with unit_of_work() as session:
-        attempts = _claim_due(session, now=now)
+        claimed = _claim_due(session, now=utcnow())
     sent = 0
-    for attempt in attempts:
+    for row_id in claimed:
+        with unit_of_work() as session:
+            attempt = _prepare(session, row_id)
+        if attempt is None:
+            continue
         status, error = _post(attempt, transport)
         with unit_of_work() as session:
             sent += _settle(session, attempt, status, error, now=utcnow())
