@@ -12,38 +12,63 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+_KEY_PREFIX = "blk__"
+_KEY = re.compile(r"\bblk__([a-z0-9_]+?)__(\d+)\b")
+MIN_BLOCK = 5  # a capped rule is not halved below this many records per key
 
 
 @dataclass(frozen=True, slots=True)
 class BlockingRule:
     """Pairs whose `columns` are all equal and not null (`crosswise` pairs the
-    left record's first column with the right record's second, and back)."""
+    left record's first column with the right record's second, and back).
+
+    With `max_block`, only keys that at most that many records share make
+    pairs: a common name ("maria", "garcia") is left to the rules with a birth
+    date, while the many uncommon ones still meet without it. Such a rule
+    blocks on a derived column (`key`) that `with_block_keys` adds.
+    """
 
     name: str
     columns: tuple[str, ...]
     crosswise: bool = False
+    max_block: int | None = None
 
     def __post_init__(self) -> None:
         # Column names are spliced into SQL; only our own identifiers pass.
         if not all(_IDENTIFIER.match(c) for c in self.columns):
             raise ValueError("blocking columns are lower-case identifiers")
+        if self.max_block is not None and (
+            self.crosswise or self.max_block < 2 or any("__" in c for c in self.columns)
+        ):
+            raise ValueError("a capped rule is plain and keeps blocks of 2 or more")
+
+    @property
+    def key(self) -> str | None:
+        """The derived key column of a capped rule (its columns and cap)."""
+        if self.max_block is None:
+            return None
+        return f"{_KEY_PREFIX}{'__'.join(self.columns)}__{self.max_block}"
 
     def sql(self) -> str:
+        if self.key is not None:
+            return f"l.{self.key} = r.{self.key}"
         if self.crosswise:
             a, b = self.columns
             return f"l.{a} = r.{b} AND l.{b} = r.{a}"
         return " AND ".join(f"l.{c} = r.{c}" for c in self.columns)
 
 
-def _rule(name: str, *columns: str, crosswise: bool = False) -> BlockingRule:
-    return BlockingRule(name, tuple(columns), crosswise)
+def _rule(
+    name: str, *columns: str, crosswise: bool = False, max_block: int | None = None
+) -> BlockingRule:
+    return BlockingRule(name, tuple(columns), crosswise, max_block)
 
 
 # From the most specific to the broadest. Every rule up to `dob` also scales to
@@ -74,10 +99,88 @@ CANDIDATE_RULES: tuple[BlockingRule, ...] = (
     _rule("postcode", "pc"),
 )
 
+# Plaintext linkage also blocks on two keys the encoder has no tokens for: the
+# birth date within a birth country (the split "birth date", which a million
+# records cannot afford whole), and names that few records share, with no date
+# at all (a date missing, or a year off with a name mistyped).
+PLAINTEXT_RULES: tuple[BlockingRule, ...] = (
+    *CANDIDATE_RULES[:9],
+    _rule("birth date and birth country", "dob", "country"),
+    _rule("uncommon names by sound", "gn_ph", "sn1_ph", max_block=100),
+    *CANDIDATE_RULES[9:],
+)
+
 
 def pair_budget(records: int) -> int:
     """At most this many candidate pairs: linear in the records."""
     return max(400_000, 12 * records)
+
+
+def _joined_key(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+    """The columns' values joined into one key; null where any is null."""
+    parts = [frame[c].astype("string") for c in columns]
+    key = parts[0]
+    for part in parts[1:]:
+        key = key + "\x1f" + part
+    return key
+
+
+def block_keys(
+    frame: pd.DataFrame, rule: BlockingRule, other: pd.DataFrame | None = None
+) -> pd.Series | None:
+    """A capped rule's key per record of `frame`: null where a column is
+    missing or more than `max_block` records (of both frames) share it."""
+    if rule.max_block is None or any(c not in frame.columns for c in rule.columns):
+        return None
+    key = _joined_key(frame, rule.columns)
+    both = key
+    if other is not None:
+        if any(c not in other.columns for c in rule.columns):
+            return None
+        both = pd.concat([key, _joined_key(other, rule.columns)], ignore_index=True)
+    sizes = both.value_counts()
+    size = key.map(sizes)
+    return key.where(size <= rule.max_block)
+
+
+def with_block_keys(
+    frame: pd.DataFrame,
+    rules: Iterable[BlockingRule],
+    other: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """`frame` with the derived key column of each capped rule added."""
+    added = {}
+    for rule in rules:
+        if rule.key is None or rule.key in frame.columns:
+            continue
+        keys = block_keys(frame, rule, other)
+        if keys is not None:
+            added[rule.key] = keys.astype(object).where(keys.notna(), None)
+    return frame.assign(**added) if added else frame
+
+
+def capped_rules(sqls: Iterable[str]) -> list[BlockingRule]:
+    """The capped rules named by derived key columns in blocking SQL, so a
+    stored model's rules can be keyed again on new records."""
+    found: dict[str, BlockingRule] = {}
+    for sql in sqls:
+        for match in _KEY.finditer(sql):
+            columns = tuple(match.group(1).split("__"))
+            rule = BlockingRule(match.group(0), columns, max_block=int(match.group(2)))
+            found[match.group(0)] = rule
+    return list(found.values())
+
+
+def _keyed(
+    left: pd.DataFrame, right: pd.DataFrame | None, rule: BlockingRule
+) -> tuple[pd.DataFrame, pd.DataFrame | None, BlockingRule]:
+    """A capped rule restated as a plain rule on its derived key column."""
+    if rule.key is None:
+        return left, right, rule
+    left = with_block_keys(left, [rule], right)
+    if right is not None:
+        right = with_block_keys(right, [rule], left)
+    return left, right, BlockingRule(rule.name, (rule.key,))
 
 
 def _key_frame(frame: pd.DataFrame, rule: BlockingRule) -> pd.DataFrame | None:
@@ -94,6 +197,7 @@ def count_pairs(
     left: pd.DataFrame, right: pd.DataFrame | None, rule: BlockingRule
 ) -> int:
     """Pairs `rule` generates (self-pairs excluded; crosswise counted one way)."""
+    left, right, rule = _keyed(left, right, rule)
     con = duckdb.connect()
     try:
         lk = _key_frame(left, rule)
@@ -143,23 +247,35 @@ def choose_rules(
     right: pd.DataFrame | None = None,
     *,
     budget: int | None = None,
-    candidates: Sequence[BlockingRule] = CANDIDATE_RULES,
+    candidates: Sequence[BlockingRule] = PLAINTEXT_RULES,
 ) -> list[BlockingRule]:
     """The candidate rules, in order, whose pairs fit in the budget together.
 
     A rule that alone would exceed what is left is skipped, not truncated; rules
-    on columns the data lacks are skipped.
+    on columns the data lacks are skipped. A capped rule that does not fit is
+    tried again with its cap halved, down to `MIN_BLOCK` records per key.
     """
     records = len(left) + (len(right) if right is not None else 0)
     remaining = budget if budget is not None else pair_budget(records)
     chosen: list[BlockingRule] = []
-    for rule in candidates:
-        pairs = count_pairs(left, right, rule)
-        if pairs == 0 or pairs > remaining:
-            continue
-        chosen.append(rule)
-        remaining -= pairs
+    for candidate in candidates:
+        for rule in _caps(candidate):
+            pairs = count_pairs(left, right, rule)
+            if pairs == 0 or pairs > remaining:
+                continue
+            chosen.append(rule)
+            remaining -= pairs
+            break
     return chosen
+
+
+def _caps(rule: BlockingRule) -> list[BlockingRule]:
+    if rule.max_block is None:
+        return [rule]
+    caps = [rule.max_block]
+    while caps[-1] // 2 >= MIN_BLOCK:
+        caps.append(caps[-1] // 2)
+    return [replace(rule, max_block=cap) for cap in caps]
 
 
 def candidate_pairs(
@@ -178,7 +294,9 @@ def candidate_pairs(
             _row=np.arange(len(right) if right is not None else len(left))
         )
         parts = []
-        for index, rule in enumerate(rules):
+        for index, given in enumerate(rules):
+            lf, keyed_right, rule = _keyed(lf, rf if right is not None else None, given)
+            rf = keyed_right if keyed_right is not None else lf
             cols = list(rule.columns)
             if any(c not in lf.columns or c not in rf.columns for c in cols):
                 continue

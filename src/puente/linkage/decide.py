@@ -17,6 +17,61 @@ def clusters(records: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return np.asarray(labels, dtype=np.int64)
 
 
+def clusters_kept_apart(
+    records: int,
+    i: np.ndarray,
+    j: np.ndarray,
+    score: np.ndarray,
+    *,
+    threshold: float,
+    apart: float,
+) -> np.ndarray:
+    """Cluster label of each record: matched pairs joined, best first, unless
+    the join would put together two records scored as different people.
+
+    Connected components join everything a chain of matches reaches: A–B and
+    B–C make A and C one person even when A and C were compared and scored
+    well below even odds (a shared given name and birth date on B bridging
+    two families). Here the pairs at or above `threshold` are joined in
+    order of score, and a join is refused when any two records it would
+    bring together were scored below `apart`.
+    """
+    matched = score >= threshold
+    order = np.argsort(-score[matched], kind="stable")
+    a_all, b_all = i[matched][order], j[matched][order]
+    involved = np.zeros(records, dtype=bool)
+    involved[a_all] = True
+    involved[b_all] = True
+    low = (score < apart) & involved[i] & involved[j]
+    kept_apart: dict[int, set[int]] = {}
+    for x, y in zip(i[low].tolist(), j[low].tolist(), strict=True):
+        kept_apart.setdefault(x, set()).add(y)
+        kept_apart.setdefault(y, set()).add(x)
+    parent = np.arange(records)
+    members: dict[int, list[int]] = {}
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = int(parent[x])
+        return x
+
+    for x, y in zip(a_all.tolist(), b_all.tolist(), strict=True):
+        rx, ry = root(x), root(y)
+        if rx == ry:
+            continue
+        mx, my = members.get(rx, [rx]), members.get(ry, [ry])
+        if len(mx) < len(my):
+            rx, ry, mx, my = ry, rx, my, mx
+        others = set(my)
+        if any(not others.isdisjoint(kept_apart.get(u, ())) for u in mx):
+            continue
+        parent[ry] = rx
+        members[rx] = mx + my
+        members.pop(ry, None)
+    return np.fromiter((root(x) for x in range(records)), np.int64, records)
+
+
 def one_to_one(
     i: np.ndarray, j: np.ndarray, score: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:

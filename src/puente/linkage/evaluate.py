@@ -24,7 +24,7 @@ from puente.linkage.blocking import choose_rules
 from puente.linkage.pprl import Encoder, EncodingConfig, link_encodings
 from puente.linkage.records import NameRules, RecordSet, prepare, read_records
 
-DEDUPE_THRESHOLD = 0.95
+DEDUPE_THRESHOLD = 0.9
 TRAINING_SAMPLE = 200_000  # records a one-registry model is trained on
 
 

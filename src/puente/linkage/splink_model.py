@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import splink.comparison_level_library as cll
 from splink import Linker, SettingsCreator
@@ -26,10 +27,19 @@ from splink.internals.comparison_library import CustomComparison
 from splink.internals.database_api import DatabaseAPI
 from splink.internals.exceptions import EMTrainingException
 
-from puente.linkage.blocking import BlockingRule, choose_rules
+from puente.linkage import decide
+from puente.linkage.blocking import (
+    BlockingRule,
+    capped_rules,
+    choose_rules,
+    with_block_keys,
+)
 from puente.linkage.records import used_columns
 
 MATCH_THRESHOLD = 0.5
+# Two records scored below even odds are not joined into one person through
+# others (`decide.clusters_kept_apart`).
+KEEP_APART = 0.5
 MIN_EM_RECORDS = 2000
 # Splink logs each training step at INFO; ids never appear in them, but the
 # noise does not belong in a CLI's output.
@@ -62,18 +72,24 @@ def _name_levels(
         cll.NullLevel(column),
         cll.ExactMatchLevel(column, term_frequency_adjustments=True),
         cll.JaroWinklerLevel(column, 0.95),
-        cll.CustomLevel(f"{first}_l = {first}_r", label_for_charts="first name equal"),
+        cll.ExactMatchLevel(first, term_frequency_adjustments=True).configure(
+            label_for_charts="first name equal"
+        ),
+        # a second given name dropped and a typo in the first
+        cll.DamerauLevenshteinLevel(first, 1).configure(
+            label_for_charts="first name one edit apart"
+        ),
         cll.JaroWinklerLevel(column, 0.88),
         cll.CustomLevel(
             f"{phonetic}_l = {phonetic}_r", label_for_charts="sounds the same"
         ),
     ]
     if other is not None:
+        # One way round only; the family-name comparison checks the other
+        # way. A true swap meets both, a given name that happens to be the
+        # other record's family name only this one, and counts once.
         levels.append(
-            cll.CustomLevel(
-                f"{first}_l = {other}_r OR {other}_l = {first}_r",
-                label_for_charts="names swapped",
-            )
+            cll.CustomLevel(f"{first}_l = {other}_r", label_for_charts="names swapped")
         )
     levels.append(cll.JaroWinklerLevel(column, 0.75))
     levels.append(cll.ElseLevel())
@@ -91,45 +107,60 @@ def _surname_levels(has_second: bool) -> list[Any]:
         cll.NullLevel("sn"),
         cll.ExactMatchLevel("sn", term_frequency_adjustments=True),
         cll.JaroWinklerLevel("sn", 0.95),
+        cll.ExactMatchLevel("sn1", term_frequency_adjustments=True).configure(
+            label_for_charts="first family name equal"
+        ),
         cll.CustomLevel(shared, label_for_charts="a family name in common"),
+        # a second family name dropped and a typo in the first
+        cll.DamerauLevenshteinLevel("sn1", 1).configure(
+            label_for_charts="first family name one edit apart"
+        ),
         cll.JaroWinklerLevel("sn", 0.88),
         cll.CustomLevel("sn1_ph_l = sn1_ph_r", label_for_charts="sounds the same"),
-        cll.CustomLevel(
-            "sn1_l = gn1_r OR gn1_l = sn1_r", label_for_charts="names swapped"
-        ),
+        cll.CustomLevel("sn1_l = gn1_r", label_for_charts="names swapped"),
         cll.JaroWinklerLevel("sn", 0.75),
         cll.ElseLevel(),
     ]
 
 
-_BIRTH_DATE_LEVELS: tuple[tuple[str, str], ...] = (
-    ("dob_l = dob_r", "same date"),
+# (SQL, label, m prior). EM cannot learn the birth date's m values on a
+# registry without addresses (see `_training_rules`), so these priors stand
+# there: the shares of one person's records whose dates fall in each level,
+# after the registration errors measured at borders (research/04 §3.4: day
+# and month swapped 5 %, only the year known 10 %, a year off 5 %), with
+# small shares for a mistyped day or month and for a wholly other date.
+_BIRTH_DATE_LEVELS: tuple[tuple[str, str, float], ...] = (
+    ("dob_l = dob_r", "same date", 0.80),
     (
         "b_year_l = b_year_r AND (b_month_l IS NULL OR b_month_r IS NULL OR "
         "(b_month_l = b_month_r AND (b_day_l IS NULL OR b_day_r IS NULL)))",
         "compatible partial date",
+        0.10,
     ),
-    ("dob_sorted_l = dob_sorted_r", "day and month swapped"),
+    ("dob_sorted_l = dob_sorted_r", "day and month swapped", 0.03),
     (
         "b_year_l = b_year_r AND ((b_month_l = b_month_r AND b_day_l IS NOT NULL) OR "
         "(b_day_l = b_day_r AND b_month_l IS NOT NULL))",
         "one part differs",
+        0.02,
     ),
     (
         "abs(b_year_l - b_year_r) = 1 AND b_month_l = b_month_r AND b_day_l = b_day_r",
         "one year apart",
+        0.03,
     ),
-    ("b_year_l = b_year_r", "same year"),
+    ("b_year_l = b_year_r", "same year", 0.01),
 )
+_OTHER_BIRTH_DATE = 0.01
 
 
 def _birth_date_levels() -> list[Any]:
     levels: list[Any] = [cll.NullLevel("b_year")]
     levels += [
-        cll.CustomLevel(sql, label_for_charts=label)
-        for sql, label in _BIRTH_DATE_LEVELS
+        cll.CustomLevel(sql, label_for_charts=label).configure(m_probability=m)
+        for sql, label, m in _BIRTH_DATE_LEVELS
     ]
-    levels.append(cll.ElseLevel())
+    levels.append(cll.ElseLevel().configure(m_probability=_OTHER_BIRTH_DATE))
     return levels
 
 
@@ -190,7 +221,7 @@ def comparison_levels(columns: frozenset[str]) -> list[tuple[str, list[Any]]]:
     if "sn" in columns:
         add("surname", _surname_levels("sn2" in columns))
     if "b_year" in columns:
-        add("birth_date", _birth_date_levels())
+        found.append(("birth_date", _birth_date_levels()))
     if "sex" in columns:
         add("sex", _exact_levels("sex"))
     if "country" in columns:
@@ -230,12 +261,31 @@ def build_settings(
     )
 
 
+# Comparisons whose agreement hardly tells two people apart among namesakes:
+# a given name already fixes the sex, a family name mostly the country.
+_WEAK = frozenset({"sex", "country", "state"})
+_LOCATION = frozenset({"addr", "pc", "num", "addr1", "suburb", "state"})
+
+
 def _training_rules(columns: frozenset[str]) -> list[str]:
-    """EM sessions: each fixes some comparisons and trains the others."""
+    """EM sessions: each fixes some comparisons and trains the others.
+
+    A session trains only if at least two comparisons left free can tell
+    people apart. With one (names fixed: only the birth date is left beside
+    sex and country), EM cannot separate matches from namesakes: every split
+    of the block fits the data equally, and EM drifts to calling most
+    namesakes matches, so a different birth date stops counting against a
+    pair. There the birth date keeps its m priors.
+    """
     sessions = []
     if "dob" in columns:
-        sessions.append("l.dob = r.dob")
-    if {"gn", "sn"} <= columns:
+        # Sex and birth country held equal too: among people born the same
+        # day, those sharing a given name nearly always share the sex, and a
+        # family name the country, so left free they would look like extra
+        # evidence and EM would take namesakes for matches.
+        held = [c for c in ("dob", "sex", "country") if c in columns]
+        sessions.append(" AND ".join(f"l.{c} = r.{c}" for c in held))
+    if {"gn", "sn"} <= columns and columns & (_LOCATION - _WEAK):
         sessions.append("l.gn = r.gn AND l.sn = r.sn")
     if {"pc", "addr"} <= columns:
         sessions.append("l.pc = r.pc AND l.addr = r.addr")
@@ -281,8 +331,14 @@ def _linker(
     settings: SettingsCreator | dict[str, Any],
     backend: Backend,
     spark: Any,
+    capped: list[BlockingRule],
 ) -> Linker:
     db_api = make_db_api(backend, spark)
+    if capped:
+        # derived keys of capped rules, counted over the records given here
+        keyed_left = with_block_keys(left, capped, right)
+        right = with_block_keys(right, capped, left) if right is not None else None
+        left = keyed_left
     frames = [_input_frame(left)] + ([_input_frame(right)] if right is not None else [])
     if backend is Backend.SPARK:
         registered = [db_api.register(spark.createDataFrame(f)) for f in frames]
@@ -293,6 +349,10 @@ def _linker(
         settings,
         log_level=None,
     )
+
+
+def _capped(rules: list[BlockingRule]) -> list[BlockingRule]:
+    return [rule for rule in rules if rule.key is not None]
 
 
 def train(
@@ -308,22 +368,24 @@ def train(
 ) -> TrainedModel:
     """Estimate the model on these records: λ, u by random sampling, m by EM.
 
-    With `sample`, a one-registry model is trained on that many random records
-    and λ (the chance two random records match) is rescaled to the whole
-    registry: duplicate pairs grow linearly with the records, all pairs
-    quadratically. m and u do not depend on the size.
+    With `sample`, a one-registry model is trained on that many random records.
+    λ (the chance two random records match) needs no rescaling: a uniform
+    sample keeps a fraction f of the records, so f² of the duplicate pairs and
+    f² of all pairs, and their ratio is the registry's. m and u do not depend
+    on the size either.
     """
     full = len(left)
     if sample is not None and right is None and full > sample:
         # prediction blocks the whole registry: choose its rules on all of it
         rules = rules if rules is not None else choose_rules(left)
+        left = with_block_keys(left, rules)
         left = left.sample(n=sample, random_state=seed).reset_index(drop=True)
     columns = used_columns(left) | (
         used_columns(right) if right is not None else frozenset()
     )
     rules = rules if rules is not None else choose_rules(left, right)
     settings = build_settings(columns, rules, link=right is not None)
-    linker = _linker(left, right, settings, backend, spark)
+    linker = _linker(left, right, settings, backend, spark, _capped(rules))
     training = linker.training
     training.estimate_probability_two_random_records_match(
         list[Any](_deterministic_rules(columns)), recall=0.8
@@ -345,16 +407,13 @@ def train(
     for rule in sessions:
         try:
             training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True
+                rule, estimate_without_term_frequencies=False
             )
         except EMTrainingException:
             # A small registry may have no pair agreeing on this rule; the
             # other sessions (and Splink's default m) still give a model.
             continue
-    settings_json = linker.misc.save_model_to_json()
-    if len(left) < full and right is None:
-        settings_json["probability_two_random_records_match"] *= len(left) / full
-    return TrainedModel(settings_json)
+    return TrainedModel(linker.misc.save_model_to_json())
 
 
 def for_dialect(model: TrainedModel, *, link: bool) -> SettingsCreator:
@@ -429,20 +488,28 @@ def predict(
     settings: SettingsCreator | dict[str, Any] = model.settings
     if backend is not Backend.DUCKDB:
         settings = for_dialect(model, link=right is not None)
-    linker = _linker(left, right, settings, backend, spark)
+    capped = capped_rules(
+        rule["blocking_rule"]
+        for rule in model.settings["blocking_rules_to_generate_predictions"]
+    )
+    linker = _linker(left, right, settings, backend, spark, capped)
     scored = linker.inference.predict(warning_mode="never")
     table = scored.as_pandas_dataframe()  # type: ignore[no-untyped-call]
     pairs_compared = len(table)
     matches = table[table["match_probability"] >= threshold]
     clusters: dict[str, int] = {}
     if right is None:
-        clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
-            scored, threshold_match_probability=threshold
-        ).as_pandas_dataframe()  # type: ignore[no-untyped-call]
-        codes, _ = pd.factorize(clustered["cluster_id"])
-        clusters = dict(
-            zip(clustered["unique_id"].astype(str), codes.tolist(), strict=True)
+        ids = pd.Index(left["unique_id"].astype(str))
+        labels = decide.clusters_kept_apart(
+            len(ids),
+            np.asarray(ids.get_indexer(table["unique_id_l"].astype(str)), np.int64),
+            np.asarray(ids.get_indexer(table["unique_id_r"].astype(str)), np.int64),
+            table["match_probability"].to_numpy(dtype=float),
+            threshold=threshold,
+            apart=KEEP_APART,
         )
+        codes, _ = pd.factorize(labels)
+        clusters = dict(zip(ids, codes.tolist(), strict=True))
     return Predictions(
         left=matches["unique_id_l"].astype(str).tolist(),
         right=matches["unique_id_r"].astype(str).tolist(),
