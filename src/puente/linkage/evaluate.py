@@ -88,9 +88,11 @@ def link_plaintext(
     """Splink: train on these records, predict, cluster or assign one-to-one."""
     rules = choose_rules(left, right)
     model = splink_model.train(left, right, rules=rules, sample=TRAINING_SAMPLE)
-    # One registry: the decision is a cluster, so one wrong link joins two
-    # people's records transitively; decide at 0.95 (two registries get a
-    # one-to-one assignment instead, which already guards precision).
+    # One registry: the decision is a cluster, so one wrong link could join
+    # two people's records transitively; decide at 0.9, and never join two
+    # records scored as different people (`decide.clusters_kept_apart`). Two
+    # registries get a one-to-one assignment instead, which already guards
+    # precision.
     threshold = DEDUPE_THRESHOLD if right is None else splink_model.MATCH_THRESHOLD
     predictions = splink_model.predict(model, left, right, threshold=threshold)
     if right is None:
