@@ -18,7 +18,7 @@ from puente.linkage.blocking import (
     count_pairs,
     with_block_keys,
 )
-from puente.linkage.evaluate import true_pair_count
+from puente.linkage.evaluate import Mode, evaluate_records, true_pair_count
 from puente.linkage.records import records_from_frame
 from puente.linkage.synthetic import generate_registry
 from puente.people import linkage_name_rules
@@ -132,3 +132,18 @@ def test_pairs_between_threshold_and_apart_neither_join_nor_block() -> None:
     score = np.array([0.99, 0.95, 0.7])
     labels = decide.clusters_kept_apart(3, i, j, score, threshold=0.9, apart=0.5)
     assert labels[0] == labels[1] == labels[2]
+
+
+@pytest.mark.slow
+def test_a_synthetic_registry_is_deduplicated_well() -> None:
+    # 30,000 records, a quarter injected duplicates with border-style errors.
+    # Before the changes above: P 0.984, F1 0.961 (the million: F1 0.82).
+    registry = generate_registry(30_000, seed=5)
+    records = records_from_frame(
+        registry, name="r", id_column="record_id", truth_column="person_id"
+    )
+    result = evaluate_records(
+        records, None, mode=Mode.PLAINTEXT, rules=linkage_name_rules()
+    )
+    assert result.precision >= 0.99
+    assert result.f1 >= 0.965
