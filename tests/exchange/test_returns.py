@@ -371,6 +371,13 @@ class TestReceivingNode:
             )
         ).one()
         assert logged.peer == "PAN"
+        audited = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "protection:incoming_return:received"
+            )
+        ).one()
+        assert (audited.object_id, audited.actor_id) == (str(row.id), None)
+        assert json.loads(audited.details) == {"sender_state": "PAN"}
 
     def test_the_receiving_state_records_the_reception_of_a_child(
         self,
@@ -527,6 +534,14 @@ class TestReceptionReported:
         assert (row.status, row.arrival_date) == ("received", dt.date(2026, 12, 20))
         assert row.reception_confirmed_at is not None
         assert _received_count(session) == before + 1
+        # the peer's change is in this node's audit chain, once, by reference
+        reported = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "protection:return:reception_reported"
+            )
+        ).all()
+        assert [(e.object_id, e.actor_id) for e in reported] == [(str(case.id), None)]
+        assert json.loads(reported[0].details) == {"reported_by": "PAN"}
         login_as(client, "supervisor.col")
         page = client.get(
             f"/protection/return-cases/{case.id}", headers={"Accept-Language": "es"}

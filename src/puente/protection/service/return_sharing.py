@@ -20,7 +20,7 @@ from typing import Any, Final, cast
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from puente.core import events
+from puente.core import audit, events
 from puente.core.db import utcnow
 from puente.core.tabular import ExportFile, table_file
 from puente.identity import Actor, Sensitivity, authorize, visible
@@ -192,6 +192,16 @@ def receive_incoming_return(
         row.arrival_date = dt.date.fromisoformat(str(arrival)) if arrival else None
     row.dimensions = ",".join(d for d in reintegration.DIMENSIONS if d in dimensions)
     session.flush()
+    # a peer's envelope, not a user: no actor; the reference, never the person
+    audit.record(
+        session,
+        None,
+        "protection:incoming_return:received",
+        tenant_code=tenant_code,
+        object_type="incoming_return",
+        object_id=row.id,
+        sender_state=sender_state,
+    )
     return IncomingReturnRecord.model_validate(row)
 
 
@@ -381,6 +391,15 @@ def receive_reception_report(
         row.received_at = now
         count_return(session, row, "received", now.date())
     session.flush()
+    audit.record(
+        session,
+        None,
+        "protection:return:reception_reported",
+        tenant_code=tenant_code,
+        object_type="return_case",
+        object_id=row.id,
+        reported_by=sender_state,
+    )
     return True
 
 
