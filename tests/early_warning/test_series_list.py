@@ -14,7 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from puente.early_warning import service
+from puente.early_warning.service import alerts as alert_service
 from puente.identity import system_actor
+from tests.early_warning.alert_factories import Firing
 
 Login = Callable[[TestClient, str], TestClient]
 
@@ -88,3 +90,33 @@ def test_an_unknown_source_shows_every_readable_series(
     page = client.get("/early-warning/series", params={"source": "no_such_source"})
     assert page.status_code == 200
     assert 'id="series-list"' in page.text
+
+
+def test_an_alert_on_an_imported_source_names_it_by_its_title(
+    client: TestClient,
+    session: Session,
+    login_as: Login,
+    var_dir: Path,
+    tmp_path: Path,
+) -> None:
+    _import(session, tmp_path, "COL", "col_alert_source")
+    [alert] = alert_service.raise_alerts(
+        session,
+        actor=system_actor(),
+        firings=[
+            Firing(
+                series_key="col_alert_source|nat=VEN", tenant_code="COL", country="COL"
+            )
+        ],
+    )
+    session.commit()
+    login_as(client, "focal_point.col")
+    client.cookies.set("puente_lang", "es")
+    pages = {
+        "list": client.get("/early-warning/alerts").text,
+        "detail": client.get(f"/early-warning/alerts/{alert.id}").text,
+        "dashboard": client.get("/early-warning", params={"inline": "1"}).text,
+    }
+    for name, page in pages.items():
+        assert "Llegadas, Venezuela" in page, name
+        assert "Col alert source" not in page, name

@@ -27,7 +27,7 @@ from puente.early_warning.models import (
 from puente.early_warning.rules.analytics.series import (
     parse_series_key,
 )
-from puente.early_warning.rules.sources import source_title
+from puente.early_warning.rules.sources import SOURCE_TITLES, source_title
 from puente.early_warning.schemas import (
     ImportSummary,
     SeriesPanel,
@@ -272,6 +272,21 @@ def _summary(
         missing_periods=0,
         firing_count=firing_count,
     )
+
+
+def source_titles(session: Session, *, actor: Actor) -> dict[str, str]:
+    """Name -> stored title of the sources imported under a name of their own
+    that `actor` may read (the catalogue's sources are named by the labels);
+    empty for an actor who reads no flows. One query, for pages that name
+    series."""
+    rows = session.scalars(
+        visible(actor, select(FlowSource), FlowSource, "flows:read")
+    ).all()
+    return {
+        row.name: row.title
+        for row in rows
+        if row.name not in SOURCE_TITLES and row.title
+    }
 
 
 def list_sources(session: Session, *, actor: Actor) -> list[SourceRead]:

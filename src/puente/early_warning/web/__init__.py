@@ -21,6 +21,7 @@ from puente.early_warning.service import flows, peers
 from puente.early_warning.service import plans as plan_service
 from puente.early_warning.service import routes as route_service
 from puente.early_warning.service import triggers as triggers_service
+from puente.early_warning.web.words import register_filters
 from puente.identity import Actor, OrganisationRead, can
 from puente.web import lists, maps
 from puente.web.deps import DbSession, Require
@@ -130,6 +131,7 @@ def home_notices_panel(session: Session, actor: Actor) -> HomePanelView | None:
 register_panel(
     HomePanel("early_warning:notices", "alert:read", home_notices_panel, order=10)
 )
+register_filters()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -359,6 +361,7 @@ def dashboard(request: Request, session: DbSession, actor: FlowsReader) -> Respo
             "labels": _cap_labels(),
             "page_sections": sections_for("early_warning:dashboard", session, actor),
             "peer_series": peers.list_peer_series(session, actor=actor),
+            "source_titles": flows.source_titles(session, actor=actor),
         },
     )
 
@@ -367,7 +370,11 @@ def dashboard(request: Request, session: DbSession, actor: FlowsReader) -> Respo
 def charts_panel(request: Request, session: DbSession, actor: FlowsReader) -> Response:
     """The dashboard's charts alone, fetched after the page (web/lazy.py)."""
     alerts = _current_alerts(session, actor)
-    context = {"alerts": alerts, "charts": _panels(session, actor, alerts)}
+    context = {
+        "alerts": alerts,
+        "charts": _panels(session, actor, alerts),
+        "source_titles": flows.source_titles(session, actor=actor),
+    }
     return render(request, "early_warning/_charts.html", context)
 
 
@@ -438,6 +445,7 @@ def alert_list(
                 session, actor=actor, current_only=not history
             ),
             "route_states": route_service.route_table(),
+            "source_titles": flows.source_titles(session, actor=actor),
         },
     )
 
@@ -460,6 +468,7 @@ def alert_detail(
             ),
             "can_activate": can(actor, "plan:write") and alert.is_current,
             "can_cancel": can(actor, "alert:write") and alert.is_current,
+            "source_titles": flows.source_titles(session, actor=actor),
         },
     )
 
@@ -476,7 +485,11 @@ def activate_confirm(
         request,
         actor,
         "early_warning/activate.html",
-        {"alert": alert, "country_name": alert_service.country_name},
+        {
+            "alert": alert,
+            "country_name": alert_service.country_name,
+            "source_titles": flows.source_titles(session, actor=actor),
+        },
     )
 
 

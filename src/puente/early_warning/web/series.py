@@ -13,18 +13,11 @@ from puente.core.i18n import lazy_gettext
 from puente.early_warning.schemas import SeriesRead
 from puente.early_warning.service import flows
 from puente.early_warning.web import FlowsReader, ew_page
+from puente.early_warning.web.words import series_words
 from puente.web import lists
 from puente.web.deps import DbSession
-from puente.web.templating import env
 
 router = APIRouter(prefix="/early-warning", include_in_schema=False)
-
-
-def series_words(key: str, title: str | None = None) -> str:
-    """A series key in words ("Darién, Haiti"): the labels' filter, registered
-    by the composition root (no module imports the labels). `title`: the
-    source's stored title, for a source the catalogue does not name."""
-    return str(env.filters["series_name"](key, title=title))
 
 
 def _month(row: SeriesRead, which: str) -> str:
