@@ -271,15 +271,26 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def sessions(engine: Engine, settings: Settings) -> Iterator[sessionmaker[Session]]:
     """A session factory whose every session lives inside one rolled-back
-    transaction (commits only release savepoints)."""
+    transaction (commits only release savepoints).
+
+    On SQLite that transaction holds this process's write turn for the whole
+    test, so a unit of work opened beside it (an after-commit handler's own
+    `uow()`) can never have it: it gives up after a second instead of the
+    twenty a node waits for a writer that will finish."""
     connection = engine.connect()
     outer = connection.begin()
+    gate = core_db.held_gate(connection)
+    saved_wait = gate.wait_seconds if gate is not None else 0.0
+    if gate is not None:
+        gate.wait_seconds = 1.0
     factory = sessionmaker(
         bind=connection,
         join_transaction_mode="create_savepoint",
         expire_on_commit=False,
     )
     yield factory
+    if gate is not None:
+        gate.wait_seconds = saved_wait
     outer.rollback()
     connection.close()
 

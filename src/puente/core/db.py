@@ -190,6 +190,12 @@ def _gate_begin(gate: WriteGate) -> Any:
     return begin
 
 
+def held_gate(connection: Any) -> WriteGate | None:
+    """The write gate `connection`'s open transaction holds, if any."""
+    gate = connection.info.get(_GATE_KEY)
+    return gate if isinstance(gate, WriteGate) else None
+
+
 def _gate_end(connection: Any, *_args: Any) -> None:
     gate = connection.info.pop(_GATE_KEY, None)
     if gate is not None:
