@@ -142,6 +142,28 @@ def _count(session: Session, model: type[Any]) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
+def _units_of_work(
+    sessions: sessionmaker[Session], open_units: list[int] | None = None
+) -> Callable[[], contextlib.AbstractContextManager[Session]]:
+    """The sender's units of work on the test's connection (system scope);
+    `open_units[0]` counts those open at any moment."""
+    counter = open_units if open_units is not None else [0]
+
+    @contextlib.contextmanager
+    def unit_of_work() -> Iterator[Session]:
+        counter[0] += 1
+        unit = sessions()
+        core_db.set_tenant_scope(unit, core_db.SYSTEM_SCOPE)
+        try:
+            yield unit
+            unit.commit()
+        finally:
+            unit.close()
+            counter[0] -= 1
+
+    return unit_of_work
+
+
 class TestAgreements:
     def test_active_only_once_every_party_signed(
         self,
@@ -463,18 +485,7 @@ class TestQueue:
         assert _trace(client, token, _register(client, token)).status_code == 201
         session.commit()
         open_units: list[int] = [0]
-
-        @contextlib.contextmanager
-        def unit_of_work() -> Iterator[Session]:
-            open_units[0] += 1
-            unit = sessions()
-            core_db.set_tenant_scope(unit, core_db.SYSTEM_SCOPE)
-            try:
-                yield unit
-                unit.commit()
-            finally:
-                unit.close()
-                open_units[0] -= 1
+        unit_of_work = _units_of_work(sessions, open_units)
 
         class Watching(_FlakyTransport):
             def post(self, url: str, body: dict[str, Any]) -> int:
@@ -514,16 +525,7 @@ class TestQueue:
             )
         }
         assert len(subject) == 2
-
-        @contextlib.contextmanager
-        def unit_of_work() -> Iterator[Session]:
-            unit = sessions()
-            core_db.set_tenant_scope(unit, core_db.SYSTEM_SCOPE)
-            try:
-                yield unit
-                unit.commit()
-            finally:
-                unit.close()
+        unit_of_work = _units_of_work(sessions)
 
         class FearMidway(_FlakyTransport):
             def post(self, url: str, body: dict[str, Any]) -> int:
